@@ -1,0 +1,65 @@
+// The small interface the runner needs from its host: the extension implements it over SPI,
+// the client over libpq. Nothing here knows which one it is talking to.
+#pragma once
+
+#include "migrate/migration_file.hpp"
+#include "migrate/target.hpp"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace migrate {
+
+using Value = std::optional<std::string>; // a text value; nullopt is SQL NULL
+using Row = std::vector<Value>;
+
+// Where a statement of a migration comes from, for error context and progress.
+struct StatementContext {
+	std::string revision;
+	Direction direction = Direction::upgrade;
+	std::string section; // "upgrade", "downgrade" or "verify"
+	std::string filename;
+	int line = 0; // 1-based line of the statement's first character in the file
+};
+
+// "revision 003 (upgrade), file 20260223_1800_003_x.sql, line 12": how both hosts name a statement.
+std::string describe(const StatementContext &ctx, int extra_lines = 0);
+
+// A statement inside a section body: byte offset and length.
+struct StatementSpan {
+	std::size_t offset = 0;
+	std::size_t length = 0;
+};
+
+class Database {
+public:
+	virtual ~Database() = default;
+
+	// Runs engine-written SQL (fully qualified, parameters as $1, $2... text values) and
+	// returns every row as text. Throws migrate::Error with the server's SQLSTATE on failure.
+	virtual std::vector<Row> query(std::string_view sql, const std::vector<Value> &params = {}) = 0;
+
+	// Statement boundaries of user SQL, found by PostgreSQL's own parser. A syntax error or an
+	// unsupported statement (COPY ... FROM stdin) throws, naming `where` (the section's start).
+	virtual std::vector<StatementSpan> split(std::string_view sql, const StatementContext &where) = 0;
+
+	// Runs one user statement; an error carries `ctx` as context. Returns the first column of the
+	// first row when the statement returned rows (the verify section's verdict), else nullopt.
+	virtual std::optional<Value> run_statement(std::string_view sql, const StatementContext &ctx) = 0;
+
+	// A revision's scope: user SQL runs with the caller's search_path and, when the revision sets
+	// one, its lock_timeout; end_revision restores what begin_revision changed.
+	virtual void begin_revision(const Revision &revision) = 0;
+	virtual void end_revision() = 0;
+
+	// Progress: one message per step ("Running upgrade 001 -> 002, msg").
+	virtual void notice(std::string_view message) = 0;
+
+	// False inside a function (the extension): `transactional: false` revisions cannot run there.
+	virtual bool can_run_non_transactional() const = 0;
+};
+
+} // namespace migrate

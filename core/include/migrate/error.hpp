@@ -1,0 +1,46 @@
+// The engine's one exception type: a PostgreSQL-shaped error (SQLSTATE, message, detail, hint)
+// that both hosts can report without translation.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace migrate {
+
+// SQLSTATEs the engine raises (PostgreSQL's standard codes, so clients can match on them).
+namespace sqlstate {
+inline constexpr const char *invalid_parameter_value = "22023";   // bad target, bad argument
+inline constexpr const char *invalid_migration_file = "22P02";    // a file that does not parse
+inline constexpr const char *undefined_object = "42704";          // unknown revision
+inline constexpr const char *invalid_object_definition = "42P17"; // broken graph: cycle, unknown parent
+inline constexpr const char *duplicate_object = "42710";          // duplicate revision or branch label
+inline constexpr const char *not_in_prerequisite_state = "55000"; // not up to date, irreversible, changed checksum
+inline constexpr const char *invalid_transaction_state = "25000"; // REPEATABLE READ, transactional: false
+inline constexpr const char *feature_not_supported = "0A000";     // COPY FROM stdin
+inline constexpr const char *check_violation = "23514";           // verify section returned false
+inline constexpr const char *internal_error = "XX000";
+} // namespace sqlstate
+
+class Error : public std::runtime_error {
+public:
+	Error(std::string sqlstate, const std::string &message, std::string detail = {}, std::string hint = {})
+	    : std::runtime_error(message), sqlstate_(std::move(sqlstate)), detail_(std::move(detail)),
+	      hint_(std::move(hint)) {}
+
+	const std::string &sqlstate() const noexcept { return sqlstate_; }
+	const std::string &detail() const noexcept { return detail_; }
+	const std::string &hint() const noexcept { return hint_; }
+
+	// Fields PostgreSQL errors carry through the engine untouched (set by the hosts only).
+	std::string context;
+	std::string internal_query;
+	int internal_position = 0;
+	int cursor_position = 0;
+
+private:
+	std::string sqlstate_;
+	std::string detail_;
+	std::string hint_;
+};
+
+} // namespace migrate

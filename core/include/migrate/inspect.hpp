@@ -1,0 +1,30 @@
+// Read-only views of the graph in Alembic's words: history, heads, branches, show.
+#pragma once
+
+#include "migrate/revision_graph.hpp"
+
+#include <string>
+#include <vector>
+
+namespace migrate {
+
+struct HistoryEntry {
+	RevisionGraph::Index revision;
+	bool is_head = false;
+	bool is_branch_point = false;
+	bool is_merge_point = false;
+	bool is_applied = false;
+	bool is_current = false; // one of the version rows
+	std::string line;        // `001 -> 002 (head), add agent capabilities`
+	std::string verbose;     // the `Rev: ...` block of `history --verbose` / `show`
+};
+
+// Newest first. `applied`/`current` are membership masks (may be empty: nothing applied).
+std::vector<HistoryEntry> history(const RevisionGraph &graph, const std::vector<bool> &applied,
+                                  const std::vector<bool> &current);
+
+// Applied version rows expressed against the graph (ancestor closure, current mask).
+void applied_masks(const RevisionGraph &graph, const std::vector<RevisionGraph::Index> &version,
+                   std::vector<bool> &applied, std::vector<bool> &current);
+
+} // namespace migrate

@@ -1,0 +1,42 @@
+// Planning: (graph, applied version rows, target) -> ordered steps with their version-row changes.
+#pragma once
+
+#include "migrate/target.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace migrate {
+
+struct Step {
+	Direction direction;
+	RevisionGraph::Index revision;
+	// Version-row bookkeeping after this step: rows removed, then rows added.
+	std::vector<std::string> version_delete;
+	std::vector<std::string> version_insert;
+};
+
+struct Plan {
+	std::vector<Step> steps;
+};
+
+// Every revision in ancestors(target) not yet applied, parents first.
+Plan plan_upgrade(const RevisionGraph &graph, const std::vector<RevisionGraph::Index> &current,
+                  std::string_view target);
+
+// Every applied revision above the target, children first. Fails before any step when one of
+// them has no downgrade section.
+Plan plan_downgrade(const RevisionGraph &graph, const std::vector<RevisionGraph::Index> &current,
+                    std::string_view target);
+
+// The version rows after a stamp. One target: Alembic's rules (replace the rows in its lineage,
+// keep unrelated branches); several targets: exactly those revisions. `purge` starts from none.
+std::vector<std::string> plan_stamp(const RevisionGraph &graph, const std::vector<RevisionGraph::Index> &current,
+                                    const std::vector<std::string> &targets, bool purge);
+
+// The "from -> to" labels Alembic prints: `001 -> 002`, ` -> 001` for a base, `a, b -> m` for a merge.
+std::string step_from(const RevisionGraph &graph, const Step &step);
+std::string step_to(const RevisionGraph &graph, const Step &step);
+
+} // namespace migrate

@@ -1,0 +1,53 @@
+// The runner: lock -> read state -> plan -> run steps -> record, over a Database.
+#pragma once
+
+#include "migrate/database.hpp"
+#include "migrate/plan.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace migrate {
+
+struct StepResult {
+	std::string revision;
+	std::string down_revision; // Alembic's "from" side: parents for an upgrade, the revision for a downgrade
+	std::string message;
+	double duration_ms = 0;
+};
+
+struct CurrentRow {
+	std::string revision;
+	bool is_head = false;
+	std::string message;
+};
+
+class Runner {
+public:
+	explicit Runner(Database &db) : db_(db) {}
+
+	// Parses and stores one file; identical content is a no-op. Refuses to change a revision
+	// that is applied (naming both checksums). Returns the revision id.
+	std::string add(std::string_view content, std::string_view filename);
+
+	std::vector<StepResult> upgrade(std::string_view target);
+	std::vector<StepResult> downgrade(std::string_view target);
+	void stamp(const std::vector<std::string> &targets, bool purge);
+
+	// Read-only.
+	std::vector<CurrentRow> current();
+	void check(); // throws "Target database is not up to date." unless at the head(s)
+	RevisionGraph load_graph(bool with_sql = false);
+	std::vector<std::string> version_rows();
+	// The SQL `upgrade`/`downgrade` would run from the current version, bookkeeping included.
+	std::string script(std::string_view command, std::string_view target);
+
+private:
+	void lock_for_change();
+	std::vector<StepResult> run(const RevisionGraph &graph, const Plan &plan);
+
+	Database &db_;
+};
+
+} // namespace migrate

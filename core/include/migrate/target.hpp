@@ -1,0 +1,34 @@
+// SPEC section 2: a target string -> the set of revisions it names, with Alembic's errors.
+#pragma once
+
+#include "migrate/revision_graph.hpp"
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace migrate {
+
+enum class Direction { upgrade, downgrade };
+
+struct Target {
+	std::vector<RevisionGraph::Index> revisions; // empty: base
+	// `label@...`: the lineage the command is restricted to (a downgrade leaves other branches alone).
+	std::optional<RevisionGraph::Index> branch;
+};
+
+// Resolves `text` for an upgrade or downgrade from the applied `current` version rows.
+// Handles head, heads, base, ids and unique prefixes, labels, +N/-N, <sym>+N/-N, label@sym.
+Target resolve_target(const RevisionGraph &graph, const std::vector<RevisionGraph::Index> &current,
+                      std::string_view text, Direction direction);
+
+// Resolves a plain revision reference (id, prefix, label, head, heads, base, label@head) without
+// relative steps: for show, stamp and history ranges.
+std::vector<RevisionGraph::Index> resolve_revisions(const RevisionGraph &graph, std::string_view text);
+
+// The revision rows stored as applied, checked against the graph: an unknown id raises
+// Alembic's "Can't locate revision identified by '<id>'".
+std::vector<RevisionGraph::Index> resolve_version_rows(const RevisionGraph &graph,
+                                                       const std::vector<std::string> &rows);
+
+} // namespace migrate
