@@ -46,6 +46,8 @@ public:
 private:
 	void lock_for_change();
 	std::vector<StepResult> run(const RevisionGraph &graph, const Plan &plan);
+	void run_section(const Revision &rev, const std::string &sql, const Section &section, Direction direction,
+	                 const char *name, bool verify);
 
 	Database &db_;
 };

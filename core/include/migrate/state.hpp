@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace migrate::state {
 
@@ -18,11 +19,18 @@ inline constexpr std::string_view lock_sql = "SELECT pg_catalog.pg_advisory_xact
 // A SQL string literal that is safe whatever standard_conforming_strings says.
 std::string quote_literal(std::string_view text);
 
-// Version-row changes after `step`: DELETEs then INSERTs, each statement ending in ";\n".
-std::string version_sql(const Step &step);
+// Version-row changes after `step`: a DELETE and/or an INSERT, one statement per element
+// (no trailing semicolon), since libpq's extended protocol takes one statement at a time.
+std::vector<std::string> version_sql(const Step &step);
 
 // The audit row for `step`. With a duration (the runner) it is recorded; without (an offline
 // script) started_at and finished_at are the insert time.
 std::string log_sql(const RevisionGraph &graph, const Step &step, std::optional<double> duration_ms);
+
+// A stamp from version rows `before` to `after`: row changes plus one audit row.
+std::vector<std::string> stamp_sql(const std::vector<std::string> &before, const std::vector<std::string> &after);
+
+// Parents of a revision as Alembic prints them: "a, b", or "" for a root.
+std::string joined_parents(const Revision &revision);
 
 } // namespace migrate::state

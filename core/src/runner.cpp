@@ -1,0 +1,359 @@
+// The runner: lock -> read state -> plan -> run steps -> record. It speaks to its host only
+// through Database, so the extension (SPI) and the client (libpq) share every rule here.
+#include "migrate/runner.hpp"
+
+#include "migrate/error.hpp"
+#include "migrate/inspect.hpp"
+#include "migrate/script.hpp"
+#include "migrate/state.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <chrono>
+#include <unordered_map>
+
+namespace migrate {
+
+namespace {
+
+constexpr std::string_view revision_columns =
+    "revision, pg_catalog.array_to_string(down_revisions, ','), pg_catalog.array_to_string(depends_on, ','), "
+    "pg_catalog.array_to_string(branch_labels, ','), message, transactional, lock_timeout, "
+    "upgrade_line, downgrade_line, verify_line, checksum, filename";
+
+std::vector<std::string>
+split_list(const Value &v) {
+	std::vector<std::string> out;
+	if (!v || v->empty())
+		return out;
+	std::size_t start = 0;
+	while (true) {
+		std::size_t comma = v->find(',', start);
+		out.push_back(v->substr(start, comma - start));
+		if (comma == std::string::npos)
+			break;
+		start = comma + 1;
+	}
+	return out;
+}
+
+std::string
+text_array(const std::vector<std::string> &ids) {
+	// Ids and labels are [A-Za-z0-9_], so they need no quoting inside an array literal.
+	return fmt::format("{{{}}}", fmt::join(ids, ","));
+}
+
+int
+to_int(const Value &v) {
+	return v ? std::stoi(*v) : 0;
+}
+
+bool
+is_true(const Value &v) {
+	return v && (*v == "t" || *v == "true");
+}
+
+// Skips whitespace and comments, so a statement's line is that of its first token.
+std::size_t
+skip_blank(std::string_view sql, std::size_t pos, std::size_t end) {
+	while (pos < end) {
+		char c = sql[pos];
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+			++pos;
+		} else if (c == '-' && pos + 1 < end && sql[pos + 1] == '-') {
+			while (pos < end && sql[pos] != '\n')
+				++pos;
+		} else if (c == '/' && pos + 1 < end && sql[pos + 1] == '*') {
+			int depth = 0;
+			while (pos + 1 < end) {
+				if (sql[pos] == '/' && sql[pos + 1] == '*') {
+					++depth;
+					pos += 2;
+				} else if (sql[pos] == '*' && sql[pos + 1] == '/') {
+					pos += 2;
+					if (--depth == 0)
+						break;
+				} else {
+					++pos;
+				}
+			}
+			if (depth != 0)
+				return end;
+		} else {
+			break;
+		}
+	}
+	return pos;
+}
+
+struct SectionTexts {
+	std::string upgrade, downgrade, verify;
+	bool has_verify = false;
+};
+
+} // namespace
+
+std::vector<std::string>
+Runner::version_rows() {
+	std::vector<std::string> rows;
+	for (auto &row : db_.query("SELECT revision FROM migrate.version ORDER BY revision"))
+		rows.push_back(row.at(0).value_or(""));
+	return rows;
+}
+
+RevisionGraph
+Runner::load_graph(bool with_sql) {
+	std::string sql = fmt::format("SELECT {}{} FROM migrate.revisions ORDER BY revision", revision_columns,
+	                              with_sql ? ", upgrade_sql, downgrade_sql, verify_sql" : "");
+	std::vector<Revision> revisions;
+	for (auto &row : db_.query(sql)) {
+		Revision r;
+		r.id = row.at(0).value_or("");
+		r.down_revisions = split_list(row.at(1));
+		r.depends_on = split_list(row.at(2));
+		r.branch_labels = split_list(row.at(3));
+		r.message = row.at(4).value_or("");
+		r.transactional = is_true(row.at(5));
+		r.lock_timeout = row.at(6).value_or("");
+		r.upgrade.present = true;
+		r.upgrade.first_line = to_int(row.at(7));
+		r.downgrade.present = row.at(8).has_value();
+		r.downgrade.first_line = to_int(row.at(8));
+		r.verify.present = row.at(9).has_value();
+		r.verify.first_line = to_int(row.at(9));
+		r.checksum = row.at(10).value_or("");
+		r.filename = row.at(11).value_or("");
+		if (with_sql) {
+			r.upgrade.sql = row.at(12).value_or("");
+			r.downgrade.sql = row.at(13).value_or("");
+			r.verify.sql = row.at(14).value_or("");
+		}
+		revisions.push_back(std::move(r));
+	}
+	return RevisionGraph(std::move(revisions));
+}
+
+void
+Runner::lock_for_change() {
+	auto iso = db_.query("SELECT pg_catalog.current_setting('transaction_isolation')");
+	std::string level = iso.empty() ? "" : iso[0].at(0).value_or("");
+	if (level == "repeatable read" || level == "serializable") {
+		std::string upper = level == "serializable" ? "SERIALIZABLE" : "REPEATABLE READ";
+		throw Error(sqlstate::invalid_transaction_state,
+		            fmt::format("migrate cannot change the schema in a {} transaction", upper),
+		            "The lock that serialises migrators cannot refresh a snapshot taken before it was granted, "
+		            "so a concurrent migration would be missed.",
+		            "Run it in a READ COMMITTED transaction (the default).");
+	}
+	db_.query(state::lock_sql);
+}
+
+std::string
+Runner::add(std::string_view content, std::string_view filename) {
+	Revision r = parse_migration(content, filename);
+	lock_for_change();
+	auto existing = db_.query("SELECT checksum, filename FROM migrate.revisions WHERE revision OPERATOR(pg_catalog.=) $1",
+	                          {r.id});
+	if (!existing.empty()) {
+		std::string old_checksum = existing[0].at(0).value_or("");
+		if (old_checksum == r.checksum)
+			return r.id;
+		// Applied = the version rows and everything below them.
+		auto applied = db_.query(
+		    "WITH RECURSIVE applied(revision) AS ("
+		    " SELECT revision FROM migrate.version"
+		    " UNION SELECT pg_catalog.unnest(r.down_revisions OPERATOR(pg_catalog.||) r.depends_on)"
+		    " FROM migrate.revisions r JOIN applied a ON r.revision OPERATOR(pg_catalog.=) a.revision)"
+		    " SELECT 1 FROM applied WHERE revision OPERATOR(pg_catalog.=) $1",
+		    {r.id});
+		if (!applied.empty())
+			throw Error(sqlstate::not_in_prerequisite_state,
+			            fmt::format("revision {} has changed since it was applied", r.id),
+			            fmt::format("Applied checksum {}, new checksum {}{}.", old_checksum, r.checksum,
+			                        filename.empty() ? std::string() : fmt::format(" (file {})", filename)),
+			            "Restore the file to the content that was applied and put the change in a new revision, "
+			            "or downgrade below this revision before changing it.");
+	}
+	auto opt = [](const Section &s) -> Value { return s.present ? Value(s.sql) : std::nullopt; };
+	auto opt_line = [](const Section &s) -> Value {
+		return s.present ? Value(std::to_string(s.first_line)) : std::nullopt;
+	};
+	db_.query("INSERT INTO migrate.revisions AS r (revision, down_revisions, depends_on, branch_labels, message, "
+	          "transactional, lock_timeout, upgrade_sql, upgrade_line, downgrade_sql, downgrade_line, verify_sql, "
+	          "verify_line, checksum, filename) VALUES ($1, $2::pg_catalog.text[], $3::pg_catalog.text[], "
+	          "$4::pg_catalog.text[], $5, $6::pg_catalog.bool, $7, $8, $9::pg_catalog.int4, $10, $11::pg_catalog.int4, "
+	          "$12, $13::pg_catalog.int4, $14, $15) "
+	          "ON CONFLICT (revision) DO UPDATE SET down_revisions = EXCLUDED.down_revisions, "
+	          "depends_on = EXCLUDED.depends_on, branch_labels = EXCLUDED.branch_labels, message = EXCLUDED.message, "
+	          "transactional = EXCLUDED.transactional, lock_timeout = EXCLUDED.lock_timeout, "
+	          "upgrade_sql = EXCLUDED.upgrade_sql, upgrade_line = EXCLUDED.upgrade_line, "
+	          "downgrade_sql = EXCLUDED.downgrade_sql, downgrade_line = EXCLUDED.downgrade_line, "
+	          "verify_sql = EXCLUDED.verify_sql, verify_line = EXCLUDED.verify_line, checksum = EXCLUDED.checksum, "
+	          "filename = EXCLUDED.filename, uploaded_at = pg_catalog.now()",
+	          {r.id, text_array(r.down_revisions), text_array(r.depends_on), text_array(r.branch_labels), r.message,
+	           r.transactional ? "true" : "false", r.lock_timeout.empty() ? Value() : Value(r.lock_timeout),
+	           r.upgrade.sql, std::to_string(r.upgrade.first_line), opt(r.downgrade), opt_line(r.downgrade),
+	           opt(r.verify), opt_line(r.verify), r.checksum,
+	           filename.empty() ? Value() : Value(std::string(filename))});
+	return r.id;
+}
+
+std::vector<StepResult>
+Runner::upgrade(std::string_view target) {
+	lock_for_change();
+	RevisionGraph graph = load_graph();
+	auto current = resolve_version_rows(graph, version_rows());
+	return run(graph, plan_upgrade(graph, current, target));
+}
+
+std::vector<StepResult>
+Runner::downgrade(std::string_view target) {
+	lock_for_change();
+	RevisionGraph graph = load_graph();
+	auto current = resolve_version_rows(graph, version_rows());
+	return run(graph, plan_downgrade(graph, current, target));
+}
+
+void
+Runner::stamp(const std::vector<std::string> &targets, bool purge) {
+	lock_for_change();
+	RevisionGraph graph = load_graph();
+	std::vector<std::string> before = version_rows();
+	// --purge is the way out of rows naming revisions that no longer exist, so skip checking them.
+	std::vector<RevisionGraph::Index> current;
+	if (!purge)
+		current = resolve_version_rows(graph, before);
+	std::vector<std::string> after = plan_stamp(graph, current, targets, purge);
+	std::vector<std::string> sorted_before = before, sorted_after = after;
+	std::sort(sorted_before.begin(), sorted_before.end());
+	std::sort(sorted_after.begin(), sorted_after.end());
+	if (sorted_before == sorted_after)
+		return;
+	for (const auto &sql : state::stamp_sql(before, after))
+		db_.query(sql);
+}
+
+std::vector<StepResult>
+Runner::run(const RevisionGraph &graph, const Plan &plan) {
+	std::vector<StepResult> results;
+	if (plan.steps.empty())
+		return results;
+
+	if (!db_.can_run_non_transactional()) {
+		for (const Step &step : plan.steps) {
+			const Revision &rev = graph[step.revision];
+			if (!rev.transactional)
+				throw Error(sqlstate::invalid_transaction_state,
+				            fmt::format("revision {} is marked transactional: false and cannot run inside a "
+				                        "transaction",
+				                        rev.id),
+				            "Statements such as CREATE INDEX CONCURRENTLY cannot run inside a function.",
+				            "Run this migration with pgmigrate, which applies such revisions statement by "
+				            "statement outside a transaction block.");
+		}
+	}
+
+	// Fetch the SQL of just the revisions this plan touches, in one query.
+	std::vector<std::string> ids;
+	for (const Step &step : plan.steps)
+		ids.push_back(graph[step.revision].id);
+	std::unordered_map<std::string, SectionTexts> texts;
+	for (auto &row : db_.query("SELECT revision, upgrade_sql, downgrade_sql, verify_sql FROM migrate.revisions "
+	                           "WHERE revision OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])",
+	                           {text_array(ids)})) {
+		SectionTexts &t = texts[row.at(0).value_or("")];
+		t.upgrade = row.at(1).value_or("");
+		t.downgrade = row.at(2).value_or("");
+		t.has_verify = row.at(3).has_value();
+		t.verify = row.at(3).value_or("");
+	}
+
+	for (const Step &step : plan.steps) {
+		const Revision &rev = graph[step.revision];
+		const SectionTexts &t = texts[rev.id];
+		const bool up = step.direction == Direction::upgrade;
+		db_.notice(fmt::format("Running {} {} -> {}, {}", up ? "upgrade" : "downgrade", step_from(graph, step),
+		                       step_to(graph, step), rev.message));
+		auto started = std::chrono::steady_clock::now();
+
+		db_.begin_revision(rev);
+		run_section(rev, up ? t.upgrade : t.downgrade, up ? rev.upgrade : rev.downgrade, step.direction,
+		            up ? "upgrade" : "downgrade", false);
+		if (up && t.has_verify)
+			run_section(rev, t.verify, rev.verify, step.direction, "verify", true);
+		db_.end_revision();
+
+		double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+		for (const auto &sql : state::version_sql(step))
+			db_.query(sql);
+		db_.query(state::log_sql(graph, step, ms));
+		results.push_back({rev.id, state::joined_parents(rev), rev.message, ms});
+	}
+	return results;
+}
+
+void
+Runner::run_section(const Revision &rev, const std::string &sql, const Section &section, Direction direction,
+                    const char *name, bool verify) {
+	StatementContext ctx;
+	ctx.revision = rev.id;
+	ctx.direction = direction;
+	ctx.section = name;
+	ctx.filename = rev.filename;
+	ctx.line = section.first_line;
+	std::optional<Value> verdict;
+	for (const StatementSpan &span : db_.split(sql, ctx)) {
+		std::size_t end = span.offset + span.length;
+		std::size_t start = skip_blank(sql, span.offset, end);
+		if (start >= end)
+			continue;
+		StatementContext at = ctx;
+		at.line = section.first_line + static_cast<int>(std::count(sql.begin(), sql.begin() + start, '\n'));
+		verdict = db_.run_statement(std::string_view(sql).substr(start, end - start), at);
+	}
+	if (verify && verdict && !is_true(*verdict))
+		throw Error(sqlstate::check_violation,
+		            fmt::format("verify section of revision {} failed", rev.id),
+		            fmt::format("Its last statement returned {} instead of true.", verdict->value_or("NULL")),
+		            "The upgrade has been rolled back; fix the migration or its verify section.");
+}
+
+std::vector<CurrentRow>
+Runner::current() {
+	RevisionGraph graph = load_graph();
+	auto current = resolve_version_rows(graph, version_rows());
+	std::vector<bool> is_head(graph.size(), false);
+	for (auto h : graph.heads())
+		is_head[h] = true;
+	std::sort(current.begin(), current.end(), [&](auto a, auto b) {
+		return graph.topological_position(a) < graph.topological_position(b);
+	});
+	std::vector<CurrentRow> rows;
+	for (auto i : current)
+		rows.push_back({graph[i].id, is_head[i], graph[i].message});
+	return rows;
+}
+
+void
+Runner::check() {
+	RevisionGraph graph = load_graph();
+	auto current = resolve_version_rows(graph, version_rows());
+	if (!plan_upgrade(graph, current, "heads").steps.empty())
+		throw Error(sqlstate::not_in_prerequisite_state, "Target database is not up to date.");
+}
+
+std::string
+Runner::script(std::string_view command, std::string_view target) {
+	RevisionGraph graph = load_graph(true);
+	auto current = resolve_version_rows(graph, version_rows());
+	if (command == "upgrade")
+		return render_script(graph, plan_upgrade(graph, current, target));
+	if (command == "downgrade")
+		return render_script(graph, plan_downgrade(graph, current, target));
+	throw Error(sqlstate::invalid_parameter_value, fmt::format("unknown command '{}'", command), {},
+	            "Use 'upgrade' or 'downgrade'.");
+}
+
+} // namespace migrate

@@ -1,0 +1,58 @@
+// Offline SQL: the statements a plan would run, in the runner's order, as one psql script.
+#include "migrate/script.hpp"
+
+#include "migrate/state.hpp"
+
+#include <fmt/format.h>
+
+namespace migrate {
+
+namespace {
+
+// The section body, trimmed, ending with a semicolon so the next statement starts cleanly.
+std::string
+statement_block(const std::string &sql) {
+	std::size_t begin = sql.find_first_not_of(" \t\r\n");
+	if (begin == std::string::npos)
+		return {};
+	std::size_t end = sql.find_last_not_of(" \t\r\n");
+	std::string body = sql.substr(begin, end - begin + 1);
+	// A trailing line comment would swallow an appended ';', so put it on its own line.
+	std::size_t last_line = body.rfind('\n');
+	bool comment_tail = body.find("--", last_line == std::string::npos ? 0 : last_line) != std::string::npos;
+	if (body.back() != ';')
+		body += comment_tail ? "\n;" : ";";
+	return body + "\n";
+}
+
+} // namespace
+
+std::string
+render_script(const RevisionGraph &graph, const Plan &plan) {
+	std::string out = fmt::format("BEGIN;\n\n{};\n\n", state::lock_sql);
+	for (const Step &step : plan.steps) {
+		const Revision &rev = graph[step.revision];
+		const bool up = step.direction == Direction::upgrade;
+		out += fmt::format("-- Running {} {} -> {}, {}\n", up ? "upgrade" : "downgrade", step_from(graph, step),
+		                   step_to(graph, step), rev.message);
+		if (!rev.transactional)
+			out += "-- transactional: false: runs outside a transaction block\nCOMMIT;\n\n";
+		else if (!rev.lock_timeout.empty())
+			out += fmt::format("SET LOCAL lock_timeout = {};\n\n", state::quote_literal(rev.lock_timeout));
+		out += statement_block(up ? rev.upgrade.sql : rev.downgrade.sql);
+		if (up && rev.verify.present)
+			out += fmt::format("\n-- verify section of {} is checked only by online upgrades\n", rev.id);
+		if (!rev.transactional)
+			out += fmt::format("\nBEGIN;\n\n{};\n", state::lock_sql);
+		else if (!rev.lock_timeout.empty())
+			out += "\nSET LOCAL lock_timeout TO DEFAULT;\n";
+		out += "\n";
+		for (const auto &sql : state::version_sql(step))
+			out += sql + ";\n";
+		out += state::log_sql(graph, step, std::nullopt) + ";\n\n";
+	}
+	out += "COMMIT;\n";
+	return out;
+}
+
+} // namespace migrate

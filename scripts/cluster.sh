@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster for tests and the demo.
+#   cluster.sh start DIR [DESTDIR]   initdb + start on a free port, socket in DIR; prints the port
+#   cluster.sh stop DIR              stop it (no-op when not running)
+#   cluster.sh url DIR               a libpq URL for it
+# PostgreSQL refuses to run as root, so as root every server command runs as `postgres`.
+# With DESTDIR, the server loads extensions from a staged install (Debian's extension_destdir).
+set -euo pipefail
+
+cmd=${1:?usage: cluster.sh start|stop|url DIR [DESTDIR]}
+dir=$(realpath -m "${2:?missing cluster directory}")
+bindir=$("${PG_CONFIG:-pg_config}" --bindir)
+
+as_pg() {
+	if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+free_port() {
+	local port
+	for port in $(shuf -i 20000-60000 -n 50); do
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && [[ ! -e "$dir/.s.PGSQL.$port" ]]; then
+			echo "$port"
+			return 0
+		fi
+	done
+	echo "cluster.sh: no free port found" >&2
+	return 1
+}
+
+case $cmd in
+start)
+	destdir=${3:-}
+	"$0" stop "$dir" >/dev/null 2>&1 || true
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	[[ $(id -u) -eq 0 ]] && chown postgres:postgres "$dir"
+	as_pg "$bindir/initdb" -D "$dir/data" -A trust -U postgres --no-locale -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 ||
+		{ cat "$dir/initdb.log" >&2; exit 1; }
+	port=$(free_port)
+	opts="-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
+	opts+=" -c full_page_writes=off -c max_connections=60"
+	if [[ -n $destdir ]]; then
+		opts+=" -c extension_destdir=$(realpath -m "$destdir")"
+	fi
+	as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "$opts" -w -t 60 start >/dev/null ||
+		{ cat "$dir/server.log" >&2; exit 1; }
+	echo "$port" >"$dir/port"
+	echo "$port"
+	;;
+stop)
+	if [[ -f "$dir/data/postmaster.pid" ]]; then
+		as_pg "$bindir/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null
+	fi
+	;;
+url)
+	echo "postgresql://postgres@127.0.0.1:$(cat "$dir/port")/postgres"
+	;;
+*)
+	echo "usage: cluster.sh start|stop|url DIR [DESTDIR]" >&2
+	exit 2
+	;;
+esac
