@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# README's first command: build, start a throwaway PostgreSQL unless DATABASE_URL is set,
+# migrate the example project (migrations/) to head with pgmigrate, and show what happened.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+ensure_readable_by_postgres "$@"
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+if ! [[ -x "$BUILD/client/pgmigrate" ]]; then
+	"$ROOT/scripts/deps.sh"
+fi
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$BUILD" -j2 >/dev/null
+pgmigrate() { "$BUILD/client/pgmigrate" --dir "$ROOT/migrations" "$@"; }
+
+if [[ -z ${DATABASE_URL:-} ]]; then
+	cluster=$(mktemp -d /tmp/migrate-demo.XXXXXX)
+	trap '"$ROOT/scripts/cluster.sh" stop "$cluster" >/dev/null 2>&1; rm -rf "$cluster"' EXIT
+	DESTDIR="$cluster/stage" cmake --install "$BUILD" >/dev/null
+	"$ROOT/scripts/cluster.sh" start "$cluster/pg" "$cluster/stage" >/dev/null
+	export DATABASE_URL=$("$ROOT/scripts/cluster.sh" url "$cluster/pg")
+	echo "Started a throwaway PostgreSQL at $DATABASE_URL (removed on exit)."
+fi
+psql() { command psql -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL" "$@"; }
+psql -c 'CREATE EXTENSION IF NOT EXISTS migrate' 2>/dev/null || {
+	echo "The migrate extension is not installed on that server: run 'cmake --install $BUILD' there." >&2
+	exit 1
+}
+
+say "pgmigrate upgrade head"
+pgmigrate upgrade head
+say "pgmigrate current"
+pgmigrate current
+say "pgmigrate history --verbose"
+pgmigrate history --verbose
+
+say "A tenant writes memories under row-level security (app.current_org)"
+psql <<'SQL'
+CREATE ROLE demo_app LOGIN;
+GRANT USAGE ON SCHEMA public TO demo_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO demo_app;
+INSERT INTO organizations (id, name) VALUES
+    ('00000000-0000-0000-0000-00000000000a', 'Acme'), ('00000000-0000-0000-0000-00000000000b', 'Globex');
+SET ROLE demo_app;
+SET app.current_org = '00000000-0000-0000-0000-00000000000a';
+WITH u AS (INSERT INTO users (org_id, email, display_name)
+           VALUES ('00000000-0000-0000-0000-00000000000a', 'ada@acme.test', 'Ada') RETURNING id, org_id),
+     a AS (INSERT INTO agents (org_id, owner_user_id, name) SELECT org_id, id, 'support-bot' FROM u RETURNING id, org_id),
+     s AS (INSERT INTO sessions (org_id, agent_id, user_id) SELECT a.org_id, a.id, u.id FROM a, u RETURNING id, org_id),
+     e AS (INSERT INTO episodes (org_id, session_id, role, content, tags)
+           SELECT org_id, id, r.role, r.content, r.tags FROM s,
+                  (VALUES ('user', 'My favourite colour is teal.', ARRAY['preference']),
+                          ('assistant', 'Noted: teal.', ARRAY['ack'])) AS r(role, content, tags)
+           RETURNING id, org_id, role)
+INSERT INTO memory_facts (org_id, subject, predicate, object, confidence, source_episode_id)
+SELECT org_id, 'Ada', 'favourite_colour', 'teal', 0.9, id FROM e WHERE role = 'user';
+\echo 'Acme sees:'
+SELECT subject, predicate, object, confidence FROM memory_facts;
+SET app.current_org = '00000000-0000-0000-0000-00000000000b';
+\echo 'Globex sees (nothing of Acme):'
+SELECT (SELECT count(*) FROM memory_facts) AS facts, (SELECT count(*) FROM episodes) AS episodes;
+RESET ROLE;
+SQL
+
+say "pgmigrate downgrade -1, then upgrade head again"
+pgmigrate downgrade -1
+pgmigrate current
+pgmigrate upgrade head
+
+say "Try next"
+cat <<EOF2
+  export DATABASE_URL=$DATABASE_URL   # while this script runs; point it at your own database
+  $BUILD/client/pgmigrate --dir migrations revision -m "add agent capabilities"
+  $BUILD/client/pgmigrate upgrade head --sql      # the SQL, without running it
+  psql "\$DATABASE_URL" -c "SELECT * FROM migrate_history()"
+  See README.md for every command.
+EOF2
