@@ -50,4 +50,102 @@ SELECT pg_catalog.pg_extension_config_dump('migrate.version', '');
 SELECT pg_catalog.pg_extension_config_dump('migrate.log', '');
 SELECT pg_catalog.pg_extension_config_dump('migrate.log_id_seq', '');
 
--- FUNCTIONS: declared by the extension helper (see extension/README or functions.cpp).
+-- Reading the state needs no privilege beyond these; writing it is for whoever may migrate.
+GRANT USAGE ON SCHEMA migrate TO PUBLIC;
+GRANT SELECT ON migrate.revisions, migrate.version, migrate.log TO PUBLIC;
+
+-- Functions live in the extension's schema (unqualified here: CREATE EXTENSION puts them in
+-- @extschema@), so `SELECT migrate_upgrade('head')` works from plain psql.
+--
+-- search_path: the read-only functions pin it in their declaration. The state-changing ones
+-- (add, upgrade, downgrade, stamp) pin it internally instead: their bookkeeping runs with
+-- `pg_catalog, pg_temp`, while the migration SQL they apply runs with the caller's search_path,
+-- so that `CREATE TABLE agents` lands where `psql -f` would put it. A SET clause here would hide
+-- the caller's search_path from them.
+
+-- Parses one migration file and stores (or updates) its revision; returns the revision id.
+CREATE FUNCTION migrate_add(content text, filename text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_add'
+LANGUAGE C VOLATILE;
+
+-- Applies every revision up to target inside the caller's transaction; one row per step.
+CREATE FUNCTION migrate_upgrade(target text DEFAULT 'head')
+RETURNS TABLE (revision text, down_revision text, message text, duration_ms double precision)
+AS 'MODULE_PATHNAME', 'migrate_upgrade'
+LANGUAGE C VOLATILE ROWS 10;
+
+-- Reverts applied revisions down to target; one row per step.
+CREATE FUNCTION migrate_downgrade(target text)
+RETURNS TABLE (revision text, down_revision text, message text, duration_ms double precision)
+AS 'MODULE_PATHNAME', 'migrate_downgrade'
+LANGUAGE C VOLATILE ROWS 10;
+
+-- Sets the version rows to target (several revisions: separated by commas or spaces) without
+-- running any migration SQL.
+CREATE FUNCTION migrate_stamp(target text, purge boolean DEFAULT false)
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrate_stamp'
+LANGUAGE C VOLATILE;
+
+-- The applied revisions (the version rows).
+CREATE FUNCTION migrate_current()
+RETURNS TABLE (revision text, is_head boolean, message text)
+AS 'MODULE_PATHNAME', 'migrate_current'
+LANGUAGE C STABLE ROWS 1
+SET search_path = pg_catalog, pg_temp;
+
+-- The heads of the stored revision graph.
+CREATE FUNCTION migrate_heads()
+RETURNS TABLE (revision text, branch_labels text[], message text, is_current boolean)
+AS 'MODULE_PATHNAME', 'migrate_heads'
+LANGUAGE C STABLE ROWS 1
+SET search_path = pg_catalog, pg_temp;
+
+-- The branch points of the stored revision graph.
+CREATE FUNCTION migrate_branches()
+RETURNS TABLE (revision text, branches_into text[], message text)
+AS 'MODULE_PATHNAME', 'migrate_branches'
+LANGUAGE C STABLE ROWS 1
+SET search_path = pg_catalog, pg_temp;
+
+-- The whole graph, newest first, with applied/current flags; entry is Alembic's history line
+-- (or its verbose block).
+CREATE FUNCTION migrate_history(verbose boolean DEFAULT false)
+RETURNS TABLE (revision text, down_revision text, message text, is_head boolean,
+               is_branch_point boolean, is_merge_point boolean, is_applied boolean,
+               is_current boolean, entry text)
+AS 'MODULE_PATHNAME', 'migrate_history'
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp;
+
+-- One revision in full (several for a target such as 'heads').
+CREATE FUNCTION migrate_show(rev text)
+RETURNS TABLE (revision text, down_revisions text[], depends_on text[], branch_labels text[],
+               message text, filename text, checksum text, transactional boolean,
+               lock_timeout text, upgrade_sql text, downgrade_sql text, verify_sql text,
+               is_applied boolean, entry text)
+AS 'MODULE_PATHNAME', 'migrate_show'
+LANGUAGE C STABLE ROWS 1
+SET search_path = pg_catalog, pg_temp;
+
+-- The SQL that upgrade or downgrade to target would run, version bookkeeping included.
+CREATE FUNCTION migrate_script(command text, target text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_script'
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp;
+
+-- Raises 'Target database is not up to date.' unless the version rows are the head(s).
+CREATE FUNCTION migrate_check()
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrate_check'
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp;
+
+-- Changing the state is a privilege: grant EXECUTE on these (plus INSERT, UPDATE, DELETE on the
+-- tables of schema migrate and USAGE on migrate.log_id_seq) to the roles that deploy.
+REVOKE EXECUTE ON FUNCTION migrate_add(text, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION migrate_upgrade(text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION migrate_downgrade(text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION migrate_stamp(text, boolean) FROM PUBLIC;

@@ -49,11 +49,49 @@ public:
 	// Ids of `set` in topological order.
 	std::vector<std::string> ids(const std::vector<Index> &set) const;
 
+	// --- Additions used by target resolution and planning -------------------------------------
+
+	// Parents and dependencies together (deduplicated), and the inverse: children and dependents.
+	const std::vector<Index> &predecessors(Index i) const noexcept { return preds_[i]; }
+	const std::vector<Index> &successors(Index i) const noexcept { return succs_[i]; }
+
+	// Alembic's "real heads": no child through down_revision and no dependent either; what the
+	// target `heads` names. In topological order.
+	std::vector<Index> real_heads() const;
+
+	// Like ancestors()/descendants(), through down_revision only (Alembic's branch lineage).
+	std::vector<bool> parent_ancestors(const std::vector<Index> &from, bool inclusive) const;
+	std::vector<bool> child_descendants(const std::vector<Index> &from, bool inclusive) const;
+	// The revisions sharing a lineage with `i`: its down_revision ancestors and descendants, `i`
+	// included. `label@...` targets are restricted to this set.
+	std::vector<bool> lineage(Index i) const;
+
+	// The maximal elements of `set` (those that are no ancestor of another member, through
+	// parents and dependencies), in topological order. The form version rows are kept in.
+	std::vector<Index> maximal(const std::vector<Index> &set) const;
+
+	// Every id or branch label starting with `prefix`, in lexicographic order of the key (one
+	// entry per key, so a revision can appear twice: once by id, once by label). `key` points
+	// into this graph.
+	struct PrefixMatch {
+		Index revision;
+		std::string_view key;
+	};
+	std::vector<PrefixMatch> match_prefix(std::string_view prefix) const;
+
 private:
+	struct Key { // an id (label == no_label) or one branch label of `revision`
+		Index revision;
+		std::uint32_t label;
+	};
+	static constexpr std::uint32_t no_label = 0xffffffffu;
+	std::string_view key_text(const Key &key) const noexcept;
+
 	std::vector<Revision> revisions_;
 	std::unordered_map<std::string, Index> by_id_;
 	std::unordered_map<std::string, Index> by_label_;
-	std::vector<std::vector<Index>> parents_, children_, depends_, dependents_;
+	std::vector<std::vector<Index>> parents_, children_, depends_, dependents_, preds_, succs_;
+	std::vector<Key> keys_; // ids and labels, sorted by text: prefix look-ups
 	std::vector<Index> topo_;
 	std::vector<std::size_t> topo_pos_;
 };

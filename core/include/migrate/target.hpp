@@ -12,7 +12,9 @@ namespace migrate {
 enum class Direction { upgrade, downgrade };
 
 struct Target {
-	std::vector<RevisionGraph::Index> revisions; // empty: base
+	// Empty: base. For a downgrade at most one revision, except `+0`/`-0` (the current version
+	// rows: a no-op).
+	std::vector<RevisionGraph::Index> revisions;
 	// `label@...`: the lineage the command is restricted to (a downgrade leaves other branches alone).
 	std::optional<RevisionGraph::Index> branch;
 };
@@ -25,6 +27,11 @@ Target resolve_target(const RevisionGraph &graph, const std::vector<RevisionGrap
 // Resolves a plain revision reference (id, prefix, label, head, heads, base, label@head) without
 // relative steps: for show, stamp and history ranges.
 std::vector<RevisionGraph::Index> resolve_revisions(const RevisionGraph &graph, std::string_view text);
+
+// For stamp: like resolve_revisions, but keeps the branch of `label@...` (`label@base` clears
+// only that lineage) and words the several-heads error as Alembic's stamp does:
+// "Multiple heads are present; please specify a single target revision".
+Target resolve_stamp_target(const RevisionGraph &graph, std::string_view text);
 
 // The revision rows stored as applied, checked against the graph: an unknown id raises
 // Alembic's "Can't locate revision identified by '<id>'".

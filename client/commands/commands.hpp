@@ -1,0 +1,87 @@
+// One function per pgmigrate command; each returns the exit status (failures throw Failure).
+#pragma once
+
+#include "context.hpp"
+
+#include <string>
+#include <vector>
+
+namespace pgmigrate::commands {
+
+struct InitOptions {
+	std::string dir; // positional; empty: --dir / PGMIGRATE_DIR / ./migrations
+};
+int init(Context &ctx, const InitOptions &opt);
+
+struct RevisionOptions {
+	std::string message;
+	std::string rev_id;
+	std::string head;
+	bool splice = false;
+	std::vector<std::string> branch_labels;
+	std::vector<std::string> depends_on;
+	bool autogenerate = false;
+	bool sql = false;
+};
+int revision(Context &ctx, const RevisionOptions &opt);
+
+struct MergeOptions {
+	std::vector<std::string> revisions;
+	std::string message;
+	std::string rev_id;
+	std::vector<std::string> branch_labels;
+};
+int merge(Context &ctx, const MergeOptions &opt);
+
+struct MigrateOptions {
+	std::string target;
+	bool sql = false;
+	bool per_revision = false;
+};
+int upgrade(Context &ctx, const MigrateOptions &opt);
+int downgrade(Context &ctx, const MigrateOptions &opt);
+
+struct CurrentOptions {
+	bool verbose = false;
+};
+int current(Context &ctx, const CurrentOptions &opt);
+
+struct HistoryOptions {
+	bool verbose = false;
+	std::string range;
+	bool indicate_current = false;
+};
+int history(Context &ctx, const HistoryOptions &opt);
+
+struct HeadsOptions {
+	bool verbose = false;
+	bool resolve_dependencies = false;
+};
+int heads(Context &ctx, const HeadsOptions &opt);
+
+struct BranchesOptions {
+	bool verbose = false;
+};
+int branches(Context &ctx, const BranchesOptions &opt);
+
+struct ShowOptions {
+	std::vector<std::string> revisions;
+};
+int show(Context &ctx, const ShowOptions &opt);
+
+struct StampOptions {
+	std::vector<std::string> targets;
+	bool purge = false;
+	bool sql = false;
+};
+int stamp(Context &ctx, const StampOptions &opt);
+
+int check(Context &ctx);
+
+struct TestOptions {
+	std::string scratch_url;
+	bool keep = false;
+};
+int test(Context &ctx, const TestOptions &opt);
+
+} // namespace pgmigrate::commands

@@ -1,0 +1,181 @@
+// history, heads, branches, show: read from the files, as Alembic does (the database only for
+// --indicate-current and `current` in ranges and show).
+#include "commands/commands.hpp"
+#include "migrate/error.hpp"
+#include "migrate/inspect.hpp"
+#include "migrate/target.hpp"
+#include "output.hpp"
+#include "revision_view.hpp"
+
+#include <fmt/format.h>
+
+#include <optional>
+
+namespace pgmigrate::commands {
+
+namespace {
+
+using migrate::RevisionGraph;
+
+// The version rows of the database, against the files' graph.
+std::vector<RevisionGraph::Index>
+current_revisions(Context &ctx, const RevisionGraph &graph) {
+	ctx.prepare();
+	try {
+		return migrate::resolve_version_rows(graph, version_rows(ctx.connection()));
+	} catch (const migrate::Error &e) {
+		throw from_engine(e);
+	}
+}
+
+// One end of a history range: nullopt = open.
+std::optional<std::vector<RevisionGraph::Index>>
+range_end(Context &ctx, const RevisionGraph &graph, const std::string &text, bool lower) {
+	if (text.empty() || (lower && text == "base"))
+		return std::nullopt;
+	try {
+		if (text == "current")
+			return current_revisions(ctx, graph);
+		bool relative = text.find_first_of("+-") != std::string::npos;
+		if (relative) {
+			std::vector<RevisionGraph::Index> current;
+			if (text[0] == '+' || text[0] == '-' || text.find("@+") != std::string::npos ||
+			    text.find("@-") != std::string::npos)
+				current = current_revisions(ctx, graph);
+			auto t = migrate::resolve_target(graph, current, text,
+			                                 text.find('-') != std::string::npos ? migrate::Direction::downgrade
+			                                                                     : migrate::Direction::upgrade);
+			return t.revisions;
+		}
+		return migrate::resolve_revisions(graph, text);
+	} catch (const migrate::Error &e) {
+		throw from_engine(e);
+	}
+}
+
+void
+print_block(const std::string &block) {
+	std::string text = block;
+	while (!text.empty() && text.back() == '\n')
+		text.pop_back();
+	out().result(text);
+	out().result("");
+}
+
+} // namespace
+
+int
+history(Context &ctx, const HistoryOptions &opt) {
+	const RevisionGraph &graph = ctx.project().graph();
+	std::vector<bool> in_range(graph.size(), true);
+	if (!opt.range.empty()) {
+		auto colon = opt.range.find(':');
+		if (colon == std::string::npos)
+			throw Failure("History range requires [start]:[end], [start]:, or :[end]");
+		auto lower = range_end(ctx, graph, opt.range.substr(0, colon), true);
+		auto upper = range_end(ctx, graph, opt.range.substr(colon + 1), false);
+		if (lower) {
+			auto mask = graph.descendants(*lower, true);
+			for (std::size_t i = 0; i < in_range.size(); ++i)
+				in_range[i] = in_range[i] && mask[i];
+		}
+		if (upper) {
+			auto mask = graph.ancestors(*upper, true);
+			for (std::size_t i = 0; i < in_range.size(); ++i)
+				in_range[i] = in_range[i] && mask[i];
+		}
+	}
+	std::vector<bool> applied, current;
+	if (opt.indicate_current)
+		migrate::applied_masks(graph, current_revisions(ctx, graph), applied, current);
+
+	nlohmann::json list = nlohmann::json::array();
+	for (const auto &e : migrate::history(graph, applied, current)) {
+		if (!in_range[e.revision])
+			continue;
+		if (opt.verbose)
+			print_block(e.verbose);
+		else
+			out().result(e.line);
+		nlohmann::json j = revision_json(graph, e.revision);
+		j["is_head"] = e.is_head;
+		j["is_branch_point"] = e.is_branch_point;
+		j["is_merge_point"] = e.is_merge_point;
+		if (opt.indicate_current) {
+			j["is_applied"] = e.is_applied;
+			j["is_current"] = e.is_current;
+		}
+		list.push_back(j);
+	}
+	out().doc()["revisions"] = list;
+	return 0;
+}
+
+int
+heads(Context &ctx, const HeadsOptions &opt) {
+	const RevisionGraph &graph = ctx.project().graph();
+	auto list = opt.resolve_dependencies ? graph.real_heads() : graph.heads();
+	auto entries = entries_by_revision(graph);
+	nlohmann::json heads = nlohmann::json::array();
+	for (auto i : list) {
+		if (opt.verbose)
+			print_block(entries[i].verbose);
+		else
+			out().result(head_only(graph, i, {.include_branches = true, .tree_indicators = false}));
+		heads.push_back(revision_json(graph, i));
+	}
+	out().doc()["heads"] = heads;
+	return 0;
+}
+
+int
+branches(Context &ctx, const BranchesOptions &opt) {
+	const RevisionGraph &graph = ctx.project().graph();
+	auto entries = migrate::history(graph, {}, {});
+	nlohmann::json list = nlohmann::json::array();
+	for (const auto &e : entries) {
+		if (!e.is_branch_point)
+			continue;
+		std::string block = opt.verbose ? e.verbose : head_only(graph, e.revision, {.include_branches = true}) + "\n";
+		std::string indent(graph[e.revision].id.size(), ' ');
+		nlohmann::json children = nlohmann::json::array();
+		for (auto c : graph.children(e.revision)) {
+			block += fmt::format("{} -> {}\n", indent,
+			                     head_only(graph, c, {.include_branches = true, .include_doc = opt.verbose}));
+			children.push_back(graph[c].id);
+		}
+		print_block(block);
+		nlohmann::json j = revision_json(graph, e.revision);
+		j["branches_into"] = children;
+		list.push_back(j);
+	}
+	out().doc()["branches"] = list;
+	return 0;
+}
+
+int
+show(Context &ctx, const ShowOptions &opt) {
+	const RevisionGraph &graph = ctx.project().graph();
+	auto entries = entries_by_revision(graph);
+	nlohmann::json list = nlohmann::json::array();
+	for (const auto &text : opt.revisions) {
+		std::vector<RevisionGraph::Index> found;
+		if (text == "current") {
+			found = current_revisions(ctx, graph);
+		} else {
+			try {
+				found = migrate::resolve_revisions(graph, text);
+			} catch (const migrate::Error &e) {
+				throw from_engine(e);
+			}
+		}
+		for (auto i : found) {
+			print_block(entries[i].verbose);
+			list.push_back(revision_json(graph, i));
+		}
+	}
+	out().doc()["revisions"] = list;
+	return 0;
+}
+
+} // namespace pgmigrate::commands

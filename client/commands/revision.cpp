@@ -1,0 +1,147 @@
+// pgmigrate revision / merge: new migration files, parented the way Alembic parents them.
+#include "commands/commands.hpp"
+#include "migrate/error.hpp"
+#include "migrate/migration_file.hpp"
+#include "migrate/target.hpp"
+#include "output.hpp"
+#include "revision_file.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+
+namespace pgmigrate::commands {
+
+namespace {
+
+using migrate::RevisionGraph;
+
+// One revision named by `text` (id, prefix, label, label@head, head).
+RevisionGraph::Index
+resolve_one(const RevisionGraph &graph, const std::string &text) {
+	std::vector<RevisionGraph::Index> found;
+	try {
+		found = migrate::resolve_revisions(graph, text);
+	} catch (const migrate::Error &e) {
+		throw from_engine(e);
+	}
+	if (found.size() != 1)
+		throw Failure(found.empty() ? fmt::format("'{}' names no revision", text)
+		                            : "Multiple heads are present; please specify a single target revision");
+	return found.front();
+}
+
+std::string
+choose_id(const RevisionGraph &graph, const std::string &wanted) {
+	std::string id = wanted.empty() ? next_revision_id(graph) : wanted;
+	if (!migrate::valid_revision_id(id))
+		throw Failure(fmt::format("'{}' is not a valid revision id", id), {},
+		              "Revision ids are 1 to 64 letters, digits and underscores.");
+	if (graph.find(id) || graph.find_label(id))
+		throw Failure(fmt::format("Revision {} already exists", id));
+	return id;
+}
+
+void
+check_labels(const RevisionGraph &graph, const std::vector<std::string> &labels, const std::string &id) {
+	for (const auto &label : labels) {
+		if (!migrate::valid_revision_id(label))
+			throw Failure(fmt::format("'{}' is not a valid branch label", label), {},
+			              "Branch labels are 1 to 64 letters, digits and underscores.");
+		if (auto other = graph.find_label(label))
+			throw Failure(fmt::format("Branch name '{}' in revision {} already used by revision {}", label, id,
+			                          graph[*other].id));
+		if (graph.find(label))
+			throw Failure(fmt::format("Branch name '{}' in revision {} is already a revision id", label, id));
+	}
+}
+
+void
+check_head(const RevisionGraph &graph, RevisionGraph::Index i, bool splice) {
+	if (!splice && !graph.children(i).empty())
+		throw Failure(fmt::format("Revision {} is not a head revision; please specify --splice to create a new branch "
+		                          "from this revision",
+		                          graph[i].id));
+}
+
+int
+write_and_report(Context &ctx, const NewRevision &rev) {
+	auto path = write_revision(ctx.project().dir(), rev);
+	out().progress(fmt::format("Generating {} ...  done", path.string()));
+	auto &doc = out().doc();
+	doc["revision"] = rev.id;
+	doc["path"] = path.string();
+	doc["down_revisions"] = rev.down_revisions;
+	doc["branch_labels"] = rev.branch_labels;
+	doc["depends_on"] = rev.depends_on;
+	doc["message"] = rev.message;
+	return 0;
+}
+
+} // namespace
+
+int
+revision(Context &ctx, const RevisionOptions &opt) {
+	if (opt.autogenerate)
+		throw Failure("revision --autogenerate is not supported yet", {},
+		              "Write the SQL in the new file by hand: run the command without --autogenerate.");
+	const RevisionGraph &graph = ctx.project().graph();
+
+	NewRevision rev;
+	rev.message = opt.message;
+	if (opt.head.empty()) {
+		auto heads = graph.heads();
+		if (heads.size() > 1)
+			throw Failure("Multiple heads are present; please specify the head revision on which the new revision "
+			              "should be based, or perform a merge.");
+		if (!heads.empty())
+			rev.down_revisions.push_back(graph[heads.front()].id);
+	} else if (opt.head != "base") {
+		auto i = resolve_one(graph, opt.head);
+		check_head(graph, i, opt.splice);
+		rev.down_revisions.push_back(graph[i].id);
+	}
+	rev.id = choose_id(graph, opt.rev_id);
+	rev.branch_labels = opt.branch_labels;
+	check_labels(graph, rev.branch_labels, rev.id);
+	for (const auto &dep : opt.depends_on) {
+		auto i = resolve_one(graph, dep);
+		if (std::find(rev.depends_on.begin(), rev.depends_on.end(), graph[i].id) == rev.depends_on.end())
+			rev.depends_on.push_back(graph[i].id);
+	}
+	return write_and_report(ctx, rev);
+}
+
+int
+merge(Context &ctx, const MergeOptions &opt) {
+	const RevisionGraph &graph = ctx.project().graph();
+	std::vector<RevisionGraph::Index> parents;
+	for (const auto &text : opt.revisions) {
+		std::vector<RevisionGraph::Index> found;
+		try {
+			found = migrate::resolve_revisions(graph, text);
+		} catch (const migrate::Error &e) {
+			throw from_engine(e);
+		}
+		for (auto i : found) {
+			check_head(graph, i, false);
+			if (std::find(parents.begin(), parents.end(), i) == parents.end())
+				parents.push_back(i);
+		}
+	}
+	if (parents.size() < 2)
+		throw Failure(parents.size() == 1 ? fmt::format("there is nothing to merge: only {} is a head", graph[parents[0]].id)
+		                                  : std::string("there is nothing to merge"),
+		              {}, "merge joins two or more heads: pgmigrate merge heads -m \"...\"");
+	NewRevision rev;
+	rev.message = opt.message;
+	for (auto i : parents)
+		rev.down_revisions.push_back(graph[i].id);
+	rev.id = choose_id(graph, opt.rev_id);
+	rev.branch_labels = opt.branch_labels;
+	check_labels(graph, rev.branch_labels, rev.id);
+	return write_and_report(ctx, rev);
+}
+
+} // namespace pgmigrate::commands

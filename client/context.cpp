@@ -1,0 +1,75 @@
+// Lazily opened project and database for the commands.
+#include "context.hpp"
+
+#include "output.hpp"
+#include "waiting.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+
+namespace pgmigrate {
+
+Context::Context(GlobalOptions options) : options_(std::move(options)) {
+	std::string url = options_.database_url;
+	if (url.empty())
+		if (const char *env = std::getenv("DATABASE_URL"))
+			url = env;
+	if (!url.empty()) {
+		target_ = parse_database_url(url);
+	} else if (std::getenv("PGHOST") || std::getenv("PGDATABASE") || std::getenv("PGSERVICE")) {
+		target_ = parse_database_url(""); // libpq's environment variables say where
+		target_->display = "(libpq environment)";
+	}
+	if (target_)
+		out().set_secrets(target_->secrets);
+}
+
+const DatabaseTarget &
+Context::target() const {
+	if (!target_)
+		throw Failure("no database given", {},
+		              "Pass -d postgresql://user@host:5432/dbname, or set DATABASE_URL.");
+	return *target_;
+}
+
+Connection &
+Context::connection() {
+	if (!conn_) {
+		const DatabaseTarget &t = target();
+		if (options_.wait)
+			wait_for_server(t, *options_.wait);
+		conn_ = Connection::open(t);
+	}
+	return *conn_;
+}
+
+std::filesystem::path
+Context::project_dir() const {
+	return Project::directory(options_.dir);
+}
+
+Project &
+Context::project(bool allow_missing) {
+	if (!project_)
+		project_ = Project::load(project_dir(), allow_missing);
+	return *project_;
+}
+
+Extension &
+Context::prepare() {
+	if (extension_)
+		return *extension_;
+	bool explicit_dir = false;
+	std::filesystem::path dir = Project::directory(options_.dir, &explicit_dir);
+	Project &p = project(!explicit_dir);
+	Connection &conn = connection();
+	extension_ = require_extension(conn);
+	if (!p.exists())
+		out().note(fmt::format("No migrations directory {}: using the revisions stored in the database.", dir.string()));
+	else
+		sync_project(conn, *extension_, p, options_.lock_wait);
+	return *extension_;
+}
+
+} // namespace pgmigrate

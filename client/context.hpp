@@ -1,0 +1,54 @@
+// What every command is given: the global options, and the project and database, each opened
+// on first use (so file-only commands never connect, and offline --sql never uploads).
+#pragma once
+
+#include "connection.hpp"
+#include "project.hpp"
+#include "sync.hpp"
+#include "url.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace pgmigrate {
+
+struct GlobalOptions {
+	std::string database_url; // -d/--database-url; empty: $DATABASE_URL
+	std::string dir;          // --dir; empty: $PGMIGRATE_DIR or ./migrations
+	bool json = false;
+	bool quiet = false;
+	std::optional<double> wait; // --wait [SECONDS]
+	double lock_wait = 300;     // --lock-wait SECONDS
+};
+
+class Context {
+public:
+	explicit Context(GlobalOptions options);
+
+	const GlobalOptions &options() const noexcept { return options_; }
+
+	// Whether a database was named (-d, $DATABASE_URL, or libpq's PGHOST/PGDATABASE/PGSERVICE).
+	bool has_database() const noexcept { return target_.has_value(); }
+	const DatabaseTarget &target() const;
+
+	// The connection, opened on first use (waiting for the server with --wait).
+	Connection &connection();
+	// The project directory, read and parsed on first use.
+	Project &project(bool allow_missing = false);
+	std::filesystem::path project_dir() const;
+
+	// The extension (Failure when missing) after uploading the directory's new or changed
+	// revisions: what every database command does first. A missing default ./migrations is
+	// allowed (the server has the revisions); a missing --dir is an error.
+	Extension &prepare();
+
+private:
+	GlobalOptions options_;
+	std::optional<DatabaseTarget> target_;
+	std::unique_ptr<Connection> conn_;
+	std::optional<Project> project_;
+	std::optional<Extension> extension_;
+};
+
+} // namespace pgmigrate

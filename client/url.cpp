@@ -1,0 +1,375 @@
+// URL normalisation and password redaction. Pure string work: no libpq, so it is unit-testable.
+#include "url.hpp"
+
+#include "errors.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+
+namespace pgmigrate {
+
+namespace {
+
+bool
+is_space(char c) {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+std::string_view
+trim(std::string_view s) {
+	while (!s.empty() && is_space(s.front()))
+		s.remove_prefix(1);
+	while (!s.empty() && is_space(s.back()))
+		s.remove_suffix(1);
+	return s;
+}
+
+std::string
+lower(std::string_view s) {
+	std::string out(s);
+	std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+	return out;
+}
+
+// Length of a URL scheme followed by "://" at the start of `s`, or 0.
+std::size_t
+scheme_length(std::string_view s) {
+	if (s.empty() || !std::isalpha(static_cast<unsigned char>(s[0])))
+		return 0;
+	std::size_t i = 1;
+	while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '+' || s[i] == '.' || s[i] == '-'))
+		++i;
+	return s.substr(i).starts_with("://") ? i : 0;
+}
+
+std::string
+percent_encode(std::string_view text) {
+	std::string out;
+	for (unsigned char c : text) {
+		if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~')
+			out += static_cast<char>(c);
+		else
+			out += fmt::format("%{:02X}", c);
+	}
+	return out;
+}
+
+std::string
+json_escape(std::string_view text) {
+	std::string out;
+	for (unsigned char c : text) {
+		switch (c) {
+		case '"':
+			out += "\\\"";
+			break;
+		case '\\':
+			out += "\\\\";
+			break;
+		case '\n':
+			out += "\\n";
+			break;
+		case '\t':
+			out += "\\t";
+			break;
+		case '\r':
+			out += "\\r";
+			break;
+		default:
+			if (c < 0x20)
+				out += fmt::format("\\u{:04x}", c);
+			else
+				out += static_cast<char>(c);
+		}
+	}
+	return out;
+}
+
+void
+add_secret(std::vector<std::string> &secrets, std::string secret) {
+	if (!secret.empty() && std::find(secrets.begin(), secrets.end(), secret) == secrets.end())
+		secrets.push_back(std::move(secret));
+}
+
+// asyncpg spells libpq's sslmode as ssl=...
+std::string
+asyncpg_sslmode(std::string_view value) {
+	std::string v = lower(value);
+	if (v == "true" || v == "1" || v == "on")
+		return "require";
+	if (v == "false" || v == "0" || v == "off")
+		return "disable";
+	return std::string(value);
+}
+
+DatabaseTarget
+parse_url(std::string_view url, std::size_t scheme_len) {
+	DatabaseTarget t;
+	std::string scheme = lower(url.substr(0, scheme_len));
+	std::string driver;
+	if (auto plus = scheme.find('+'); plus != std::string::npos) {
+		driver = scheme.substr(plus + 1);
+		scheme.resize(plus);
+	}
+	if (scheme != "postgresql" && scheme != "postgres")
+		throw Failure(fmt::format("unsupported database URL scheme '{}://'", url.substr(0, scheme_len)), {},
+		              "pgmigrate speaks to PostgreSQL: use postgresql://user@host:port/dbname, or a libpq "
+		              "keyword/value string such as 'host=... dbname=...'.");
+
+	std::string_view rest = url.substr(scheme_len + 3);
+	// The authority ends at the first '/', '?' or '#'; user credentials end at its last '@'.
+	std::size_t authority_end = rest.find_first_of("/?#");
+	std::string_view authority = rest.substr(0, authority_end);
+	std::string_view tail = authority_end == std::string_view::npos ? std::string_view() : rest.substr(authority_end);
+	std::string userinfo, hostport(authority);
+	if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+		userinfo = std::string(authority.substr(0, at));
+		hostport = std::string(authority.substr(at + 1));
+	}
+	std::string user = userinfo, shown_userinfo = userinfo;
+	if (auto colon = userinfo.find(':'); colon != std::string::npos) {
+		user = userinfo.substr(0, colon);
+		std::string password = userinfo.substr(colon + 1);
+		add_secret(t.secrets, password);
+		add_secret(t.secrets, percent_decode(password));
+		shown_userinfo = user + ":***";
+	}
+
+	// Query parameters: drop nothing, rename asyncpg's ssl, mask password=.
+	std::string path(tail), shown_path(tail);
+	if (auto q = tail.find('?'); q != std::string_view::npos) {
+		std::string_view query = tail.substr(q + 1);
+		std::string_view fragment;
+		if (auto hash = query.find('#'); hash != std::string_view::npos) {
+			fragment = query.substr(hash);
+			query = query.substr(0, hash);
+		}
+		std::string out, shown;
+		while (!query.empty()) {
+			std::size_t amp = query.find('&');
+			std::string_view param = query.substr(0, amp);
+			query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+			if (param.empty())
+				continue;
+			std::size_t eq = param.find('=');
+			std::string key(param.substr(0, eq));
+			std::string value = eq == std::string_view::npos ? std::string() : std::string(param.substr(eq + 1));
+			if (!driver.empty() && key == "ssl") {
+				key = "sslmode";
+				value = asyncpg_sslmode(percent_decode(value));
+			}
+			std::string shown_value = value;
+			if (lower(key) == "password") {
+				add_secret(t.secrets, value);
+				add_secret(t.secrets, percent_decode(value));
+				shown_value = "***";
+			}
+			const char *sep = out.empty() ? "?" : "&";
+			out += sep + key + (eq == std::string_view::npos ? "" : "=" + value);
+			shown += sep + key + (eq == std::string_view::npos ? "" : "=" + shown_value);
+		}
+		path = std::string(tail.substr(0, q)) + out + std::string(fragment);
+		shown_path = std::string(tail.substr(0, q)) + shown + std::string(fragment);
+	}
+
+	std::string prefix = "postgresql://";
+	t.conninfo = prefix + userinfo + (userinfo.empty() && authority.find('@') == std::string_view::npos ? "" : "@") +
+	             hostport + path;
+	t.display = prefix + shown_userinfo +
+	            (shown_userinfo.empty() && authority.find('@') == std::string_view::npos ? "" : "@") + hostport +
+	            shown_path;
+	return t;
+}
+
+// A libpq keyword/value string ("host=db user=app password='x y'"): passed through as it is;
+// only the password is found (for redaction) and masked in the display form.
+DatabaseTarget
+parse_keywords(std::string_view text) {
+	DatabaseTarget t;
+	t.conninfo = std::string(text);
+	std::string display;
+	std::size_t i = 0;
+	while (i < text.size()) {
+		std::size_t start = i;
+		while (i < text.size() && is_space(text[i]))
+			++i;
+		std::size_t key_begin = i;
+		while (i < text.size() && !is_space(text[i]) && text[i] != '=')
+			++i;
+		std::string key(text.substr(key_begin, i - key_begin));
+		while (i < text.size() && is_space(text[i]))
+			++i;
+		if (i >= text.size() || text[i] != '=') {
+			display += std::string(text.substr(start, i - start));
+			continue;
+		}
+		++i; // '='
+		while (i < text.size() && is_space(text[i]))
+			++i;
+		std::size_t value_begin = i;
+		std::string value;
+		if (i < text.size() && text[i] == '\'') {
+			++i;
+			while (i < text.size() && text[i] != '\'') {
+				if (text[i] == '\\' && i + 1 < text.size())
+					++i;
+				value += text[i++];
+			}
+			if (i < text.size())
+				++i; // closing quote
+		} else {
+			while (i < text.size() && !is_space(text[i])) {
+				if (text[i] == '\\' && i + 1 < text.size())
+					++i;
+				value += text[i++];
+			}
+		}
+		if (lower(key) == "password") {
+			add_secret(t.secrets, value);
+			add_secret(t.secrets, std::string(text.substr(value_begin, i - value_begin)));
+			display += std::string(text.substr(start, value_begin - start)) + "***";
+		} else {
+			display += std::string(text.substr(start, i - start));
+		}
+	}
+	t.display = display;
+	return t;
+}
+
+// Masks the password of every "scheme://user:password@" in text.
+std::string
+mask_url_passwords(std::string_view text) {
+	std::string out;
+	std::size_t i = 0;
+	while (true) {
+		std::size_t sep = text.find("://", i);
+		if (sep == std::string_view::npos)
+			break;
+		std::size_t j = sep + 3;
+		std::size_t end = j;
+		while (end < text.size() && !is_space(text[end]) && text[end] != '/' && text[end] != '@' && text[end] != '"' &&
+		       text[end] != '\'' && text[end] != '?')
+			++end;
+		// user:password@ : the password runs from the first ':' to the '@'
+		std::size_t at = end;
+		if (at < text.size() && text[at] == '@') {
+			std::size_t colon = text.find(':', j);
+			if (colon != std::string_view::npos && colon < at) {
+				out += text.substr(i, colon + 1 - i);
+				out += "***";
+				i = at;
+				continue;
+			}
+		}
+		out += text.substr(i, j - i);
+		i = j;
+	}
+	out += text.substr(i);
+	return out;
+}
+
+// Masks the value of every `password=` keyword (case-insensitive) in text.
+std::string
+mask_password_keywords(std::string_view text) {
+	std::string out;
+	std::size_t i = 0;
+	while (i < text.size()) {
+		std::size_t hit = std::string_view::npos;
+		for (std::size_t k = i; k + 8 <= text.size(); ++k) {
+			if (lower(text.substr(k, 8)) == "password" &&
+			    (k == 0 || !(std::isalnum(static_cast<unsigned char>(text[k - 1])) || text[k - 1] == '_'))) {
+				std::size_t e = k + 8;
+				while (e < text.size() && text[e] == ' ')
+					++e;
+				if (e < text.size() && text[e] == '=') {
+					hit = k;
+					break;
+				}
+			}
+		}
+		if (hit == std::string_view::npos)
+			break;
+		std::size_t e = hit + 8;
+		while (e < text.size() && text[e] == ' ')
+			++e;
+		++e; // '='
+		while (e < text.size() && text[e] == ' ')
+			++e;
+		out += text.substr(i, hit - i);
+		out += "password=***";
+		if (e < text.size() && text[e] == '\'') {
+			++e;
+			while (e < text.size() && text[e] != '\'') {
+				if (text[e] == '\\')
+					++e;
+				++e;
+			}
+			if (e < text.size())
+				++e;
+		} else {
+			while (e < text.size() && !is_space(text[e]) && text[e] != '&' && text[e] != '"')
+				++e;
+		}
+		i = std::min(e, text.size());
+	}
+	out += text.substr(std::min(i, text.size()));
+	return out;
+}
+
+} // namespace
+
+std::string
+percent_decode(std::string_view text) {
+	std::string out;
+	for (std::size_t i = 0; i < text.size(); ++i) {
+		if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+		    std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+			out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
+			i += 2;
+		} else {
+			out += text[i];
+		}
+	}
+	return out;
+}
+
+DatabaseTarget
+parse_database_url(std::string_view input) {
+	std::string_view text = trim(input);
+	DatabaseTarget t;
+	if (std::size_t n = scheme_length(text); n > 0)
+		t = parse_url(text, n);
+	else
+		t = parse_keywords(text);
+	if (const char *env = std::getenv("PGPASSWORD"); env && *env)
+		add_secret(t.secrets, env);
+	return t;
+}
+
+std::string
+scrub(std::string_view text, const std::vector<std::string> &secrets) {
+	std::string out(text);
+	std::vector<std::string> forms;
+	for (const auto &s : secrets) {
+		if (s.size() < 3) // a one- or two-letter "secret" would mask half the message
+			continue;
+		forms.push_back(s);
+		forms.push_back(percent_encode(s));
+		forms.push_back(json_escape(s));
+	}
+	std::sort(forms.begin(), forms.end(), [](const auto &a, const auto &b) { return a.size() > b.size(); });
+	for (const auto &f : forms) {
+		for (std::size_t pos = out.find(f); pos != std::string::npos; pos = out.find(f, pos + 3))
+			out.replace(pos, f.size(), "***");
+	}
+	return out;
+}
+
+std::string
+redact(std::string_view text, const std::vector<std::string> &secrets) {
+	return mask_password_keywords(mask_url_passwords(scrub(text, secrets)));
+}
+
+} // namespace pgmigrate

@@ -1,0 +1,650 @@
+// Parsing one migration file (SPEC section 1): the `-- key: value` header, the
+// `-- migrate:upgrade` / `downgrade` / `verify` sections, and the checksum.
+//
+// Decisions where the SPEC is silent (each covered by a unit test):
+// - Input: a UTF-8 byte order mark at the very start is skipped for parsing. CRLF and lone CR
+//   both end a line and are turned into LF before parsing, so a CRLF file parses to exactly the
+//   same Revision (section bodies included) as its LF twin. Invalid UTF-8 and NUL bytes are
+//   errors naming the line and the byte offset (0-based, in the content as given).
+// - Checksum: SHA-256 over the content as given with every CRLF and every lone CR replaced by
+//   LF, nothing else changed: the BOM, trailing whitespace and a missing final newline are all
+//   kept. Lowercase hex.
+// - Header: lines before the first section marker. Blank lines, block comments and free-text
+//   `--` comments are allowed; a `-- word: value` line names a header key, and an unknown word
+//   is an error (so a typo like `down_revison` is never silently ignored). A comment whose
+//   "value" starts with `//` (a URL such as `-- https://...`) is free text. Keys are
+//   case-sensitive; a key inside a block comment is not a key. Any other SQL before the first
+//   marker is an error.
+// - down_revision / branch_labels / depends_on: comma-separated; spaces around items are
+//   ignored; an empty value means an empty list (for down_revision: a root, like `none`, which
+//   is matched case-insensitively); empty items and repeated items are errors.
+// - Revision ids and branch labels must be valid ids and must not be `none`, `base`, `head` or
+//   `heads` (case-insensitive): targets use those words.
+// - transactional: `true` or `false`, case-insensitive. lock_timeout: a number (integer or
+//   decimal) with an optional unit us, ms, s, min, h or d (PostgreSQL's units, case-sensitive),
+//   no spaces; stored as written.
+// - Markers: a line that, stripped of surrounding spaces and tabs, is exactly
+//   `-- migrate:upgrade`, `-- migrate:downgrade` or `-- migrate:verify`, and that starts in
+//   normal lexical state (not inside a string, dollar quote or block comment). A line that looks
+//   like a marker but is not one of these (`-- migrate:up`, `--migrate:upgrade`,
+//   `-- Migrate:Upgrade`, `-- migrate:upgrade now`) is an error naming it. Sections may come in
+//   any order, each at most once.
+// - Bodies: byte-exact slices of the normalised content, from the line after the marker up to
+//   the line of the next marker (or the end of the file). first_line is the marker's line + 1.
+// - An upgrade section with no SQL (only whitespace and comments) is an error. An empty
+//   downgrade section is an explicit no-op downgrade: present = true, the revision stays
+//   reversible; hosts must run its (comment-only or empty) body as a no-op. A verify section
+//   with no SQL verifies nothing and is treated as absent (present = false).
+// - COPY ... FROM STDIN at the start of a statement in any section is rejected here with 0A000
+//   (feature_not_supported), naming the line of the COPY.
+#include "migrate/migration_file.hpp"
+
+#include "migrate/error.hpp"
+#include "sql_lexer.hpp"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace migrate {
+
+namespace {
+
+using detail::LexState;
+using detail::SqlLexer;
+using detail::Token;
+using detail::TokenKind;
+
+constexpr std::array<std::string_view, 7> known_keys = {
+    "revision", "down_revision", "message", "branch_labels", "depends_on", "transactional", "lock_timeout",
+};
+
+constexpr std::string_view known_keys_hint =
+    "known keys: revision, down_revision, message, branch_labels, depends_on, transactional, lock_timeout";
+
+constexpr std::string_view marker_hint =
+    "section markers are lines of exactly '-- migrate:upgrade', '-- migrate:downgrade' or '-- migrate:verify'";
+
+bool is_blank(char c) {
+	return c == ' ' || c == '\t' || c == '\f' || c == '\v';
+}
+
+std::string_view trim(std::string_view s) {
+	while (!s.empty() && is_blank(s.front())) {
+		s.remove_prefix(1);
+	}
+	while (!s.empty() && is_blank(s.back())) {
+		s.remove_suffix(1);
+	}
+	return s;
+}
+
+char lower(char c) {
+	return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+	return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+		       return lower(x) == lower(y);
+	       });
+}
+
+bool istarts_with(std::string_view s, std::string_view prefix) {
+	return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+bool is_alpha(char c) {
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+bool is_key_char(char c) {
+	return is_alpha(c) || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+// Levenshtein distance, for "did you mean" hints on short keys.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+	std::vector<std::size_t> row(b.size() + 1);
+	for (std::size_t j = 0; j <= b.size(); ++j) {
+		row[j] = j;
+	}
+	for (std::size_t i = 1; i <= a.size(); ++i) {
+		std::size_t diag = row[0];
+		row[0] = i;
+		for (std::size_t j = 1; j <= b.size(); ++j) {
+			const std::size_t up = row[j];
+			row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1)});
+			diag = up;
+		}
+	}
+	return row[b.size()];
+}
+
+enum class SectionKind { upgrade, downgrade, verify };
+
+const char *section_name(SectionKind k) {
+	switch (k) {
+	case SectionKind::upgrade:
+		return "upgrade";
+	case SectionKind::downgrade:
+		return "downgrade";
+	case SectionKind::verify:
+		return "verify";
+	}
+	return "";
+}
+
+// What a trimmed line is as far as markers go.
+struct MarkerLine {
+	bool is_marker = false;           // looks like a marker at all
+	std::optional<SectionKind> kind;  // set when it is a valid one
+};
+
+MarkerLine classify_marker(std::string_view t) {
+	MarkerLine m;
+	if (t == "-- migrate:upgrade") {
+		m.kind = SectionKind::upgrade;
+	} else if (t == "-- migrate:downgrade") {
+		m.kind = SectionKind::downgrade;
+	} else if (t == "-- migrate:verify") {
+		m.kind = SectionKind::verify;
+	}
+	if (m.kind) {
+		m.is_marker = true;
+		return m;
+	}
+	// Near misses: "--", blanks, "migrate" in any case, blanks, ":", then a letter at once.
+	// "-- migrate: see below" (a blank after the colon) stays an ordinary comment.
+	if (!t.starts_with("--")) {
+		return m;
+	}
+	std::string_view r = trim(t.substr(2));
+	if (!istarts_with(r, "migrate")) {
+		return m;
+	}
+	r = trim(r.substr(7));
+	if (r.size() >= 2 && r[0] == ':' && is_alpha(r[1])) {
+		m.is_marker = true;
+	}
+	return m;
+}
+
+// Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
+// Returns the length of the sequence at s[i], or 0 when it is invalid.
+std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+	const auto b = [&](std::size_t k) -> unsigned { return k < s.size() ? static_cast<unsigned char>(s[k]) : 0u; };
+	const unsigned c = b(i);
+	const auto cont = [&](std::size_t k) { return (b(k) & 0xC0u) == 0x80u; };
+	if (c < 0x80) {
+		return 1;
+	}
+	if (c >= 0xC2 && c <= 0xDF) {
+		return cont(i + 1) ? 2 : 0;
+	}
+	if (c >= 0xE0 && c <= 0xEF) {
+		const unsigned c1 = b(i + 1);
+		const bool ok1 = c == 0xE0 ? (c1 >= 0xA0 && c1 <= 0xBF) : c == 0xED ? (c1 >= 0x80 && c1 <= 0x9F) : cont(i + 1);
+		return ok1 && cont(i + 2) ? 3 : 0;
+	}
+	if (c >= 0xF0 && c <= 0xF4) {
+		const unsigned c1 = b(i + 1);
+		const bool ok1 = c == 0xF0 ? (c1 >= 0x90 && c1 <= 0xBF) : c == 0xF4 ? (c1 >= 0x80 && c1 <= 0x8F) : cont(i + 1);
+		return ok1 && cont(i + 2) && cont(i + 3) ? 4 : 0;
+	}
+	return 0;
+}
+
+struct EvpCtxFree {
+	void operator()(EVP_MD_CTX *ctx) const noexcept { EVP_MD_CTX_free(ctx); }
+};
+
+// Parser state for one file.
+class Parser {
+public:
+	Parser(std::string_view content, std::string_view filename)
+	    : content_(content), filename_(filename.empty() ? std::string("<input>") : std::string(filename)) {
+		rev_.filename = filename;
+	}
+
+	Revision parse();
+
+private:
+	struct Open {
+		SectionKind kind;
+		int marker_line = 0;
+		std::size_t begin = 0; // offset in text_ of the body
+		bool has_code = false;
+	};
+
+	[[noreturn]] void fail(int line, const std::string &message, std::string hint = {},
+	                       const char *state = sqlstate::invalid_migration_file) const {
+		throw Error(state, filename_ + ":" + std::to_string(line) + ": " + message, {}, std::move(hint));
+	}
+
+	void normalise();
+	void header_line(std::string_view trimmed, int line_no);
+	std::vector<std::string> id_list(std::string_view key, std::string_view value, int line_no, bool allow_none);
+	void check_id(std::string_view key, std::string_view id, int line_no);
+	void section_tokens(const std::vector<Token> &tokens);
+	void close_section(std::size_t end);
+
+	std::string_view content_;
+	std::string filename_;
+	std::string text_; // content_ with line endings normalised, BOM removed
+	Revision rev_;
+	std::array<int, 7> key_line_{}; // line of each known key, 0 when absent
+	std::array<int, 3> section_line_{};
+	std::optional<Open> open_;
+	// COPY ... FROM STDIN detection in the open section.
+	bool stmt_start_ = true;
+	bool in_copy_ = false;
+	bool after_from_ = false;
+	int copy_line_ = 0;
+	int paren_depth_ = 0;
+};
+
+// Validates the bytes (UTF-8, no NUL) and builds text_: CRLF and lone CR become LF, BOM dropped.
+void Parser::normalise() {
+	std::size_t i = 0;
+	if (content_.starts_with("\xEF\xBB\xBF")) {
+		i = 3;
+	}
+	text_.reserve(content_.size() - i);
+	int line = 1;
+	const std::size_t n = content_.size();
+	while (i < n) {
+		const char c = content_[i];
+		if (c == '\r') {
+			text_.push_back('\n');
+			++line;
+			i += (i + 1 < n && content_[i + 1] == '\n') ? 2 : 1;
+		} else if (c == '\n') {
+			text_.push_back('\n');
+			++line;
+			++i;
+		} else if (c == '\0') {
+			fail(line, "NUL byte at byte offset " + std::to_string(i), "migration files are UTF-8 text");
+		} else if (static_cast<unsigned char>(c) < 0x80) {
+			text_.push_back(c);
+			++i;
+		} else {
+			const std::size_t len = utf8_sequence(content_, i);
+			if (len == 0) {
+				fail(line, "invalid UTF-8 byte sequence at byte offset " + std::to_string(i),
+				     "migration files must be encoded in UTF-8");
+			}
+			text_.append(content_.substr(i, len));
+			i += len;
+		}
+	}
+}
+
+// Checks one id of a header value.
+void Parser::check_id(std::string_view key, std::string_view id, int line_no) {
+	if (!valid_revision_id(id)) {
+		fail(line_no, "invalid " + std::string(key == "branch_labels" ? "branch label" : "revision id") + " '" +
+		                  std::string(id) + "' in '" + std::string(key) + "'",
+		     "ids are 1 to 64 characters from A-Z, a-z, 0-9 and _");
+	}
+	for (std::string_view reserved : {"none", "base", "head", "heads"}) {
+		if (iequals(id, reserved)) {
+			fail(line_no, "'" + std::string(id) + "' is reserved and cannot be used in '" + std::string(key) + "'",
+			     "'none', 'base', 'head' and 'heads' have a meaning in targets");
+		}
+	}
+}
+
+// Splits a comma-separated list of ids; `none` (alone) or an empty value gives an empty list.
+std::vector<std::string> Parser::id_list(std::string_view key, std::string_view value, int line_no,
+                                         bool allow_none) {
+	std::vector<std::string> out;
+	if (value.empty() || (allow_none && iequals(value, "none"))) {
+		return out;
+	}
+	while (true) {
+		const std::size_t comma = value.find(',');
+		const std::string_view item = trim(value.substr(0, comma));
+		if (item.empty()) {
+			fail(line_no, "empty item in the list of '" + std::string(key) + "'",
+			     "separate ids with single commas, e.g. 'a1, b2'");
+		}
+		check_id(key, item, line_no);
+		if (std::find(out.begin(), out.end(), item) != out.end()) {
+			fail(line_no, "'" + std::string(item) + "' is listed twice in '" + std::string(key) + "'");
+		}
+		out.emplace_back(item);
+		if (comma == std::string_view::npos) {
+			break;
+		}
+		value.remove_prefix(comma + 1);
+	}
+	return out;
+}
+
+// Handles one `--` line of the header (already trimmed).
+void Parser::header_line(std::string_view trimmed, int line_no) {
+	std::string_view r = trim(trimmed.substr(2));
+	std::size_t k = 0;
+	if (r.empty() || !(is_alpha(r[0]) || r[0] == '_')) {
+		return; // free text
+	}
+	while (k < r.size() && is_key_char(r[k])) {
+		++k;
+	}
+	const std::string_view key = r.substr(0, k);
+	std::string_view rest = trim(r.substr(k));
+	if (rest.empty() || rest[0] != ':') {
+		return; // free text
+	}
+	const std::string_view value = trim(rest.substr(1));
+	if (value.starts_with("//")) {
+		return; // a URL, not a key
+	}
+	const auto it = std::find(known_keys.begin(), known_keys.end(), key);
+	if (it == known_keys.end()) {
+		std::string hint;
+		for (std::string_view known : known_keys) {
+			if (edit_distance(key, known) <= 2) {
+				hint = "did you mean '" + std::string(known) + "'? ";
+				break;
+			}
+		}
+		hint += known_keys_hint;
+		hint += "; a free-text header comment must not start with 'word:'";
+		fail(line_no, "unknown header key '" + std::string(key) + "'", std::move(hint));
+	}
+	const auto idx = static_cast<std::size_t>(it - known_keys.begin());
+	if (key_line_[idx] != 0) {
+		fail(line_no, "duplicate header key '" + std::string(key) + "' (first given on line " +
+		                  std::to_string(key_line_[idx]) + ")");
+	}
+	key_line_[idx] = line_no;
+	switch (idx) {
+	case 0: // revision
+		if (value.empty()) {
+			fail(line_no, "empty 'revision'", "give the revision id, e.g. '-- revision: 001'");
+		}
+		check_id(key, value, line_no);
+		rev_.id = value;
+		break;
+	case 1: // down_revision
+		rev_.down_revisions = id_list(key, value, line_no, true);
+		break;
+	case 2: // message
+		rev_.message = value;
+		break;
+	case 3: // branch_labels
+		rev_.branch_labels = id_list(key, value, line_no, false);
+		break;
+	case 4: // depends_on
+		rev_.depends_on = id_list(key, value, line_no, false);
+		break;
+	case 5: // transactional
+		if (iequals(value, "true")) {
+			rev_.transactional = true;
+		} else if (iequals(value, "false")) {
+			rev_.transactional = false;
+		} else {
+			fail(line_no, "invalid value '" + std::string(value) + "' for 'transactional'", "use true or false");
+		}
+		break;
+	case 6: { // lock_timeout
+		// digits, an optional fraction, an optional unit; nothing else (it becomes SET LOCAL).
+		std::size_t p = 0;
+		std::size_t int_digits = 0;
+		while (p < value.size() && value[p] >= '0' && value[p] <= '9') {
+			++p;
+			++int_digits;
+		}
+		bool ok = int_digits > 0 && int_digits <= 10;
+		if (ok && p < value.size() && value[p] == '.') {
+			++p;
+			const std::size_t frac_start = p;
+			while (p < value.size() && value[p] >= '0' && value[p] <= '9') {
+				++p;
+			}
+			ok = p > frac_start && p - frac_start <= 6;
+		}
+		const std::string_view unit = ok ? value.substr(p) : std::string_view{};
+		ok = ok && (unit.empty() || unit == "us" || unit == "ms" || unit == "s" || unit == "min" || unit == "h" ||
+		            unit == "d");
+		if (!ok) {
+			fail(line_no, "invalid value '" + std::string(value) + "' for 'lock_timeout'",
+			     "write a PostgreSQL duration such as 5s, 500ms or 1min (a bare number means milliseconds)");
+		}
+		rev_.lock_timeout = value;
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+// Watches the tokens of a section: any token is SQL; COPY ... FROM STDIN is refused.
+void Parser::section_tokens(const std::vector<Token> &tokens) {
+	for (const Token &t : tokens) {
+		open_->has_code = true;
+		if (t.kind == TokenKind::semicolon) {
+			stmt_start_ = true;
+			in_copy_ = false;
+			continue;
+		}
+		if (stmt_start_) {
+			stmt_start_ = false;
+			in_copy_ = t.kind == TokenKind::word && iequals(t.text, "copy");
+			after_from_ = false;
+			paren_depth_ = 0;
+			copy_line_ = t.line;
+			continue;
+		}
+		if (!in_copy_) {
+			continue;
+		}
+		switch (t.kind) {
+		case TokenKind::open_paren:
+			++paren_depth_;
+			after_from_ = false;
+			break;
+		case TokenKind::close_paren:
+			--paren_depth_;
+			after_from_ = false;
+			break;
+		case TokenKind::word:
+			if (after_from_ && iequals(t.text, "stdin")) {
+				fail(copy_line_, "COPY ... FROM STDIN is not supported in migration files",
+				     "load the data with INSERT statements, or with COPY from a server-side file",
+				     sqlstate::feature_not_supported);
+			}
+			after_from_ = paren_depth_ == 0 && iequals(t.text, "from");
+			break;
+		default:
+			after_from_ = false;
+			break;
+		}
+	}
+}
+
+// Ends the open section at offset `end` of text_.
+void Parser::close_section(std::size_t end) {
+	if (!open_) {
+		return;
+	}
+	Section *s = nullptr;
+	switch (open_->kind) {
+	case SectionKind::upgrade:
+		s = &rev_.upgrade;
+		break;
+	case SectionKind::downgrade:
+		s = &rev_.downgrade;
+		break;
+	case SectionKind::verify:
+		s = &rev_.verify;
+		break;
+	}
+	if (open_->kind == SectionKind::upgrade && !open_->has_code) {
+		fail(open_->marker_line, "the upgrade section is empty",
+		     "put the SQL that applies this revision after '-- migrate:upgrade'");
+	}
+	s->first_line = open_->marker_line + 1;
+	s->present = open_->kind != SectionKind::verify || open_->has_code;
+	if (s->present) {
+		s->sql.assign(text_, open_->begin, end - open_->begin);
+	} else {
+		s->first_line = 0;
+	}
+	open_.reset();
+}
+
+Revision Parser::parse() {
+	rev_.checksum = migration_checksum(content_);
+	normalise();
+
+	SqlLexer lexer;
+	std::vector<Token> tokens;
+	bool in_header = true;
+	int stray_line = 0; // first line of SQL before any marker
+	int first_marker_line = 0;
+	int line_no = 1;
+	std::size_t pos = 0;
+	const std::size_t n = text_.size();
+	while (pos <= n) {
+		std::size_t eol = text_.find('\n', pos);
+		const bool last = eol == std::string::npos;
+		if (last) {
+			eol = n;
+		}
+		const std::string_view line(text_.data() + pos, eol - pos);
+		const std::size_t next = last ? n : eol + 1;
+		if (lexer.state() == LexState::normal) {
+			const std::string_view t = trim(line);
+			const MarkerLine m = classify_marker(t);
+			if (m.is_marker) {
+				if (!m.kind) {
+					std::string hint(marker_hint);
+					if (t.find("migrate:up") != std::string_view::npos ||
+					    t.find("migrate:down") != std::string_view::npos) {
+						hint += " (dbmate's '-- migrate:up' is '-- migrate:upgrade' here)";
+					}
+					fail(line_no, "unknown section marker '" + std::string(t) + "'", std::move(hint));
+				}
+				const auto k = static_cast<std::size_t>(*m.kind);
+				if (section_line_[k] != 0) {
+					fail(line_no, std::string("duplicate section '-- migrate:") + section_name(*m.kind) +
+					                  "' (first on line " + std::to_string(section_line_[k]) + ")");
+				}
+				section_line_[k] = line_no;
+				if (in_header) {
+					if (stray_line != 0) {
+						fail(stray_line, "SQL before the first section marker",
+						     "the header holds only '-- key: value' lines and comments; put SQL after "
+						     "'-- migrate:upgrade'");
+					}
+					in_header = false;
+					first_marker_line = line_no;
+				}
+				close_section(pos);
+				open_ = Open{*m.kind, line_no, next, false};
+				stmt_start_ = true;
+				in_copy_ = false;
+				if (last) {
+					break;
+				}
+				pos = next;
+				++line_no;
+				continue;
+			}
+			if (in_header && t.starts_with("--")) {
+				header_line(t, line_no);
+			}
+		}
+		tokens.clear();
+		lexer.scan_line(line, line_no, tokens);
+		if (!tokens.empty()) {
+			if (in_header) {
+				if (stray_line == 0) {
+					stray_line = tokens.front().line;
+				}
+			} else {
+				section_tokens(tokens);
+			}
+		}
+		if (last) {
+			break;
+		}
+		pos = next;
+		++line_no;
+	}
+	if (lexer.state() != LexState::normal) {
+		fail(lexer.open_line(), "unterminated " + lexer.describe_open() + " (it starts on this line)");
+	}
+	if (!section_line_[0]) {
+		std::string hint = "every migration needs a '-- migrate:upgrade' line followed by its SQL";
+		if (stray_line != 0) {
+			hint += "; SQL starts on line " + std::to_string(stray_line);
+		}
+		fail(first_marker_line ? first_marker_line : 1, "missing section '-- migrate:upgrade'",
+		     std::move(hint));
+	}
+	close_section(n);
+	if (rev_.id.empty()) {
+		fail(first_marker_line, "missing header key 'revision'",
+		     "start the file with '-- revision: <id>' before the first section marker");
+	}
+	return std::move(rev_);
+}
+
+} // namespace
+
+// Parses one migration file.
+Revision parse_migration(std::string_view content, std::string_view filename) {
+	return Parser(content, filename).parse();
+}
+
+// SHA-256 over the content with CRLF and lone CR turned into LF (see the top of this file).
+std::string migration_checksum(std::string_view content) {
+	const std::unique_ptr<EVP_MD_CTX, EvpCtxFree> ctx(EVP_MD_CTX_new());
+	bool ok = ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1;
+	std::size_t pos = 0;
+	while (ok && pos < content.size()) {
+		const std::size_t cr = content.find('\r', pos);
+		const std::size_t end = cr == std::string_view::npos ? content.size() : cr;
+		ok = EVP_DigestUpdate(ctx.get(), content.data() + pos, end - pos) == 1;
+		if (cr == std::string_view::npos) {
+			break;
+		}
+		ok = ok && EVP_DigestUpdate(ctx.get(), "\n", 1) == 1;
+		pos = cr + 1;
+		if (pos < content.size() && content[pos] == '\n') {
+			++pos;
+		}
+	}
+	std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+	unsigned int len = 0;
+	ok = ok && EVP_DigestFinal_ex(ctx.get(), md.data(), &len) == 1;
+	if (!ok) {
+		throw Error(sqlstate::internal_error, "SHA-256 failed in OpenSSL");
+	}
+	static constexpr char digits[] = "0123456789abcdef";
+	std::string hex;
+	hex.reserve(2 * len);
+	for (unsigned int i = 0; i < len; ++i) {
+		hex.push_back(digits[md[i] >> 4]);
+		hex.push_back(digits[md[i] & 0x0F]);
+	}
+	return hex;
+}
+
+// [A-Za-z0-9_]{1,64}.
+bool valid_revision_id(std::string_view id) {
+	return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+		return is_alpha(c) || (c >= '0' && c <= '9') || c == '_';
+	});
+}
+
+} // namespace migrate

@@ -1,0 +1,429 @@
+// The revision DAG: validation (duplicates, unknown references, cycles), adjacency in both
+// directions, a deterministic topological order and closures. Everything is O((V+E) log V).
+#include "migrate/revision_graph.hpp"
+
+#include "migrate/error.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+#include <queue>
+#include <string>
+#include <utility>
+
+namespace migrate {
+
+namespace {
+
+using Index = RevisionGraph::Index;
+
+bool is_word_char(char c) {
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+bool is_reserved(std::string_view name) { return name == "head" || name == "heads" || name == "base"; }
+
+// The characters of `name` that cannot appear in an identifier, each once, sorted: "'-', '@'".
+std::string illegal_chars(std::string_view name) {
+	std::string chars;
+	for (char c : name)
+		if (!is_word_char(c) && chars.find(c) == std::string::npos)
+			chars.push_back(c);
+	std::sort(chars.begin(), chars.end());
+	std::string out;
+	for (char c : chars)
+		out += fmt::format("{}{}", out.empty() ? "" : ", ", c);
+	return out;
+}
+
+// Ids, labels and references must be plain words: targets use @ + - : as syntax.
+void check_name(std::string_view name, std::string_view what, const Revision &owner) {
+	if (name.empty())
+		throw Error(sqlstate::invalid_object_definition,
+		            fmt::format("Revision '{}' has an empty {}", owner.id, what));
+	std::string bad = illegal_chars(name);
+	if (!bad.empty())
+		throw Error(sqlstate::invalid_object_definition,
+		            fmt::format("Character(s) '{}' not allowed in {} '{}'", bad, what, name),
+		            owner.filename.empty() ? std::string() : fmt::format("In file {}.", owner.filename),
+		            "Identifiers and branch labels use letters, digits and underscores only.");
+	if (is_reserved(name))
+		throw Error(sqlstate::invalid_object_definition,
+		            fmt::format("'{}' is reserved and cannot be used as a {}", name, what),
+		            owner.filename.empty() ? std::string() : fmt::format("In file {}.", owner.filename),
+		            "'head', 'heads' and 'base' are target symbols.");
+}
+
+std::string file_of(const Revision &r) {
+	return r.filename.empty() ? std::string("an unnamed file") : fmt::format("file {}", r.filename);
+}
+
+// Appends `v` unless already present (lists are short: a handful of parents at most).
+void push_unique(std::vector<Index> &list, Index v) {
+	if (std::find(list.begin(), list.end(), v) == list.end())
+		list.push_back(v);
+}
+
+// One cycle among the nodes Kahn's algorithm could not emit: every such node has a predecessor
+// that was not emitted either, so walking backwards must come round. Returns the cycle's ids, sorted.
+std::vector<std::string> find_cycle(const std::vector<Revision> &revisions, const std::vector<bool> &emitted,
+                                    const std::vector<std::vector<Index>> &preds) {
+	const std::size_t n = revisions.size();
+	constexpr std::size_t unseen = std::numeric_limits<std::size_t>::max();
+	std::vector<std::size_t> step(n, unseen);
+	std::vector<Index> path;
+	Index at = 0;
+	while (emitted[at])
+		++at;
+	while (step[at] == unseen) {
+		step[at] = path.size();
+		path.push_back(at);
+		Index next = at;
+		for (Index p : preds[at])
+			if (!emitted[p]) {
+				next = p;
+				break;
+			}
+		at = next;
+	}
+	std::vector<std::string> ids;
+	for (std::size_t k = step[at]; k < path.size(); ++k)
+		ids.push_back(revisions[path[k]].id);
+	std::sort(ids.begin(), ids.end());
+	return ids;
+}
+
+std::string join(const std::vector<std::string> &items) {
+	std::string out;
+	for (const auto &item : items) {
+		if (!out.empty())
+			out += ", ";
+		out += item;
+	}
+	return out;
+}
+
+} // namespace
+
+RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::move(revisions)) {
+	const std::size_t n = revisions_.size();
+	if (n >= std::numeric_limits<Index>::max())
+		throw Error(sqlstate::invalid_parameter_value, fmt::format("Too many revisions ({})", n));
+
+	// Ids: legal and unique.
+	by_id_.reserve(n);
+	for (Index i = 0; i < n; ++i) {
+		const Revision &r = revisions_[i];
+		check_name(r.id, "revision identifier", r);
+		auto [it, inserted] = by_id_.emplace(r.id, i);
+		if (!inserted) {
+			const Revision &first = revisions_[it->second];
+			std::string detail;
+			if (!first.filename.empty() || !r.filename.empty())
+				detail = fmt::format("It is declared in {} and in {}.", file_of(first), file_of(r));
+			throw Error(sqlstate::duplicate_object, fmt::format("Revision '{}' is present more than once", r.id),
+			            detail, "Revision ids must be unique across the migrations directory.");
+		}
+	}
+
+	// Branch labels: legal, unique, and never equal to a revision id.
+	for (Index i = 0; i < n; ++i) {
+		const Revision &r = revisions_[i];
+		for (const std::string &label : r.branch_labels) {
+			check_name(label, "branch label", r);
+			if (auto id = by_id_.find(label); id != by_id_.end())
+				throw Error(sqlstate::duplicate_object,
+				            fmt::format("Branch name '{}' in revision {} already used by revision {}", label, r.id,
+				                        revisions_[id->second].id),
+				            fmt::format("'{}' is the id of revision {} ({}).", label, revisions_[id->second].id,
+				                        file_of(revisions_[id->second])));
+			auto [it, inserted] = by_label_.emplace(label, i);
+			if (!inserted && it->second != i)
+				throw Error(sqlstate::duplicate_object,
+				            fmt::format("Branch name '{}' in revision {} already used by revision {}", label, r.id,
+				                        revisions_[it->second].id),
+				            fmt::format("Declared in {} and in {}.", file_of(revisions_[it->second]), file_of(r)));
+		}
+	}
+
+	// Parents and dependencies. depends_on may name a branch label (as in Alembic).
+	parents_.resize(n);
+	depends_.resize(n);
+	for (Index i = 0; i < n; ++i) {
+		const Revision &r = revisions_[i];
+		for (const std::string &down : r.down_revisions)
+			if (down == r.id)
+				throw Error(sqlstate::invalid_object_definition,
+				            fmt::format("Self-loop is detected in revisions ({})", r.id),
+				            fmt::format("Revision {} ({}) names itself as its down_revision.", r.id, file_of(r)));
+		for (const std::string &dep : r.depends_on) {
+			auto label = by_label_.find(dep);
+			if (dep == r.id || (label != by_label_.end() && label->second == i))
+				throw Error(sqlstate::invalid_object_definition,
+				            fmt::format("Dependency self-loop is detected in revisions ({})", r.id),
+				            fmt::format("Revision {} ({}) depends on itself.", r.id, file_of(r)));
+		}
+		for (const std::string &down : r.down_revisions) {
+			auto it = by_id_.find(down);
+			if (it == by_id_.end())
+				throw Error(sqlstate::invalid_object_definition,
+				            fmt::format("Revision '{}' referenced from '{}' is not present", down, r.id),
+				            fmt::format("Revision {} ({}) names '{}' as its down_revision.", r.id, file_of(r), down),
+				            "Add the missing revision, or fix the down_revision header.");
+			push_unique(parents_[i], it->second);
+		}
+		for (const std::string &dep : r.depends_on) {
+			auto it = by_id_.find(dep);
+			if (it == by_id_.end())
+				it = by_label_.find(dep);
+			if (it == by_label_.end())
+				throw Error(sqlstate::invalid_object_definition,
+				            fmt::format("Revision '{}' referenced from '{}' is not present", dep, r.id),
+				            fmt::format("Revision {} ({}) names '{}' in depends_on.", r.id, file_of(r), dep),
+				            "Add the missing revision, or fix the depends_on header.");
+			push_unique(depends_[i], it->second);
+		}
+	}
+
+	// Inverse edges and the combined lists. successors(i) holds the children first, then the
+	// dependents that are not also children (the topological sort relies on this order).
+	children_.resize(n);
+	dependents_.resize(n);
+	preds_.resize(n);
+	succs_.resize(n);
+	for (Index i = 0; i < n; ++i) {
+		for (Index p : parents_[i])
+			children_[p].push_back(i);
+		for (Index d : depends_[i])
+			dependents_[d].push_back(i);
+		preds_[i] = parents_[i];
+		for (Index d : depends_[i])
+			push_unique(preds_[i], d);
+	}
+	for (Index i = 0; i < n; ++i) {
+		succs_[i] = children_[i];
+		for (Index d : dependents_[i])
+			if (std::find(parents_[d].begin(), parents_[d].end(), i) == parents_[d].end())
+				succs_[i].push_back(d);
+	}
+
+	// Cycles through down_revision alone ("Cycle"), then through dependencies as well.
+	{
+		std::vector<std::size_t> indegree(n);
+		std::vector<Index> queue;
+		for (Index i = 0; i < n; ++i)
+			if ((indegree[i] = parents_[i].size()) == 0)
+				queue.push_back(i);
+		std::vector<bool> emitted(n, false);
+		for (std::size_t k = 0; k < queue.size(); ++k) {
+			emitted[queue[k]] = true;
+			for (Index c : children_[queue[k]])
+				if (--indegree[c] == 0)
+					queue.push_back(c);
+		}
+		if (queue.size() != n)
+			throw Error(sqlstate::invalid_object_definition,
+			            fmt::format("Cycle is detected in revisions ({})", join(find_cycle(revisions_, emitted, parents_))),
+			            {}, "Fix the down_revision headers so that the revisions form a DAG.");
+	}
+
+	// Kahn's algorithm over parents and dependencies. After emitting X, continue with a child of X
+	// that just became ready (finish the branch just taken, as Alembic does); otherwise take the
+	// ready revision with the smallest id.
+	auto by_id_desc = [this](Index a, Index b) { return revisions_[a].id > revisions_[b].id; };
+	std::priority_queue<Index, std::vector<Index>, decltype(by_id_desc)> ready(by_id_desc);
+	std::vector<std::size_t> indegree(n);
+	for (Index i = 0; i < n; ++i)
+		if ((indegree[i] = preds_[i].size()) == 0)
+			ready.push(i);
+	topo_.reserve(n);
+	std::vector<bool> emitted(n, false);
+	std::optional<Index> next;
+	while (next || !ready.empty()) {
+		Index x;
+		if (next) {
+			x = *next;
+			next.reset();
+		} else {
+			x = ready.top();
+			ready.pop();
+		}
+		emitted[x] = true;
+		topo_.push_back(x);
+		const std::size_t n_children = children_[x].size();
+		for (std::size_t k = 0; k < succs_[x].size(); ++k) {
+			Index s = succs_[x][k];
+			if (--indegree[s] != 0)
+				continue;
+			if (k < n_children && (!next || revisions_[s].id < revisions_[*next].id)) {
+				if (next)
+					ready.push(*next);
+				next = s;
+			} else {
+				ready.push(s);
+			}
+		}
+	}
+	if (topo_.size() != n)
+		throw Error(sqlstate::invalid_object_definition,
+		            fmt::format("Dependency cycle is detected in revisions ({})",
+		                        join(find_cycle(revisions_, emitted, preds_))),
+		            {}, "Fix the depends_on headers so that no revision depends on its own descendants.");
+	topo_pos_.assign(n, 0);
+	for (std::size_t k = 0; k < n; ++k)
+		topo_pos_[topo_[k]] = k;
+
+	// Keys for prefix look-ups.
+	keys_.reserve(n + by_label_.size());
+	for (Index i = 0; i < n; ++i) {
+		keys_.push_back({i, no_label});
+		for (std::uint32_t l = 0; l < revisions_[i].branch_labels.size(); ++l) {
+			auto it = by_label_.find(revisions_[i].branch_labels[l]);
+			bool first_occurrence = true; // a label repeated in one revision is one key
+			for (std::uint32_t m = 0; m < l; ++m)
+				if (revisions_[i].branch_labels[m] == revisions_[i].branch_labels[l])
+					first_occurrence = false;
+			if (it != by_label_.end() && first_occurrence)
+				keys_.push_back({i, l});
+		}
+	}
+	std::sort(keys_.begin(), keys_.end(),
+	          [this](const Key &a, const Key &b) { return key_text(a) < key_text(b); });
+}
+
+std::string_view RevisionGraph::key_text(const Key &key) const noexcept {
+	const Revision &r = revisions_[key.revision];
+	return key.label == no_label ? std::string_view(r.id) : std::string_view(r.branch_labels[key.label]);
+}
+
+std::optional<RevisionGraph::Index> RevisionGraph::find(std::string_view id) const {
+	auto it = by_id_.find(std::string(id));
+	if (it == by_id_.end())
+		return std::nullopt;
+	return it->second;
+}
+
+std::optional<RevisionGraph::Index> RevisionGraph::find_label(std::string_view label) const {
+	auto it = by_label_.find(std::string(label));
+	if (it == by_label_.end())
+		return std::nullopt;
+	return it->second;
+}
+
+std::vector<RevisionGraph::Index> RevisionGraph::heads() const {
+	std::vector<Index> out;
+	for (Index i : topo_)
+		if (children_[i].empty())
+			out.push_back(i);
+	return out;
+}
+
+std::vector<RevisionGraph::Index> RevisionGraph::real_heads() const {
+	std::vector<Index> out;
+	for (Index i : topo_)
+		if (succs_[i].empty())
+			out.push_back(i);
+	return out;
+}
+
+std::vector<RevisionGraph::Index> RevisionGraph::bases() const {
+	std::vector<Index> out;
+	for (Index i : topo_)
+		if (parents_[i].empty())
+			out.push_back(i);
+	return out;
+}
+
+namespace {
+
+// Breadth-first closure of `from` along `edges`.
+std::vector<bool> closure(std::size_t n, const std::vector<std::vector<Index>> &edges, const std::vector<Index> &from,
+                          bool inclusive) {
+	std::vector<bool> seen(n, false);
+	std::vector<Index> todo;
+	for (Index f : from)
+		for (Index e : edges[f])
+			if (!seen[e]) {
+				seen[e] = true;
+				todo.push_back(e);
+			}
+	while (!todo.empty()) {
+		Index at = todo.back();
+		todo.pop_back();
+		for (Index e : edges[at])
+			if (!seen[e]) {
+				seen[e] = true;
+				todo.push_back(e);
+			}
+	}
+	if (inclusive)
+		for (Index f : from)
+			seen[f] = true;
+	return seen;
+}
+
+} // namespace
+
+std::vector<bool> RevisionGraph::ancestors(const std::vector<Index> &from, bool inclusive) const {
+	return closure(size(), preds_, from, inclusive);
+}
+
+std::vector<bool> RevisionGraph::descendants(const std::vector<Index> &from, bool inclusive) const {
+	return closure(size(), succs_, from, inclusive);
+}
+
+std::vector<bool> RevisionGraph::parent_ancestors(const std::vector<Index> &from, bool inclusive) const {
+	return closure(size(), parents_, from, inclusive);
+}
+
+std::vector<bool> RevisionGraph::child_descendants(const std::vector<Index> &from, bool inclusive) const {
+	return closure(size(), children_, from, inclusive);
+}
+
+std::vector<bool> RevisionGraph::lineage(Index i) const {
+	std::vector<bool> up = parent_ancestors({i}, true);
+	std::vector<bool> down = child_descendants({i}, false);
+	for (std::size_t k = 0; k < up.size(); ++k)
+		if (down[k])
+			up[k] = true;
+	return up;
+}
+
+std::vector<RevisionGraph::Index> RevisionGraph::maximal(const std::vector<Index> &set) const {
+	std::vector<bool> below = ancestors(set, false);
+	std::vector<bool> taken(size(), false);
+	std::vector<Index> out;
+	for (Index i : set)
+		if (!below[i] && !taken[i]) {
+			taken[i] = true;
+			out.push_back(i);
+		}
+	std::sort(out.begin(), out.end(), [this](Index a, Index b) { return topo_pos_[a] < topo_pos_[b]; });
+	return out;
+}
+
+std::vector<std::string> RevisionGraph::ids(const std::vector<Index> &set) const {
+	std::vector<Index> sorted = set;
+	std::sort(sorted.begin(), sorted.end(), [this](Index a, Index b) { return topo_pos_[a] < topo_pos_[b]; });
+	std::vector<std::string> out;
+	out.reserve(sorted.size());
+	for (Index i : sorted)
+		out.push_back(revisions_[i].id);
+	return out;
+}
+
+std::vector<RevisionGraph::PrefixMatch> RevisionGraph::match_prefix(std::string_view prefix) const {
+	auto it = std::lower_bound(keys_.begin(), keys_.end(), prefix,
+	                           [this](const Key &k, std::string_view p) { return key_text(k) < p; });
+	std::vector<PrefixMatch> out;
+	for (; it != keys_.end(); ++it) {
+		std::string_view text = key_text(*it);
+		if (text.substr(0, prefix.size()) != prefix)
+			break;
+		out.push_back({it->revision, text});
+	}
+	return out;
+}
+
+} // namespace migrate

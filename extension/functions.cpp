@@ -1,0 +1,408 @@
+// The SQL-callable functions. Each entry point is one line through call_entry; each body parses its
+// arguments, runs the engine in a CallScope, finishes SPI, and only then builds its result.
+#include "spi_database.h"
+
+#include "migrate/inspect.hpp"
+#include "migrate/runner.hpp"
+#include "migrate/target.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/tuplestore.h"
+}
+
+namespace {
+
+using namespace migrate;
+using migrate::pg::CallScope;
+using migrate::pg::pg_call;
+
+// ---- arguments --------------------------------------------------------------------------------
+
+std::optional<std::string>
+optional_text_arg(FunctionCallInfo fcinfo, int n) {
+	if (PG_ARGISNULL(n))
+		return std::nullopt;
+	char *value = pg_call([&] { return text_to_cstring(PG_GETARG_TEXT_PP(n)); });
+	std::string out(value);
+	pg_call([value] { pfree(value); });
+	return out;
+}
+
+std::string
+text_arg(FunctionCallInfo fcinfo, int n, const char *name) {
+	auto value = optional_text_arg(fcinfo, n);
+	if (!value)
+		throw Error("22004", std::string("argument ") + name + " must not be NULL");
+	return *value;
+}
+
+bool
+bool_arg(FunctionCallInfo fcinfo, int n, const char *name) {
+	if (PG_ARGISNULL(n))
+		throw Error("22004", std::string("argument ") + name + " must not be NULL");
+	return PG_GETARG_BOOL(n);
+}
+
+// `a, b c` -> {a, b, c}: stamp accepts several revisions separated by commas or spaces.
+std::vector<std::string>
+split_targets(const std::string &text) {
+	std::vector<std::string> out;
+	std::string current;
+	for (char c : text) {
+		if (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			if (!current.empty())
+				out.push_back(std::move(current));
+			current.clear();
+		} else {
+			current += c;
+		}
+	}
+	if (!current.empty())
+		out.push_back(std::move(current));
+	return out;
+}
+
+// ---- results ----------------------------------------------------------------------------------
+
+Datum
+text_datum(const std::string &s) {
+	return pg_call([&] { return PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size()))); });
+}
+
+// One output column: NULL, text, boolean, double precision or text[].
+using Cell = std::variant<std::monostate, std::string, bool, double, std::vector<std::string>>;
+
+Cell
+text_or_null(const std::string &s) {
+	return s.empty() ? Cell() : Cell(s);
+}
+
+std::string
+join(const std::vector<std::string> &items, const char *separator) {
+	std::string out;
+	for (const auto &item : items) {
+		if (!out.empty())
+			out += separator;
+		out += item;
+	}
+	return out;
+}
+
+// Runs inside pg_call: a text[] Datum from strings.
+Datum
+text_array_datum(const std::vector<std::string> &items) {
+	if (items.empty())
+		return PointerGetDatum(construct_empty_array(TEXTOID));
+	auto *elems = static_cast<Datum *>(palloc(sizeof(Datum) * items.size()));
+	for (std::size_t i = 0; i < items.size(); ++i)
+		elems[i] = PointerGetDatum(cstring_to_text_with_len(items[i].data(), static_cast<int>(items[i].size())));
+	return PointerGetDatum(
+	    construct_array(elems, static_cast<int>(items.size()), TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+// A materialized set-returning result (SFRM_Materialize). Created first, so a call from a context
+// that cannot take a set fails before any work; rows are added after SPI is finished.
+class ResultSet {
+public:
+	explicit ResultSet(FunctionCallInfo fcinfo) {
+		pg_call([fcinfo] { InitMaterializedSRF(fcinfo, 0); });
+		rsinfo_ = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+		natts_ = rsinfo_->setDesc->natts;
+		values_.assign(static_cast<std::size_t>(natts_), Datum(0));
+		nulls_ = std::make_unique<bool[]>(static_cast<std::size_t>(natts_));
+		row_context_ = pg_call(
+		    [] { return AllocSetContextCreate(CurrentMemoryContext, "migrate result row", ALLOCSET_DEFAULT_SIZES); });
+	}
+
+	void add(const std::vector<Cell> &row) {
+		if (static_cast<int>(row.size()) != natts_)
+			throw Error(sqlstate::internal_error, "function result has " + std::to_string(natts_) +
+			                                          " columns, the extension builds " + std::to_string(row.size()));
+		pg_call([&] {
+			MemoryContext old = MemoryContextSwitchTo(row_context_);
+			for (int i = 0; i < natts_; ++i) {
+				const Cell &cell = row[static_cast<std::size_t>(i)];
+				nulls_[i] = false;
+				if (const auto *s = std::get_if<std::string>(&cell))
+					values_[i] = PointerGetDatum(cstring_to_text_with_len(s->data(), static_cast<int>(s->size())));
+				else if (const auto *b = std::get_if<bool>(&cell))
+					values_[i] = BoolGetDatum(*b);
+				else if (const auto *d = std::get_if<double>(&cell))
+					values_[i] = Float8GetDatum(*d);
+				else if (const auto *a = std::get_if<std::vector<std::string>>(&cell))
+					values_[i] = text_array_datum(*a);
+				else {
+					values_[i] = Datum(0);
+					nulls_[i] = true;
+				}
+			}
+			MemoryContextSwitchTo(old);
+			tuplestore_putvalues(rsinfo_->setResult, rsinfo_->setDesc, values_.data(), nulls_.get());
+			MemoryContextReset(row_context_);
+		});
+	}
+
+	Datum done() {
+		MemoryContext context = row_context_;
+		pg_call([context] { MemoryContextDelete(context); });
+		return Datum(0);
+	}
+
+private:
+	ReturnSetInfo *rsinfo_ = nullptr;
+	int natts_ = 0;
+	std::vector<Datum> values_;
+	std::unique_ptr<bool[]> nulls_;
+	MemoryContext row_context_ = nullptr;
+};
+
+// ---- the graph, read-only ---------------------------------------------------------------------
+
+struct GraphState {
+	RevisionGraph graph;
+	std::vector<bool> applied, current;
+};
+
+GraphState
+read_graph(Runner &runner, bool with_sql) {
+	GraphState s{runner.load_graph(with_sql), {}, {}};
+	auto version = resolve_version_rows(s.graph, runner.version_rows());
+	applied_masks(s.graph, version, s.applied, s.current);
+	return s;
+}
+
+std::vector<std::string>
+ids(const RevisionGraph &graph, const std::vector<RevisionGraph::Index> &set) {
+	std::vector<std::string> out;
+	for (auto i : set)
+		out.push_back(graph[i].id);
+	return out;
+}
+
+// Branch labels that apply to a head: those of it and of its down_revision ancestors (Alembic
+// propagates a label to every descendant of the revision declaring it).
+std::vector<std::string>
+head_labels(const RevisionGraph &graph, RevisionGraph::Index head) {
+	std::vector<bool> seen(graph.size(), false);
+	std::vector<RevisionGraph::Index> stack{head};
+	seen[head] = true;
+	std::vector<RevisionGraph::Index> lineage;
+	while (!stack.empty()) {
+		auto i = stack.back();
+		stack.pop_back();
+		lineage.push_back(i);
+		for (auto p : graph.parents(i))
+			if (!seen[p]) {
+				seen[p] = true;
+				stack.push_back(p);
+			}
+	}
+	std::sort(lineage.begin(), lineage.end(), [&](auto a, auto b) {
+		return graph.topological_position(a) < graph.topological_position(b);
+	});
+	std::vector<std::string> labels;
+	for (auto i : lineage)
+		for (const auto &label : graph[i].branch_labels)
+			labels.push_back(label);
+	return labels;
+}
+
+// ---- bodies -----------------------------------------------------------------------------------
+
+Datum
+step_rows(ResultSet &result, const std::vector<StepResult> &steps) {
+	for (const auto &s : steps)
+		result.add({s.revision, text_or_null(s.down_revision), s.message, s.duration_ms});
+	return result.done();
+}
+
+Datum
+migrate_add_impl(FunctionCallInfo fcinfo) {
+	std::string content = text_arg(fcinfo, 0, "content");
+	std::string filename = optional_text_arg(fcinfo, 1).value_or("");
+	CallScope scope(CallScope::Mode::change);
+	std::string id = Runner(scope.db()).add(content, filename);
+	scope.finish();
+	return text_datum(id);
+}
+
+Datum
+migrate_upgrade_impl(FunctionCallInfo fcinfo) {
+	std::string target = text_arg(fcinfo, 0, "target");
+	ResultSet result(fcinfo);
+	CallScope scope(CallScope::Mode::change);
+	auto steps = Runner(scope.db()).upgrade(target);
+	scope.finish();
+	return step_rows(result, steps);
+}
+
+Datum
+migrate_downgrade_impl(FunctionCallInfo fcinfo) {
+	std::string target = text_arg(fcinfo, 0, "target");
+	ResultSet result(fcinfo);
+	CallScope scope(CallScope::Mode::change);
+	auto steps = Runner(scope.db()).downgrade(target);
+	scope.finish();
+	return step_rows(result, steps);
+}
+
+Datum
+migrate_stamp_impl(FunctionCallInfo fcinfo) {
+	std::vector<std::string> targets = split_targets(text_arg(fcinfo, 0, "target"));
+	bool purge = bool_arg(fcinfo, 1, "purge");
+	if (targets.empty())
+		throw Error(sqlstate::invalid_parameter_value, "no revision to stamp", {},
+		            "Name one or more revisions, 'head', 'heads' or 'base'.");
+	CallScope scope(CallScope::Mode::change);
+	Runner(scope.db()).stamp(targets, purge);
+	scope.finish();
+	PG_RETURN_VOID();
+}
+
+Datum
+migrate_current_impl(FunctionCallInfo fcinfo) {
+	ResultSet result(fcinfo);
+	CallScope scope(CallScope::Mode::read_only);
+	auto rows = Runner(scope.db()).current();
+	scope.finish();
+	for (const auto &r : rows)
+		result.add({r.revision, r.is_head, r.message});
+	return result.done();
+}
+
+Datum
+migrate_heads_impl(FunctionCallInfo fcinfo) {
+	ResultSet result(fcinfo);
+	CallScope scope(CallScope::Mode::read_only);
+	Runner runner(scope.db());
+	GraphState s = read_graph(runner, false);
+	scope.finish();
+	for (auto h : s.graph.heads())
+		result.add({s.graph[h].id, head_labels(s.graph, h), s.graph[h].message, bool(s.current[h])});
+	return result.done();
+}
+
+Datum
+migrate_branches_impl(FunctionCallInfo fcinfo) {
+	ResultSet result(fcinfo);
+	CallScope scope(CallScope::Mode::read_only);
+	RevisionGraph graph = Runner(scope.db()).load_graph(false);
+	scope.finish();
+	const auto &order = graph.topological_order();
+	for (auto it = order.rbegin(); it != order.rend(); ++it)
+		if (graph.children(*it).size() > 1)
+			result.add({graph[*it].id, ids(graph, graph.children(*it)), graph[*it].message});
+	return result.done();
+}
+
+Datum
+migrate_history_impl(FunctionCallInfo fcinfo) {
+	bool verbose = bool_arg(fcinfo, 0, "verbose");
+	ResultSet result(fcinfo);
+	CallScope scope(CallScope::Mode::read_only);
+	Runner runner(scope.db());
+	GraphState s = read_graph(runner, false);
+	scope.finish();
+	for (const auto &e : history(s.graph, s.applied, s.current)) {
+		const Revision &rev = s.graph[e.revision];
+		result.add({rev.id, text_or_null(join(rev.down_revisions, ", ")), rev.message, e.is_head, e.is_branch_point,
+		            e.is_merge_point, e.is_applied, e.is_current, verbose ? e.verbose : e.line});
+	}
+	return result.done();
+}
+
+Datum
+migrate_show_impl(FunctionCallInfo fcinfo) {
+	std::string rev_text = text_arg(fcinfo, 0, "rev");
+	ResultSet result(fcinfo);
+	CallScope scope(CallScope::Mode::read_only);
+	Runner runner(scope.db());
+	GraphState s = read_graph(runner, true);
+	scope.finish();
+	auto chosen = resolve_revisions(s.graph, rev_text);
+	std::unordered_map<RevisionGraph::Index, std::string> verbose;
+	for (auto &e : history(s.graph, s.applied, s.current))
+		verbose.emplace(e.revision, std::move(e.verbose));
+	for (auto i : chosen) {
+		const Revision &rev = s.graph[i];
+		auto section = [](const Section &sec) { return sec.present ? Cell(sec.sql) : Cell(); };
+		result.add({rev.id, rev.down_revisions, rev.depends_on, rev.branch_labels, rev.message,
+		            text_or_null(rev.filename), rev.checksum, rev.transactional, text_or_null(rev.lock_timeout),
+		            section(rev.upgrade), section(rev.downgrade), section(rev.verify), bool(s.applied[i]),
+		            verbose[i]});
+	}
+	return result.done();
+}
+
+Datum
+migrate_script_impl(FunctionCallInfo fcinfo) {
+	std::string command = text_arg(fcinfo, 0, "command");
+	std::string target = text_arg(fcinfo, 1, "target");
+	CallScope scope(CallScope::Mode::read_only);
+	std::string script = Runner(scope.db()).script(command, target);
+	scope.finish();
+	return text_datum(script);
+}
+
+Datum
+migrate_check_impl(FunctionCallInfo) {
+	CallScope scope(CallScope::Mode::read_only);
+	Runner(scope.db()).check();
+	scope.finish();
+	PG_RETURN_VOID();
+}
+
+} // namespace
+
+extern "C" {
+
+PG_MODULE_MAGIC;
+
+PG_FUNCTION_INFO_V1(migrate_add);
+PG_FUNCTION_INFO_V1(migrate_upgrade);
+PG_FUNCTION_INFO_V1(migrate_downgrade);
+PG_FUNCTION_INFO_V1(migrate_stamp);
+PG_FUNCTION_INFO_V1(migrate_current);
+PG_FUNCTION_INFO_V1(migrate_heads);
+PG_FUNCTION_INFO_V1(migrate_branches);
+PG_FUNCTION_INFO_V1(migrate_history);
+PG_FUNCTION_INFO_V1(migrate_show);
+PG_FUNCTION_INFO_V1(migrate_script);
+PG_FUNCTION_INFO_V1(migrate_check);
+
+// Stores one migration file; returns its revision id.
+Datum migrate_add(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_add_impl(fcinfo); }); }
+// Applies the plan up to a target; one row per step.
+Datum migrate_upgrade(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_upgrade_impl(fcinfo); }); }
+// Reverts down to a target; one row per step.
+Datum migrate_downgrade(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_downgrade_impl(fcinfo); }); }
+// Sets the version rows without running SQL.
+Datum migrate_stamp(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_stamp_impl(fcinfo); }); }
+// The applied version rows.
+Datum migrate_current(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_current_impl(fcinfo); }); }
+// The heads of the stored graph.
+Datum migrate_heads(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_heads_impl(fcinfo); }); }
+// The branch points of the stored graph.
+Datum migrate_branches(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_branches_impl(fcinfo); }); }
+// The whole graph, newest first.
+Datum migrate_history(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_history_impl(fcinfo); }); }
+// One revision (or several, for `heads`) in full.
+Datum migrate_show(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_show_impl(fcinfo); }); }
+// The SQL an upgrade or downgrade would run.
+Datum migrate_script(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_script_impl(fcinfo); }); }
+// Raises unless the database is at its head(s).
+Datum migrate_check(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_check_impl(fcinfo); }); }
+
+} // extern "C"

@@ -1,0 +1,398 @@
+// migrate::Database over SPI: engine queries, PostgreSQL's own statement splitter, user statements
+// with migration context, and the GUC scopes that keep the two kinds of SQL apart.
+//
+// search_path. Every function pins its own search_path, yet a migration's `CREATE TABLE agents`
+// must land where `psql -f` would have put it: in the caller's first schema. So a state-changing
+// call captures the caller's search_path at entry, then pins `pg_catalog, pg_temp` in a GUC nest
+// level of its own (what a `SET search_path` clause on the function would do) for the engine's
+// bookkeeping, and gives user SQL the captured value back only inside begin_revision/end_revision,
+// in a nested level. Normal exit pops the levels; an error pops them through the (sub)transaction
+// abort. Read-only functions run no user SQL and pin search_path in their declaration instead.
+#include "spi_database.h"
+
+#include <algorithm>
+#include <cstring>
+
+extern "C" {
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "parser/parser.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+}
+
+namespace migrate::pg {
+
+namespace {
+
+constexpr const char *engine_search_path = "pg_catalog, pg_temp";
+
+// Sets a GUC for the current nest level only (GUC_ACTION_SAVE: restored when the level is popped,
+// like a function's SET clause). Runs inside pg_call.
+void
+set_guc_saved(const char *name, const char *value) {
+	(void)set_config_option(name, value, superuser() ? PGC_SUSET : PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+	                        true, 0, false);
+}
+
+// A new GUC nest level with the engine's search_path.
+int
+push_engine_search_path() {
+	return pg_call([] {
+		int level = NewGUCNestLevel();
+		set_guc_saved("search_path", engine_search_path);
+		return level;
+	});
+}
+
+void
+pop_guc_level(int level) {
+	pg_call([level] { AtEOXact_GUC(true, level); });
+}
+
+// Byte offset of the 0-based character `chars` of text (PostgreSQL positions count characters).
+std::size_t
+byte_offset(const std::string &text, int chars) {
+	return pg_call([&]() -> std::size_t {
+		int encoding = GetDatabaseEncoding();
+		std::size_t pos = 0;
+		for (int i = 0; i < chars && pos < text.size(); ++i)
+			pos += std::max(1, pg_encoding_mblen(encoding, text.c_str() + pos));
+		return std::min(pos, text.size());
+	});
+}
+
+// Lines before the character position `position` (1-based, as ErrorData holds it) of text. A
+// position at the end of the text ("at end of input") counts to its last non-blank character.
+int
+lines_before(const std::string &text, int position) {
+	std::size_t offset = byte_offset(text, position - 1);
+	if (offset >= text.size()) {
+		offset = text.size();
+		while (offset > 0 && std::strchr(" \t\r\n\f\v", text[offset - 1]) != nullptr)
+			--offset;
+		if (offset > 0)
+			--offset;
+	}
+	return static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+}
+
+// Skips whitespace and comments (nested /* */ included): a statement starts at its first token.
+std::size_t
+skip_blank(const std::string &sql, std::size_t pos, std::size_t end) {
+	while (pos < end) {
+		char c = sql[pos];
+		if (std::strchr(" \t\r\n\f\v", c) != nullptr) {
+			++pos;
+		} else if (c == '-' && pos + 1 < end && sql[pos + 1] == '-') {
+			while (pos < end && sql[pos] != '\n')
+				++pos;
+		} else if (c == '/' && pos + 1 < end && sql[pos + 1] == '*') {
+			int depth = 0;
+			while (pos < end) {
+				if (pos + 1 < end && sql[pos] == '/' && sql[pos + 1] == '*') {
+					++depth;
+					pos += 2;
+				} else if (pos + 1 < end && sql[pos] == '*' && sql[pos + 1] == '/') {
+					pos += 2;
+					if (--depth == 0)
+						break;
+				} else {
+					++pos;
+				}
+			}
+		} else {
+			break;
+		}
+	}
+	return std::min(pos, end);
+}
+
+std::string
+with_context(const std::string &context, const std::string &line) {
+	return context.empty() ? line : context + "\n" + line;
+}
+
+// The CONTEXT line of a user statement (and of notices it raises): precomputed, so the callback
+// itself stays C-like.
+void
+statement_context_callback(void *arg) {
+	errcontext("%s", static_cast<const char *>(arg));
+}
+
+void
+lock_timeout_context_callback(void *arg) {
+	errcontext("lock_timeout of revision %s", static_cast<const char *>(arg));
+}
+
+} // namespace
+
+SpiDatabase::SpiDatabase(bool read_only, std::optional<std::string> caller_search_path)
+    : read_only_(read_only), caller_search_path_(std::move(caller_search_path)) {}
+
+std::vector<Row>
+SpiDatabase::query(std::string_view sql, const std::vector<Value> &params) {
+	std::string text(sql);
+	if (revision_level_ == 0)
+		return query_pinned(text, params);
+	// Inside a revision scope search_path is the caller's: engine SQL gets its own back.
+	int level = push_engine_search_path();
+	auto rows = query_pinned(text, params);
+	pop_guc_level(level);
+	return rows;
+}
+
+std::vector<Row>
+SpiDatabase::query_pinned(const std::string &sql, const std::vector<Value> &params) {
+	const int nargs = static_cast<int>(params.size());
+	std::vector<Oid> types(params.size(), TEXTOID);
+	std::vector<Datum> values(params.size(), Datum(0));
+	std::vector<char> nulls(params.size(), ' ');
+	for (std::size_t i = 0; i < params.size(); ++i)
+		if (!params[i])
+			nulls[i] = 'n';
+	struct Result {
+		SPITupleTable *tuptable;
+		uint64 processed;
+	};
+	const bool read_only = read_only_;
+	Result result = pg_call([&] {
+		for (int i = 0; i < nargs; ++i)
+			if (nulls[i] == ' ')
+				values[i] = PointerGetDatum(
+				    cstring_to_text_with_len(params[i]->data(), static_cast<int>(params[i]->size())));
+		int rc = SPI_execute_with_args(sql.c_str(), nargs, types.data(), values.data(), nulls.data(), read_only, 0);
+		if (rc < 0)
+			elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+		return Result{SPI_tuptable, SPI_processed};
+	});
+
+	std::vector<Row> rows;
+	if (result.tuptable == nullptr)
+		return rows;
+	const int ncols = result.tuptable->tupdesc->natts;
+	std::vector<char *> cells(static_cast<std::size_t>(ncols), nullptr);
+	rows.reserve(result.processed);
+	for (uint64 r = 0; r < result.processed; ++r) {
+		pg_call([&] {
+			for (int c = 0; c < ncols; ++c)
+				cells[c] = SPI_getvalue(result.tuptable->vals[r], result.tuptable->tupdesc, c + 1);
+		});
+		Row row;
+		row.reserve(cells.size());
+		for (char *cell : cells)
+			row.push_back(cell != nullptr ? Value(std::string(cell)) : Value());
+		pg_call([&] {
+			for (char *cell : cells)
+				if (cell != nullptr)
+					pfree(cell);
+		});
+		rows.push_back(std::move(row));
+	}
+	pg_call([&] { SPI_freetuptable(result.tuptable); });
+	return rows;
+}
+
+std::vector<StatementSpan>
+SpiDatabase::split(std::string_view sql, const StatementContext &where) {
+	const std::string text(sql);
+	struct Parsed {
+		List *statements;
+		MemoryContext context;
+	};
+	Parsed parsed{};
+	std::optional<PgError> failure;
+	try {
+		parsed = pg_call([&] {
+			MemoryContext context = AllocSetContextCreate(CurrentMemoryContext, "migrate split", ALLOCSET_DEFAULT_SIZES);
+			MemoryContext old = MemoryContextSwitchTo(context);
+			List *statements = raw_parser(text.c_str(), RAW_PARSE_DEFAULT);
+			MemoryContextSwitchTo(old);
+			return Parsed{statements, context};
+		});
+	} catch (PgError &e) {
+		failure = std::move(e);
+	}
+	if (failure) {
+		// The position is in the section, not in the caller's query: turn it into a file line.
+		PgError e = std::move(*failure);
+		int extra = e.cursor_position > 0 ? lines_before(text, e.cursor_position) : 0;
+		e.cursor_position = 0;
+		e.context = with_context(e.context, describe(where, extra));
+		throw e;
+	}
+
+	// Reading the parse tree is plain memory access: nothing below can ereport.
+	std::vector<StatementSpan> spans;
+	std::optional<std::size_t> copy_from_stdin;
+	for (int i = 0; i < list_length(parsed.statements); ++i) {
+		auto *raw = static_cast<RawStmt *>(list_nth(parsed.statements, i));
+		std::size_t begin = std::min(static_cast<std::size_t>(std::max(raw->stmt_location, 0)), text.size());
+		std::size_t end = raw->stmt_len > 0 ? std::min(begin + static_cast<std::size_t>(raw->stmt_len), text.size())
+		                                    : text.size();
+		begin = skip_blank(text, begin, end);
+		if (begin >= end)
+			continue;
+		if (IsA(raw->stmt, CopyStmt)) {
+			auto *copy = reinterpret_cast<CopyStmt *>(raw->stmt);
+			if (copy->is_from && copy->filename == nullptr) {
+				copy_from_stdin = begin;
+				break;
+			}
+		}
+		spans.push_back({begin, end - begin});
+	}
+	MemoryContext context = parsed.context;
+	pg_call([context] { MemoryContextDelete(context); });
+
+	if (copy_from_stdin) {
+		Error e(sqlstate::feature_not_supported, "COPY ... FROM STDIN is not supported in a migration", {},
+		        "Load the rows with INSERT statements, or COPY from a file on the server.");
+		e.context = describe(where, static_cast<int>(std::count(text.begin(),
+		                                                        text.begin() + static_cast<std::ptrdiff_t>(*copy_from_stdin),
+		                                                        '\n')));
+		throw e;
+	}
+	return spans;
+}
+
+std::optional<Value>
+SpiDatabase::run_statement(std::string_view sql, const StatementContext &ctx) {
+	const std::string text(sql);
+	const std::string description = describe(ctx);
+	struct Result {
+		bool has_row;
+		char *first; // first column of the first row, palloc'd; nullptr: NULL
+	};
+	const bool read_only = read_only_;
+	Result result{};
+	std::optional<PgError> failure;
+	try {
+		result = pg_call([&] {
+			ErrorContextCallback callback;
+			callback.callback = statement_context_callback;
+			callback.arg = const_cast<char *>(description.c_str());
+			callback.previous = error_context_stack;
+			error_context_stack = &callback;
+
+			int rc = SPI_execute(text.c_str(), read_only, 0);
+			if (rc == SPI_ERROR_COPY)
+				ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				                errmsg("COPY to or from the client is not supported in a migration")));
+			if (rc == SPI_ERROR_TRANSACTION)
+				ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				                errmsg("transaction control statements are not supported in a migration"),
+				                errhint("A migration runs inside the caller's transaction; remove BEGIN, COMMIT "
+				                        "and ROLLBACK from it.")));
+			if (rc < 0)
+				elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
+			Result r{false, nullptr};
+			if (SPI_tuptable != nullptr && SPI_processed > 0 && SPI_tuptable->tupdesc->natts > 0) {
+				r.has_row = true;
+				r.first = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+			}
+			if (SPI_tuptable != nullptr)
+				SPI_freetuptable(SPI_tuptable);
+
+			error_context_stack = callback.previous;
+			return r;
+		});
+	} catch (PgError &e) {
+		failure = std::move(e);
+	}
+	if (failure) {
+		// When PostgreSQL points into this statement (SPI made the position internal to it), name
+		// the line it points at. A position inside a nested query (a DO block's, a function's)
+		// carries another internal query and keeps the statement's first line.
+		PgError e = std::move(*failure);
+		if (e.internal_position > 0 && e.internal_query == text) {
+			int extra = lines_before(text, e.internal_position);
+			std::size_t at = e.context.rfind(description);
+			if (extra > 0 && at != std::string::npos)
+				e.context.replace(at, description.size(), describe(ctx, extra));
+		}
+		throw e;
+	}
+
+	if (!result.has_row)
+		return std::nullopt;
+	Value first;
+	if (result.first != nullptr) {
+		first = std::string(result.first);
+		char *p = result.first;
+		pg_call([p] { pfree(p); });
+	}
+	return first;
+}
+
+void
+SpiDatabase::begin_revision(const Revision &revision) {
+	if (revision_level_ != 0)
+		end_revision();
+	const char *search_path = caller_search_path_ ? caller_search_path_->c_str() : nullptr;
+	const char *lock_timeout = revision.lock_timeout.empty() ? nullptr : revision.lock_timeout.c_str();
+	const char *id = revision.id.c_str();
+	revision_level_ = pg_call([&] {
+		int level = NewGUCNestLevel();
+		if (search_path != nullptr)
+			set_guc_saved("search_path", search_path);
+		if (lock_timeout != nullptr) {
+			ErrorContextCallback callback;
+			callback.callback = lock_timeout_context_callback;
+			callback.arg = const_cast<char *>(id);
+			callback.previous = error_context_stack;
+			error_context_stack = &callback;
+			set_guc_saved("lock_timeout", lock_timeout);
+			error_context_stack = callback.previous;
+		}
+		return level;
+	});
+}
+
+void
+SpiDatabase::end_revision() {
+	if (revision_level_ == 0)
+		return;
+	int level = revision_level_;
+	revision_level_ = 0;
+	pop_guc_level(level);
+}
+
+void
+SpiDatabase::notice(std::string_view message) {
+	const std::string text(message);
+	pg_call([&] { ereport(NOTICE, (errmsg_internal("%s", text.c_str()))); });
+}
+
+namespace {
+
+std::optional<std::string>
+caller_search_path(CallScope::Mode mode) {
+	if (mode != CallScope::Mode::change)
+		return std::nullopt;
+	const char *value = pg_call([] { return GetConfigOption("search_path", false, false); });
+	return std::string(value != nullptr ? value : "");
+}
+
+} // namespace
+
+CallScope::CallScope(Mode mode)
+    : caller_search_path_(caller_search_path(mode)),
+      guc_level_(mode == Mode::change ? push_engine_search_path() : 0), spi_(),
+      db_(mode == Mode::read_only, caller_search_path_) {}
+
+void
+CallScope::finish() {
+	spi_.finish();
+	if (guc_level_ != 0) {
+		int level = guc_level_;
+		guc_level_ = 0;
+		pop_guc_level(level);
+	}
+}
+
+} // namespace migrate::pg

@@ -1,0 +1,60 @@
+// The engine's Database interface over SPI, and the scope one SQL-callable call runs in.
+#pragma once
+
+#include "boundary.h"
+
+#include "migrate/database.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace migrate::pg {
+
+// migrate::Database inside a backend. Engine SQL runs with search_path pinned to
+// `pg_catalog, pg_temp`; user migration SQL runs between begin_revision and end_revision with the
+// caller's search_path (and the revision's lock_timeout).
+class SpiDatabase final : public Database {
+public:
+	// read_only: SPI runs every query read-only (STABLE functions; any write is refused).
+	// caller_search_path: the search_path user SQL gets (state-changing calls only).
+	SpiDatabase(bool read_only, std::optional<std::string> caller_search_path);
+
+	std::vector<Row> query(std::string_view sql, const std::vector<Value> &params) override;
+	std::vector<StatementSpan> split(std::string_view sql, const StatementContext &where) override;
+	std::optional<Value> run_statement(std::string_view sql, const StatementContext &ctx) override;
+	void begin_revision(const Revision &revision) override;
+	void end_revision() override;
+	void notice(std::string_view message) override;
+	bool can_run_non_transactional() const override { return false; }
+
+private:
+	std::vector<Row> query_pinned(const std::string &sql, const std::vector<Value> &params);
+
+	bool read_only_;
+	std::optional<std::string> caller_search_path_;
+	int revision_level_ = 0; // GUC nest level of the open revision scope; 0: none
+};
+
+// Everything one SQL-callable call holds, in order: (state-changing calls) the caller's
+// search_path and a GUC nest level pinning `pg_catalog, pg_temp`; an SPI connection; the Database.
+// finish() releases them on the normal path; on an error the (sub)transaction abort does.
+class CallScope {
+public:
+	enum class Mode { read_only, change };
+	explicit CallScope(Mode mode);
+	CallScope(const CallScope &) = delete;
+	CallScope &operator=(const CallScope &) = delete;
+
+	Database &db() { return db_; }
+	void finish();
+
+private:
+	std::optional<std::string> caller_search_path_;
+	int guc_level_ = 0;
+	SpiSession spi_;
+	SpiDatabase db_;
+};
+
+} // namespace migrate::pg

@@ -1,0 +1,10 @@
+﻿-- revision: fn
+/* header /* nested */ comment */
+-- migrate:upgrade
+CREATE FUNCTION f() RETURNS text LANGUAGE plpgsql AS $fn$
+BEGIN
+-- migrate:downgrade
+  RETURN E'it\'s' || $$x$$ || "a""b";
+END $fn$;
+-- migrate:downgrade
+DROP FUNCTION f();

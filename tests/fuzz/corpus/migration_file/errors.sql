@@ -1,0 +1,4 @@
+-- revision: x
+-- down_revison: y
+-- migrate:up
+SELECT 'unterminated

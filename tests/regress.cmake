@@ -1,0 +1,39 @@
+# pg_regress and pg_isolation_regress for the extension, each against its own temporary instance
+# (--temp-instance) that loads the extension from a staged install through Debian's
+# extension_destdir: no system install needed. Run them with `ctest -L regress`.
+set(MIGRATE_STAGE_DIR ${CMAKE_BINARY_DIR}/stage)
+set(MIGRATE_REGRESS_CONF ${CMAKE_BINARY_DIR}/regress.conf)
+file(WRITE ${MIGRATE_REGRESS_CONF} "extension_destdir = '${MIGRATE_STAGE_DIR}'\n")
+set(MIGRATE_RUN_PG_REGRESS ${CMAKE_CURRENT_SOURCE_DIR}/run_pg_regress.sh)
+
+# Stage the extension (migrate.so, control and script) under <build>/stage.
+add_test(NAME extension_stage
+  COMMAND ${CMAKE_COMMAND} -E env DESTDIR=${MIGRATE_STAGE_DIR}
+          ${CMAKE_COMMAND} --install ${CMAKE_BINARY_DIR} --component extension)
+set_tests_properties(extension_stage PROPERTIES FIXTURES_SETUP migrate_stage LABELS regress)
+
+# pg_regress: inputs in the top-level sql/ and expected/ (PG 15's pg_regress has no --expecteddir).
+# The install test creates the extension itself, so there is no --load-extension.
+add_test(NAME extension_regress
+  COMMAND ${MIGRATE_RUN_PG_REGRESS} ${PG_REGRESS} ${PG_BINDIR} ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR}/regress
+          --schedule=${CMAKE_CURRENT_SOURCE_DIR}/schedule)
+
+# pg_isolation_regress: concurrent migrators (tests/isolation/specs, tests/isolation/expected).
+file(GLOB MIGRATE_ISOLATION_SPECS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/isolation/specs/*.spec)
+set(MIGRATE_ISOLATION_TESTS)
+foreach(spec IN LISTS MIGRATE_ISOLATION_SPECS)
+  get_filename_component(name ${spec} NAME_WE)
+  list(APPEND MIGRATE_ISOLATION_TESTS ${name})
+endforeach()
+add_test(NAME extension_isolation
+  COMMAND ${MIGRATE_RUN_PG_REGRESS} ${PG_ISOLATION_REGRESS} ${PG_BINDIR} ${CMAKE_CURRENT_SOURCE_DIR}/isolation
+          ${CMAKE_BINARY_DIR}/isolation ${MIGRATE_ISOLATION_TESTS})
+
+set_tests_properties(extension_regress extension_isolation PROPERTIES
+  FIXTURES_REQUIRED migrate_stage LABELS regress TIMEOUT 300
+  ENVIRONMENT "PG_REGRESS_TEMP_CONFIG=${MIGRATE_REGRESS_CONF}")
+
+# Every sql/*.sql must be listed in the schedule, or it would silently never run.
+add_test(NAME extension_regress_schedule
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_schedule.sh ${CMAKE_SOURCE_DIR}/sql ${CMAKE_CURRENT_SOURCE_DIR}/schedule)
+set_tests_properties(extension_regress_schedule PROPERTIES LABELS regress)

@@ -1,0 +1,63 @@
+// History lines and blocks in Alembic's format.
+#include "migrate/inspect.hpp"
+#include "test_graphs.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace migrate;
+using migrate::testing::rev;
+
+namespace {
+
+std::vector<std::string>
+lines(const std::vector<HistoryEntry> &entries) {
+	std::vector<std::string> out;
+	for (const auto &e : entries)
+		out.push_back(e.line);
+	return out;
+}
+
+} // namespace
+
+TEST(History, NewestFirstWithBranchAndMergeMarkers) {
+	RevisionGraph graph({rev("a", {}, "base_rev"), rev("b", {"a"}, "second"), rev("c", {"b"}, "branch1"),
+	                     rev("d", {"b"}, "branch2"), rev("e", {"c", "d"}, "mergeit")});
+	auto entries = history(graph, {}, {});
+	auto got = lines(entries);
+	ASSERT_EQ(got.size(), 5u);
+	EXPECT_EQ(got.front(), "c, d -> e (head) (mergepoint), mergeit");
+	EXPECT_EQ(got.back(), "<base> -> a, base_rev");
+	EXPECT_NE(std::find(got.begin(), got.end(), "a -> b (branchpoint), second"), got.end());
+	EXPECT_NE(std::find(got.begin(), got.end(), "b -> c, branch1"), got.end());
+}
+
+TEST(History, BranchLabelsDependenciesAndCurrent) {
+	Revision core = rev("c1", {}, "core1");
+	core.branch_labels = {"core"};
+	Revision acct = rev("a1", {}, "acct1");
+	acct.branch_labels = {"accounting"};
+	acct.depends_on = {"c1"};
+	RevisionGraph graph({core, acct});
+	std::vector<bool> applied, current;
+	applied_masks(graph, {*graph.find("a1")}, applied, current);
+	EXPECT_TRUE(applied[*graph.find("c1")]) << "a dependency of an applied revision is applied";
+	EXPECT_FALSE(current[*graph.find("c1")]);
+	auto entries = history(graph, applied, current);
+	auto got = lines(entries);
+	EXPECT_NE(std::find(got.begin(), got.end(), "<base> (c1) -> a1 (accounting) (head) (current), acct1"), got.end())
+	    << ::testing::PrintToString(got);
+}
+
+TEST(History, VerboseBlock) {
+	RevisionGraph graph({rev("001", {}, "initial schema"), rev("002", {"001"}, "add agents\nwith details")});
+	std::vector<bool> applied, current;
+	applied_masks(graph, {*graph.find("001")}, applied, current);
+	auto entries = history(graph, applied, current);
+	ASSERT_EQ(entries.size(), 2u);
+	EXPECT_EQ(entries[0].verbose, "Rev: 002 (head)\nParent: 001\nPath: 20260101_0000_002_x.sql\n\n"
+	                              "    add agents\n    with details\n");
+	EXPECT_EQ(entries[1].verbose, "Rev: 001 (current)\nParent: <base>\nPath: 20260101_0000_001_x.sql\n\n"
+	                              "    initial schema\n");
+	EXPECT_TRUE(entries[1].is_applied);
+	EXPECT_FALSE(entries[0].is_applied);
+}

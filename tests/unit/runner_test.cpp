@@ -1,0 +1,295 @@
+// The runner's contract with its host, over an in-memory Database that records every call.
+#include "migrate/error.hpp"
+#include "migrate/runner.hpp"
+#include "migrate/state.hpp"
+#include "test_graphs.hpp"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+using namespace migrate;
+using migrate::testing::rev;
+
+namespace {
+
+bool
+starts_with(std::string_view text, std::string_view prefix) {
+	return text.substr(0, prefix.size()) == prefix;
+}
+
+class FakeDatabase : public Database {
+public:
+	std::vector<Revision> revisions;
+	std::vector<std::string> version;
+	std::string isolation = "read committed";
+	std::vector<std::string> calls; // in order: "query: ...", "run: <line>: ...", "notice: ...", "begin", "end"
+	std::optional<Value> verdict;   // what a SELECT in a verify section returns
+
+	std::vector<Row> query(std::string_view sql, const std::vector<Value> &params) override {
+		calls.push_back("query: " + std::string(sql));
+		if (sql.find("transaction_isolation") != std::string_view::npos)
+			return {{isolation}};
+		if (starts_with(sql, "SELECT revision FROM migrate.version"))
+			return rows_of(version);
+		if (starts_with(sql, "SELECT checksum, filename FROM migrate.revisions")) {
+			for (const auto &r : revisions)
+				if (r.id == params.at(0))
+					return {{r.checksum, r.filename}};
+			return {};
+		}
+		if (starts_with(sql, "WITH RECURSIVE applied")) // the revision is applied if any row is a version row
+			return version.empty() ? std::vector<Row>{} : std::vector<Row>{{"1"}};
+		if (starts_with(sql, "SELECT revision, upgrade_sql")) {
+			std::vector<Row> out;
+			for (const auto &r : revisions)
+				out.push_back({r.id, r.upgrade.sql, r.downgrade.present ? Value(r.downgrade.sql) : std::nullopt,
+				               r.verify.present ? Value(r.verify.sql) : std::nullopt});
+			return out;
+		}
+		if (starts_with(sql, "SELECT revision, pg_catalog.array_to_string")) {
+			std::vector<Row> out;
+			for (const auto &r : revisions) {
+				auto join = [](const std::vector<std::string> &v) {
+					std::string s;
+					for (const auto &x : v)
+						s += (s.empty() ? "" : ",") + x;
+					return s;
+				};
+				auto line = [](const Section &s) { return s.present ? Value(std::to_string(s.first_line)) : std::nullopt; };
+				out.push_back({r.id, join(r.down_revisions), join(r.depends_on), join(r.branch_labels), r.message,
+				               r.transactional ? "t" : "f", r.lock_timeout.empty() ? std::nullopt : Value(r.lock_timeout),
+				               line(r.upgrade), line(r.downgrade), line(r.verify), r.checksum, r.filename});
+			}
+			return out;
+		}
+		return {};
+	}
+
+	std::vector<StatementSpan> split(std::string_view sql, const StatementContext &) override {
+		std::vector<StatementSpan> spans;
+		std::size_t start = 0;
+		for (std::size_t i = 0; i <= sql.size(); ++i) {
+			if (i == sql.size() || sql[i] == ';') {
+				spans.push_back({start, i - start});
+				start = i + 1;
+			}
+		}
+		return spans;
+	}
+
+	std::optional<Value> run_statement(std::string_view sql, const StatementContext &ctx) override {
+		calls.push_back("run: " + std::to_string(ctx.line) + ": " + std::string(sql));
+		if (sql.find("FAIL") != std::string_view::npos)
+			throw Error("42P01", "relation does not exist");
+		if (starts_with(sql, "SELECT"))
+			return verdict;
+		return std::nullopt;
+	}
+
+	void begin_revision(const Revision &r) override { calls.push_back("begin " + r.id); }
+	void end_revision() override { calls.push_back("end"); }
+	void notice(std::string_view message) override { calls.push_back("notice: " + std::string(message)); }
+	bool can_run_non_transactional() const override { return false; }
+
+	std::size_t index_of(std::string_view prefix) const {
+		for (std::size_t i = 0; i < calls.size(); ++i)
+			if (starts_with(calls[i], prefix))
+				return i;
+		ADD_FAILURE() << "no call starting with: " << prefix;
+		return calls.size();
+	}
+	bool has(std::string_view prefix) const {
+		for (const auto &c : calls)
+			if (starts_with(c, prefix))
+				return true;
+		return false;
+	}
+
+private:
+	static std::vector<Row> rows_of(const std::vector<std::string> &values) {
+		std::vector<Row> out;
+		for (const auto &v : values)
+			out.push_back({v});
+		return out;
+	}
+};
+
+std::string
+error_sqlstate(const std::function<void()> &fn) {
+	try {
+		fn();
+	} catch (const Error &e) {
+		return e.sqlstate();
+	}
+	return "no error";
+}
+
+} // namespace
+
+TEST(Runner, UpgradeLocksThenRunsEachStepThenRecordsIt) {
+	FakeDatabase db;
+	db.revisions = {rev("001"), rev("002", {"001"})};
+	db.revisions[1].upgrade.sql = "\n\nCREATE TABLE a (id int);\n-- comment\nCREATE TABLE b (id int);";
+	db.revisions[1].upgrade.first_line = 5;
+	Runner runner(db);
+	auto steps = runner.upgrade("head");
+
+	ASSERT_EQ(steps.size(), 2u);
+	EXPECT_EQ(steps[0].revision, "001");
+	EXPECT_EQ(steps[0].down_revision, "");
+	EXPECT_EQ(steps[1].revision, "002");
+	EXPECT_EQ(steps[1].down_revision, "001");
+	EXPECT_EQ(steps[1].message, "msg 002");
+
+	EXPECT_LT(db.index_of("query: SELECT pg_catalog.current_setting"), db.index_of("query: " + std::string(state::lock_sql)));
+	EXPECT_LT(db.index_of("query: " + std::string(state::lock_sql)), db.index_of("query: SELECT revision FROM migrate.version"));
+	std::size_t notice = db.index_of("notice: Running upgrade 001 -> 002, msg 002");
+	std::size_t begin = db.index_of("begin 002");
+	// Lines are those of each statement's first token in the file.
+	std::size_t first = db.index_of("run: 7: CREATE TABLE a (id int)");
+	std::size_t second = db.index_of("run: 9: CREATE TABLE b (id int)");
+	std::size_t insert = db.index_of("query: INSERT INTO migrate.version (revision) VALUES ('002')");
+	std::size_t log = db.index_of("query: INSERT INTO migrate.log (revision, direction, down_revision, started_at, "
+	                              "duration_ms, checksum) VALUES ('002', 'upgrade', '001'");
+	EXPECT_LT(notice, begin);
+	EXPECT_LT(begin, first);
+	EXPECT_LT(first, second);
+	EXPECT_LT(second, insert);
+	EXPECT_LT(insert, log);
+	EXPECT_TRUE(db.has("notice: Running upgrade  -> 001, msg 001"));
+}
+
+TEST(Runner, RefusesRepeatableReadBeforeLocking) {
+	for (std::string level : {"repeatable read", "serializable"}) {
+		FakeDatabase db;
+		db.isolation = level;
+		db.revisions = {rev("001")};
+		Runner runner(db);
+		EXPECT_EQ(error_sqlstate([&] { runner.upgrade("head"); }), "25000") << level;
+		EXPECT_FALSE(db.has("query: " + std::string(state::lock_sql)));
+		EXPECT_FALSE(db.has("run:"));
+	}
+}
+
+TEST(Runner, RefusesNonTransactionalRevisionBeforeRunningAnything) {
+	FakeDatabase db;
+	db.revisions = {rev("001"), rev("002", {"001"})};
+	db.revisions[1].transactional = false;
+	Runner runner(db);
+	EXPECT_EQ(error_sqlstate([&] { runner.upgrade("head"); }), "25000");
+	EXPECT_FALSE(db.has("run:")) << "nothing may run when part of the plan cannot";
+}
+
+TEST(Runner, FailingStatementStopsBeforeBookkeeping) {
+	FakeDatabase db;
+	db.revisions = {rev("001"), rev("002", {"001"})};
+	db.revisions[1].upgrade.sql = "CREATE TABLE a (id int); SELECT * FROM FAIL";
+	Runner runner(db);
+	EXPECT_EQ(error_sqlstate([&] { runner.upgrade("head"); }), "42P01");
+	EXPECT_FALSE(db.has("query: INSERT INTO migrate.version (revision) VALUES ('002')"));
+}
+
+TEST(Runner, VerifyReturningFalseFailsTheUpgrade) {
+	FakeDatabase db;
+	db.revisions = {rev("001")};
+	db.revisions[0].verify = {"SELECT count(*) = 1 FROM t_001", 9, true};
+	db.verdict = Value("f");
+	Runner runner(db);
+	EXPECT_EQ(error_sqlstate([&] { runner.upgrade("head"); }), "23514");
+	EXPECT_TRUE(db.has("run: 9: SELECT count(*) = 1 FROM t_001"));
+	EXPECT_FALSE(db.has("query: INSERT INTO migrate.version"));
+
+	FakeDatabase ok;
+	ok.revisions = db.revisions;
+	ok.verdict = Value("t");
+	Runner ok_runner(ok);
+	EXPECT_EQ(ok_runner.upgrade("head").size(), 1u);
+}
+
+TEST(Runner, DowngradeRunsDowngradeSectionsChildrenFirst) {
+	FakeDatabase db;
+	db.revisions = {rev("001"), rev("002", {"001"})};
+	db.version = {"002"};
+	Runner runner(db);
+	auto steps = runner.downgrade("base");
+	ASSERT_EQ(steps.size(), 2u);
+	EXPECT_EQ(steps[0].revision, "002");
+	EXPECT_EQ(steps[1].revision, "001");
+	EXPECT_LT(db.index_of("run: 8: DROP TABLE t_002"), db.index_of("run: 8: DROP TABLE t_001"));
+	EXPECT_TRUE(db.has("notice: Running downgrade 002 -> 001, msg 002"));
+}
+
+TEST(Runner, CheckComparesVersionWithHeads) {
+	FakeDatabase db;
+	db.revisions = {rev("001"), rev("002", {"001"})};
+	db.version = {"001"};
+	Runner runner(db);
+	try {
+		runner.check();
+		FAIL() << "expected an error";
+	} catch (const Error &e) {
+		EXPECT_STREQ(e.what(), "Target database is not up to date.");
+	}
+	db.version = {"002"};
+	EXPECT_NO_THROW(runner.check());
+}
+
+TEST(Runner, UnknownVersionRowIsReported) {
+	FakeDatabase db;
+	db.revisions = {rev("001")};
+	db.version = {"3cac04ae8714"};
+	Runner runner(db);
+	try {
+		runner.current();
+		FAIL() << "expected an error";
+	} catch (const Error &e) {
+		EXPECT_STREQ(e.what(), "Can't locate revision identified by '3cac04ae8714'");
+	}
+}
+
+TEST(Runner, AddIsANoOpForIdenticalContent) {
+	const std::string content = "-- revision: 001\n-- message: m\n-- migrate:upgrade\nSELECT 1;\n";
+	FakeDatabase db;
+	Runner runner(db);
+	Revision stored = rev("001");
+	stored.checksum = migration_checksum(content);
+	db.revisions = {stored};
+	EXPECT_EQ(runner.add(content, "x.sql"), "001");
+	EXPECT_FALSE(db.has("query: INSERT INTO migrate.revisions"));
+}
+
+TEST(Runner, AddRefusesToChangeAnAppliedRevision) {
+	FakeDatabase db;
+	db.revisions = {rev("001")};
+	db.version = {"001"};
+	Runner runner(db);
+	try {
+		runner.add("-- revision: 001\n-- migrate:upgrade\nSELECT 2;\n", "x.sql");
+		FAIL() << "expected an error";
+	} catch (const Error &e) {
+		EXPECT_EQ(e.sqlstate(), "55000");
+		EXPECT_NE(e.detail().find(std::string(64, 'a')), std::string::npos) << e.detail();
+		EXPECT_NE(e.detail().find(migration_checksum("-- revision: 001\n-- migrate:upgrade\nSELECT 2;\n")),
+		          std::string::npos);
+	}
+	EXPECT_FALSE(db.has("query: INSERT INTO migrate.revisions"));
+}
+
+TEST(Runner, StampWritesOnlyTheDifference) {
+	FakeDatabase db;
+	db.revisions = {rev("001"), rev("002", {"001"})};
+	db.version = {"001"};
+	Runner runner(db);
+	runner.stamp({"head"}, false);
+	EXPECT_TRUE(db.has("query: DELETE FROM migrate.version"));
+	EXPECT_TRUE(db.has("query: INSERT INTO migrate.version (revision) VALUES ('002')"));
+	EXPECT_FALSE(db.has("run:"));
+
+	FakeDatabase same;
+	same.revisions = db.revisions;
+	same.version = {"002"};
+	Runner again(same);
+	again.stamp({"002"}, false);
+	EXPECT_FALSE(same.has("query: INSERT INTO migrate.log")) << "stamping the current version changes nothing";
+}

@@ -1,0 +1,55 @@
+// Bookkeeping SQL: quoting and the statements the runner and offline scripts share.
+#include "migrate/state.hpp"
+#include "test_graphs.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace migrate;
+using migrate::testing::rev;
+
+TEST(QuoteLiteral, DoublesQuotes) {
+	EXPECT_EQ(state::quote_literal("it's"), "'it''s'");
+	EXPECT_EQ(state::quote_literal(""), "''");
+	EXPECT_EQ(state::quote_literal("$$; DROP TABLE x; --"), "'$$; DROP TABLE x; --'");
+}
+
+TEST(QuoteLiteral, UsesEscapeStringForBackslashes) {
+	// Safe whatever standard_conforming_strings is: E'' with doubled backslashes.
+	EXPECT_EQ(state::quote_literal(R"(a\'b)"), R"(E'a\\''b')");
+}
+
+TEST(VersionSql, DeletesThenInserts) {
+	Step step{Direction::upgrade, 0, {"a", "b"}, {"m"}};
+	auto sql = state::version_sql(step);
+	ASSERT_EQ(sql.size(), 2u);
+	EXPECT_NE(sql[0].find("DELETE FROM migrate.version"), std::string::npos);
+	EXPECT_NE(sql[0].find("ARRAY['a', 'b']"), std::string::npos);
+	EXPECT_EQ(sql[1], "INSERT INTO migrate.version (revision) VALUES ('m')");
+}
+
+TEST(VersionSql, NothingToDoIsEmpty) {
+	Step step{Direction::downgrade, 0, {}, {}};
+	EXPECT_TRUE(state::version_sql(step).empty());
+}
+
+TEST(LogSql, RecordsDirectionParentsChecksumAndDuration) {
+	RevisionGraph graph({rev("001"), rev("002", {"001"})});
+	Step step{Direction::upgrade, *graph.find("002"), {"001"}, {"002"}};
+	std::string sql = state::log_sql(graph, step, 12.5);
+	EXPECT_NE(sql.find("VALUES ('002', 'upgrade', '001', "), std::string::npos) << sql;
+	EXPECT_NE(sql.find("12.500"), std::string::npos) << sql;
+	EXPECT_NE(sql.find(std::string(64, 'a')), std::string::npos);
+	std::string offline = state::log_sql(graph, step, std::nullopt);
+	EXPECT_NE(offline.find(", NULL, "), std::string::npos) << offline;
+}
+
+TEST(StampSql, ChangesOnlyTheDifferenceAndLogsIt) {
+	auto sql = state::stamp_sql({"a", "b"}, {"b", "c"});
+	ASSERT_EQ(sql.size(), 3u);
+	EXPECT_NE(sql[0].find("ARRAY['a']"), std::string::npos) << sql[0];
+	EXPECT_NE(sql[1].find("VALUES ('c')"), std::string::npos) << sql[1];
+	EXPECT_NE(sql[2].find("'stamp', 'a, b'"), std::string::npos) << sql[2];
+	auto to_base = state::stamp_sql({"a"}, {});
+	ASSERT_EQ(to_base.size(), 2u);
+	EXPECT_NE(to_base[1].find("VALUES ('base', 'stamp', 'a'"), std::string::npos) << to_base[1];
+}
