@@ -40,7 +40,7 @@ CREATE TABLE migrate.log (
     started_at       timestamptz NOT NULL,
     finished_at      timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
     duration_ms      double precision,
-    session_user     name NOT NULL DEFAULT session_user,
+    "session_user"   name NOT NULL DEFAULT session_user,
     checksum         text,
     application_name text DEFAULT pg_catalog.current_setting('application_name')
 );

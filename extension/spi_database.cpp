@@ -19,6 +19,7 @@ extern "C" {
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "storage/proc.h"
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
 #include "utils/builtins.h"
@@ -250,8 +251,8 @@ SpiDatabase::split(std::string_view sql, const StatementContext &where) {
 	pg_call([context] { MemoryContextDelete(context); });
 
 	if (copy_from_stdin) {
-		Error e(sqlstate::feature_not_supported, "COPY ... FROM STDIN is not supported in a migration", {},
-		        "Load the rows with INSERT statements, or COPY from a file on the server.");
+		Error e(sqlstate::feature_not_supported, "COPY ... FROM STDIN is not supported in migration files", {},
+		        "Load the data with INSERT statements, or with COPY from a server-side file.");
 		e.context = describe(where, static_cast<int>(std::count(text.begin(),
 		                                                        text.begin() + static_cast<std::ptrdiff_t>(*copy_from_stdin),
 		                                                        '\n')));
@@ -378,10 +379,30 @@ caller_search_path(CallScope::Mode mode) {
 	return std::string(value != nullptr ? value : "");
 }
 
+// The top-level transaction (its local id) in which a state-changing call is running; 0: none.
+// Keyed by transaction so that a flag left behind by an aborted call can never block later ones.
+LocalTransactionId change_in_progress = InvalidLocalTransactionId;
+
 } // namespace
 
+CallScope::ChangeGuard::ChangeGuard(Mode mode) {
+	if (mode != Mode::change)
+		return;
+	if (change_in_progress != InvalidLocalTransactionId && change_in_progress == MyProc->lxid)
+		throw Error(sqlstate::not_in_prerequisite_state,
+		            "a migration cannot call migrate_add, migrate_upgrade, migrate_downgrade or migrate_stamp", {},
+		            "Only the read-only migrate functions may be used inside migration SQL.");
+	change_in_progress = MyProc->lxid;
+	owner_ = true;
+}
+
+CallScope::ChangeGuard::~ChangeGuard() {
+	if (owner_)
+		change_in_progress = InvalidLocalTransactionId;
+}
+
 CallScope::CallScope(Mode mode)
-    : caller_search_path_(caller_search_path(mode)),
+    : guard_(mode), caller_search_path_(caller_search_path(mode)),
       guc_level_(mode == Mode::change ? push_engine_search_path() : 0), spi_(),
       db_(mode == Mode::read_only, caller_search_path_) {}
 

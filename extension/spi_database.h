@@ -51,6 +51,20 @@ public:
 	void finish();
 
 private:
+	// A state-changing call made by the migration SQL of another one (say, a migration that calls
+	// migrate_upgrade) is refused: it would plan against half-applied state.
+	class ChangeGuard {
+	public:
+		explicit ChangeGuard(Mode mode);
+		~ChangeGuard();
+		ChangeGuard(const ChangeGuard &) = delete;
+		ChangeGuard &operator=(const ChangeGuard &) = delete;
+
+	private:
+		bool owner_ = false;
+	};
+
+	ChangeGuard guard_;
 	std::optional<std::string> caller_search_path_;
 	int guc_level_ = 0;
 	SpiSession spi_;

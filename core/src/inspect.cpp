@@ -10,11 +10,16 @@ namespace migrate {
 
 namespace {
 
-// "<base>" for a root, else the parents; dependencies follow in parentheses.
+// "<base>" for a root, else the parents.
+std::string
+parents_label(const Revision &rev) {
+	return rev.down_revisions.empty() ? std::string("<base>") : fmt::format("{}", fmt::join(rev.down_revisions, ", "));
+}
+
+// The history line's left side: the parents, then dependencies in parentheses.
 std::string
 down_label(const Revision &rev) {
-	std::string down = rev.down_revisions.empty() ? std::string("<base>")
-	                                              : fmt::format("{}", fmt::join(rev.down_revisions, ", "));
+	std::string down = parents_label(rev);
 	if (!rev.depends_on.empty())
 		down += fmt::format(" ({})", fmt::join(rev.depends_on, ", "));
 	return down;
@@ -39,9 +44,9 @@ verbose_block(const RevisionGraph &graph, const HistoryEntry &e) {
 	const Revision &rev = graph[e.revision];
 	std::string out = fmt::format("Rev: {}{}\n", rev.id, indicators(e));
 	if (e.is_merge_point)
-		out += fmt::format("Merges: {}\n", down_label(rev));
+		out += fmt::format("Merges: {}\n", parents_label(rev));
 	else
-		out += fmt::format("Parent: {}\n", down_label(rev));
+		out += fmt::format("Parent: {}\n", parents_label(rev));
 	if (!rev.depends_on.empty())
 		out += fmt::format("Also depends on: {}\n", fmt::join(rev.depends_on, ", "));
 	if (e.is_branch_point) {

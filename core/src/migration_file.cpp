@@ -108,6 +108,20 @@ bool is_key_char(char c) {
 	return is_alpha(c) || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
+// Quotes user text for a message: '...', cut to 64 bytes on a UTF-8 boundary (the text is
+// valid UTF-8 by then), so a 20 MB "key" does not become a 20 MB message.
+std::string quoted(std::string_view s) {
+	constexpr std::size_t max = 64;
+	if (s.size() <= max) {
+		return "'" + std::string(s) + "'";
+	}
+	std::size_t n = max;
+	while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0u) == 0x80u) {
+		--n;
+	}
+	return "'" + std::string(s.substr(0, n)) + "...'";
+}
+
 // Levenshtein distance, for "did you mean" hints on short keys.
 std::size_t edit_distance(std::string_view a, std::string_view b) {
 	std::vector<std::size_t> row(b.size() + 1);
@@ -288,13 +302,13 @@ void Parser::normalise() {
 // Checks one id of a header value.
 void Parser::check_id(std::string_view key, std::string_view id, int line_no) {
 	if (!valid_revision_id(id)) {
-		fail(line_no, "invalid " + std::string(key == "branch_labels" ? "branch label" : "revision id") + " '" +
-		                  std::string(id) + "' in '" + std::string(key) + "'",
+		fail(line_no, "invalid " + std::string(key == "branch_labels" ? "branch label" : "revision id") + " " + quoted(id) +
+		                  " in '" + std::string(key) + "'",
 		     "ids are 1 to 64 characters from A-Z, a-z, 0-9 and _");
 	}
 	for (std::string_view reserved : {"none", "base", "head", "heads"}) {
 		if (iequals(id, reserved)) {
-			fail(line_no, "'" + std::string(id) + "' is reserved and cannot be used in '" + std::string(key) + "'",
+			fail(line_no, quoted(id) + " is reserved and cannot be used in '" + std::string(key) + "'",
 			     "'none', 'base', 'head' and 'heads' have a meaning in targets");
 		}
 	}
@@ -316,7 +330,7 @@ std::vector<std::string> Parser::id_list(std::string_view key, std::string_view 
 		}
 		check_id(key, item, line_no);
 		if (std::find(out.begin(), out.end(), item) != out.end()) {
-			fail(line_no, "'" + std::string(item) + "' is listed twice in '" + std::string(key) + "'");
+			fail(line_no, quoted(item) + " is listed twice in '" + std::string(key) + "'");
 		}
 		out.emplace_back(item);
 		if (comma == std::string_view::npos) {
@@ -357,7 +371,7 @@ void Parser::header_line(std::string_view trimmed, int line_no) {
 		}
 		hint += known_keys_hint;
 		hint += "; a free-text header comment must not start with 'word:'";
-		fail(line_no, "unknown header key '" + std::string(key) + "'", std::move(hint));
+		fail(line_no, "unknown header key " + quoted(key), std::move(hint));
 	}
 	const auto idx = static_cast<std::size_t>(it - known_keys.begin());
 	if (key_line_[idx] != 0) {
@@ -391,7 +405,7 @@ void Parser::header_line(std::string_view trimmed, int line_no) {
 		} else if (iequals(value, "false")) {
 			rev_.transactional = false;
 		} else {
-			fail(line_no, "invalid value '" + std::string(value) + "' for 'transactional'", "use true or false");
+			fail(line_no, "invalid value " + quoted(value) + " for 'transactional'", "use true or false");
 		}
 		break;
 	case 6: { // lock_timeout
@@ -415,7 +429,7 @@ void Parser::header_line(std::string_view trimmed, int line_no) {
 		ok = ok && (unit.empty() || unit == "us" || unit == "ms" || unit == "s" || unit == "min" || unit == "h" ||
 		            unit == "d");
 		if (!ok) {
-			fail(line_no, "invalid value '" + std::string(value) + "' for 'lock_timeout'",
+			fail(line_no, "invalid value " + quoted(value) + " for 'lock_timeout'",
 			     "write a PostgreSQL duration such as 5s, 500ms or 1min (a bare number means milliseconds)");
 		}
 		rev_.lock_timeout = value;
@@ -531,7 +545,7 @@ Revision Parser::parse() {
 					    t.find("migrate:down") != std::string_view::npos) {
 						hint += " (dbmate's '-- migrate:up' is '-- migrate:upgrade' here)";
 					}
-					fail(line_no, "unknown section marker '" + std::string(t) + "'", std::move(hint));
+					fail(line_no, "unknown section marker " + quoted(t), std::move(hint));
 				}
 				const auto k = static_cast<std::size_t>(*m.kind);
 				if (section_line_[k] != 0) {
@@ -550,6 +564,7 @@ Revision Parser::parse() {
 				}
 				close_section(pos);
 				open_ = Open{*m.kind, line_no, next, false};
+				lexer.reset();
 				stmt_start_ = true;
 				in_copy_ = false;
 				if (last) {

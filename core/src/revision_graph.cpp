@@ -239,13 +239,12 @@ RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::
 			ready.push(i);
 	topo_.reserve(n);
 	std::vector<bool> emitted(n, false);
-	std::optional<Index> next;
-	while (next || !ready.empty()) {
-		Index x;
-		if (next) {
-			x = *next;
-			next.reset();
-		} else {
+	constexpr Index none = std::numeric_limits<Index>::max(); // (not std::optional: GCC -O2 false positive)
+	Index next = none;
+	while (next != none || !ready.empty()) {
+		Index x = next;
+		next = none;
+		if (x == none) {
 			x = ready.top();
 			ready.pop();
 		}
@@ -256,9 +255,9 @@ RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::
 			Index s = succs_[x][k];
 			if (--indegree[s] != 0)
 				continue;
-			if (k < n_children && (!next || revisions_[s].id < revisions_[*next].id)) {
-				if (next)
-					ready.push(*next);
+			if (k < n_children && (next == none || revisions_[s].id < revisions_[next].id)) {
+				if (next != none)
+					ready.push(next);
 				next = s;
 			} else {
 				ready.push(s);

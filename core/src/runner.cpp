@@ -88,6 +88,17 @@ skip_blank(std::string_view sql, std::size_t pos, std::size_t end) {
 	return pos;
 }
 
+StatementContext
+section_start(const Revision &rev, const Section &section, Direction direction, const char *name) {
+	StatementContext ctx;
+	ctx.revision = rev.id;
+	ctx.direction = direction;
+	ctx.section = name;
+	ctx.filename = rev.filename;
+	ctx.line = section.first_line;
+	return ctx;
+}
+
 struct SectionTexts {
 	std::string upgrade, downgrade, verify;
 	bool has_verify = false;
@@ -270,7 +281,23 @@ Runner::run(const RevisionGraph &graph, const Plan &plan) {
 		t.verify = row.at(3).value_or("");
 	}
 
+	// Split every section before running anything, so a syntax error anywhere in the plan
+	// fails before the first step rather than after the earlier ones have run.
+	std::vector<std::vector<StatementSpan>> main_spans, verify_spans;
 	for (const Step &step : plan.steps) {
+		const Revision &rev = graph[step.revision];
+		const SectionTexts &t = texts[rev.id];
+		const bool up = step.direction == Direction::upgrade;
+		main_spans.push_back(db_.split(up ? t.upgrade : t.downgrade,
+		                               section_start(rev, up ? rev.upgrade : rev.downgrade, step.direction,
+		                                             up ? "upgrade" : "downgrade")));
+		verify_spans.push_back(up && t.has_verify
+		                           ? db_.split(t.verify, section_start(rev, rev.verify, step.direction, "verify"))
+		                           : std::vector<StatementSpan>{});
+	}
+
+	for (std::size_t n = 0; n < plan.steps.size(); ++n) {
+		const Step &step = plan.steps[n];
 		const Revision &rev = graph[step.revision];
 		const SectionTexts &t = texts[rev.id];
 		const bool up = step.direction == Direction::upgrade;
@@ -280,9 +307,9 @@ Runner::run(const RevisionGraph &graph, const Plan &plan) {
 
 		db_.begin_revision(rev);
 		run_section(rev, up ? t.upgrade : t.downgrade, up ? rev.upgrade : rev.downgrade, step.direction,
-		            up ? "upgrade" : "downgrade", false);
+		            up ? "upgrade" : "downgrade", main_spans[n], false);
 		if (up && t.has_verify)
-			run_section(rev, t.verify, rev.verify, step.direction, "verify", true);
+			run_section(rev, t.verify, rev.verify, step.direction, "verify", verify_spans[n], true);
 		db_.end_revision();
 
 		double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
@@ -296,15 +323,10 @@ Runner::run(const RevisionGraph &graph, const Plan &plan) {
 
 void
 Runner::run_section(const Revision &rev, const std::string &sql, const Section &section, Direction direction,
-                    const char *name, bool verify) {
-	StatementContext ctx;
-	ctx.revision = rev.id;
-	ctx.direction = direction;
-	ctx.section = name;
-	ctx.filename = rev.filename;
-	ctx.line = section.first_line;
+                    const char *name, const std::vector<StatementSpan> &spans, bool verify) {
+	StatementContext ctx = section_start(rev, section, direction, name);
 	std::optional<Value> verdict;
-	for (const StatementSpan &span : db_.split(sql, ctx)) {
+	for (const StatementSpan &span : spans) {
 		std::size_t end = span.offset + span.length;
 		std::size_t start = skip_blank(sql, span.offset, end);
 		if (start >= end)

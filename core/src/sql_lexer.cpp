@@ -51,6 +51,19 @@ void SqlLexer::scan_line(std::string_view line, int line_no, std::vector<Token> 
 		switch (state_) {
 		case LexState::normal: {
 			const unsigned char c = at(i);
+			if (e_continuation_ == 2 && c == '\'') {
+				// 'E'x' <newline> 'y'': a continuation keeps the escape syntax of the first piece.
+				emit(TokenKind::other, i, n);
+				state_ = LexState::escape_string;
+				open_line_ = line_no;
+				e_continuation_ = 0;
+				++i;
+				mark(classes, start, i, state_);
+				continue;
+			}
+			if (e_continuation_ != 0 && !is_space(c) && !(c == '-' && at(i + 1) == '-')) {
+				e_continuation_ = 0; // only whitespace and -- comments may separate the pieces
+			}
 			if (is_space(c)) {
 				++i;
 			} else if (c == '-' && at(i + 1) == '-') {
@@ -180,6 +193,7 @@ void SqlLexer::scan_line(std::string_view line, int line_no, std::vector<Token> 
 				i = k + 1;
 				mark(classes, start, i, state_);
 				state_ = LexState::normal;
+				e_continuation_ = 1;
 				continue;
 			}
 			mark(classes, start, i, state_);
@@ -227,6 +241,18 @@ void SqlLexer::scan_line(std::string_view line, int line_no, std::vector<Token> 
 			break;
 		}
 	}
+	if (state_ == LexState::normal && e_continuation_ == 1) {
+		e_continuation_ = 2; // the newline that a string continuation needs
+	}
+}
+
+// Forgets everything: the state of a fresh lexer.
+void SqlLexer::reset() {
+	state_ = LexState::normal;
+	open_line_ = 0;
+	depth_ = 0;
+	tag_.clear();
+	e_continuation_ = 0;
 }
 
 // Describes the construct that is still open, for "unterminated ..." errors.
@@ -242,6 +268,14 @@ std::string SqlLexer::describe_open() const {
 	case LexState::double_quote:
 		return "quoted identifier";
 	case LexState::dollar_quote:
+		// A tag is an identifier: cut a long one on a UTF-8 boundary for the message.
+		if (tag_.size() > 64) {
+			std::size_t n = 64;
+			while (n > 0 && (static_cast<unsigned char>(tag_[n]) & 0xC0u) == 0x80u) {
+				--n;
+			}
+			return "dollar-quoted string $" + tag_.substr(0, n) + "...$";
+		}
 		return "dollar-quoted string $" + tag_ + "$";
 	case LexState::block_comment:
 		return "block comment";

@@ -5,7 +5,9 @@
 // tokens that start in normal state.
 //
 // Assumptions (PostgreSQL's defaults since 9.1): standard_conforming_strings = on, so a
-// plain '...' string has no backslash escapes; only E'...' strings do.
+// plain '...' string has no backslash escapes; only E'...' strings do. As in scan.l, a string
+// continued after a newline ('a' <newline> 'b', with only whitespace and -- comments between)
+// keeps the escape syntax of its first piece, so E'a' <newline> 'b\'c' is one E'' string.
 #pragma once
 
 #include <string>
@@ -57,6 +59,10 @@ public:
 	// The tag of the current dollar quote (empty for $$).
 	const std::string &dollar_tag() const noexcept { return tag_; }
 
+	// Back to the state of a fresh lexer (the parser calls it at each section marker: sections
+	// run as separate SQL texts, so nothing carries across a marker).
+	void reset();
+
 	// A description of an unfinished construct for error messages, e.g. "dollar-quoted
 	// string $fn$"; empty in normal state.
 	std::string describe_open() const;
@@ -66,6 +72,9 @@ private:
 	int open_line_ = 0;
 	int depth_ = 0;
 	std::string tag_;
+	// After an E'' string closes: 1 until the end of its line, then 2 while only whitespace and
+	// -- comments follow; a quote in state 2 continues the E'' string.
+	int e_continuation_ = 0;
 };
 
 // The state of every byte of `text` (lines separated by '\n'; a '\n' gets the state in force

@@ -19,12 +19,17 @@ namespace migrate::graphtest {
 using Index = RevisionGraph::Index;
 using Ids = std::vector<std::string>;
 
+// {id, down_revisions, depends_on, branch_labels, has a downgrade section}
 struct Spec {
+	Spec(std::string id_, Ids down_ = {}, Ids deps_ = {}, Ids labels_ = {}, bool reversible_ = true)
+	    : id(std::move(id_)), down(std::move(down_)), deps(std::move(deps_)), labels(std::move(labels_)),
+	      reversible(reversible_) {}
+	Spec(const char *id_) : Spec(std::string(id_)) {}
 	std::string id;
 	Ids down;
 	Ids deps;
 	Ids labels;
-	bool reversible = true;
+	bool reversible;
 };
 
 inline Revision make_revision(const Spec &s) {

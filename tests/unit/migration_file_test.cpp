@@ -336,6 +336,21 @@ TEST(MigrationFile, StringsAndComments) {
 	EXPECT_EQ(r.upgrade.sql.size(), content.find("-- migrate:downgrade\nSELECT 2;") - content.find("INSERT"));
 }
 
+TEST(MigrationFile, EscapeStringContinuation) {
+	// E'a' <newline> 'b\';...': PostgreSQL continues the E'' string, so the marker is inside it.
+	const Revision r = parse_migration("-- revision: 1\n-- migrate:upgrade\nSELECT E'a'\n'b\\';\n"
+	                                   "-- migrate:downgrade\n';\n",
+	                                   file);
+	EXPECT_FALSE(r.downgrade.present);
+	// A marker between the pieces ends the section: the downgrade's 'b\' is a plain string
+	// (each section runs as its own SQL text).
+	const Revision r2 = parse_migration("-- revision: 1\n-- migrate:upgrade\nSELECT E'a'\n-- migrate:downgrade\n"
+	                                    "'b\\';\n",
+	                                    file);
+	EXPECT_TRUE(r2.downgrade.present);
+	EXPECT_EQ(r2.downgrade.sql, "'b\\';\n");
+}
+
 TEST(MigrationFile, Unterminated) {
 	expect_error("-- revision: 1\n-- migrate:upgrade\nSELECT 1;\nSELECT 'abc\n\n", 4, "unterminated quoted string");
 	expect_error("-- revision: 1\n-- migrate:upgrade\nSELECT E'abc\\';\n", 3, "unterminated E'' string");
@@ -451,6 +466,21 @@ TEST(MigrationFile, ErrorPrefix) {
 	EXPECT_STREQ(e.what(), "<input>:2: unknown header key 'nope'");
 	EXPECT_EQ(parse_migration("-- revision: 1\n-- migrate:upgrade\nSELECT 1;\n", "").filename, "");
 	expect_error("-- revision: 1\n-- nope: 1\n", 2, "unknown header key", "dir/x.sql");
+}
+
+TEST(MigrationFile, LongTextInMessagesIsCut) {
+	// Found by fuzzing: messages quoted user text of any length.
+	const std::string key(100'000, 'k');
+	Error e = parse_error("-- revision: 1\n-- " + key + ": v\n-- migrate:upgrade\nSELECT 1;\n");
+	EXPECT_LT(std::string_view(e.what()).size(), 150u);
+	EXPECT_NE(std::string_view(e.what()).find("unknown header key 'kkkk"), std::string_view::npos) << e.what();
+	EXPECT_NE(std::string_view(e.what()).find("...'"), std::string_view::npos) << e.what();
+	// Cut on a UTF-8 boundary: 63 ASCII bytes then 'é' (2 bytes) straddles byte 64.
+	e = parse_error("-- revision: " + std::string(63, 'a') + "é\n-- migrate:upgrade\nSELECT 1;\n");
+	EXPECT_NE(std::string_view(e.what()).find("'" + std::string(63, 'a') + "...'"), std::string_view::npos) << e.what();
+	e = parse_error("-- revision: 1\n-- migrate:upgrade\nSELECT $" + std::string(10'000, 't') + "$ x;\n");
+	EXPECT_LT(std::string_view(e.what()).size(), 200u);
+	EXPECT_NE(std::string_view(e.what()).find("unterminated dollar-quoted string $tttt"), std::string_view::npos);
 }
 
 TEST(MigrationFile, HugeFile) {

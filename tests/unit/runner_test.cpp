@@ -67,6 +67,8 @@ public:
 	}
 
 	std::vector<StatementSpan> split(std::string_view sql, const StatementContext &) override {
+		if (sql.find("SYNTAX") != std::string_view::npos)
+			throw Error("42601", "syntax error at or near \"SYNTAX\"");
 		std::vector<StatementSpan> spans;
 		std::size_t start = 0;
 		for (std::size_t i = 0; i <= sql.size(); ++i) {
@@ -188,6 +190,16 @@ TEST(Runner, FailingStatementStopsBeforeBookkeeping) {
 	Runner runner(db);
 	EXPECT_EQ(error_sqlstate([&] { runner.upgrade("head"); }), "42P01");
 	EXPECT_FALSE(db.has("query: INSERT INTO migrate.version (revision) VALUES ('002')"));
+}
+
+TEST(Runner, SyntaxErrorInALaterRevisionFailsBeforeTheFirstStepRuns) {
+	FakeDatabase db;
+	db.revisions = {rev("001"), rev("002", {"001"})};
+	db.revisions[1].upgrade.sql = "SYNTAX";
+	Runner runner(db);
+	EXPECT_EQ(error_sqlstate([&] { runner.upgrade("head"); }), "42601");
+	EXPECT_FALSE(db.has("run:"));
+	EXPECT_FALSE(db.has("notice:"));
 }
 
 TEST(Runner, VerifyReturningFalseFailsTheUpgrade) {

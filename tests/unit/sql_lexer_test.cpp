@@ -51,6 +51,24 @@ TEST(SqlLexer, Classifies) {
 	EXPECT_EQ(states("B'01' X'1F' U&'a'"), ".ssss..ssss...sss");
 }
 
+TEST(SqlLexer, StringContinuation) {
+	// Found by differential fuzzing against PostgreSQL's scanner: a string continued on a later
+	// line keeps the escape syntax of its first piece (scan.l, {quotecontinue}).
+	EXPECT_EQ(states("E'a'\n'b\\'c'"), "eeee.eeeeee");
+	EXPECT_EQ(states("E'a' -- c\n'b\\''"), "eeee.llll.eeeee");  // -- comments may sit between
+	EXPECT_EQ(states("e'a'\n'b'\n\n'\\''"), "eeee.eee..eeee");  // and it chains
+	EXPECT_EQ(states("E'a' /**/\n'b\\' x"), "eeee.bbbb.ssss.."); // a block comment ends it
+	EXPECT_EQ(states("E'a' 'b\\'"), "eeee.ssss");               // so does a missing newline
+	EXPECT_EQ(states("E'a' x\n'b\\'"), "eeee...ssss");          // and any token
+	EXPECT_EQ(states("'a'\n'b\\'"), "sss.ssss");                // plain strings stay plain
+	SqlLexer lx;
+	std::vector<Token> tokens;
+	lx.scan_line("E'a'", 1, tokens);
+	lx.reset(); // as at a section marker
+	lx.scan_line("'b\\'", 2, tokens);
+	EXPECT_EQ(lx.state(), LexState::normal);
+}
+
 TEST(SqlLexer, StateAcrossLinesAndTokens) {
 	SqlLexer lx;
 	std::vector<Token> tokens;

@@ -47,7 +47,7 @@ private:
 	void lock_for_change();
 	std::vector<StepResult> run(const RevisionGraph &graph, const Plan &plan);
 	void run_section(const Revision &rev, const std::string &sql, const Section &section, Direction direction,
-	                 const char *name, bool verify);
+	                 const char *name, const std::vector<StatementSpan> &spans, bool verify);
 
 	Database &db_;
 };

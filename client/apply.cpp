@@ -1,0 +1,223 @@
+// Running a plan against the database, with progress as it happens.
+#include "apply.hpp"
+
+#include "libpq_database.hpp"
+#include "migrate/error.hpp"
+#include "migrate/plan.hpp"
+#include "migrate/runner.hpp"
+#include "migrate/state.hpp"
+#include "output.hpp"
+#include "waiting.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <optional>
+
+namespace pgmigrate {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using migrate::Direction;
+
+// What the client knows of the plan before running it (from the server's stored graph).
+struct PlanInfo {
+	std::size_t steps = 0;
+	bool has_non_transactional = false;
+};
+
+std::optional<PlanInfo>
+client_plan(Connection &conn, const ApplyRequest &req, bool need_count) {
+	bool non_tx = conn.query("SELECT EXISTS (SELECT 1 FROM migrate.revisions WHERE NOT transactional)").get_bool(0, 0);
+	if (!non_tx && !need_count)
+		return std::nullopt;
+	try {
+		LibpqDatabase db(conn, false);
+		migrate::Runner runner(db);
+		migrate::RevisionGraph graph = runner.load_graph();
+		auto current = migrate::resolve_version_rows(graph, runner.version_rows());
+		migrate::Plan plan = req.direction == Direction::upgrade ? migrate::plan_upgrade(graph, current, req.target)
+		                                                         : migrate::plan_downgrade(graph, current, req.target);
+		PlanInfo info;
+		info.steps = plan.steps.size();
+		for (const auto &step : plan.steps)
+			if (!graph[step.revision].transactional)
+				info.has_non_transactional = true;
+		return info;
+	} catch (const migrate::Error &) {
+		return std::nullopt; // the extension reports the same error in its own words
+	}
+}
+
+// `Running upgrade 001 -> 002, message` -> a step.
+std::optional<AppliedStep>
+parse_running(std::string_view line) {
+	for (const char *dir : {"upgrade", "downgrade"}) {
+		std::string prefix = fmt::format("Running {} ", dir);
+		if (!line.starts_with(prefix))
+			continue;
+		std::string_view rest = line.substr(prefix.size());
+		auto arrow = rest.find(" -> ");
+		if (arrow == std::string_view::npos)
+			return std::nullopt;
+		AppliedStep s;
+		s.direction = dir;
+		std::string_view from = rest.substr(0, arrow), after = rest.substr(arrow + 4);
+		auto comma = after.find(", ");
+		std::string_view to = after.substr(0, comma);
+		s.message = comma == std::string_view::npos ? "" : std::string(after.substr(comma + 2));
+		if (s.direction == "upgrade") {
+			s.revision = to;
+			s.down_revision = from;
+		} else {
+			s.revision = from;
+			s.down_revision = to;
+		}
+		return s;
+	}
+	return std::nullopt;
+}
+
+// Prints `Running ...` lines as they arrive and keeps the terminal status line up to date.
+class Progress {
+public:
+	Progress(Connection &conn, std::size_t total) : conn_(conn), total_(total), start_(Clock::now()) {
+		conn_.on_notice([this](const Notice &n) {
+			if (n.message.starts_with("Running "))
+				step(n.message);
+			else
+				Connection::default_notice(n);
+		});
+		conn_.on_tick([this] { tick(); });
+	}
+	~Progress() {
+		conn_.on_notice(&Connection::default_notice);
+		conn_.on_tick(nullptr);
+		out().clear_status();
+	}
+
+	void step(std::string_view line) {
+		out().progress(line);
+		++seen_;
+		if (auto s = parse_running(line))
+			steps_.push_back(*s);
+		label_ = std::string(line.substr(8)); // after "Running "
+		step_start_ = Clock::now();
+		tick();
+	}
+	void tick() {
+		if (!out().status_enabled() || seen_ == 0)
+			return;
+		double secs = std::chrono::duration<double>(Clock::now() - step_start_).count();
+		if (secs < 0.5)
+			return;
+		std::string count = total_ > 0 ? fmt::format("[{}/{}]", seen_, total_) : fmt::format("[{}]", seen_);
+		std::string label = label_.size() > 60 ? label_.substr(0, 57) + "..." : label_;
+		out().status(fmt::format("{} {} ({:.0f} s)", count, label, secs));
+	}
+	std::size_t seen() const { return seen_; }
+	const std::vector<AppliedStep> &steps() const { return steps_; }
+
+private:
+	Connection &conn_;
+	std::size_t total_;
+	std::size_t seen_ = 0;
+	std::string label_;
+	Clock::time_point start_, step_start_;
+	std::vector<AppliedStep> steps_;
+};
+
+// Releases the session lock when the scope ends (the connection's end would too).
+struct SessionLock {
+	Connection &conn;
+	~SessionLock() {
+		try {
+			if (PQstatus(conn.raw()) == CONNECTION_OK && !conn.in_transaction())
+				release_session_lock(conn);
+		} catch (...) {
+		}
+	}
+};
+
+Failure
+lock_slots_hint(ServerError e) {
+	if (e.sqlstate == "53200" && e.hint.find("--transaction-per-revision") == std::string::npos)
+		e.hint = "One transaction over this plan needs more locks than the server's lock table holds. Run it with "
+		         "--transaction-per-revision (one commit per revision), or raise max_locks_per_transaction on the "
+		         "server." +
+		         (e.hint.empty() ? std::string() : " (" + e.hint + ")");
+	return e;
+}
+
+std::vector<AppliedStep>
+with_client_runner(Connection &conn, const ApplyRequest &req, Progress &progress, double lock_wait) {
+	acquire_migration_lock(conn, lock_wait, true);
+	SessionLock unlock{conn};
+	LibpqDatabase db(conn, req.per_revision);
+	db.on_notice([&](std::string_view line) { progress.step(line); });
+	std::vector<migrate::StepResult> results;
+	try {
+		db.begin();
+		migrate::Runner runner(db);
+		results = req.direction == Direction::upgrade ? runner.upgrade(req.target) : runner.downgrade(req.target);
+		db.commit();
+	} catch (const migrate::Error &e) {
+		db.rollback();
+		throw from_engine(e);
+	} catch (...) {
+		db.rollback();
+		throw;
+	}
+	std::vector<AppliedStep> steps;
+	const char *dir = req.direction == Direction::upgrade ? "upgrade" : "downgrade";
+	for (const auto &r : results)
+		steps.push_back({dir, r.revision, r.down_revision, r.message, r.duration_ms});
+	return steps;
+}
+
+} // namespace
+
+std::vector<AppliedStep>
+apply_online(Connection &conn, const Extension &ext, const ApplyRequest &req, double lock_wait) {
+	const bool up = req.direction == Direction::upgrade;
+	auto info = client_plan(conn, req, out().status_enabled());
+	Progress progress(conn, info ? info->steps : 0);
+
+	if (info && info->has_non_transactional)
+		return with_client_runner(conn, req, progress, lock_wait);
+
+	std::vector<AppliedStep> steps;
+	if (req.per_revision) {
+		acquire_migration_lock(conn, lock_wait, true);
+		SessionLock unlock{conn};
+		conn.simple(fmt::format("CALL {}({})", ext.fn(up ? "migrate_upgrade_per_revision" : "migrate_downgrade_per_revision"),
+		                        migrate::state::quote_literal(req.target)));
+		steps = progress.steps();
+	} else {
+		Transaction tx(conn);
+		acquire_migration_lock(conn, lock_wait, false);
+		Result r;
+		try {
+			r = conn.query(fmt::format("SELECT revision, down_revision, message, duration_ms FROM {}($1)",
+			                           ext.fn(up ? "migrate_upgrade" : "migrate_downgrade")),
+			               {req.target});
+		} catch (const ServerError &e) {
+			throw lock_slots_hint(e);
+		}
+		tx.commit();
+		for (int i = 0; i < r.rows(); ++i) {
+			AppliedStep s{up ? "upgrade" : "downgrade", r.get(i, 0), r.get(i, 1), r.get(i, 2),
+			              r.is_null(i, 3) ? 0.0 : std::stod(r.get(i, 3))};
+			steps.push_back(s);
+		}
+		// An extension that sends no notices: say it afterwards.
+		if (progress.seen() == 0)
+			for (const auto &s : steps)
+				out().progress(fmt::format("Running {} {} -> {}, {}", s.direction, up ? s.down_revision : s.revision,
+				                           up ? s.revision : s.down_revision, s.message));
+	}
+	return steps;
+}
+
+} // namespace pgmigrate

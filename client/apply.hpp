@@ -1,0 +1,33 @@
+// Online upgrade and downgrade: through the extension (one transaction, or one commit per
+// revision through its procedures), or, when the plan holds a `transactional: false` revision,
+// with the engine running in the client over libpq. Progress lines appear as steps start.
+#pragma once
+
+#include "connection.hpp"
+#include "sync.hpp"
+#include "migrate/target.hpp"
+
+#include <string>
+#include <vector>
+
+namespace pgmigrate {
+
+struct AppliedStep {
+	std::string direction; // upgrade / downgrade
+	std::string revision;
+	std::string down_revision;
+	std::string message;
+	double duration_ms = 0;
+};
+
+struct ApplyRequest {
+	migrate::Direction direction = migrate::Direction::upgrade;
+	std::string target;
+	bool per_revision = false;
+};
+
+// Runs the request on a database whose revisions are already uploaded (see Context::prepare).
+std::vector<AppliedStep> apply_online(Connection &conn, const Extension &ext, const ApplyRequest &request,
+                                      double lock_wait);
+
+} // namespace pgmigrate

@@ -1,0 +1,142 @@
+// upgrade / downgrade: online through the database, or --sql (the script, nothing changed).
+#include "apply.hpp"
+#include "commands/commands.hpp"
+#include "migrate/error.hpp"
+#include "migrate/plan.hpp"
+#include "migrate/script.hpp"
+#include "migrate/state.hpp"
+#include "migrate/target.hpp"
+#include "output.hpp"
+
+#include <fmt/format.h>
+
+namespace pgmigrate::commands {
+
+namespace {
+
+using migrate::Direction;
+using migrate::RevisionGraph;
+
+// Relative to the database's current version: +N, -N, label@+N, label@-N.
+bool
+relative_to_current(const std::string &target) {
+	return target.starts_with("+") || target.starts_with("-") || target.find("@+") != std::string::npos ||
+	       target.find("@-") != std::string::npos;
+}
+
+// A dollar-quote tag that does not occur in text.
+std::string
+dollar_tag(const std::string &text) {
+	std::string tag = "$pgmigrate$";
+	for (int n = 1; text.find(tag) != std::string::npos; ++n)
+		tag = fmt::format("$pgmigrate{}$", n);
+	return tag;
+}
+
+// The uploads `upgrade` makes before it runs: so the script works on a database that has never
+// seen these revisions (migrate_add of identical content is a no-op).
+std::string
+upload_statements(const Project &project, const migrate::Plan &plan, const std::string &fn) {
+	std::string sql;
+	const auto &graph = project.graph();
+	for (const auto &step : plan.steps) {
+		if (step.direction != Direction::upgrade)
+			continue;
+		const ProjectFile &file = project.file(graph[step.revision].id);
+		std::string tag = dollar_tag(file.content);
+		sql += fmt::format("-- Upload revision {} ({})\nSELECT {}({}{}{}, {});\n\n", graph[step.revision].id, file.name, fn,
+		                   tag, file.content, tag, migrate::state::quote_literal(file.name));
+	}
+	return sql;
+}
+
+int
+offline(Context &ctx, Direction direction, const std::string &argument) {
+	Project &project = ctx.project();
+	const RevisionGraph &graph = project.graph();
+	const bool up = direction == Direction::upgrade;
+	std::string from, target = argument;
+	bool ranged = false;
+	if (auto colon = argument.find(':'); colon != std::string::npos) {
+		ranged = true;
+		from = argument.substr(0, colon);
+		target = argument.substr(colon + 1);
+	}
+	std::string fn = "migrate_add";
+	try {
+		std::vector<RevisionGraph::Index> current;
+		if (ranged) {
+			if (!from.empty() && from != "base")
+				current = migrate::resolve_revisions(graph, from);
+		} else if (ctx.has_database()) {
+			// Only read: the current version. Nothing is uploaded or changed.
+			Connection &conn = ctx.connection();
+			if (auto ext = find_extension(conn)) {
+				fn = ext->fn("migrate_add");
+				current = migrate::resolve_version_rows(graph, version_rows(conn));
+			}
+		} else if (!up) {
+			if (relative_to_current(target))
+				throw Failure("downgrade with --sql requires <fromrev>:<torev>", {},
+				              "Give the starting point (pgmigrate downgrade 002:001 --sql), or a database URL to read "
+				              "the current version from.");
+			current = graph.heads();
+		}
+		migrate::Plan plan = up ? migrate::plan_upgrade(graph, current, target)
+		                        : migrate::plan_downgrade(graph, current, target);
+		std::string script = migrate::render_script(graph, plan);
+		std::string uploads = upload_statements(project, plan, fn);
+		if (!uploads.empty()) {
+			// After BEGIN and the lock, before the first step.
+			std::string head = fmt::format("{};\n\n", migrate::state::lock_sql);
+			auto at = script.find(head);
+			std::size_t pos = at != std::string::npos ? at + head.size()
+			                                          : (script.starts_with("BEGIN;\n") ? 7 : 0);
+			script.insert(pos, uploads);
+		}
+		out().raw(script);
+		out().doc()["sql"] = out().scrubbed(script);
+		out().doc()["steps"] = plan.steps.size();
+	} catch (const migrate::Error &e) {
+		throw from_engine(e);
+	}
+	return 0;
+}
+
+int
+online(Context &ctx, Direction direction, const MigrateOptions &opt) {
+	if (opt.target.find(':') != std::string::npos)
+		throw Failure("Range revision not allowed", {},
+		              "A range (A:B) is for --sql and history; give a single target.");
+	const Extension &ext = ctx.prepare();
+	auto steps = apply_online(ctx.connection(), ext, {direction, opt.target, opt.per_revision}, ctx.options().lock_wait);
+	nlohmann::json list = nlohmann::json::array();
+	for (const auto &s : steps)
+		list.push_back({{"direction", s.direction},
+		                {"revision", s.revision},
+		                {"down_revision", s.down_revision},
+		                {"message", s.message},
+		                {"duration_ms", s.duration_ms}});
+	out().doc()["target"] = opt.target;
+	out().doc()["steps"] = list;
+	out().doc()["current"] = version_rows(ctx.connection());
+	return 0;
+}
+
+} // namespace
+
+int
+upgrade(Context &ctx, const MigrateOptions &opt) {
+	if (opt.sql)
+		return offline(ctx, Direction::upgrade, opt.target);
+	return online(ctx, Direction::upgrade, opt);
+}
+
+int
+downgrade(Context &ctx, const MigrateOptions &opt) {
+	if (opt.sql)
+		return offline(ctx, Direction::downgrade, opt.target);
+	return online(ctx, Direction::downgrade, opt);
+}
+
+} // namespace pgmigrate::commands

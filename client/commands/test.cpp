@@ -1,0 +1,201 @@
+// pgmigrate test: upgrade base -> heads one revision at a time on a scratch database,
+// snapshotting the schema after each, then downgrade one revision at a time and fail at the
+// first downgrade that does not restore the snapshot taken before its upgrade.
+#include "apply.hpp"
+#include "commands/commands.hpp"
+#include "migrate/error.hpp"
+#include "migrate/plan.hpp"
+#include "migrate/target.hpp"
+#include "output.hpp"
+#include "snapshot.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <random>
+
+namespace pgmigrate::commands {
+
+namespace {
+
+using migrate::Direction;
+using migrate::RevisionGraph;
+
+std::string
+scratch_name() {
+	std::random_device rd;
+	return fmt::format("pgmigrate_test_{:08x}{:04x}", rd(), rd() & 0xffff);
+}
+
+// The scratch database: created (and always dropped) through the main connection unless given.
+class Scratch {
+public:
+	Scratch(Context &ctx, const std::string &url) {
+		if (!url.empty()) {
+			target_ = parse_database_url(url);
+			auto secrets = target_.secrets;
+			for (const auto &s : ctx.has_database() ? ctx.target().secrets : std::vector<std::string>{})
+				secrets.push_back(s);
+			out().set_secrets(secrets);
+			conn_ = Connection::open(target_);
+			return;
+		}
+		admin_ = &ctx.connection();
+		name_ = scratch_name();
+		admin_->simple("CREATE DATABASE " + quote_ident(name_));
+		out().note(fmt::format("Created scratch database {}", name_));
+		try {
+			conn_ = Connection::open(ctx.target(), name_);
+		} catch (...) {
+			drop();
+			throw;
+		}
+	}
+	~Scratch() { drop(); }
+	Connection &conn() { return *conn_; }
+	const std::string &name() const { return name_; }
+
+private:
+	void drop() noexcept {
+		conn_.reset();
+		if (!admin_ || name_.empty())
+			return;
+		try {
+			admin_->simple("DROP DATABASE IF EXISTS " + quote_ident(name_) + " WITH (FORCE)");
+			out().note(fmt::format("Dropped scratch database {}", name_));
+		} catch (const std::exception &e) {
+			out().warning(fmt::format("could not drop scratch database {}: {}", name_, e.what()));
+		}
+		name_.clear();
+	}
+
+	DatabaseTarget target_;
+	Connection *admin_ = nullptr;
+	std::string name_;
+	std::unique_ptr<Connection> conn_;
+};
+
+std::vector<RevisionGraph::Index>
+current_indices(Connection &conn, const RevisionGraph &graph) {
+	try {
+		return migrate::resolve_version_rows(graph, version_rows(conn));
+	} catch (const migrate::Error &e) {
+		throw from_engine(e);
+	}
+}
+
+// A downgrade target that undoes exactly revision `r` from the version rows `current`.
+std::optional<std::string>
+single_step_target(const RevisionGraph &graph, const std::vector<RevisionGraph::Index> &current, RevisionGraph::Index r) {
+	const std::string &id = graph[r].id;
+	std::vector<std::string> candidates = {id + "@-1"};
+	for (auto p : graph.parents(r))
+		candidates.push_back(graph[p].id);
+	candidates.push_back(id + "@base");
+	candidates.push_back("base");
+	for (const auto &c : candidates) {
+		try {
+			auto plan = migrate::plan_downgrade(graph, current, c);
+			if (plan.steps.size() == 1 && plan.steps[0].revision == r)
+				return c;
+		} catch (const migrate::Error &) {
+		}
+	}
+	return std::nullopt;
+}
+
+void
+check_interrupt() {
+	if (interrupted())
+		throw Failure("interrupted");
+}
+
+} // namespace
+
+int
+test(Context &ctx, const TestOptions &opt) {
+	const Project &project = ctx.project();
+	const RevisionGraph &graph = project.graph();
+	if (graph.size() == 0)
+		throw Failure(fmt::format("there are no revisions in {} to test", project.dir().string()));
+	defer_interrupts(true);
+
+	Scratch scratch(ctx, opt.scratch_url);
+	Connection &conn = scratch.conn();
+	try {
+		conn.simple("CREATE EXTENSION IF NOT EXISTS migrate");
+	} catch (const ServerError &e) {
+		Failure f(fmt::format("cannot install the migrate extension in the scratch database: {}", e.what()), e.detail,
+		          e.hint);
+		f.sqlstate = e.sqlstate;
+		throw f;
+	}
+	Extension ext = require_extension(conn);
+	sync_project(conn, ext, project, ctx.options().lock_wait);
+	if (!current_indices(conn, graph).empty())
+		throw Failure("the scratch database is not at base", {}, "Give an empty database to --scratch-url.");
+
+	migrate::Plan plan;
+	try {
+		plan = migrate::plan_upgrade(graph, {}, "heads");
+	} catch (const migrate::Error &e) {
+		throw from_engine(e);
+	}
+
+	const double lock_wait = ctx.options().lock_wait;
+	std::vector<std::vector<std::string>> snapshots;
+	snapshots.push_back(schema_snapshot(conn));
+	nlohmann::json results = nlohmann::json::array();
+	for (const auto &step : plan.steps) {
+		check_interrupt();
+		apply_online(conn, ext, {Direction::upgrade, graph[step.revision].id, false}, lock_wait);
+		snapshots.push_back(schema_snapshot(conn));
+	}
+
+	std::size_t checked = 0;
+	std::string stopped_at;
+	for (std::size_t k = plan.steps.size(); k-- > 0;) {
+		check_interrupt();
+		RevisionGraph::Index r = plan.steps[k].revision;
+		const migrate::Revision &rev = graph[r];
+		if (!rev.downgrade.present) {
+			stopped_at = rev.id;
+			out().note(fmt::format("Revision {} has no downgrade section: the downgrade checks stop there.", rev.id));
+			break;
+		}
+		auto target = single_step_target(graph, current_indices(conn, graph), r);
+		if (!target)
+			throw Failure(fmt::format("pgmigrate test cannot downgrade revision {} by itself", rev.id), {},
+			              "Its downgrade would also undo other revisions; test that branch separately.");
+		apply_online(conn, ext, {Direction::downgrade, *target, false}, lock_wait);
+		auto after = schema_snapshot(conn);
+		if (after != snapshots[k]) {
+			auto diff = snapshot_diff(snapshots[k], after);
+			Failure f(fmt::format("the downgrade of revision {} does not restore the schema from before its upgrade "
+			                      "('-' missing, '+' left over):",
+			                      rev.id),
+			          {},
+			          fmt::format("Make the downgrade section of {} undo exactly what its upgrade does.",
+			                      rev.filename.empty() ? rev.id : rev.filename));
+			std::size_t shown = std::min<std::size_t>(diff.size(), 40);
+			f.items.assign(diff.begin(), diff.begin() + static_cast<std::ptrdiff_t>(shown));
+			if (shown < diff.size())
+				f.items.push_back(fmt::format("... and {} more", diff.size() - shown));
+			out().doc()["failed_revision"] = rev.id;
+			out().doc()["difference"] = diff;
+			throw f;
+		}
+		++checked;
+		results.push_back(rev.id);
+	}
+	out().doc()["upgraded"] = plan.steps.size();
+	out().doc()["downgrades_checked"] = results;
+	if (!stopped_at.empty())
+		out().doc()["irreversible"] = stopped_at;
+	out().result(fmt::format("OK: {} revision{} upgraded one at a time; {} downgrade{} restored the schema exactly{}",
+	                         plan.steps.size(), plan.steps.size() == 1 ? "" : "s", checked, checked == 1 ? "" : "s",
+	                         stopped_at.empty() ? "" : fmt::format(" (stopped at irreversible revision {})", stopped_at)));
+	return 0;
+}
+
+} // namespace pgmigrate::commands

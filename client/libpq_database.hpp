@@ -1,0 +1,57 @@
+// The engine's Database over libpq: what lets the client run a plan itself, for revisions marked
+// `transactional: false` (CREATE INDEX CONCURRENTLY and friends cannot run inside a function).
+//
+// Transactions: the caller opens one (begin()) and holds migrate's session-level lock. A
+// `transactional: false` revision commits what came before it, runs its statements one by one
+// outside any transaction block, then opens a new transaction for its version and log rows,
+// which commits before the next revision starts (or at the caller's commit()). With
+// `per_revision`, every revision commits before the next one starts.
+#pragma once
+
+#include "connection.hpp"
+#include "migrate/database.hpp"
+
+#include <functional>
+#include <string>
+
+namespace pgmigrate {
+
+class LibpqDatabase : public migrate::Database {
+public:
+	LibpqDatabase(Connection &conn, bool per_revision) : conn_(conn), per_revision_(per_revision) {}
+
+	void begin();
+	void commit();
+	void rollback() noexcept;
+
+	// Progress messages (`Running upgrade ...`) go here.
+	void on_notice(std::function<void(std::string_view)> f) { notice_ = std::move(f); }
+
+	std::vector<migrate::Row> query(std::string_view sql, const std::vector<migrate::Value> &params = {}) override;
+	std::vector<migrate::StatementSpan> split(std::string_view sql, const migrate::StatementContext &where) override;
+	std::optional<migrate::Value> run_statement(std::string_view sql, const migrate::StatementContext &ctx) override;
+	void begin_revision(const migrate::Revision &revision) override;
+	void end_revision() override;
+	void notice(std::string_view message) override;
+	bool can_run_non_transactional() const override { return true; }
+
+private:
+	void new_transaction();
+
+	Connection &conn_;
+	bool per_revision_;
+	bool in_tx_ = false;
+	bool commit_before_next_ = false;
+	bool non_transactional_ = false;
+	bool lock_timeout_set_ = false;
+	std::string saved_lock_timeout_;
+	std::string revision_;
+	int statements_done_ = 0;
+	std::function<void(std::string_view)> notice_;
+};
+
+// PostgreSQL's own parser (libpg_query) cutting SQL into statements: byte offset and length of
+// each, comments and blanks before a statement skipped. Throws migrate::Error on a syntax error.
+std::vector<migrate::StatementSpan> split_statements(std::string_view sql, const migrate::StatementContext &where);
+
+} // namespace pgmigrate
