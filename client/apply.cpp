@@ -187,12 +187,16 @@ apply_online(Connection &conn, const Extension &ext, const ApplyRequest &req, do
 	if (info && info->has_non_transactional)
 		return with_client_runner(conn, req, progress, lock_wait);
 
+	const char *procedure = up ? "migrate_upgrade_per_revision" : "migrate_downgrade_per_revision";
+	if (req.per_revision &&
+	    !conn.query("SELECT pg_catalog.to_regprocedure($1) IS NOT NULL", {ext.fn(procedure) + "(text)"}).get_bool(0, 0))
+		return with_client_runner(conn, req, progress, lock_wait); // an extension without the procedures
+
 	std::vector<AppliedStep> steps;
 	if (req.per_revision) {
 		acquire_migration_lock(conn, lock_wait, true);
 		SessionLock unlock{conn};
-		conn.simple(fmt::format("CALL {}({})", ext.fn(up ? "migrate_upgrade_per_revision" : "migrate_downgrade_per_revision"),
-		                        migrate::state::quote_literal(req.target)));
+		conn.simple(fmt::format("CALL {}({})", ext.fn(procedure), migrate::state::quote_literal(req.target)));
 		steps = progress.steps();
 	} else {
 		Transaction tx(conn);

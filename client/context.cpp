@@ -50,9 +50,9 @@ Context::project_dir() const {
 }
 
 Project &
-Context::project(bool allow_missing) {
+Context::project(bool allow_missing, bool lenient) {
 	if (!project_)
-		project_ = Project::load(project_dir(), allow_missing);
+		project_ = Project::load(project_dir(), allow_missing, lenient);
 	return *project_;
 }
 
@@ -63,6 +63,12 @@ Context::prepare() {
 	bool explicit_dir = false;
 	std::filesystem::path dir = Project::directory(options_.dir, &explicit_dir);
 	Project &p = project(!explicit_dir);
+	if (!p.unfinished().empty()) {
+		Failure f(p.unfinished().size() == 1 ? "a migration file is not filled in"
+		                                     : fmt::format("{} migration files are not filled in", p.unfinished().size()));
+		f.items = p.unfinished();
+		throw f;
+	}
 	Connection &conn = connection();
 	extension_ = require_extension(conn);
 	if (!p.exists())

@@ -34,8 +34,8 @@ public:
 
 	// The connection, opened on first use (waiting for the server with --wait).
 	Connection &connection();
-	// The project directory, read and parsed on first use.
-	Project &project(bool allow_missing = false);
+	// The project directory, read and parsed on first use (`lenient`: see Project::load).
+	Project &project(bool allow_missing = false, bool lenient = false);
 	std::filesystem::path project_dir() const;
 
 	// The extension (Failure when missing) after uploading the directory's new or changed

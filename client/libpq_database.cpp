@@ -173,14 +173,22 @@ LibpqDatabase::run_statement(std::string_view sql, const migrate::StatementConte
 		migrate::Error out = engine_error(e);
 		out.context = join_context(e.context, migrate::describe(ctx, extra));
 		if (non_transactional_) {
+			// Outside a transaction what ran stays: say so, and how to make a rerun safe.
 			std::string progress =
 			    statements_done_ == 0
-			        ? fmt::format("Revision {} is marked transactional: false; none of its statements ran.", revision_)
-			        : fmt::format("Revision {} is marked transactional: false: its {} statement{} before this one "
-			                      "stay committed, and it is not recorded as applied.",
-			                      revision_, statements_done_, statements_done_ == 1 ? "" : "s");
-			out = migrate::Error(out.sqlstate(), out.what(), out.detail().empty() ? progress : out.detail() + "\n" + progress,
-			                     out.hint());
+			        ? fmt::format("Revision {} runs outside a transaction (transactional: false); none of its "
+			                      "statements ran.",
+			                      revision_)
+			        : fmt::format("Revision {} runs outside a transaction (transactional: false); {} of its statements "
+			                      "ran before this one and stay committed. It is not recorded as applied.",
+			                      revision_, statements_done_);
+			std::string hint = out.hint();
+			if (statements_done_ > 0)
+				hint += std::string(hint.empty() ? "" : "\n") +
+				        "They run again on the next upgrade: make them safe to repeat (e.g. CREATE INDEX "
+				        "CONCURRENTLY IF NOT EXISTS).";
+			std::string detail = out.detail().empty() ? progress : out.detail() + "\n" + progress;
+			out = migrate::Error(out.sqlstate(), out.what(), detail, hint);
 			out.context = join_context(e.context, migrate::describe(ctx, extra));
 		}
 		throw out;

@@ -68,7 +68,8 @@ run(int argc, char **argv) {
 	                 ->type_name("[SECONDS]");
 	app.add_option("--lock-wait", g.lock_wait,
 	               "Wait up to SECONDS (default 300) while another migration holds the lock")
-	    ->check(CLI::NonNegativeNumber);
+	    ->check(CLI::NonNegativeNumber)
+	    ->type_name("SECONDS");
 
 	std::function<int(Context &)> action;
 

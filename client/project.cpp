@@ -2,6 +2,7 @@
 #include "project.hpp"
 
 #include "errors.hpp"
+#include "output.hpp"
 #include "migrate/error.hpp"
 #include "migrate/migration_file.hpp"
 
@@ -29,8 +30,34 @@ Project::directory(const std::string &dir_option, bool *explicit_dir) {
 	return "migrations";
 }
 
+namespace {
+
+// The content with a no-op statement after the upgrade marker (for reading headers only).
+std::string
+with_placeholder(const std::string &content) {
+	std::size_t pos = 0;
+	while (pos < content.size()) {
+		std::size_t end = content.find('\n', pos);
+		std::string line = content.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+		while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+			line.pop_back();
+		std::size_t b = line.find_first_not_of(" \t");
+		if (b != std::string::npos && line.substr(b) == "-- migrate:upgrade") {
+			std::string out = content;
+			out.insert(end == std::string::npos ? out.size() : end + 1, end == std::string::npos ? "\nSELECT;\n" : "SELECT;\n");
+			return out;
+		}
+		if (end == std::string::npos)
+			break;
+		pos = end + 1;
+	}
+	return content;
+}
+
+} // namespace
+
 Project
-Project::load(const fs::path &dir, bool allow_missing) {
+Project::load(const fs::path &dir, bool allow_missing, bool lenient) {
 	Project p;
 	p.dir_ = dir;
 	std::error_code ec;
@@ -60,7 +87,7 @@ Project::load(const fs::path &dir, bool allow_missing) {
 		throw Failure(fmt::format("cannot read the migrations directory {}: {}", dir.string(), ec.message()));
 	std::sort(paths.begin(), paths.end());
 
-	std::vector<std::string> problems;
+	std::vector<std::string> problems, warnings;
 	std::map<std::string, std::string> seen; // revision -> path, for duplicate ids
 	for (const auto &path : paths) {
 		std::ifstream in(path, std::ios::binary);
@@ -72,7 +99,17 @@ Project::load(const fs::path &dir, bool allow_missing) {
 		}
 		ProjectFile file{path, path.filename().string(), buf.str()};
 		try {
-			migrate::Revision rev = migrate::parse_migration(file.content, path.string());
+			migrate::Revision rev;
+			try {
+				rev = migrate::parse_migration(file.content, path.string());
+			} catch (const migrate::Error &e) {
+				if (!lenient || std::string_view(e.what()).find("the upgrade section is empty") == std::string_view::npos)
+					throw;
+				rev = migrate::parse_migration(with_placeholder(file.content), path.string());
+				warnings.push_back(fmt::format("{}: the upgrade section is empty; fill it in before upgrading",
+				                               path.string()));
+				p.unfinished_.push_back(e.what());
+			}
 			if (auto it = seen.find(rev.id); it != seen.end()) {
 				problems.push_back(fmt::format("{}: revision {} is also defined in {}", path.string(), rev.id, it->second));
 				continue;
@@ -89,6 +126,8 @@ Project::load(const fs::path &dir, bool allow_missing) {
 			problems.push_back(line);
 		}
 	}
+	for (const auto &w : warnings)
+		out().warning(w);
 	if (!problems.empty()) {
 		Failure f(problems.size() == 1 ? fmt::format("a migration file in {} has an error", dir.string())
 		                               : fmt::format("{} migration files in {} have errors", problems.size(), dir.string()));

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace pgmigrate {
 
@@ -25,8 +26,10 @@ public:
 
 	// Reads and parses every migration file (*.sql, not dot-files). Throws Failure listing every
 	// bad file, or the graph error. A missing directory throws unless `allow_missing`, which
-	// gives an empty project.
-	static Project load(const std::filesystem::path &dir, bool allow_missing = false);
+	// gives an empty project. `lenient` (commands that only read headers: revision, merge,
+	// history...) accepts a file whose only fault is an upgrade section not filled in yet, with a
+	// warning, so that writing two revisions in a row works.
+	static Project load(const std::filesystem::path &dir, bool allow_missing = false, bool lenient = false);
 
 	const std::filesystem::path &dir() const noexcept { return dir_; }
 	bool exists() const noexcept { return exists_; }
@@ -34,12 +37,15 @@ public:
 	// The file a revision comes from.
 	const ProjectFile &file(const std::string &revision) const { return files_.at(revision); }
 	bool empty() const { return graph_->size() == 0; }
+	// Files read leniently whose upgrade section is still empty (they must not be uploaded).
+	const std::vector<std::string> &unfinished() const noexcept { return unfinished_; }
 
 private:
 	std::filesystem::path dir_;
 	bool exists_ = false;
 	std::shared_ptr<migrate::RevisionGraph> graph_;
 	std::map<std::string, ProjectFile> files_;
+	std::vector<std::string> unfinished_;
 };
 
 } // namespace pgmigrate

@@ -59,8 +59,8 @@ body(const NewRevision &rev, bool with_noop) {
 	if (rev.down_revisions.size() > 1) {
 		// A merge revision joins its parents; there is usually nothing to run.
 		return header + "\n-- migrate:upgrade\n-- merges " + fmt::format("{}", fmt::join(rev.down_revisions, ", ")) +
-		       ": nothing to run\n" + (with_noop ? "SELECT;\n" : "") + "\n-- migrate:downgrade\n" +
-		       (with_noop ? "SELECT;\n" : "");
+		       ": nothing to run\n" + (with_noop ? "SELECT;\n" : "") +
+		       "\n-- migrate:downgrade\n-- nothing to undo\n";
 	}
 	return header +
 	       "\n-- migrate:upgrade\n"

@@ -39,7 +39,7 @@ SELECT pg_catalog.format('column %I.%I.%I %s%s%s%s%s%s acl=%s', r.nspname, r.rel
                          CASE a.attgenerated WHEN 's' THEN ' stored generated' ELSE '' END,
                          CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
                               THEN ' collate ' || a.attcollation::pg_catalog.regcollation::pg_catalog.text ELSE '' END,
-                         CASE WHEN a.attstorage <> t.typstorage THEN ' storage ' || a.attstorage ELSE '' END,
+                         CASE WHEN a.attstorage <> t.typstorage THEN ' storage ' || a.attstorage::pg_catalog.text ELSE '' END,
                          a.attacl)
 FROM rels r
 JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -93,7 +93,7 @@ SELECT pg_catalog.format('constraint on domain %I.%I %I %s', ns.nspname, t.typna
                          pg_catalog.pg_get_constraintdef(co.oid))
 FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_type t ON t.oid = co.contypid JOIN ns ON ns.oid = t.typnamespace
 UNION ALL
-SELECT pg_catalog.pg_get_triggerdef(tg.oid) || ' enabled=' || tg.tgenabled
+SELECT pg_catalog.pg_get_triggerdef(tg.oid) || ' enabled=' || tg.tgenabled::pg_catalog.text
 FROM pg_catalog.pg_trigger tg JOIN rels r ON r.oid = tg.tgrelid WHERE NOT tg.tgisinternal
 UNION ALL
 SELECT pg_catalog.format('policy %I.%I %I for %s %s to %s using (%s) with check (%s)', r.nspname, r.relname,

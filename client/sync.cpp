@@ -23,15 +23,9 @@ Extension
 require_extension(Connection &conn) {
 	if (auto ext = find_extension(conn))
 		return *ext;
-	auto available = conn.query("SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = 'migrate'");
 	Failure f(fmt::format("the migrate extension is not installed in database \"{}\"", conn.database()));
-	if (available.rows() > 0)
-		f.hint = fmt::format("Install it with: CREATE EXTENSION migrate; (in database \"{}\", as a role allowed to "
-		                     "create extensions)",
-		                     conn.database());
-	else
-		f.hint = "The server does not have it either: install the migrate package on the database server, then "
-		         "run CREATE EXTENSION migrate; in this database.";
+	f.hint = "Install it with: CREATE EXTENSION migrate; (run in that database by a role allowed to create "
+	         "extensions; the server must have the migrate package installed)";
 	f.sqlstate = "58P01";
 	throw f;
 }
@@ -91,8 +85,8 @@ sync_project(Connection &conn, const Extension &ext, const Project &project, dou
 	Transaction tx(conn);
 	acquire_migration_lock(conn, lock_wait, false);
 	// One round trip for all of them; unnest keeps the array order.
-	conn.query(fmt::format("SELECT {}(u.content, u.filename) FROM pg_catalog.unnest($1::pg_catalog.text[], "
-	                       "$2::pg_catalog.text[]) AS u(content, filename)",
+	conn.query(fmt::format("SELECT {}(u.content, u.filename) FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
+	                       "pg_catalog.unnest($2::pg_catalog.text[])) AS u(content, filename)",
 	                       ext.fn("migrate_add")),
 	           {text_array_literal(contents), text_array_literal(names)});
 	tx.commit();

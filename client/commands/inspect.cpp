@@ -66,7 +66,7 @@ print_block(const std::string &block) {
 
 int
 history(Context &ctx, const HistoryOptions &opt) {
-	const RevisionGraph &graph = ctx.project().graph();
+	const RevisionGraph &graph = ctx.project(false, true).graph();
 	std::vector<bool> in_range(graph.size(), true);
 	if (!opt.range.empty()) {
 		auto colon = opt.range.find(':');
@@ -113,7 +113,7 @@ history(Context &ctx, const HistoryOptions &opt) {
 
 int
 heads(Context &ctx, const HeadsOptions &opt) {
-	const RevisionGraph &graph = ctx.project().graph();
+	const RevisionGraph &graph = ctx.project(false, true).graph();
 	auto list = opt.resolve_dependencies ? graph.real_heads() : graph.heads();
 	auto entries = entries_by_revision(graph);
 	nlohmann::json heads = nlohmann::json::array();
@@ -130,7 +130,7 @@ heads(Context &ctx, const HeadsOptions &opt) {
 
 int
 branches(Context &ctx, const BranchesOptions &opt) {
-	const RevisionGraph &graph = ctx.project().graph();
+	const RevisionGraph &graph = ctx.project(false, true).graph();
 	auto entries = migrate::history(graph, {}, {});
 	nlohmann::json list = nlohmann::json::array();
 	for (const auto &e : entries) {
@@ -155,7 +155,7 @@ branches(Context &ctx, const BranchesOptions &opt) {
 
 int
 show(Context &ctx, const ShowOptions &opt) {
-	const RevisionGraph &graph = ctx.project().graph();
+	const RevisionGraph &graph = ctx.project(false, true).graph();
 	auto entries = entries_by_revision(graph);
 	nlohmann::json list = nlohmann::json::array();
 	for (const auto &text : opt.revisions) {

@@ -67,7 +67,7 @@ check_head(const RevisionGraph &graph, RevisionGraph::Index i, bool splice) {
 
 int
 write_and_report(Context &ctx, const NewRevision &rev) {
-	auto path = write_revision(ctx.project().dir(), rev);
+	auto path = write_revision(ctx.project(false, true).dir(), rev);
 	out().progress(fmt::format("Generating {} ...  done", path.string()));
 	auto &doc = out().doc();
 	doc["revision"] = rev.id;
@@ -86,7 +86,7 @@ revision(Context &ctx, const RevisionOptions &opt) {
 	if (opt.autogenerate)
 		throw Failure("revision --autogenerate is not supported yet", {},
 		              "Write the SQL in the new file by hand: run the command without --autogenerate.");
-	const RevisionGraph &graph = ctx.project().graph();
+	const RevisionGraph &graph = ctx.project(false, true).graph();
 
 	NewRevision rev;
 	rev.message = opt.message;
@@ -115,12 +115,13 @@ revision(Context &ctx, const RevisionOptions &opt) {
 
 int
 merge(Context &ctx, const MergeOptions &opt) {
-	const RevisionGraph &graph = ctx.project().graph();
+	const RevisionGraph &graph = ctx.project(false, true).graph();
 	std::vector<RevisionGraph::Index> parents;
 	for (const auto &text : opt.revisions) {
 		std::vector<RevisionGraph::Index> found;
 		try {
-			found = migrate::resolve_revisions(graph, text);
+			// `heads`: every head, also one that another revision depends on (what blocks `revision`).
+			found = text == "heads" ? graph.heads() : migrate::resolve_revisions(graph, text);
 		} catch (const migrate::Error &e) {
 			throw from_engine(e);
 		}

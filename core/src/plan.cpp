@@ -6,7 +6,10 @@
 // HeadMaintainer gives the same rows). The applied set is the ancestor closure of the rows.
 //
 // Downgrade to X (Alembic _collect_downgrade_revisions): the applied descendants (through parents
-// and dependencies) of X's children. A revision that depends on X directly but does not descend
+// and dependencies) of X's children; with `label@X`, only of the children in the label's lineage
+// (Alembic keeps only children below the label's revision, and fails when the label sits at or
+// below X, e.g. on the root; ancestors-or-descendants gives the obvious answer there).
+// `base`: the descendants of every base; `label@base`: of the bases in the label's lineage. A revision that depends on X directly but does not descend
 // from a child of X stays: X stays applied, so its dependency still holds (Alembic agrees).
 // X must be applied ("Destination X is not a valid downgrade target from current head(s)");
 // when nothing is above it the plan is empty. We differ from Alembic only there: an applied X
@@ -65,6 +68,10 @@ Plan plan_upgrade(const RevisionGraph &graph, const std::vector<Index> &current,
 	std::vector<bool> is_row = mask_of(graph, rows);
 
 	Plan plan;
+	std::size_t count = 0;
+	for (Index i = 0; i < graph.size(); ++i)
+		count += needed[i] && !applied[i] ? 1 : 0;
+	plan.steps.reserve(count);
 	for (Index i : graph.topological_order()) {
 		if (!needed[i] || applied[i])
 			continue;
@@ -92,8 +99,8 @@ Plan plan_downgrade(const RevisionGraph &graph, const std::vector<Index> &curren
 	if (t.revisions.empty()) {
 		roots = graph.bases();
 		if (t.branch) {
-			std::vector<bool> below = graph.parent_ancestors({*t.branch}, true);
-			std::erase_if(roots, [&](Index i) { return !below[i]; });
+			std::vector<bool> lineage = graph.lineage(*t.branch);
+			std::erase_if(roots, [&](Index i) { return !lineage[i]; });
 		}
 	} else {
 		for (Index x : t.revisions) {
@@ -106,9 +113,9 @@ Plan plan_downgrade(const RevisionGraph &graph, const std::vector<Index> &curren
 				roots.push_back(c);
 		}
 		if (t.branch && roots.size() > 1) {
-			std::vector<bool> below = graph.parent_ancestors({*t.branch}, true);
-			std::erase_if(roots, [&](Index i) { return !below[i]; });
-			if (roots.empty())
+			std::vector<bool> lineage = graph.lineage(*t.branch);
+			std::erase_if(roots, [&](Index i) { return !lineage[i]; });
+			if (roots.empty()) // cannot happen: X is in the branch's lineage, so one child is too
 				throw Error(sqlstate::invalid_parameter_value, "Not a valid downgrade target from current heads",
 				            fmt::format("No child of {} leads to '{}'.", graph[t.revisions.front()].id,
 				                        graph[*t.branch].id));

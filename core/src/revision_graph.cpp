@@ -59,11 +59,27 @@ std::string file_of(const Revision &r) {
 	return r.filename.empty() ? std::string("an unnamed file") : fmt::format("file {}", r.filename);
 }
 
-// Appends `v` unless already present (lists are short: a handful of parents at most).
-void push_unique(std::vector<Index> &list, Index v) {
-	if (std::find(list.begin(), list.end(), v) == list.end())
-		list.push_back(v);
-}
+// De-duplicates adjacency lists in linear time, even for a merge of thousands of parents: each
+// list gets a fresh stamp, and a revision is appended only if not yet stamped with it.
+class Dedup {
+public:
+	explicit Dedup(std::size_t n) : mark_(n, 0) {}
+	void next_list() noexcept { ++stamp_; }
+	bool first(Index v) noexcept {
+		if (mark_[v] == stamp_)
+			return false;
+		mark_[v] = stamp_;
+		return true;
+	}
+	void push(std::vector<Index> &list, Index v) {
+		if (first(v))
+			list.push_back(v);
+	}
+
+private:
+	std::vector<std::uint64_t> mark_;
+	std::uint64_t stamp_ = 0;
+};
 
 // One cycle among the nodes Kahn's algorithm could not emit: every such node has a predecessor
 // that was not emitted either, so walking backwards must come round. Returns the cycle's ids, sorted.
@@ -150,6 +166,7 @@ RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::
 	// Parents and dependencies. depends_on may name a branch label (as in Alembic).
 	parents_.resize(n);
 	depends_.resize(n);
+	Dedup dedup(n);
 	for (Index i = 0; i < n; ++i) {
 		const Revision &r = revisions_[i];
 		for (const std::string &down : r.down_revisions)
@@ -164,6 +181,7 @@ RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::
 				            fmt::format("Dependency self-loop is detected in revisions ({})", r.id),
 				            fmt::format("Revision {} ({}) depends on itself.", r.id, file_of(r)));
 		}
+		dedup.next_list();
 		for (const std::string &down : r.down_revisions) {
 			auto it = by_id_.find(down);
 			if (it == by_id_.end())
@@ -171,18 +189,18 @@ RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::
 				            fmt::format("Revision '{}' referenced from '{}' is not present", down, r.id),
 				            fmt::format("Revision {} ({}) names '{}' as its down_revision.", r.id, file_of(r), down),
 				            "Add the missing revision, or fix the down_revision header.");
-			push_unique(parents_[i], it->second);
+			dedup.push(parents_[i], it->second);
 		}
+		dedup.next_list();
 		for (const std::string &dep : r.depends_on) {
-			auto it = by_id_.find(dep);
-			if (it == by_id_.end())
-				it = by_label_.find(dep);
-			if (it == by_label_.end())
+			auto id = by_id_.find(dep);
+			auto label = by_label_.find(dep);
+			if (id == by_id_.end() && label == by_label_.end())
 				throw Error(sqlstate::invalid_object_definition,
 				            fmt::format("Revision '{}' referenced from '{}' is not present", dep, r.id),
 				            fmt::format("Revision {} ({}) names '{}' in depends_on.", r.id, file_of(r), dep),
 				            "Add the missing revision, or fix the depends_on header.");
-			push_unique(depends_[i], it->second);
+			dedup.push(depends_[i], id != by_id_.end() ? id->second : label->second);
 		}
 	}
 
@@ -197,15 +215,18 @@ RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::
 			children_[p].push_back(i);
 		for (Index d : depends_[i])
 			dependents_[d].push_back(i);
-		preds_[i] = parents_[i];
+		dedup.next_list();
+		for (Index p : parents_[i])
+			dedup.push(preds_[i], p);
 		for (Index d : depends_[i])
-			push_unique(preds_[i], d);
+			dedup.push(preds_[i], d);
 	}
 	for (Index i = 0; i < n; ++i) {
-		succs_[i] = children_[i];
+		dedup.next_list();
+		for (Index c : children_[i])
+			dedup.push(succs_[i], c);
 		for (Index d : dependents_[i])
-			if (std::find(parents_[d].begin(), parents_[d].end(), i) == parents_[d].end())
-				succs_[i].push_back(d);
+			dedup.push(succs_[i], d);
 	}
 
 	// Cycles through down_revision alone ("Cycle"), then through dependencies as well.
@@ -273,22 +294,23 @@ RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::
 	for (std::size_t k = 0; k < n; ++k)
 		topo_pos_[topo_[k]] = k;
 
-	// Keys for prefix look-ups.
-	keys_.reserve(n + by_label_.size());
+	// Keys for prefix look-ups, sorted by text (compared as views, then stored as indices so
+	// that a copied graph stays valid).
+	std::vector<std::pair<std::string_view, Key>> keyed;
+	keyed.reserve(n + by_label_.size());
 	for (Index i = 0; i < n; ++i) {
-		keys_.push_back({i, no_label});
-		for (std::uint32_t l = 0; l < revisions_[i].branch_labels.size(); ++l) {
-			auto it = by_label_.find(revisions_[i].branch_labels[l]);
-			bool first_occurrence = true; // a label repeated in one revision is one key
-			for (std::uint32_t m = 0; m < l; ++m)
-				if (revisions_[i].branch_labels[m] == revisions_[i].branch_labels[l])
-					first_occurrence = false;
-			if (it != by_label_.end() && first_occurrence)
-				keys_.push_back({i, l});
-		}
+		keyed.push_back({revisions_[i].id, {i, no_label}});
+		const auto &labels = revisions_[i].branch_labels;
+		for (std::uint32_t l = 0; l < labels.size(); ++l)
+			keyed.push_back({labels[l], {i, l}});
 	}
-	std::sort(keys_.begin(), keys_.end(),
-	          [this](const Key &a, const Key &b) { return key_text(a) < key_text(b); });
+	std::sort(keyed.begin(), keyed.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+	// Equal texts can only be one label repeated in one revision (anything else was refused above).
+	keyed.erase(std::unique(keyed.begin(), keyed.end(), [](const auto &a, const auto &b) { return a.first == b.first; }),
+	            keyed.end());
+	keys_.reserve(keyed.size());
+	for (const auto &k : keyed)
+		keys_.push_back(k.second);
 }
 
 std::string_view RevisionGraph::key_text(const Key &key) const noexcept {

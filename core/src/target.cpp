@@ -360,7 +360,9 @@ Index downgrade_start(const RevisionGraph &graph, const std::vector<Index> &rows
 		throw Error(sqlstate::invalid_parameter_value,
 		            fmt::format("downgrade {} from multiple heads is ambiguous; current heads of '{}': {}", shown(text),
 		                        shown(*p.branch), join_ids(graph, start)),
-		            {}, "Name an explicit target revision, or use '<head>@-N' with one of those heads.");
+		            {},
+		            fmt::format("Name an explicit target revision, or use '<head>@-{}' with one of those heads.",
+		                        shown(p.digits)));
 	return start.front();
 }
 

@@ -227,3 +227,53 @@ TEST_F(LargeGraph, InTwoHalves) {
 	EXPECT_EQ(plan_stamp(g(), {at(g(), gen().head)}, {mid}, false), Ids{mid});
 	EXPECT_EQ(plan_stamp(g(), {at(g(), gen().head)}, {"side@base"}, false), Ids{});
 }
+
+TEST(LargeShapes, WideMerge) {
+	// 20,000 roots joined by one merge (listed twice: de-duplicated), with a repeated label.
+	constexpr std::size_t width = 20'000;
+	std::vector<Revision> revisions;
+	Ids roots;
+	for (std::size_t k = 0; k < width; ++k) {
+		roots.push_back(fmt::format("r{:05}", k));
+		revisions.push_back(make_revision({roots.back()}));
+	}
+	Ids twice = roots;
+	twice.insert(twice.end(), roots.begin(), roots.end());
+	revisions.push_back(make_revision({"m", twice, {}, {"top", "top"}}));
+	RevisionGraph g(std::move(revisions));
+	EXPECT_EQ(g.parents(at(g, "m")).size(), width);
+	EXPECT_EQ(g.predecessors(at(g, "m")).size(), width);
+	EXPECT_EQ(g.match_prefix("top").size(), 1u);
+	EXPECT_EQ(resolve(g, {}, "top@head"), Ids{"m"});
+
+	Plan up = plan_upgrade(g, {}, "head");
+	ASSERT_EQ(up.steps.size(), width + 1);
+	EXPECT_EQ(up.steps.back().version_delete.size(), width);
+	EXPECT_EQ(apply_rows({}, up), Ids{"m"});
+
+	// Unmerge: one step restores every parent as a row.
+	Plan down = plan_downgrade(g, {at(g, "m")}, "r00000");
+	ASSERT_EQ(down.steps.size(), 1u);
+	EXPECT_EQ(down.steps[0].version_insert.size(), width);
+	EXPECT_EQ(step_to(g, down.steps[0]).size(), width * 8 - 2); // "r00000, r00001, ..."
+	EXPECT_STREQ(error_of([&] { resolve(g, {"m"}, "-1", Direction::downgrade); }).what(), "Ambiguous walk");
+	EXPECT_STREQ(error_of([&] { resolve(g, {}, "base+1"); }).what(), "Ambiguous walk");
+	EXPECT_EQ(plan_stamp(g, {}, roots, false).size(), width);
+	EXPECT_EQ(apply_rows({"m"}, plan_downgrade(g, {at(g, "m")}, "base")), Ids{});
+}
+
+TEST(LargeShapes, DeepChain) {
+	std::vector<Revision> revisions;
+	for (std::size_t k = 0; k < total; ++k)
+		revisions.push_back(make_revision(k ? Spec{fmt::format("c{:06}", k), {fmt::format("c{:06}", k - 1)}}
+		                                    : Spec{"c000000"}));
+	RevisionGraph g(std::move(revisions));
+	EXPECT_EQ(resolve(g, {}, "head-99999"), Ids{"c000000"});
+	EXPECT_EQ(resolve(g, {}, "head-100000"), Ids{});
+	EXPECT_STREQ(error_of([&] { resolve(g, {}, "head-100001"); }).what(), "Walked too far");
+	EXPECT_EQ(resolve(g, {}, "+100000"), Ids{"c099999"});
+	EXPECT_EQ(resolve(g, {"c099999"}, "-99999", Direction::downgrade), Ids{"c000000"});
+	EXPECT_EQ(plan_upgrade(g, {}, "c050000").steps.size(), 50'001u);
+	EXPECT_EQ(plan_downgrade(g, {at(g, "c099999")}, "c050000").steps.size(), 49'999u);
+	EXPECT_STREQ(error_of([&] { resolve(g, {}, "c0"); }).what(), "Can't locate revision identified by 'c0'");
+}

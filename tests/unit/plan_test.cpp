@@ -217,6 +217,14 @@ TEST(PlanDowngrade, BranchesStayIndependent) {
 	EXPECT_EQ(downgrade_steps(g, heads, "dddd4444@bbbb2222"), Ids{"dddd4444"});
 	// Without a label, the branch point takes both branches.
 	EXPECT_EQ(downgrade_steps(g, heads, "bbbb2222"), (Ids{"dddd4444", "cccc3333"}));
+	// So does a label whose revision is below the branch point (its lineage holds both).
+	RevisionGraph labelled = make_graph({{"aaaa1111", {}, {}, {"trunk"}},
+	                                     {"bbbb2222", {"aaaa1111"}},
+	                                     {"cccc3333", {"bbbb2222"}, {}, {"left"}},
+	                                     {"dddd4444", {"bbbb2222"}}});
+	EXPECT_EQ(downgrade_steps(labelled, heads, "trunk@bbbb2222"), (Ids{"dddd4444", "cccc3333"}));
+	EXPECT_EQ(downgrade_steps(labelled, heads, "left@bbbb2222"), Ids{"cccc3333"});
+	EXPECT_EQ(downgrade_steps(labelled, heads, "left@base"), (Ids{"dddd4444", "cccc3333", "bbbb2222", "aaaa1111"}));
 	// -1 with two heads applied is refused.
 	EXPECT_STREQ(error_of([&] { plan_downgrade(g, idx(g, heads), "-1"); }).what(),
 	             "downgrade -1 from multiple heads is ambiguous; current heads: cccc3333, dddd4444");

@@ -1,0 +1,140 @@
+# Helpers for the end-to-end tests (source it): a database per test, pgmigrate runs with their
+# output and exit status captured, and checks that count what passed and failed.
+#   PGMIGRATE      the binary          E2E_CLUSTER   the cluster directory (its port file)
+#   PG_BINDIR      psql, pg_dump       E2E_SOURCE_DIR the source tree (example migrations)
+set -uo pipefail
+: "${PGMIGRATE:?set PGMIGRATE to the pgmigrate binary}"
+: "${E2E_CLUSTER:?set E2E_CLUSTER to the cluster directory}"
+PG_BINDIR=${PG_BINDIR:-$(pg_config --bindir)}
+PSQL="$PG_BINDIR/psql"
+PORT=$(cat "$E2E_CLUSTER/port")
+BASE_URL="postgresql://postgres@127.0.0.1:$PORT"
+TEST=$(basename "$0" .sh)
+TEST=${TEST#test_}
+WORK=$(mktemp -d "/tmp/pgmigrate-e2e-$TEST.XXXXXX")
+unset DATABASE_URL PGMIGRATE_DIR PGHOST PGDATABASE PGSERVICE PGPASSWORD
+unset PGAPPNAME
+passed=0
+failed=0
+DATABASES=()
+
+cleanup() {
+	for db in "${DATABASES[@]}"; do
+		"$PSQL" -XqAt "$BASE_URL/postgres" -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1
+	done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# new_db NAME [--no-extension]: a fresh database; prints its URL.
+new_db() {
+	local name="e2e_${TEST}_$1"
+	DATABASES+=("$name")
+	"$PSQL" -XqAt "$BASE_URL/postgres" -c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" -c "CREATE DATABASE \"$name\"" >/dev/null
+	if [[ ${2:-} != --no-extension ]]; then
+		"$PSQL" -XqAt "$BASE_URL/$name" -c "CREATE EXTENSION migrate" >/dev/null
+	fi
+	echo "$BASE_URL/$name"
+}
+
+# sql URL QUERY: one value per line, unaligned.
+sql() {
+	"$PSQL" -XqAt -v ON_ERROR_STOP=1 "$1" -c "$2"
+}
+
+# pgm ARGS...: runs pgmigrate; sets OUT, ERR and RC.
+pgm() {
+	"$PGMIGRATE" "$@" >"$WORK/.out" 2>"$WORK/.err" </dev/null
+	RC=$?
+	OUT=$(cat "$WORK/.out")
+	ERR=$(cat "$WORK/.err")
+}
+
+_where() {
+	echo "${BASH_SOURCE[2]##*/}:${BASH_LINENO[1]}"
+}
+
+pass() {
+	passed=$((passed + 1))
+}
+
+fail() {
+	failed=$((failed + 1))
+	echo "FAIL ($(_where)): $1" >&2
+	echo "  last command: rc=$RC" >&2
+	[[ -n ${OUT:-} ]] && echo "  stdout: ${OUT//$'\n'/$'\n'          }" >&2
+	[[ -n ${ERR:-} ]] && echo "  stderr: ${ERR//$'\n'/$'\n'          }" >&2
+	return 0
+}
+
+expect_rc() {
+	if [[ $RC -eq $1 ]]; then pass; else fail "${2:-exit status} expected $1, got $RC"; fi
+}
+
+expect_eq() { # expected actual description
+	if [[ "$1" == "$2" ]]; then pass; else fail "${3:-value}: expected [$1], got [$2]"; fi
+}
+
+expect_out() {
+	if [[ "$OUT" == "$1" ]]; then pass; else fail "stdout expected [$1]"; fi
+}
+
+expect_out_has() {
+	if [[ "$OUT" == *"$1"* ]]; then pass; else fail "stdout should contain [$1]"; fi
+}
+
+expect_out_lacks() {
+	if [[ "$OUT" != *"$1"* ]]; then pass; else fail "stdout should not contain [$1]"; fi
+}
+
+expect_err_has() {
+	if [[ "$ERR" == *"$1"* ]]; then pass; else fail "stderr should contain [$1]"; fi
+}
+
+expect_nowhere() {
+	if [[ "$OUT" != *"$1"* && "$ERR" != *"$1"* ]]; then pass; else fail "[$1] must not be printed"; fi
+}
+
+# json PATH: a value of the JSON document in OUT (PostgreSQL parses it: no jq needed), e.g.
+# json '{steps,0,revision}'.
+json() {
+	"$PSQL" -XqAt "$BASE_URL/postgres" -v doc="$OUT" -v path="$1" <<<"SELECT (:'doc'::jsonb) #>> :'path';"
+}
+
+# rev FILE ID DOWN MESSAGE UPGRADE [DOWNGRADE] [EXTRA_HEADER]: writes a migration file.
+rev() {
+	local file=$1 id=$2 down=$3 message=$4 up=$5 downsql=${6-__none__} extra=${7:-}
+	{
+		echo "-- revision: $id"
+		echo "-- down_revision: $down"
+		echo "-- message: $message"
+		[[ -n $extra ]] && echo "$extra"
+		echo
+		echo "-- migrate:upgrade"
+		echo "$up"
+		if [[ $downsql != __none__ ]]; then
+			echo
+			echo "-- migrate:downgrade"
+			echo "$downsql"
+		fi
+	} >"$file"
+}
+
+# A linear project of three revisions in DIR: 001 creates t1, 002 adds t1.b, 003 creates t3.
+linear_project() {
+	mkdir -p "$1"
+	rev "$1/20260101_0000_001_create_t1.sql" 001 none "create t1" "CREATE TABLE t1 (id int PRIMARY KEY);" "DROP TABLE t1;"
+	rev "$1/20260101_0001_002_add_b.sql" 002 001 "add b" "ALTER TABLE t1 ADD COLUMN b text;" "ALTER TABLE t1 DROP COLUMN b;"
+	rev "$1/20260101_0002_003_create_t3.sql" 003 002 "create t3" "CREATE TABLE t3 (id int);" "DROP TABLE t3;"
+}
+
+# The schema of a database, as pg_dump prints it, without the migrate extension's own rows.
+schema_of() {
+	"$PG_BINDIR/pg_dump" --schema-only --no-owner --exclude-schema=migrate "$1" | grep -v '^--' | grep -v '^$'
+}
+
+finish() {
+	echo "$TEST: $passed passed, $failed failed"
+	[[ $failed -eq 0 ]]
+	exit $?
+}

@@ -1,0 +1,5 @@
+SELECT E'it\'s'
+'\' -- migrate:downgrade
+';
+SELECT E'a' /* ends it */
+'b\';
