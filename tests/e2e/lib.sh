@@ -30,7 +30,7 @@ trap cleanup EXIT
 new_db() {
 	local name="e2e_${TEST}_$1"
 	DATABASES+=("$name")
-	"$PSQL" -XqAt "$BASE_URL/postgres" -c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" -c "CREATE DATABASE \"$name\"" >/dev/null
+	PGOPTIONS="-c client_min_messages=warning" "$PSQL" -XqAt "$BASE_URL/postgres" -c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" -c "CREATE DATABASE \"$name\"" >/dev/null
 	if [[ ${2:-} != --no-extension ]]; then
 		"$PSQL" -XqAt "$BASE_URL/$name" -c "CREATE EXTENSION migrate" >/dev/null
 	fi
@@ -130,7 +130,14 @@ linear_project() {
 
 # The schema of a database, as pg_dump prints it, without the migrate extension's own rows.
 schema_of() {
-	"$PG_BINDIR/pg_dump" --schema-only --no-owner --exclude-schema=migrate "$1" | grep -v '^--' | grep -v '^$'
+	"$PG_BINDIR/pg_dump" --schema-only --no-owner --exclude-schema=migrate "$1" |
+		grep -v -e '^--' -e '^$' -e '^\\restrict' -e '^\\unrestrict'
+}
+
+# expect_same_schema URL1 URL2 DESCRIPTION: pg_dump --schema-only of both agree.
+expect_same_schema() {
+	local d
+	if d=$(diff <(schema_of "$1") <(schema_of "$2")); then pass; else fail "${3:-schema} differs:"$'\n'"$d"; fi
 }
 
 finish() {

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# While another migrator holds the lock: say so once, wait, and give up after --lock-wait.
+source "$(dirname "$0")/lib.sh"
+cd "$WORK"
+linear_project migrations
+URL=$(new_db main)
+pgm -d "$URL" upgrade 001
+expect_rc 0
+
+# hold_lock SECONDS: another session holds migrate's lock for that long; sets pid and HOLDER_JOB.
+hold_lock() {
+	"$PSQL" -XqAt "$URL" -c "SELECT pg_backend_pid()" -c "SELECT pg_advisory_lock(1835624306)" \
+		-c "SELECT pg_sleep($1)" >"$WORK/holder.out" 2>&1 &
+	HOLDER_JOB=$!
+	for _ in $(seq 100); do
+		[[ $(sql "$URL" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 1835624306 AND granted") == 1 ]] && break
+		sleep 0.1
+	done
+	pid=$(head -1 "$WORK/holder.out")
+}
+
+hold_lock 30
+pgm -d "$URL" --lock-wait 1 upgrade head
+expect_rc 1 "gives up after --lock-wait"
+expect_err_has "Waiting for another migration to finish (pid $pid)..."
+expect_err_has "FAILED: timed out after 1 s waiting for another migration to finish (pid $pid)"
+expect_err_has "--lock-wait"
+expect_eq "001" "$(sql "$URL" "SELECT revision FROM migrate.version")" "nothing changed"
+kill "$HOLDER_JOB" 2>/dev/null
+sql "$BASE_URL/postgres" "SELECT pg_terminate_backend($pid)" >/dev/null
+wait "$HOLDER_JOB" 2>/dev/null
+
+hold_lock 2
+start=$(date +%s)
+pgm -d "$URL" upgrade head
+expect_rc 0 "waits for the other migrator, then runs"
+expect_err_has "Waiting for another migration to finish (pid $pid)..."
+[[ $(grep -c "Waiting for another" <<<"$ERR") == 1 ]] && pass || fail "the waiting message is printed once"
+expect_out_has "Running upgrade 002 -> 003, create t3"
+(($(date +%s) - start >= 1)) && pass || fail "it waited"
+wait "$HOLDER_JOB" 2>/dev/null
+
+# the per-revision and client-run modes wait the same way
+hold_lock 30
+pgm -d "$URL" --lock-wait 1 downgrade base --transaction-per-revision
+expect_rc 1 "per-revision mode waits for the lock too"
+expect_err_has "(pid $pid)"
+sql "$BASE_URL/postgres" "SELECT pg_terminate_backend($pid)" >/dev/null
+wait "$HOLDER_JOB" 2>/dev/null
+
+# the upload waits too (migrate_add takes the lock)
+rev migrations/20260101_0003_004_new.sql 004 003 "new" "CREATE TABLE t4 (id int);" "DROP TABLE t4;"
+hold_lock 30
+pgm -d "$URL" --lock-wait 1 current
+expect_rc 1 "uploading waits for the lock"
+expect_err_has "Waiting for another migration to finish (pid $pid)..."
+sql "$BASE_URL/postgres" "SELECT pg_terminate_backend($pid)" >/dev/null
+wait "$HOLDER_JOB" 2>/dev/null
+pgm -d "$URL" upgrade head
+expect_rc 0
+expect_out "Running upgrade 003 -> 004, new"
+
+# two migrators at once: one applies, the other finds nothing to do
+rev migrations/20260101_0004_005_slow.sql 005 004 "slow" "SELECT pg_sleep(1); CREATE TABLE t5 (id int);" "DROP TABLE t5;"
+"$PGMIGRATE" -d "$URL" upgrade head >"$WORK/a.out" 2>"$WORK/a.err" &
+a=$!
+"$PGMIGRATE" -d "$URL" upgrade head >"$WORK/b.out" 2>"$WORK/b.err" &
+b=$!
+wait $a
+ra=$?
+wait $b
+rb=$?
+expect_eq "0 0" "$ra $rb" "both migrators succeed"
+expect_eq "1" "$(cat "$WORK/a.out" "$WORK/b.out" | grep -c 'Running upgrade 004 -> 005, slow')" "005 applied exactly once"
+expect_eq "1" "$(sql "$URL" "SELECT count(*) FROM migrate.log WHERE revision = '005'")" "one log row"
+
+finish

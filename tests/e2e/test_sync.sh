@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Before every database command: the extension check, and the upload of new or changed files
+# (only those, all or none), with the checksum refusal for an applied revision that changed.
+source "$(dirname "$0")/lib.sh"
+cd "$WORK"
+linear_project migrations
+
+# the extension missing: say so and how to install it
+BARE=$(new_db bare --no-extension)
+for cmd in "upgrade head" "current" "check" "stamp head" "downgrade -1" "history -i"; do
+	pgm -d "$BARE" $cmd
+	expect_rc 1 "$cmd without the extension"
+	expect_err_has "FAILED: the migrate extension is not installed in database \"e2e_sync_bare\""
+	expect_err_has "CREATE EXTENSION migrate;"
+done
+pgm -d "$BARE" upgrade head --sql
+expect_rc 0 "--sql reads nothing it cannot"
+
+URL=$(new_db main)
+pgm -d "$URL" current
+expect_rc 0
+expect_eq "3" "$(sql "$URL" "SELECT count(*) FROM migrate.revisions")" "every file uploaded by the first command"
+up1=$(sql "$URL" "SELECT string_agg(uploaded_at::text, ',' ORDER BY revision) FROM migrate.revisions")
+pgm -d "$URL" upgrade head
+expect_rc 0
+expect_eq "$up1" "$(sql "$URL" "SELECT string_agg(uploaded_at::text, ',' ORDER BY revision) FROM migrate.revisions")" \
+	"unchanged files are not uploaded again"
+
+# a bad file: reported, nothing uploaded (also not the good new one)
+rev migrations/20260101_0003_004_new.sql 004 003 "new" "CREATE TABLE t4 (id int);" "DROP TABLE t4;"
+printf -- '-- revision: 005\n-- down_revision: 004\n-- message: bad\n\n-- migrate:upgrade\n' >migrations/20260101_0004_005_bad.sql
+pgm -d "$URL" upgrade head
+expect_rc 1 "a bad file"
+expect_err_has "_005_bad.sql:5: the upgrade section is empty"
+expect_eq "3" "$(sql "$URL" "SELECT count(*) FROM migrate.revisions")" "nothing uploaded"
+rm migrations/20260101_0004_005_bad.sql
+pgm -d "$URL" upgrade head
+expect_rc 0
+expect_out "Running upgrade 003 -> 004, new"
+
+# an applied revision edited: refused, naming it and both checksums
+old=$(sql "$URL" "SELECT checksum FROM migrate.revisions WHERE revision = '002'")
+cp migrations/20260101_0001_002_add_b.sql saved.sql
+rev migrations/20260101_0001_002_add_b.sql 002 001 "add b" "ALTER TABLE t1 ADD COLUMN b bigint;" "ALTER TABLE t1 DROP COLUMN b;"
+pgm -d "$URL" upgrade head
+expect_rc 1 "edited applied revision"
+expect_err_has "FAILED: revision 002 has changed since it was applied"
+expect_err_has "$old"
+pgm -d "$URL" current
+expect_rc 1 "every database command refuses it"
+pgm -d "$URL" upgrade head --sql
+expect_rc 0 "--sql does not upload"
+cp saved.sql migrations/20260101_0001_002_add_b.sql
+pgm -d "$URL" current
+expect_rc 0 "restored file"
+expect_out "004 (head)"
+
+# an unapplied revision may change: the new content is uploaded
+rev migrations/20260101_0003_004_new.sql 004 003 "new" "CREATE TABLE t4 (id int, x int);" "DROP TABLE t4;"
+pgm -d "$URL" downgrade -1
+expect_rc 1 "004 is applied: the edit is refused"
+rev migrations/20260101_0003_004_new.sql 004 003 "new" "CREATE TABLE t4 (id int);" "DROP TABLE t4;"
+pgm -d "$URL" downgrade -1
+expect_rc 0
+rev migrations/20260101_0003_004_new.sql 004 003 "new" "CREATE TABLE t4 (id int, x int);" "DROP TABLE t4;"
+pgm -d "$URL" upgrade head
+expect_rc 0 "an unapplied revision's new content"
+expect_eq "x" "$(sql "$URL" "SELECT attname FROM pg_attribute WHERE attrelid = 't4'::regclass AND attname = 'x'")" "new content ran"
+
+# CRLF line endings do not change the checksum
+sed -i 's/$/\r/' migrations/20260101_0000_001_create_t1.sql
+pgm -d "$URL" current
+expect_rc 0 "CRLF file has the same checksum"
+
+finish
