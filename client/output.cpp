@@ -128,8 +128,9 @@ Output::finish(int exit_code) {
 
 void
 Output::status(std::string_view text) {
-	if (!status_enabled_)
+	if (!status_enabled_ || (status_shown_ && text == last_status_))
 		return;
+	last_status_ = std::string(text);
 	std::string line = "\r\033[K" + redacted(text);
 	status_shown_ = false; // write() must not clear what it is about to draw
 	write(STDERR_FILENO, line);

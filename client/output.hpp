@@ -58,6 +58,7 @@ private:
 	bool quiet_ = false;
 	bool status_enabled_ = false;
 	bool status_shown_ = false;
+	std::string last_status_;
 	std::vector<std::string> secrets_;
 	nlohmann::json doc_ = nlohmann::json::object();
 };

@@ -130,9 +130,9 @@ raise(ErrorData *edata) {
 
 } // namespace detail
 
-SpiSession::SpiSession() : uncaught_at_start_(std::uncaught_exceptions()) {
-	pg_call([] {
-		if (SPI_connect() != SPI_OK_CONNECT)
+SpiSession::SpiSession(bool nonatomic) : uncaught_at_start_(std::uncaught_exceptions()) {
+	pg_call([nonatomic] {
+		if (SPI_connect_ext(nonatomic ? SPI_OPT_NONATOMIC : 0) != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 	});
 	connected_ = true;

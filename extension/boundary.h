@@ -121,7 +121,8 @@ call_entry(Fn &&fn) {
 // behind (SPI_finish here could pop the wrong one).
 class SpiSession {
 public:
-	SpiSession();
+	// nonatomic: the connection of a procedure CALLed outside a transaction block, which may commit.
+	explicit SpiSession(bool nonatomic = false);
 	~SpiSession();
 	SpiSession(const SpiSession &) = delete;
 	SpiSession &operator=(const SpiSession &) = delete;

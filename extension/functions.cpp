@@ -6,6 +6,8 @@
 #include "migrate/runner.hpp"
 #include "migrate/target.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <memory>
 #include <optional>
@@ -17,6 +19,7 @@
 extern "C" {
 #include "catalog/pg_type.h"
 #include "funcapi.h"
+#include "nodes/parsenodes.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/tuplestore.h"
@@ -258,6 +261,37 @@ migrate_downgrade_impl(FunctionCallInfo fcinfo) {
 	return step_rows(result, steps);
 }
 
+// A procedure may commit only when CALLed outside a transaction block; say so before any work.
+void
+require_nonatomic_call(FunctionCallInfo fcinfo, const char *name) {
+	bool nonatomic = fcinfo->context != nullptr && IsA(fcinfo->context, CallContext) &&
+	                 !castNode(CallContext, fcinfo->context)->atomic;
+	if (!nonatomic)
+		throw Error("25001", fmt::format("{} cannot run inside a transaction block", name), {},
+		            "CALL it on its own, outside BEGIN ... COMMIT; or use SELECT migrate_upgrade(...) / "
+		            "migrate_downgrade(...) to apply the plan in one transaction.");
+}
+
+Datum
+migrate_upgrade_per_revision_impl(FunctionCallInfo fcinfo) {
+	std::string target = text_arg(fcinfo, 0, "target");
+	require_nonatomic_call(fcinfo, "migrate_upgrade_per_revision");
+	CallScope scope(CallScope::Mode::change_per_revision);
+	Runner(scope.db()).upgrade_per_revision(target);
+	scope.finish();
+	PG_RETURN_VOID();
+}
+
+Datum
+migrate_downgrade_per_revision_impl(FunctionCallInfo fcinfo) {
+	std::string target = text_arg(fcinfo, 0, "target");
+	require_nonatomic_call(fcinfo, "migrate_downgrade_per_revision");
+	CallScope scope(CallScope::Mode::change_per_revision);
+	Runner(scope.db()).downgrade_per_revision(target);
+	scope.finish();
+	PG_RETURN_VOID();
+}
+
 Datum
 migrate_stamp_impl(FunctionCallInfo fcinfo) {
 	std::vector<std::string> targets = split_targets(text_arg(fcinfo, 0, "target"));
@@ -374,6 +408,8 @@ PG_FUNCTION_INFO_V1(migrate_add);
 PG_FUNCTION_INFO_V1(migrate_upgrade);
 PG_FUNCTION_INFO_V1(migrate_downgrade);
 PG_FUNCTION_INFO_V1(migrate_stamp);
+PG_FUNCTION_INFO_V1(migrate_upgrade_per_revision);
+PG_FUNCTION_INFO_V1(migrate_downgrade_per_revision);
 PG_FUNCTION_INFO_V1(migrate_current);
 PG_FUNCTION_INFO_V1(migrate_heads);
 PG_FUNCTION_INFO_V1(migrate_branches);
@@ -388,6 +424,10 @@ Datum migrate_add(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { retur
 Datum migrate_upgrade(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_upgrade_impl(fcinfo); }); }
 // Reverts down to a target; one row per step.
 Datum migrate_downgrade(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_downgrade_impl(fcinfo); }); }
+// The upgrade plan, committing after each revision (CALL outside a transaction block).
+Datum migrate_upgrade_per_revision(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_upgrade_per_revision_impl(fcinfo); }); }
+// The downgrade plan, committing after each revision.
+Datum migrate_downgrade_per_revision(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_downgrade_per_revision_impl(fcinfo); }); }
 // Sets the version rows without running SQL.
 Datum migrate_stamp(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_stamp_impl(fcinfo); }); }
 // The applied version rows.

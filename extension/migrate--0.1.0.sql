@@ -81,6 +81,17 @@ RETURNS TABLE (revision text, down_revision text, message text, duration_ms doub
 AS 'MODULE_PATHNAME', 'migrate_downgrade'
 LANGUAGE C VOLATILE ROWS 10;
 
+-- The same plans, committing after each revision, for long histories (one transaction over
+-- thousands of revisions exhausts the lock table). CALL only outside a transaction block; a
+-- rerun after an interruption continues from the last committed revision. NOTICEs report steps.
+CREATE PROCEDURE migrate_upgrade_per_revision(target text DEFAULT 'head')
+AS 'MODULE_PATHNAME', 'migrate_upgrade_per_revision'
+LANGUAGE C;
+
+CREATE PROCEDURE migrate_downgrade_per_revision(target text)
+AS 'MODULE_PATHNAME', 'migrate_downgrade_per_revision'
+LANGUAGE C;
+
 -- Sets the version rows to target (several revisions: separated by commas or spaces) without
 -- running any migration SQL.
 CREATE FUNCTION migrate_stamp(target text, purge boolean DEFAULT false)
@@ -149,3 +160,5 @@ REVOKE EXECUTE ON FUNCTION migrate_add(text, text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION migrate_upgrade(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION migrate_downgrade(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION migrate_stamp(text, boolean) FROM PUBLIC;
+REVOKE EXECUTE ON PROCEDURE migrate_upgrade_per_revision(text) FROM PUBLIC;
+REVOKE EXECUTE ON PROCEDURE migrate_downgrade_per_revision(text) FROM PUBLIC;

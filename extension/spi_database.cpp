@@ -132,8 +132,16 @@ lock_timeout_context_callback(void *arg) {
 
 } // namespace
 
-SpiDatabase::SpiDatabase(bool read_only, std::optional<std::string> caller_search_path)
-    : read_only_(read_only), caller_search_path_(std::move(caller_search_path)) {}
+SpiDatabase::SpiDatabase(bool read_only, std::optional<std::string> caller_search_path, std::function<void()> commit)
+    : read_only_(read_only), caller_search_path_(std::move(caller_search_path)), commit_(std::move(commit)) {}
+
+void
+SpiDatabase::commit() {
+	if (!commit_)
+		Database::commit();
+	else
+		commit_();
+}
 
 std::vector<Row>
 SpiDatabase::query(std::string_view sql, const std::vector<Value> &params) {
@@ -373,7 +381,7 @@ namespace {
 
 std::optional<std::string>
 caller_search_path(CallScope::Mode mode) {
-	if (mode != CallScope::Mode::change)
+	if (mode == CallScope::Mode::read_only)
 		return std::nullopt;
 	const char *value = pg_call([] { return GetConfigOption("search_path", false, false); });
 	return std::string(value != nullptr ? value : "");
@@ -386,7 +394,7 @@ LocalTransactionId change_in_progress = InvalidLocalTransactionId;
 } // namespace
 
 CallScope::ChangeGuard::ChangeGuard(Mode mode) {
-	if (mode != Mode::change)
+	if (mode == Mode::read_only)
 		return;
 	if (change_in_progress != InvalidLocalTransactionId && change_in_progress == MyProc->lxid)
 		throw Error(sqlstate::not_in_prerequisite_state,
@@ -396,6 +404,12 @@ CallScope::ChangeGuard::ChangeGuard(Mode mode) {
 	owner_ = true;
 }
 
+void
+CallScope::ChangeGuard::renew() {
+	if (owner_)
+		change_in_progress = MyProc->lxid;
+}
+
 CallScope::ChangeGuard::~ChangeGuard() {
 	if (owner_)
 		change_in_progress = InvalidLocalTransactionId;
@@ -403,8 +417,16 @@ CallScope::ChangeGuard::~ChangeGuard() {
 
 CallScope::CallScope(Mode mode)
     : guard_(mode), caller_search_path_(caller_search_path(mode)),
-      guc_level_(mode == Mode::change ? push_engine_search_path() : 0), spi_(),
-      db_(mode == Mode::read_only, caller_search_path_) {}
+      guc_level_(mode == Mode::read_only ? 0 : push_engine_search_path()), spi_(mode == Mode::change_per_revision),
+      db_(mode == Mode::read_only, caller_search_path_,
+          mode == Mode::change_per_revision ? std::function<void()>([this] { commit(); }) : std::function<void()>()) {}
+
+void
+CallScope::commit() {
+	pg_call([] { SPI_commit(); });
+	guard_.renew();
+	guc_level_ = push_engine_search_path();
+}
 
 void
 CallScope::finish() {

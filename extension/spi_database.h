@@ -5,6 +5,7 @@
 
 #include "migrate/database.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,7 +20,8 @@ class SpiDatabase final : public Database {
 public:
 	// read_only: SPI runs every query read-only (STABLE functions; any write is refused).
 	// caller_search_path: the search_path user SQL gets (state-changing calls only).
-	SpiDatabase(bool read_only, std::optional<std::string> caller_search_path);
+	// commit: how this call commits between revisions (procedures only; empty: it cannot).
+	SpiDatabase(bool read_only, std::optional<std::string> caller_search_path, std::function<void()> commit = {});
 
 	std::vector<Row> query(std::string_view sql, const std::vector<Value> &params) override;
 	std::vector<StatementSpan> split(std::string_view sql, const StatementContext &where) override;
@@ -28,6 +30,7 @@ public:
 	void end_revision() override;
 	void notice(std::string_view message) override;
 	bool can_run_non_transactional() const override { return false; }
+	void commit() override;
 
 private:
 	std::vector<Row> query_pinned(const std::string &sql, const std::vector<Value> &params);
@@ -35,6 +38,7 @@ private:
 	bool read_only_;
 	std::optional<std::string> caller_search_path_;
 	int revision_level_ = 0; // GUC nest level of the open revision scope; 0: none
+	std::function<void()> commit_;
 };
 
 // Everything one SQL-callable call holds, in order: (state-changing calls) the caller's
@@ -42,7 +46,8 @@ private:
 // finish() releases them on the normal path; on an error the (sub)transaction abort does.
 class CallScope {
 public:
-	enum class Mode { read_only, change };
+	// change_per_revision: a procedure CALLed outside a transaction block, committing per revision.
+	enum class Mode { read_only, change, change_per_revision };
 	explicit CallScope(Mode mode);
 	CallScope(const CallScope &) = delete;
 	CallScope &operator=(const CallScope &) = delete;
@@ -51,12 +56,17 @@ public:
 	void finish();
 
 private:
+	// Commits (which pops every GUC level) and sets the call up again in the new transaction.
+	void commit();
+
+private:
 	// A state-changing call made by the migration SQL of another one (say, a migration that calls
 	// migrate_upgrade) is refused: it would plan against half-applied state.
 	class ChangeGuard {
 	public:
 		explicit ChangeGuard(Mode mode);
 		~ChangeGuard();
+		void renew(); // a commit started a new transaction
 		ChangeGuard(const ChangeGuard &) = delete;
 		ChangeGuard &operator=(const ChangeGuard &) = delete;
 

@@ -211,20 +211,80 @@ Runner::add(std::string_view content, std::string_view filename) {
 	return r.id;
 }
 
+Plan
+Runner::plan(Direction direction, const RevisionGraph &graph, std::string_view target, std::vector<std::string> *rows) {
+	std::vector<std::string> version = version_rows();
+	auto current = resolve_version_rows(graph, version);
+	if (rows != nullptr)
+		*rows = std::move(version);
+	return direction == Direction::upgrade ? plan_upgrade(graph, current, target)
+	                                       : plan_downgrade(graph, current, target);
+}
+
 std::vector<StepResult>
 Runner::upgrade(std::string_view target) {
 	lock_for_change();
 	RevisionGraph graph = load_graph();
-	auto current = resolve_version_rows(graph, version_rows());
-	return run(graph, plan_upgrade(graph, current, target));
+	return run(graph, plan(Direction::upgrade, graph, target));
 }
 
 std::vector<StepResult>
 Runner::downgrade(std::string_view target) {
 	lock_for_change();
 	RevisionGraph graph = load_graph();
-	auto current = resolve_version_rows(graph, version_rows());
-	return run(graph, plan_downgrade(graph, current, target));
+	return run(graph, plan(Direction::downgrade, graph, target));
+}
+
+std::vector<StepResult>
+Runner::upgrade_per_revision(std::string_view target) {
+	return run_per_revision(Direction::upgrade, target);
+}
+
+std::vector<StepResult>
+Runner::downgrade_per_revision(std::string_view target) {
+	return run_per_revision(Direction::downgrade, target);
+}
+
+std::vector<StepResult>
+Runner::run_per_revision(Direction direction, std::string_view target) {
+	// The lock is released by every commit, so another migrator may move the version between two
+	// revisions. Then an absolute target is planned again from the new state; a relative one
+	// (`-2`, `head-1`) no longer means what the caller asked for, so that stops with an error.
+	const bool relative = target.find_first_of("+-") != std::string_view::npos;
+	std::vector<StepResult> results;
+	lock_for_change();
+	while (true) {
+		RevisionGraph graph = load_graph();
+		std::vector<std::string> expected;
+		Plan planned = plan(direction, graph, target, &expected);
+		std::sort(expected.begin(), expected.end());
+		if (planned.steps.empty())
+			return results;
+		if (!results.empty() && relative)
+			throw Error(sqlstate::not_in_prerequisite_state,
+			            "another migration changed the version while this one was running",
+			            fmt::format("{} revision(s) were applied and committed before the change.", results.size()),
+			            "Check migrate_current() and run the command again with an absolute target.");
+		bool moved = false;
+		for (const Step &step : planned.steps) {
+			auto done = run(graph, Plan{{step}});
+			results.insert(results.end(), done.begin(), done.end());
+			for (const auto &r : step.version_delete)
+				expected.erase(std::remove(expected.begin(), expected.end(), r), expected.end());
+			expected.insert(expected.end(), step.version_insert.begin(), step.version_insert.end());
+			std::sort(expected.begin(), expected.end());
+			db_.commit();
+			lock_for_change();
+			std::vector<std::string> now = version_rows();
+			std::sort(now.begin(), now.end()); // the database's collation may order them differently
+			if (now != expected) {
+				moved = true;
+				break;
+			}
+		}
+		if (!moved)
+			return results;
+	}
 }
 
 void

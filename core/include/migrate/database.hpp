@@ -60,6 +60,10 @@ public:
 
 	// False inside a function (the extension): `transactional: false` revisions cannot run there.
 	virtual bool can_run_non_transactional() const = 0;
+
+	// Commits and starts a new transaction (one commit per revision). Only hosts that can, can:
+	// a procedure CALLed outside a transaction block, or a client connection.
+	virtual void commit();
 };
 
 } // namespace migrate

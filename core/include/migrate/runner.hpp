@@ -35,6 +35,11 @@ public:
 	std::vector<StepResult> downgrade(std::string_view target);
 	void stamp(const std::vector<std::string> &targets, bool purge);
 
+	// The same plans, committing after each revision (Database::commit), so a long history never
+	// holds one transaction's locks; a rerun after an interruption continues where it stopped.
+	std::vector<StepResult> upgrade_per_revision(std::string_view target);
+	std::vector<StepResult> downgrade_per_revision(std::string_view target);
+
 	// Read-only.
 	std::vector<CurrentRow> current();
 	void check(); // throws "Target database is not up to date." unless at the head(s)
@@ -45,6 +50,9 @@ public:
 
 private:
 	void lock_for_change();
+	Plan plan(Direction direction, const RevisionGraph &graph, std::string_view target,
+	          std::vector<std::string> *rows = nullptr);
+	std::vector<StepResult> run_per_revision(Direction direction, std::string_view target);
 	std::vector<StepResult> run(const RevisionGraph &graph, const Plan &plan);
 	void run_section(const Revision &rev, const std::string &sql, const Section &section, Direction direction,
 	                 const char *name, const std::vector<StatementSpan> &spans, bool verify);
