@@ -6,6 +6,7 @@
 #include "output.hpp"
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #include <fmt/format.h>
 
 #include <functional>
@@ -188,6 +189,10 @@ run(int argc, char **argv) {
 		return app.exit(e);
 	} catch (const CLI::ParseError &e) {
 		std::cerr << "pgmigrate: " << e.what() << "\n" << usage_line << "\nRun 'pgmigrate --help' for more.\n";
+		if (g.json) { // still one document on stdout for scripts
+			nlohmann::json doc = {{"ok", false}, {"error", {{"message", e.what()}, {"usage", true}}}};
+			std::cout << doc.dump(2) << "\n";
+		}
 		return exit_usage;
 	}
 	if (wait->count() > 0)

@@ -94,7 +94,8 @@ check(Context &ctx) {
 	try {
 		conn.query(fmt::format("SELECT {}()", ext.fn("migrate_check")));
 	} catch (const ServerError &e) {
-		out().doc()["up_to_date"] = false;
+		if (e.sqlstate == "55000")
+			out().doc()["up_to_date"] = false;
 		throw;
 	}
 	out().doc()["up_to_date"] = true;

@@ -34,6 +34,15 @@ pgm -d "$URL" current
 expect_out "002 (head)"
 pgm -d "$URL" upgrade heads
 
+# stamp with several targets sets exactly those rows
+pgm -d "$URL" stamp 001
+pgm -d "$URL" stamp 002 003
+expect_rc 0 "stamp with two targets"
+expect_eq "002,003" "$(sql "$URL" "SELECT string_agg(revision, ',' ORDER BY revision) FROM migrate.version")" "stamp 002 003"
+pgm -d "$URL" stamp head
+expect_rc 1 "stamp head with two heads"
+expect_err_has "Multiple heads are present; please specify a single target revision"
+
 # merge the heads, upgrade to the merge, then unmerge
 pgm merge heads -m "merge features" --rev-id 004
 expect_rc 0 "merge heads"

@@ -74,4 +74,22 @@ expect_eq "0 0" "$ra $rb" "both migrators succeed"
 expect_eq "1" "$(cat "$WORK/a.out" "$WORK/b.out" | grep -c 'Running upgrade 004 -> 005, slow')" "005 applied exactly once"
 expect_eq "1" "$(sql "$URL" "SELECT count(*) FROM migrate.log WHERE revision = '005'")" "one log row"
 
+# ... also while the one that holds the lock runs CREATE INDEX CONCURRENTLY outside a
+# transaction: the waiting client polls between statements and holds no snapshot, so the
+# index build does not wait for it (no deadlock, no hang)
+rev migrations/20260101_0005_006_cic.sql 006 005 "slow index" "SELECT pg_sleep(1);
+CREATE INDEX CONCURRENTLY t1_id_idx ON t1 (id);" "DROP INDEX CONCURRENTLY t1_id_idx;" "-- transactional: false"
+"$PGMIGRATE" -d "$URL" upgrade head >"$WORK/a.out" 2>"$WORK/a.err" &
+a=$!
+sleep 0.5
+"$PGMIGRATE" -d "$URL" upgrade head >"$WORK/b.out" 2>"$WORK/b.err" &
+b=$!
+wait $a
+ra=$?
+wait $b
+rb=$?
+expect_eq "0 0" "$ra $rb" "both migrators succeed around CREATE INDEX CONCURRENTLY"
+expect_eq "1" "$(cat "$WORK/a.out" "$WORK/b.out" | grep -c 'Running upgrade 005 -> 006, slow index')" "006 applied once"
+expect_eq "t" "$(sql "$URL" "SELECT indisvalid FROM pg_index WHERE indexrelid = 't1_id_idx'::regclass")" "valid index"
+
 finish
