@@ -97,7 +97,8 @@ SELECT * FROM migrate_current();
 UPDATE migrate.log SET "session_user" = 'someone_else';
 DELETE FROM migrate.log;
 TRUNCATE migrate.log;
-SELECT count(*) > 0 AS own_rows, bool_and("session_user" = 'regress_sec_deploy') AS all_by_deploy
+-- (its rows name the login role: SET ROLE does not change session_user)
+SELECT count(*) AS deploy_rows, bool_and("session_user" = session_user) AS all_by_session_user
   FROM migrate.log WHERE revision = '003' OR direction = 'stamp';
 -- its migrations run with its own rights, not the extension owner's
 SELECT migrate_add($m$-- revision: 004
@@ -251,13 +252,13 @@ SELECT * FROM public.migrate_current();
 SELECT revision, is_applied FROM public.migrate_history(true);
 SELECT revision FROM public.migrate_heads();
 SELECT revision FROM public.migrate_branches();
-SELECT revision FROM public.migrate_show('main@head');
+SELECT revision FROM public.migrate_show('003');
 SELECT length(public.migrate_script('downgrade', 'base')) > 0 AS has_script;
 SELECT public.migrate_check();
-SELECT revision FROM public.migrate_downgrade('002');
+SELECT revision FROM public.migrate_downgrade('001');
 SELECT public.migrate_stamp('heads');
-SELECT public.migrate_stamp('001');
-SELECT public.migrate_stamp('base', true);
+SELECT public.migrate_stamp('001', true);
+SELECT revision FROM public.migrate_downgrade('base');
 SELECT fn, count(*) FROM evil.calls GROUP BY fn ORDER BY fn;
 
 SET search_path = evil, pg_catalog, public;
@@ -265,6 +266,8 @@ SELECT revision FROM public.migrate_upgrade('002');
 SELECT revision FROM public.migrate_downgrade('base');
 CALL public.migrate_upgrade_per_revision('heads');
 CALL public.migrate_downgrade_per_revision('001');
+CALL public.migrate_upgrade_per_revision('heads');
+SELECT public.migrate_stamp('002');
 SELECT public.migrate_stamp('heads');
 SELECT public.migrate_add($m$-- revision: 004
 -- down_revision: 002, 003
@@ -340,14 +343,14 @@ SELECT count(*) AS stored FROM migrate.revisions;
 
 -- Messages and file names are free text: quotes, semicolons, dollar quotes, backslashes, comment
 -- markers and format specifiers are stored and printed verbatim, and run nothing.
-SELECT migrate_add($m$-- revision: 001
--- message: it's'; DROP TABLE inj_canary; -- $$ $m$ \' \\ */ /* E'\x41' %s %n :foo
+SELECT migrate_add($file$-- revision: 001
+-- message: it's'; DROP TABLE inj_canary; -- $$ $m$ \' \\ */ /* E'\x41' %s %n :foo :'foo' \gexec
 -- migrate:upgrade
 CREATE TABLE inj_one (id int);
 -- migrate:downgrade
 DROP TABLE inj_one;
-$m$, $f$20260101_0000_001_it's'; DROP TABLE inj_canary; --$$\%s.sql$f$);
-SELECT migrate_add($m$-- revision: 002
+$file$, $f$20260101_0000_001_it's'; DROP TABLE inj_canary; --$$\%s.sql$f$);
+SELECT migrate_add($file$-- revision: 002
 -- down_revision: 001
 -- message: \'; DROP TABLE inj_canary; SELECT '
 -- branch_labels: quoted_label
@@ -355,7 +358,7 @@ SELECT migrate_add($m$-- revision: 002
 CREATE TABLE inj_two (id int);
 -- migrate:downgrade
 DROP TABLE inj_two;
-$m$, E'20260101_0001_002_\\\\back\\slash\n;newline.sql');
+$file$, E'20260101_0001_002_\\\\back\\slash\n;newline.sql');
 SELECT revision, message, filename FROM migrate.revisions ORDER BY revision;
 SELECT revision, message FROM migrate_upgrade('head');
 SELECT entry FROM migrate_history();

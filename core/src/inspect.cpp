@@ -25,6 +25,23 @@ down_label(const Revision &rev) {
 	return down;
 }
 
+// Alembic's order on a history line: (head) or (effective head), (current), then the tree
+// markers. An effective head has no child but another revision depends on it.
+std::string
+line_indicators(const HistoryEntry &e, bool effective_head) {
+	std::string out;
+	if (e.is_head)
+		out += effective_head ? " (effective head)" : " (head)";
+	if (e.is_current)
+		out += " (current)";
+	if (e.is_branch_point)
+		out += " (branchpoint)";
+	if (e.is_merge_point)
+		out += " (mergepoint)";
+	return out;
+}
+
+// The `Rev:` line of a verbose block: tree markers, then (current).
 std::string
 indicators(const HistoryEntry &e) {
 	std::string out;
@@ -92,7 +109,8 @@ history(const RevisionGraph &graph, const std::vector<bool> &applied, const std:
 		e.is_current = i < current.size() && current[i];
 		std::string labels = rev.branch_labels.empty() ? std::string()
 		                                               : fmt::format(" ({})", fmt::join(rev.branch_labels, ", "));
-		e.line = fmt::format("{} -> {}{}{}, {}", down_label(rev), rev.id, labels, indicators(e), rev.message);
+		e.line = fmt::format("{} -> {}{}{}, {}", down_label(rev), rev.id, labels,
+		                     line_indicators(e, !graph.dependents(i).empty()), rev.message);
 		e.verbose = verbose_block(graph, e);
 		entries.push_back(std::move(e));
 	}

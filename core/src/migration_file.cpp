@@ -31,7 +31,8 @@
 //   any order, each at most once.
 // - Bodies: byte-exact slices of the normalised content, from the line after the marker up to
 //   the line of the next marker (or the end of the file). first_line is the marker's line + 1.
-// - An upgrade section with no SQL (only whitespace and comments) is an error. An empty
+// - An upgrade section with no SQL (only whitespace and comments) is an error, except in a merge
+//   revision (several down_revisions), which may only join branches. An empty
 //   downgrade section is an explicit no-op downgrade: present = true, the revision stays
 //   reversible; hosts must run its (comment-only or empty) body as a no-op. A verify section
 //   with no SQL verifies nothing and is treated as absent (present = false).
@@ -501,7 +502,8 @@ void Parser::close_section(std::size_t end) {
 		s = &rev_.verify;
 		break;
 	}
-	if (open_->kind == SectionKind::upgrade && !open_->has_code) {
+	// A merge revision only joins branches, so its upgrade may be empty; any other must do something.
+	if (open_->kind == SectionKind::upgrade && !open_->has_code && rev_.down_revisions.size() < 2) {
 		fail(open_->marker_line, "the upgrade section is empty",
 		     "put the SQL that applies this revision after '-- migrate:upgrade'");
 	}

@@ -254,17 +254,19 @@ Runner::run_per_revision(Direction direction, std::string_view target) {
 	std::vector<StepResult> results;
 	lock_for_change();
 	while (true) {
+		// Checked before planning again: resolving the relative target from the moved version
+		// would fail (or succeed) with a message about the target, not about what happened.
+		if (!results.empty() && relative)
+			throw Error(sqlstate::not_in_prerequisite_state,
+			            "another migration changed the version while this one was running",
+			            fmt::format("{} revision(s) were applied and committed before the change.", results.size()),
+			            "Check migrate_current() and run the command again with an absolute target.");
 		RevisionGraph graph = load_graph();
 		std::vector<std::string> expected;
 		Plan planned = plan(direction, graph, target, &expected);
 		std::sort(expected.begin(), expected.end());
 		if (planned.steps.empty())
 			return results;
-		if (!results.empty() && relative)
-			throw Error(sqlstate::not_in_prerequisite_state,
-			            "another migration changed the version while this one was running",
-			            fmt::format("{} revision(s) were applied and committed before the change.", results.size()),
-			            "Check migrate_current() and run the command again with an absolute target.");
 		bool moved = false;
 		for (const Step &step : planned.steps) {
 			auto done = run(graph, Plan{{step}});

@@ -35,15 +35,18 @@ render_script(const RevisionGraph &graph, const Plan &plan) {
 		const bool up = step.direction == Direction::upgrade;
 		out += fmt::format("-- Running {} {} -> {}, {}\n", up ? "upgrade" : "downgrade", step_from(graph, step),
 		                   step_to(graph, step), rev.message);
-		if (!rev.transactional)
+		if (!rev.transactional) {
 			out += "-- transactional: false: runs outside a transaction block\nCOMMIT;\n\n";
-		else if (!rev.lock_timeout.empty())
+			if (!rev.lock_timeout.empty())
+				out += fmt::format("SET lock_timeout = {};\n\n", state::quote_literal(rev.lock_timeout));
+		} else if (!rev.lock_timeout.empty())
 			out += fmt::format("SET LOCAL lock_timeout = {};\n\n", state::quote_literal(rev.lock_timeout));
 		out += statement_block(up ? rev.upgrade.sql : rev.downgrade.sql);
 		if (up && rev.verify.present)
 			out += fmt::format("\n-- verify section of {} is checked only by online upgrades\n", rev.id);
 		if (!rev.transactional)
-			out += fmt::format("\nBEGIN;\n\n{};\n", state::lock_sql);
+			out += fmt::format("{}\nBEGIN;\n\n{};\n", rev.lock_timeout.empty() ? "" : "\nRESET lock_timeout;\n",
+			                   state::lock_sql);
 		else if (!rev.lock_timeout.empty())
 			out += "\nSET LOCAL lock_timeout TO DEFAULT;\n";
 		out += "\n";

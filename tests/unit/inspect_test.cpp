@@ -46,6 +46,9 @@ TEST(History, BranchLabelsDependenciesAndCurrent) {
 	auto got = lines(entries);
 	EXPECT_NE(std::find(got.begin(), got.end(), "<base> (c1) -> a1 (accounting) (head) (current), acct1"), got.end())
 	    << ::testing::PrintToString(got);
+	// c1 has no child, but a1 depends on it: Alembic calls that an effective head.
+	EXPECT_NE(std::find(got.begin(), got.end(), "<base> -> c1 (core) (effective head), core1"), got.end())
+	    << ::testing::PrintToString(got);
 }
 
 TEST(History, VerboseBlock) {
@@ -60,4 +63,12 @@ TEST(History, VerboseBlock) {
 	                              "    initial schema\n");
 	EXPECT_TRUE(entries[1].is_applied);
 	EXPECT_FALSE(entries[0].is_applied);
+}
+
+TEST(History, CurrentComesBeforeTreeMarkers) {
+	RevisionGraph graph({rev("a"), rev("b", {"a"}), rev("c", {"a"})});
+	std::vector<bool> applied, current;
+	applied_masks(graph, {*graph.find("a")}, applied, current);
+	auto got = lines(history(graph, applied, current));
+	EXPECT_EQ(got.back(), "<base> -> a (current) (branchpoint), msg a");
 }

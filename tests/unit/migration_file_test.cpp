@@ -505,3 +505,14 @@ TEST(MigrationFile, HugeFile) {
 	line += "$abcdefgh$;\n";
 	EXPECT_EQ(parse_migration(line, file).upgrade.first_line, 3);
 }
+
+TEST(MigrationFile, MergeRevisionMayHaveAnEmptyUpgrade) {
+	Revision r = parse_migration("-- revision: 004\n-- down_revision: 002, 003\n-- migrate:upgrade\n-- merge only\n"
+	                             "-- migrate:downgrade\n",
+	                             "m.sql");
+	EXPECT_TRUE(r.upgrade.present);
+	EXPECT_EQ(r.down_revisions.size(), 2u);
+	// A single-parent revision still needs SQL.
+	EXPECT_THROW(parse_migration("-- revision: 004\n-- down_revision: 003\n-- migrate:upgrade\n-- nothing\n", "m.sql"),
+	             Error);
+}
