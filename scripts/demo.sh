@@ -16,6 +16,7 @@ pgmigrate() { "$BUILD/client/pgmigrate" --dir "$ROOT/migrations" "$@"; }
 
 if [[ -z ${DATABASE_URL:-} ]]; then
 	cluster=$(mktemp -d /tmp/migrate-demo.XXXXXX)
+	chmod 755 "$cluster" # the server runs as postgres and reads the staged extension here
 	trap '"$ROOT/scripts/cluster.sh" stop "$cluster" >/dev/null 2>&1; rm -rf "$cluster"' EXIT
 	DESTDIR="$cluster/stage" cmake --install "$BUILD" >/dev/null
 	"$ROOT/scripts/cluster.sh" start "$cluster/pg" "$cluster/stage" >/dev/null
@@ -36,7 +37,9 @@ say "pgmigrate history --verbose"
 pgmigrate history --verbose
 
 say "A tenant writes memories under row-level security (app.current_org)"
+# In one transaction that is rolled back: the demo leaves no data or role behind.
 psql <<'SQL'
+BEGIN;
 CREATE ROLE demo_app LOGIN;
 GRANT USAGE ON SCHEMA public TO demo_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO demo_app;
@@ -61,6 +64,7 @@ SET app.current_org = '00000000-0000-0000-0000-00000000000b';
 \echo 'Globex sees (nothing of Acme):'
 SELECT (SELECT count(*) FROM memory_facts) AS facts, (SELECT count(*) FROM episodes) AS episodes;
 RESET ROLE;
+ROLLBACK;
 SQL
 
 say "pgmigrate downgrade -1, then upgrade head again"
@@ -68,11 +72,15 @@ pgmigrate downgrade -1
 pgmigrate current
 pgmigrate upgrade head
 
+say "The database keeps its own record (plain psql)"
+psql -c "SELECT revision, direction, round(duration_ms::numeric, 1) AS ms, session_user FROM migrate.log ORDER BY id"
+
 say "Try next"
 cat <<EOF2
-  export DATABASE_URL=$DATABASE_URL   # while this script runs; point it at your own database
-  $BUILD/client/pgmigrate --dir migrations revision -m "add agent capabilities"
-  $BUILD/client/pgmigrate upgrade head --sql      # the SQL, without running it
-  psql "\$DATABASE_URL" -c "SELECT * FROM migrate_history()"
-  See README.md for every command.
+  alias pgmigrate="$BUILD/client/pgmigrate"
+  pgmigrate revision -m "add agent capabilities"     # a new migration file in ./migrations
+  pgmigrate upgrade head --sql                        # the SQL an upgrade runs, no database needed
+  DATABASE_URL=postgresql://you@host/db scripts/demo.sh   # this demo against your own database
+  psql -c "SELECT * FROM migrate_upgrade('head')"     # or migrate straight from psql
+  README.md lists every command and SQL function.
 EOF2

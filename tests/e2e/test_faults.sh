@@ -83,7 +83,7 @@ for failing in 001 002 003 004; do
 			pgm -d "$URL" --dir "p$n" upgrade "$start"
 			expect_rc 0 "setup: upgrade to $start"
 		fi
-		pgm -d "$URL" --dir "p$n" heads # uploads the files: the snapshot is of the stored state
+		pgm -d "$URL" --dir "p$n" current # uploads the files: the snapshot is of the stored state
 		snapshot "$URL" >"$WORK/before"
 		pgm -d "$URL" --dir "p$n" upgrade head
 		expect_rc 1 "revision $failing fails (from $start)"
@@ -108,7 +108,7 @@ expect_rc 0
 
 break_rev verify 003 "" # a plain copy, then a verify section that fails
 printf -- '-- migrate:verify\nSELECT count(*) = 42 FROM orgs;\n' >>verify/*_003_*.sql
-pgm -d "$URL" --dir verify heads
+pgm -d "$URL" --dir verify current
 snapshot "$URL" >"$WORK/before"
 pgm -d "$URL" --dir verify upgrade head
 expect_rc 1 "verify returns false"
@@ -117,9 +117,9 @@ expect_unchanged "$WORK/before" "$URL" "after a failing verify"
 
 break_rev locked 004 ""
 sed -i 's/^-- message: types$/-- message: types\n-- lock_timeout: 200ms/' locked/*_004_*.sql
-pgm -d "$URL" --dir locked heads
+pgm -d "$URL" --dir locked current
 snapshot "$URL" >"$WORK/before"
-"$PSQL" -XqAt "$URL" -c "BEGIN" -c "LOCK TABLE orgs IN ACCESS SHARE MODE" -c "SELECT pg_sleep(20)" >/dev/null 2>&1 &
+"$PSQL" -XqAt "$URL" -c "BEGIN" -c "LOCK TABLE orgs IN ROW EXCLUSIVE MODE" -c "SELECT pg_sleep(20)" >/dev/null 2>&1 &
 holder=$!
 for _ in $(seq 100); do
 	[[ $(sql "$URL" "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'orgs' AND l.granted") -ge 1 ]] && break
@@ -134,7 +134,7 @@ sql "$BASE_URL/postgres" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
 wait "$holder" 2>/dev/null
 
 break_rev violation 004 "INSERT INTO moods VALUES (999, 'ok');"
-pgm -d "$URL" --dir violation heads
+pgm -d "$URL" --dir violation current
 snapshot "$URL" >"$WORK/before"
 pgm -d "$URL" --dir violation upgrade head
 expect_rc 1 "foreign key violation in 004"
@@ -142,7 +142,7 @@ expect_err_has "violates foreign key constraint"
 expect_unchanged "$WORK/before" "$URL" "after a constraint violation"
 
 break_rev syntax 004 "CREATE TABLE oops (;"
-pgm -d "$URL" --dir syntax heads
+pgm -d "$URL" --dir syntax current
 snapshot "$URL" >"$WORK/before"
 pgm -d "$URL" --dir syntax upgrade head
 expect_rc 1 "syntax error in 004"
@@ -153,9 +153,9 @@ expect_unchanged "$WORK/before" "$URL" "after a syntax error"
 expect_same_schema "$URL" "$REF" "after four failed upgrades, the schema is that of 002"
 
 break_rev down 002 "SELECT 1 / 0;" downgrade
-pgm -d "$URL" --dir good upgrade head
+URL=$(new_db down)
+pgm -d "$URL" --dir down upgrade head
 expect_rc 0
-pgm -d "$URL" --dir down heads
 snapshot "$URL" >"$WORK/before"
 pgm -d "$URL" --dir down downgrade base
 expect_rc 1 "downgrade of 002 fails"
