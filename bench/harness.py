@@ -2,8 +2,8 @@
 """Measures pgmigrate against Alembic, Sqitch, dbmate and the psql floor on one server.
 
 Called by bench/run.sh, which builds pgmigrate, installs the peers and starts the server. Every
-measurement is a whole process, exec to exit, timed by this script around fork/exec/wait4; the
-same wait4 gives the peak RSS of the process tree (ru_maxrss). Tools alternate within each run
+measurement is a whole process, exec to exit, timed by this script around fork/exec/wait4. Peak
+RSS comes from separate, untimed runs under /usr/bin/time. Tools alternate within each run
 (the order rotates from run to run), so drift in the machine's load spreads over all of them.
 Results go to a JSON file that report.py turns into a table, a plot and docs/benchmarks.md.
 """
@@ -79,16 +79,30 @@ class Server:
         self.admin.autocommit = True
 
 
-def run_process(argv, logfile, env=None, cwd=None):
-    """Runs argv to completion; returns (seconds, peak RSS of the process tree in KiB, exit status)."""
+def run_process(argv, logfile, env=None, rss=False):
+    """Runs argv to completion; returns (seconds, peak RSS in KiB or 0, exit status).
+
+    With rss, argv runs under /usr/bin/time and the peak RSS is its %M: the largest resident set of
+    the process or of any of its children (Sqitch's psql). Not wait4's ru_maxrss of our own child:
+    that starts from this Python process's RSS, inherited through fork before the exec. Timed runs
+    go without the wrapper, so the time is the tool's alone (fork, exec, run, exit)."""
+    rssfile = logfile + ".rss"
+    if rss:
+        argv = ["/usr/bin/time", "-f", "%M", "-o", rssfile] + list(argv)
     with open(logfile, "wb") as out:
         t0 = time.perf_counter()
         p = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-                             cwd=cwd, close_fds=True)
-        _, status, ru = os.wait4(p.pid, 0)
+                             close_fds=True)
+        _, status, _ = os.wait4(p.pid, 0)
         t1 = time.perf_counter()
     p.returncode = os.waitstatus_to_exitcode(status)
-    return t1 - t0, ru.ru_maxrss, p.returncode
+    kb = 0
+    if rss:
+        try:
+            kb = int(open(rssfile).read().split()[-1])
+        except (OSError, ValueError, IndexError):
+            kb = 0
+    return t1 - t0, kb, p.returncode
 
 
 def tail(path, n=8):
@@ -381,32 +395,33 @@ class Harness:
         short = {"psql floor": "floor"}.get(tool.name, tool.name)
         return f"b_{short}_{tag}_{self.seq}"
 
-    def measure(self, tool, cmds, env=None, label=""):
+    def measure(self, tool, cmds, env=None, label="", rss=False):
         """Runs the commands of one measurement back to back: (seconds, peak RSS KiB, ok)."""
-        total, rss = 0.0, 0
+        total, rss_kb = 0.0, 0
         for i, argv in enumerate(cmds):
             logfile = os.path.join(self.logdir, f"{label}.log")
-            secs, kb, rc = run_process(argv, logfile, env=env if env is not None else tool.env())
+            secs, kb, rc = run_process(argv, logfile, env=env if env is not None else tool.env(), rss=rss)
             total += secs
-            rss = max(rss, kb)
+            rss_kb = max(rss_kb, kb)
             if rc != 0:
                 msg = tail(logfile)
                 log(f"  FAILED ({tool.name}, {label}, exit {rc}):\n{msg}")
                 self.results["failures"].append({"tool": tool.name, "label": label, "exit": rc, "output": msg})
-                return total, rss, False
-        return total, rss, True
+                return total, rss_kb, False
+        return total, rss_kb, True
 
     def record(self, workload, n, tool, variant, times, rss, ok=True, note=""):
         row = {"workload": workload, "n": n, "tool": tool.name, "variant": variant or "", "times": times,
                "rss_kb": rss, "ok": ok, "note": note}
         if times:
             row.update(median=statistics.median(times), min=min(times), max=max(times))
-            row["rss_median_kb"] = int(statistics.median(rss)) if rss else 0
+        rss = [kb for kb in rss if kb]
+        row["rss_kb"] = max(rss) if rss else 0
         self.results["rows"].append(row)
         if times:
+            mem = f", client peak RSS {row['rss_kb'] / 1024:.1f} MiB" if rss else ""
             log(f"  {workload} N={n} {tool.name}{' ' + variant if variant else ''}: median {row['median']:.3f} s "
-                f"(min {row['min']:.3f}, max {row['max']:.3f}, {len(times)} runs), client RSS "
-                f"{row['rss_median_kb'] / 1024:.1f} MiB{'' if ok else ' [FAILED]'}")
+                f"(min {row['min']:.3f}, max {row['max']:.3f}, {len(times)} runs){mem}{'' if ok else ' [FAILED]'}")
         self.save()
 
     def skip(self, workload, n, tool, why):
@@ -470,9 +485,13 @@ class Harness:
                                               label=f"{workload}_{n}_{t.name.replace(' ', '_')}_{r}")
                 if good:
                     times[t.name].append(secs)
-                    rss[t.name].append(kb)
                 else:
                     ok[t.name] = False
+        for t in tools:  # one more run each, under /usr/bin/time, for the client's peak RSS
+            if ok[t.name]:
+                _, kb, _ = self.measure(t, cmd_of(t, dbs[t.name], hist), rss=True,
+                                        label=f"{workload}_{n}_{t.name.replace(' ', '_')}_rss")
+                rss[t.name].append(kb)
         for t in tools:
             self.record(workload, n, t, None, times[t.name], rss[t.name], ok[t.name])
 
@@ -520,7 +539,7 @@ class Harness:
             t.prepare(db, hist)
             env = t.upgrade_env(None) if hasattr(t, "upgrade_env") else t.env()
             with BackendSampler(db=db) as s:
-                secs, kb, good = self.measure(t, t.upgrade(db, hist), env=env, label=f"mem_{n}_{t.name}")
+                secs, kb, good = self.measure(t, t.upgrade(db, hist), env=env, label=f"mem_{n}_{t.name}", rss=True)
             self.results["memory"].append({"n": n, "tool": t.name, "what": "W1 (whole run)", "ok": good,
                                            "client_rss_kb": kb, "backend_hwm_kb": s.hwm_kb,
                                            "backend_anon_kb": s.anon_kb, "backends": len(s.backends)})

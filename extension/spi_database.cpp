@@ -10,6 +10,8 @@
 // abort. Read-only functions run no user SQL and pin search_path in their declaration instead.
 #include "spi_database.h"
 
+#include "migrate/sql_text.hpp"
+
 #include <algorithm>
 #include <cstring>
 
@@ -80,37 +82,6 @@ lines_before(const std::string &text, int position) {
 			--offset;
 	}
 	return static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
-}
-
-// Skips whitespace and comments (nested /* */ included): a statement starts at its first token.
-std::size_t
-skip_blank(const std::string &sql, std::size_t pos, std::size_t end) {
-	while (pos < end) {
-		char c = sql[pos];
-		if (std::strchr(" \t\r\n\f\v", c) != nullptr) {
-			++pos;
-		} else if (c == '-' && pos + 1 < end && sql[pos + 1] == '-') {
-			while (pos < end && sql[pos] != '\n')
-				++pos;
-		} else if (c == '/' && pos + 1 < end && sql[pos + 1] == '*') {
-			int depth = 0;
-			while (pos < end) {
-				if (pos + 1 < end && sql[pos] == '/' && sql[pos + 1] == '*') {
-					++depth;
-					pos += 2;
-				} else if (pos + 1 < end && sql[pos] == '*' && sql[pos + 1] == '/') {
-					pos += 2;
-					if (--depth == 0)
-						break;
-				} else {
-					++pos;
-				}
-			}
-		} else {
-			break;
-		}
-	}
-	return std::min(pos, end);
 }
 
 std::string

@@ -30,17 +30,6 @@ namespace {
 
 using Index = RevisionGraph::Index;
 
-std::vector<Index> unique_rows(const RevisionGraph &graph, const std::vector<Index> &current) {
-	std::vector<bool> seen(graph.size(), false);
-	std::vector<Index> rows;
-	for (Index i : current)
-		if (!seen[i]) {
-			seen[i] = true;
-			rows.push_back(i);
-		}
-	return rows;
-}
-
 std::vector<bool> mask_of(const RevisionGraph &graph, const std::vector<Index> &set) {
 	std::vector<bool> mask(graph.size(), false);
 	for (Index i : set)
@@ -62,7 +51,7 @@ std::string parents_text(const RevisionGraph &graph, Index i) {
 
 Plan plan_upgrade(const RevisionGraph &graph, const std::vector<Index> &current, std::string_view target) {
 	Target t = resolve_target(graph, current, target, Direction::upgrade);
-	std::vector<Index> rows = unique_rows(graph, current);
+	std::vector<Index> rows = graph.distinct(current);
 	std::vector<bool> applied = graph.ancestors(rows, true);
 	std::vector<bool> needed = graph.ancestors(t.revisions, true);
 	std::vector<bool> is_row = mask_of(graph, rows);
@@ -91,7 +80,7 @@ Plan plan_upgrade(const RevisionGraph &graph, const std::vector<Index> &current,
 
 Plan plan_downgrade(const RevisionGraph &graph, const std::vector<Index> &current, std::string_view target) {
 	Target t = resolve_target(graph, current, target, Direction::downgrade);
-	std::vector<Index> rows = unique_rows(graph, current);
+	std::vector<Index> rows = graph.distinct(current);
 	std::vector<bool> applied = graph.ancestors(rows, true);
 
 	// The roots of what goes: the bases (within the branch for label@base), or X's children.
@@ -179,7 +168,7 @@ Plan plan_downgrade(const RevisionGraph &graph, const std::vector<Index> &curren
 
 std::vector<std::string> plan_stamp(const RevisionGraph &graph, const std::vector<Index> &current,
                                     const std::vector<std::string> &targets, bool purge) {
-	std::vector<Index> rows = purge ? std::vector<Index>{} : unique_rows(graph, current);
+	std::vector<Index> rows = purge ? std::vector<Index>{} : graph.distinct(current);
 	if (targets.size() > 1) {
 		// Several targets: exactly those revisions (reduced to the maximal ones).
 		std::vector<Index> all;

@@ -447,4 +447,15 @@ std::vector<RevisionGraph::PrefixMatch> RevisionGraph::match_prefix(std::string_
 	return out;
 }
 
+std::vector<RevisionGraph::Index> RevisionGraph::distinct(const std::vector<Index> &set) const {
+	std::vector<bool> seen(size(), false);
+	std::vector<Index> out;
+	for (Index i : set)
+		if (!seen[i]) {
+			seen[i] = true;
+			out.push_back(i);
+		}
+	return out;
+}
+
 } // namespace migrate

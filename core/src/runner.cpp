@@ -5,6 +5,7 @@
 #include "migrate/error.hpp"
 #include "migrate/inspect.hpp"
 #include "migrate/script.hpp"
+#include "migrate/sql_text.hpp"
 #include "migrate/state.hpp"
 
 #include <fmt/format.h>
@@ -53,39 +54,6 @@ to_int(const Value &v) {
 bool
 is_true(const Value &v) {
 	return v && (*v == "t" || *v == "true");
-}
-
-// Skips whitespace and comments, so a statement's line is that of its first token.
-std::size_t
-skip_blank(std::string_view sql, std::size_t pos, std::size_t end) {
-	while (pos < end) {
-		char c = sql[pos];
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
-			++pos;
-		} else if (c == '-' && pos + 1 < end && sql[pos + 1] == '-') {
-			while (pos < end && sql[pos] != '\n')
-				++pos;
-		} else if (c == '/' && pos + 1 < end && sql[pos + 1] == '*') {
-			int depth = 0;
-			while (pos + 1 < end) {
-				if (sql[pos] == '/' && sql[pos + 1] == '*') {
-					++depth;
-					pos += 2;
-				} else if (sql[pos] == '*' && sql[pos + 1] == '/') {
-					pos += 2;
-					if (--depth == 0)
-						break;
-				} else {
-					++pos;
-				}
-			}
-			if (depth != 0)
-				return end;
-		} else {
-			break;
-		}
-	}
-	return pos;
 }
 
 StatementContext

@@ -295,17 +295,6 @@ private:
 	Wording wording_;
 };
 
-std::vector<Index> unique_rows(const RevisionGraph &graph, const std::vector<Index> &current) {
-	std::vector<bool> seen(graph.size(), false);
-	std::vector<Index> rows;
-	for (Index i : current)
-		if (!seen[i]) {
-			seen[i] = true;
-			rows.push_back(i);
-		}
-	return rows;
-}
-
 // Upgrade `[label@]+N`: where the walk starts (Alembic _parse_upgrade_target).
 std::optional<Index> upgrade_start(const RevisionGraph &graph, const std::vector<Index> &rows,
                                    const std::vector<bool> *lineage) {
@@ -379,7 +368,7 @@ Target resolve_target(const RevisionGraph &graph, const std::vector<Index> &curr
 		return t;
 	}
 
-	std::vector<Index> rows = unique_rows(graph, current);
+	std::vector<Index> rows = graph.distinct(current);
 	Target t;
 	std::vector<bool> lineage;
 	if (p.branch) {

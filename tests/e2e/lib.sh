@@ -19,6 +19,10 @@ failed=0
 DATABASES=()
 
 cleanup() {
+	# new_db usually runs in a $(...) subshell, where adding to DATABASES is lost: find them by name.
+	local db
+	mapfile -t -O ${#DATABASES[@]} DATABASES < <("$PSQL" -XqAt "$BASE_URL/postgres" \
+		-c "SELECT datname FROM pg_database WHERE datname LIKE 'e2e\_${TEST}\_%'" 2>/dev/null)
 	for db in "${DATABASES[@]}"; do
 		"$PSQL" -XqAt "$BASE_URL/postgres" -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1
 	done
@@ -138,6 +142,28 @@ schema_of() {
 expect_same_schema() {
 	local d
 	if d=$(diff <(schema_of "$1") <(schema_of "$2")); then pass; else fail "${3:-schema} differs:"$'\n'"$d"; fi
+}
+
+# db_snapshot URL [QUERY...]: what a failed or interrupted run must leave unchanged: the whole
+# schema (pg_dump --schema-only, without PostgreSQL 15.14+'s random \restrict lines), every column of
+# every row of the state tables, and the output of each extra QUERY.
+db_snapshot() {
+	local url=$1
+	shift
+	local extra=()
+	for q in "$@"; do extra+=(-c "$q"); done
+	"$PG_BINDIR/pg_dump" --schema-only "$url" | grep -v -e '^\\restrict' -e '^\\unrestrict'
+	"$PSQL" -XqAt -v ON_ERROR_STOP=1 "$url" \
+		-c "SELECT 'version', * FROM migrate.version ORDER BY revision" \
+		-c "SELECT 'log', * FROM migrate.log ORDER BY id" \
+		-c "SELECT 'revision', * FROM migrate.revisions ORDER BY revision" "${extra[@]}" 2>&1
+}
+
+# expect_unchanged SNAPSHOT_FILE URL DESCRIPTION [QUERY...]: db_snapshot agrees with the file.
+expect_unchanged() {
+	local file=$1 url=$2 what=$3 d
+	shift 3
+	if d=$(diff "$file" <(db_snapshot "$url" "$@")); then pass; else fail "${what:-database} changed:"$'\n'"$d"; fi
 }
 
 finish() {

@@ -33,27 +33,10 @@ COMMENT ON TABLE moods IS 'moods';" \
 DROP TYPE mood;"
 }
 
-# Everything that must not change: the schema (all of it but the extension's own members) and
-# every column of every row of the state tables.
-snapshot() {
-	{
-		"$PG_BINDIR/pg_dump" --schema-only "$1" | grep -v -e '^\\restrict' -e '^\\unrestrict'
-		"$PSQL" -XqAt -v ON_ERROR_STOP=1 "$1" \
-			-c "SELECT 'version', * FROM migrate.version ORDER BY revision" \
-			-c "SELECT 'log', * FROM migrate.log ORDER BY id" \
-			-c "SELECT 'revision', * FROM migrate.revisions ORDER BY revision" \
-			-c "SELECT 'orgs', * FROM orgs ORDER BY id" 2>/dev/null
-	}
-}
-
-# expect_unchanged BEFORE_FILE URL DESCRIPTION
-expect_unchanged() {
-	local d
-	if d=$(diff "$1" <(snapshot "$2")); then pass; else fail "${3:-database} changed:"$'\n'"$d"; fi
-}
+# The snapshot (lib.sh) of the schema and state tables, plus the data of one table.
+ORGS="SELECT 'orgs', * FROM orgs ORDER BY id"
 
 project good
-n=0
 # break DIR REV STATEMENT [SECTION]: a copy of the good project whose revision REV ends its upgrade
 # (or downgrade) with a failing statement, after all of its own DDL has run.
 break_rev() {
@@ -74,26 +57,25 @@ break_rev() {
 # 1. One transaction (the default): a failure in any revision undoes the whole plan, also the
 #    revisions before it, from base and from the middle.
 for failing in 001 002 003 004; do
+	URL=$(new_db "tx_${failing}")
+	break_rev "p$failing" "$failing" "SELECT 1 / (SELECT count(*) - count(*) FROM orgs);"
 	for start in base 001; do
 		[[ $start == 001 && $failing == 001 ]] && continue
-		n=$((n + 1))
-		URL=$(new_db "tx_${failing}_$start")
-		break_rev "p$n" "$failing" "SELECT 1 / (SELECT count(*) - count(*) FROM orgs);"
 		if [[ $start != base ]]; then
-			pgm -d "$URL" --dir "p$n" upgrade "$start"
+			pgm -d "$URL" --dir "p$failing" upgrade "$start"
 			expect_rc 0 "setup: upgrade to $start"
 		fi
-		pgm -d "$URL" --dir "p$n" current # uploads the files: the snapshot is of the stored state
-		snapshot "$URL" >"$WORK/before"
-		pgm -d "$URL" --dir "p$n" upgrade head
+		pgm -d "$URL" --dir "p$failing" current # uploads the files: the snapshot is of the stored state
+		db_snapshot "$URL" "$ORGS" >"$WORK/before"
+		pgm -d "$URL" --dir "p$failing" upgrade head
 		expect_rc 1 "revision $failing fails (from $start)"
 		expect_err_has "division by zero"
 		expect_err_has "revision $failing (upgrade)"
-		expect_unchanged "$WORK/before" "$URL" "after a failure in $failing from $start"
+		expect_unchanged "$WORK/before" "$URL" "after a failure in $failing from $start" "$ORGS"
 		# and the same through SQL, in the caller's transaction
 		"$PSQL" -XqAt "$URL" -c "SELECT * FROM migrate_upgrade('head')" >/dev/null 2>"$WORK/psql.err"
 		grep -q "division by zero" "$WORK/psql.err" && pass || fail "SQL upgrade fails: $(cat "$WORK/psql.err")"
-		expect_unchanged "$WORK/before" "$URL" "after a failed SELECT migrate_upgrade() ($failing from $start)"
+		expect_unchanged "$WORK/before" "$URL" "after a failed SELECT migrate_upgrade() ($failing from $start)" "$ORGS"
 	done
 done
 
@@ -109,16 +91,16 @@ expect_rc 0
 break_rev verify 003 "" # a plain copy, then a verify section that fails
 printf -- '-- migrate:verify\nSELECT count(*) = 42 FROM orgs;\n' >>verify/*_003_*.sql
 pgm -d "$URL" --dir verify current
-snapshot "$URL" >"$WORK/before"
+db_snapshot "$URL" "$ORGS" >"$WORK/before"
 pgm -d "$URL" --dir verify upgrade head
 expect_rc 1 "verify returns false"
 expect_err_has "verify section of revision 003 failed"
-expect_unchanged "$WORK/before" "$URL" "after a failing verify"
+expect_unchanged "$WORK/before" "$URL" "after a failing verify" "$ORGS"
 
 break_rev locked 004 ""
 sed -i 's/^-- message: types$/-- message: types\n-- lock_timeout: 200ms/' locked/*_004_*.sql
 pgm -d "$URL" --dir locked current
-snapshot "$URL" >"$WORK/before"
+db_snapshot "$URL" "$ORGS" >"$WORK/before"
 "$PSQL" -XqAt "$URL" -c "BEGIN" -c "LOCK TABLE orgs IN ROW EXCLUSIVE MODE" -c "SELECT pg_sleep(20)" >/dev/null 2>&1 &
 holder=$!
 for _ in $(seq 100); do
@@ -128,27 +110,27 @@ done
 pgm -d "$URL" --dir locked upgrade head
 expect_rc 1 "lock_timeout of revision 004"
 expect_err_has "lock timeout"
-expect_unchanged "$WORK/before" "$URL" "after a lock timeout in 004 (003 ran before it)"
+expect_unchanged "$WORK/before" "$URL" "after a lock timeout in 004 (003 ran before it)" "$ORGS"
 kill "$holder" 2>/dev/null
 sql "$BASE_URL/postgres" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${URL##*/}' AND query LIKE '%pg_sleep(20)%'" >/dev/null
 wait "$holder" 2>/dev/null
 
 break_rev violation 004 "INSERT INTO moods VALUES (999, 'ok');"
 pgm -d "$URL" --dir violation current
-snapshot "$URL" >"$WORK/before"
+db_snapshot "$URL" "$ORGS" >"$WORK/before"
 pgm -d "$URL" --dir violation upgrade head
 expect_rc 1 "foreign key violation in 004"
 expect_err_has "violates foreign key constraint"
-expect_unchanged "$WORK/before" "$URL" "after a constraint violation"
+expect_unchanged "$WORK/before" "$URL" "after a constraint violation" "$ORGS"
 
 break_rev syntax 004 "CREATE TABLE oops (;"
 pgm -d "$URL" --dir syntax current
-snapshot "$URL" >"$WORK/before"
+db_snapshot "$URL" "$ORGS" >"$WORK/before"
 pgm -d "$URL" --dir syntax upgrade head
 expect_rc 1 "syntax error in 004"
 expect_err_has "syntax error"
 expect_out_lacks "Running upgrade 002 -> 003" # split before the first step
-expect_unchanged "$WORK/before" "$URL" "after a syntax error"
+expect_unchanged "$WORK/before" "$URL" "after a syntax error" "$ORGS"
 
 expect_same_schema "$URL" "$REF" "after four failed upgrades, the schema is that of 002"
 
@@ -156,11 +138,11 @@ break_rev down 002 "SELECT 1 / 0;" downgrade
 URL=$(new_db down)
 pgm -d "$URL" --dir down upgrade head
 expect_rc 0
-snapshot "$URL" >"$WORK/before"
+db_snapshot "$URL" "$ORGS" >"$WORK/before"
 pgm -d "$URL" --dir down downgrade base
 expect_rc 1 "downgrade of 002 fails"
 expect_err_has "revision 002 (downgrade)"
-expect_unchanged "$WORK/before" "$URL" "after a failing downgrade (004 and 003 were undone before it)"
+expect_unchanged "$WORK/before" "$URL" "after a failing downgrade (004 and 003 were undone before it)" "$ORGS"
 
 # 3. One commit per revision: the revisions before the failing one stay, exactly as if the plan
 #    had stopped there; the failing one leaves nothing. A rerun after the fix completes.

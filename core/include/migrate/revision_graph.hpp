@@ -46,6 +46,9 @@ public:
 	std::vector<bool> ancestors(const std::vector<Index> &from, bool inclusive) const;
 	std::vector<bool> descendants(const std::vector<Index> &from, bool inclusive) const;
 
+	// `set` without repeats, first occurrence kept (version rows read from a table may repeat).
+	std::vector<Index> distinct(const std::vector<Index> &set) const;
+
 	// Ids of `set` in topological order.
 	std::vector<std::string> ids(const std::vector<Index> &set) const;
 
