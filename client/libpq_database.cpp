@@ -65,7 +65,7 @@ split_statements(std::string_view sql, const migrate::StatementContext &where) {
 		std::size_t end = result.stmts[i]->stmt_len > 0
 		                      ? std::min(begin + static_cast<std::size_t>(result.stmts[i]->stmt_len), text.size())
 		                      : text.size();
-		begin = skip_blank(text, begin, end);
+		begin = migrate::skip_blank(text, begin, end);
 		if (begin < end)
 			spans.push_back({begin, end - begin});
 	}

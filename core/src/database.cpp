@@ -2,6 +2,9 @@
 #include "migrate/database.hpp"
 
 #include "migrate/error.hpp"
+#include "migrate/sql_text.hpp"
+
+#include <algorithm>
 
 #include <fmt/format.h>
 
@@ -14,6 +17,27 @@ describe(const StatementContext &ctx, int extra_lines) {
 	if (ctx.filename.empty())
 		return fmt::format("revision {} ({}), line {}", ctx.revision, where, ctx.line + extra_lines);
 	return fmt::format("revision {} ({}), file {}, line {}", ctx.revision, where, ctx.filename, ctx.line + extra_lines);
+}
+
+StatementContext
+statement_context(std::string_view sql, std::size_t offset, const StatementContext &section) {
+	StatementContext at = section;
+	at.line = section.line + static_cast<int>(std::count(sql.begin(), sql.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+	return at;
+}
+
+std::optional<Value>
+Database::run_statements(std::string_view sql, const std::vector<StatementSpan> &spans,
+                         const StatementContext &section) {
+	std::optional<Value> last;
+	for (const StatementSpan &span : spans) {
+		std::size_t end = span.offset + span.length;
+		std::size_t start = skip_blank(sql, span.offset, end);
+		if (start >= end)
+			continue;
+		last = run_statement(sql.substr(start, end - start), statement_context(sql, start, section));
+	}
+	return last;
 }
 
 void

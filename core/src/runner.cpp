@@ -5,7 +5,6 @@
 #include "migrate/error.hpp"
 #include "migrate/inspect.hpp"
 #include "migrate/script.hpp"
-#include "migrate/sql_text.hpp"
 #include "migrate/state.hpp"
 
 #include <fmt/format.h>
@@ -155,27 +154,7 @@ Runner::add(std::string_view content, std::string_view filename) {
 			            "Restore the file to the content that was applied and put the change in a new revision, "
 			            "or downgrade below this revision before changing it.");
 	}
-	auto opt = [](const Section &s) -> Value { return s.present ? Value(s.sql) : std::nullopt; };
-	auto opt_line = [](const Section &s) -> Value {
-		return s.present ? Value(std::to_string(s.first_line)) : std::nullopt;
-	};
-	db_.query("INSERT INTO migrate.revisions AS r (revision, down_revisions, depends_on, branch_labels, message, "
-	          "transactional, lock_timeout, upgrade_sql, upgrade_line, downgrade_sql, downgrade_line, verify_sql, "
-	          "verify_line, checksum, filename) VALUES ($1, $2::pg_catalog.text[], $3::pg_catalog.text[], "
-	          "$4::pg_catalog.text[], $5, $6::pg_catalog.bool, $7, $8, $9::pg_catalog.int4, $10, $11::pg_catalog.int4, "
-	          "$12, $13::pg_catalog.int4, $14, $15) "
-	          "ON CONFLICT (revision) DO UPDATE SET down_revisions = EXCLUDED.down_revisions, "
-	          "depends_on = EXCLUDED.depends_on, branch_labels = EXCLUDED.branch_labels, message = EXCLUDED.message, "
-	          "transactional = EXCLUDED.transactional, lock_timeout = EXCLUDED.lock_timeout, "
-	          "upgrade_sql = EXCLUDED.upgrade_sql, upgrade_line = EXCLUDED.upgrade_line, "
-	          "downgrade_sql = EXCLUDED.downgrade_sql, downgrade_line = EXCLUDED.downgrade_line, "
-	          "verify_sql = EXCLUDED.verify_sql, verify_line = EXCLUDED.verify_line, checksum = EXCLUDED.checksum, "
-	          "filename = EXCLUDED.filename, uploaded_at = pg_catalog.now()",
-	          {r.id, text_array(r.down_revisions), text_array(r.depends_on), text_array(r.branch_labels), r.message,
-	           r.transactional ? "true" : "false", r.lock_timeout.empty() ? Value() : Value(r.lock_timeout),
-	           r.upgrade.sql, std::to_string(r.upgrade.first_line), opt(r.downgrade), opt_line(r.downgrade),
-	           opt(r.verify), opt_line(r.verify), r.checksum,
-	           filename.empty() ? Value() : Value(std::string(filename))});
+	db_.query(state::revision_upsert_sql, state::revision_params(r, filename));
 	return r.id;
 }
 
@@ -354,17 +333,7 @@ Runner::run(const RevisionGraph &graph, const Plan &plan) {
 void
 Runner::run_section(const Revision &rev, const std::string &sql, const Section &section, Direction direction,
                     const char *name, const std::vector<StatementSpan> &spans, bool verify) {
-	StatementContext ctx = section_start(rev, section, direction, name);
-	std::optional<Value> verdict;
-	for (const StatementSpan &span : spans) {
-		std::size_t end = span.offset + span.length;
-		std::size_t start = skip_blank(sql, span.offset, end);
-		if (start >= end)
-			continue;
-		StatementContext at = ctx;
-		at.line = section.first_line + static_cast<int>(std::count(sql.begin(), sql.begin() + start, '\n'));
-		verdict = db_.run_statement(std::string_view(sql).substr(start, end - start), at);
-	}
+	std::optional<Value> verdict = db_.run_statements(sql, spans, section_start(rev, section, direction, name));
 	if (verify && verdict && !is_true(*verdict))
 		throw Error(sqlstate::check_violation,
 		            fmt::format("verify section of revision {} failed", rev.id),

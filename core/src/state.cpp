@@ -111,4 +111,66 @@ stamp_sql(const std::vector<std::string> &before, const std::vector<std::string>
 	return out;
 }
 
+const std::string_view revision_upsert_sql =
+    "INSERT INTO migrate.revisions AS r (revision, down_revisions, depends_on, branch_labels, message, "
+    "transactional, lock_timeout, upgrade_sql, upgrade_line, downgrade_sql, downgrade_line, verify_sql, "
+    "verify_line, checksum, filename) VALUES ($1, $2::pg_catalog.text[], $3::pg_catalog.text[], "
+    "$4::pg_catalog.text[], $5, $6::pg_catalog.bool, $7, $8, $9::pg_catalog.int4, $10, $11::pg_catalog.int4, "
+    "$12, $13::pg_catalog.int4, $14, $15) "
+    "ON CONFLICT (revision) DO UPDATE SET down_revisions = EXCLUDED.down_revisions, "
+    "depends_on = EXCLUDED.depends_on, branch_labels = EXCLUDED.branch_labels, message = EXCLUDED.message, "
+    "transactional = EXCLUDED.transactional, lock_timeout = EXCLUDED.lock_timeout, "
+    "upgrade_sql = EXCLUDED.upgrade_sql, upgrade_line = EXCLUDED.upgrade_line, "
+    "downgrade_sql = EXCLUDED.downgrade_sql, downgrade_line = EXCLUDED.downgrade_line, "
+    "verify_sql = EXCLUDED.verify_sql, verify_line = EXCLUDED.verify_line, checksum = EXCLUDED.checksum, "
+    "filename = EXCLUDED.filename, uploaded_at = pg_catalog.now()";
+
+std::vector<std::optional<std::string>>
+revision_params(const Revision &r, std::string_view filename) {
+	using Value = std::optional<std::string>;
+	// Ids and labels are [A-Za-z0-9_], so they need no quoting inside an array literal.
+	auto array = [](const std::vector<std::string> &ids) { return fmt::format("{{{}}}", fmt::join(ids, ",")); };
+	auto opt = [](const Section &s) -> Value { return s.present ? Value(s.sql) : std::nullopt; };
+	auto opt_line = [](const Section &s) -> Value {
+		return s.present ? Value(std::to_string(s.first_line)) : std::nullopt;
+	};
+	return {r.id,
+	        array(r.down_revisions),
+	        array(r.depends_on),
+	        array(r.branch_labels),
+	        r.message,
+	        r.transactional ? "true" : "false",
+	        r.lock_timeout.empty() ? Value() : Value(r.lock_timeout),
+	        r.upgrade.sql,
+	        std::to_string(r.upgrade.first_line),
+	        opt(r.downgrade),
+	        opt_line(r.downgrade),
+	        opt(r.verify),
+	        opt_line(r.verify),
+	        r.checksum,
+	        filename.empty() ? Value() : Value(std::string(filename))};
+}
+
+std::string
+revision_upsert_script(const Revision &revision, std::string_view filename) {
+	auto params = revision_params(revision, filename);
+	std::string out;
+	std::string_view sql = revision_upsert_sql;
+	// One pass, so that a `$1` inside a substituted value is never substituted again.
+	for (std::size_t i = 0; i < sql.size(); ++i) {
+		if (sql[i] == '$' && i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+			std::size_t j = i + 1;
+			std::size_t n = 0;
+			while (j < sql.size() && sql[j] >= '0' && sql[j] <= '9')
+				n = n * 10 + static_cast<std::size_t>(sql[j++] - '0');
+			const auto &value = params.at(n - 1);
+			out += value ? quote_literal(*value) : std::string("NULL");
+			i = j - 1;
+		} else {
+			out += sql[i];
+		}
+	}
+	return out;
+}
+
 } // namespace migrate::state

@@ -34,6 +34,10 @@ struct StatementSpan {
 	std::size_t length = 0;
 };
 
+// The context of the statement at byte `offset` of a section's `sql`: `section` with the line
+// of that offset.
+StatementContext statement_context(std::string_view sql, std::size_t offset, const StatementContext &section);
+
 class Database {
 public:
 	virtual ~Database() = default;
@@ -49,6 +53,13 @@ public:
 	// Runs one user statement; an error carries `ctx` as context. Returns the first column of the
 	// first row when the statement returned rows (the verify section's verdict), else nullopt.
 	virtual std::optional<Value> run_statement(std::string_view sql, const StatementContext &ctx) = 0;
+
+	// Runs the statements `spans` of one section (`sql`; `section` names it, with the section's
+	// first line) in order and returns what run_statement returned for the last one. By default
+	// one run_statement each, its context naming the statement's line; a host may send them
+	// together (the client: one round trip per section) if its errors name the same statement.
+	virtual std::optional<Value> run_statements(std::string_view sql, const std::vector<StatementSpan> &spans,
+	                                            const StatementContext &section);
 
 	// A revision's scope: user SQL runs with the caller's search_path and, when the revision sets
 	// one, its lock_timeout; end_revision restores what begin_revision changed.

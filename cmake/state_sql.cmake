@@ -1,0 +1,32 @@
+# Build-time generation from extension/state.sql, the one source of the state tables' DDL:
+#   cmake -DMODE=extension -DSTATE=state.sql -DTEMPLATE=migrate.sql.in -DOUTPUT=migrate--V.sql -P state_sql.cmake
+#     the extension script: the template with its `-- @state.sql@` line replaced by state.sql
+#   cmake -DMODE=header -DSTATE=state.sql -DOUTPUT=state_sql.hpp -P state_sql.cmake
+#     a C++ header holding state.sql as pgmigrate::state_sql (what --no-extension runs)
+# The output is rewritten only when it changes, so dependants rebuild only then.
+file(READ "${STATE}" state)
+if(MODE STREQUAL "extension")
+  file(READ "${TEMPLATE}" template)
+  set(marker "-- @state.sql@\n")
+  string(FIND "${template}" "${marker}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "${TEMPLATE} has no line `-- @state.sql@`")
+  endif()
+  string(REPLACE "${marker}" "${state}" content "${template}")
+elseif(MODE STREQUAL "header")
+  set(delimiter "migrate_state")
+  string(FIND "${state}" ")${delimiter}\"" clash)
+  if(NOT clash EQUAL -1)
+    message(FATAL_ERROR "${STATE} contains the raw string delimiter )${delimiter}\"")
+  endif()
+  set(content "// Generated from extension/state.sql by cmake/state_sql.cmake: do not edit.\n")
+  string(APPEND content "// The DDL of schema migrate's state tables, which pgmigrate --no-extension runs itself.\n")
+  string(APPEND content "#pragma once\n\n#include <string_view>\n\nnamespace pgmigrate {\n\n")
+  string(APPEND content "inline constexpr std::string_view state_sql = R\"${delimiter}(${state})${delimiter}\";\n\n")
+  string(APPEND content "} // namespace pgmigrate\n")
+else()
+  message(FATAL_ERROR "state_sql.cmake: MODE must be extension or header")
+endif()
+file(WRITE "${OUTPUT}.tmp" "${content}")
+file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)
+file(REMOVE "${OUTPUT}.tmp")

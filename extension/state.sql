@@ -1,0 +1,51 @@
+-- The state of migrate, in schema migrate: every uploaded revision, the applied head(s) and an
+-- audit log of every step. This file is the one source of that DDL. The build puts it into the
+-- extension's script (migrate--<version>.sql, which adds the functions) and into pgmigrate, which
+-- runs it itself with --no-extension (managed databases that allow no C extension). Every
+-- statement is idempotent, so the client can run it again on a database that has part of it;
+-- inside CREATE EXTENSION, IF NOT EXISTS refuses an existing object the extension does not own.
+CREATE SCHEMA IF NOT EXISTS migrate;
+COMMENT ON SCHEMA migrate IS 'state of the migrate extension: revisions, applied version, audit log';
+
+-- Every uploaded revision, parsed.
+CREATE TABLE IF NOT EXISTS migrate.revisions (
+    revision        text PRIMARY KEY CHECK (revision ~ '^[A-Za-z0-9_]{1,64}$'),
+    down_revisions  text[] NOT NULL DEFAULT '{}',
+    depends_on      text[] NOT NULL DEFAULT '{}',
+    branch_labels   text[] NOT NULL DEFAULT '{}',
+    message         text NOT NULL DEFAULT '',
+    transactional   boolean NOT NULL DEFAULT true,
+    lock_timeout    text,
+    upgrade_sql     text NOT NULL,
+    upgrade_line    integer NOT NULL,
+    downgrade_sql   text,
+    downgrade_line  integer,
+    verify_sql      text,
+    verify_line     integer,
+    checksum        text NOT NULL,
+    filename        text,
+    uploaded_at     timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+
+-- The applied head(s), one row per head, like alembic_version.
+CREATE TABLE IF NOT EXISTS migrate.version (
+    revision text PRIMARY KEY REFERENCES migrate.revisions (revision)
+);
+
+-- Append-only audit of every step.
+CREATE TABLE IF NOT EXISTS migrate.log (
+    id               bigserial PRIMARY KEY,
+    revision         text NOT NULL,
+    direction        text NOT NULL CHECK (direction IN ('upgrade', 'downgrade', 'stamp')),
+    down_revision    text NOT NULL DEFAULT '',
+    started_at       timestamptz NOT NULL,
+    finished_at      timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    duration_ms      double precision,
+    "session_user"   name NOT NULL DEFAULT session_user,
+    checksum         text,
+    application_name text DEFAULT pg_catalog.current_setting('application_name')
+);
+
+-- Reading the state needs no privilege beyond these; writing it is for whoever may migrate.
+GRANT USAGE ON SCHEMA migrate TO PUBLIC;
+GRANT SELECT ON migrate.revisions, migrate.version, migrate.log TO PUBLIC;

@@ -1,0 +1,5 @@
+-- revision: 000
+-- message: a root, so that there is a base
+
+-- migrate:upgrade
+CREATE TABLE bad_root (id int);

@@ -1,0 +1,5 @@
+-- revision: 001
+-- message: no upgrade section
+
+-- migrate:downgrade
+DROP TABLE bad_t;

@@ -1,0 +1,3 @@
+-- revision: 001
+-- message: no section at all
+CREATE TABLE bad_t (id int);

@@ -1,0 +1,8 @@
+﻿-- revision: 001
+-- message: a UTF-8 byte order mark, and café ✓
+
+-- migrate:upgrade
+CREATE TABLE ok_bom (id int, note text DEFAULT 'café');
+
+-- migrate:downgrade
+DROP TABLE ok_bom;

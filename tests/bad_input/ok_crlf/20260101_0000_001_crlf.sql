@@ -1,0 +1,10 @@
+-- revision: 001
+-- message: CRLF line endings
+
+-- migrate:upgrade
+CREATE TABLE ok_crlf (id int,
+  note text DEFAULT $$two
+lines$$);
+
+-- migrate:downgrade
+DROP TABLE ok_crlf;
