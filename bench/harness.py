@@ -69,12 +69,15 @@ class Server:
             self.sql(f"ALTER SYSTEM SET {k} = '{v}'")
         self.admin.close()
         data = os.path.join(self.cluster, "data")
-        cmd = ["pg_ctl", "-D", data, "-m", "fast", "-w", "-t", "120", "restart"]
+        cmd = ["pg_ctl", "-D", data, "-l", os.path.join(self.cluster, "server.log"), "-m", "fast", "-w", "-t", "120",
+               "restart"]
         bindir = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True).stdout.strip()
         cmd[0] = os.path.join(bindir, "pg_ctl")
         if os.getuid() == 0:
             cmd = ["runuser", "-u", "postgres", "--"] + cmd
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(f"restarting the server failed: {r.stdout[-500:]}{r.stderr[-500:]}")
         self.admin = psycopg2.connect(host=self.host, port=self.port, user="postgres", dbname="postgres")
         self.admin.autocommit = True
 
@@ -466,7 +469,7 @@ class Harness:
         return kept
 
     def runs_for(self, tool, n, runs):
-        if n >= 10000 and tool.name in ("alembic", "dbmate", "sqitch"):
+        if n >= self.args.big_n and tool.name in ("alembic", "dbmate", "sqitch"):
             return min(runs, self.args.slow_runs_10k)
         return runs
 
@@ -612,7 +615,7 @@ class Harness:
     def run(self):
         a = self.args
         meta = self.results["meta"]
-        meta.update(started=time.strftime("%Y-%m-%d %H:%M:%S"), quick=a.quick, ns=a.ns, runs=a.runs,
+        meta.update(big_n=a.big_n, started=time.strftime("%Y-%m-%d %H:%M:%S"), quick=a.quick, ns=a.ns, runs=a.runs,
                     server_version=self.server.setting("server_version"),
                     cpus=os.cpu_count(), tools=[t.name for t in self.tools],
                     settings={k: self.server.setting(k) for k in (
@@ -620,7 +623,7 @@ class Harness:
                         "synchronous_commit")})
         meta["versions"] = self.versions()
         w2n, w3ns = a.w2_n, a.w3_ns
-        for n in [n for n in a.ns if n < 10000]:
+        for n in [n for n in a.ns if n != a.big_n]:
             log(f"== N = {n}")
             tools = self.eligible("W1", n, "max_n")
             keep = n in w3ns or n == w2n
@@ -652,20 +655,20 @@ class Harness:
         if a.memory_n:
             log(f"== memory, N = {a.memory_n}")
             self.backend_memory(a.memory_n, [t for t in self.eligible("memory", a.memory_n, "max_n")])
-        if 10000 in a.ns:
-            n = 10000
+        if a.big_n in a.ns:
+            n = a.big_n
             log(f"== N = {n}, server defaults (max_locks_per_transaction "
                 f"{self.server.setting('max_locks_per_transaction')}): one commit per revision")
             tools = [t for t in self.eligible("W1", n, "max_n")]
             self.w1(n, a.runs_10k, tools, variant="per-revision", workload="W1")
             # What one transaction does on default settings: fails for lack of lock slots.
             pg = self.tool("pgmigrate")
-            db = self.dbname(pg, "w1n10000tx")
+            db = self.dbname(pg, f"w1n{n}tx")
             pg.prepare(db, self.history(n))
-            secs, kb, good = self.measure(pg, pg.upgrade(db, self.history(n)), label="W1_10000_pgmigrate_1tx_defaults")
+            secs, kb, good = self.measure(pg, pg.upgrade(db, self.history(n)), label=f"W1_{n}_pgmigrate_1tx_defaults")
             self.results["one_tx_on_defaults"] = {"seconds": secs, "ok": good,
                                                   "output": tail(os.path.join(self.logdir,
-                                                                              "W1_10000_pgmigrate_1tx_defaults.log"), 6)}
+                                                                              f"W1_{n}_pgmigrate_1tx_defaults.log"), 6)}
             self.server.drop_db(db)
             self.save()
             log(f"== N = {n}, one transaction: restart with max_locks_per_transaction = {a.big_locks}")
@@ -728,6 +731,8 @@ def main():
     p.add_argument("--memory-n", type=int, default=1000)
     p.add_argument("--memory-n-big", type=int, default=10000)
     p.add_argument("--big-locks", default="1024")
+    p.add_argument("--big-n", type=int, default=10000,
+                   help="the N measured twice: commit per revision on defaults, then one transaction")
     args = p.parse_args()
     os.makedirs(args.work, exist_ok=True)
     Harness(args).run()

@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # pgmigrate against Alembic, Sqitch, dbmate and the psql floor, on one throwaway server.
 #
-#   bench/run.sh [--quick] [--no-install] [--keep] [--skip-engine] [--skip-e2e]
+#   bench/run.sh [--quick] [--no-install] [--keep] [--skip-engine] [--skip-e2e] [--disk]
 #
 # Installs the peers (Debian: python3-alembic python3-psycopg2 sqitch libdbd-pg-perl hyperfine
 # gnuplot-nox time libbenchmark-dev; npm: dbmate, into bench/.tools), builds pgmigrate, the
 # extension and the engine benchmark (Release, build-bench/, -j2), starts one server with the
 # extension staged, runs bench/harness.py and the engine benchmark, then bench/report.py prints
 # the table and writes docs/benchmarks.md and docs/benchmarks.png. See bench/README.md.
+# The server's data directory is on tmpfs (/dev/shm) unless --disk: creating and dropping tens of
+# thousands of relation files makes ext4's inode allocator a large, noisy share of every tool's DDL.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-quick=0 install=1 keep=0 engine=1 e2e=1
+quick=0 install=1 keep=0 engine=1 e2e=1 disk=0
 for arg in "$@"; do
 	case $arg in
 	--quick) quick=1 ;;
@@ -19,8 +21,9 @@ for arg in "$@"; do
 	--keep) keep=1 ;;
 	--skip-engine) engine=0 ;;
 	--skip-e2e) e2e=0 ;;
+	--disk) disk=1 ;;
 	-h | --help)
-		sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+		awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
 		exit 0
 		;;
 	*)
@@ -102,13 +105,19 @@ fi
 
 # --- end to end -------------------------------------------------------------------------------
 if [[ $e2e -eq 1 ]]; then
+	pgdir=$work/pg
+	if [[ $disk -eq 0 && -d /dev/shm && -w /dev/shm ]]; then
+		pgdir=$(mktemp -d /dev/shm/migrate-bench-pg.XXXXXX)
+		chmod 755 "$pgdir"
+	fi
 	cleanup() {
-		"$root/scripts/cluster.sh" stop "$work/pg" >/dev/null 2>&1 || true
+		"$root/scripts/cluster.sh" stop "$pgdir/pg" >/dev/null 2>&1 || true
+		if [[ $pgdir == /dev/shm/* ]]; then rm -rf "$pgdir"; fi
 		if [[ $keep -eq 0 ]]; then rm -rf "$work"; else echo "kept $work" >&2; fi
 	}
 	trap cleanup EXIT
 	say "starting a throwaway server"
-	port=$("$root/scripts/cluster.sh" start "$work/pg" "$work/stage")
+	port=$("$root/scripts/cluster.sh" start "$pgdir/pg" "$work/stage")
 	if [[ $quick -eq 1 ]]; then
 		args=(--ns 10,100 --runs 3 --repeat-runs 5 --hyperfine-runs 5 --w2-n 100 --w3-ns 100 --memory-n 100
 			--memory-n-big 0)
@@ -117,7 +126,7 @@ if [[ $e2e -eq 1 ]]; then
 			--w2-n 1000 --w3-ns 100,1000 --memory-n 1000 --memory-n-big 10000)
 	fi
 	say "measuring (tools alternate; progress on stderr)"
-	/usr/bin/python3 "$root/bench/harness.py" --port "$port" --cluster "$work/pg" --work "$work/run" \
+	/usr/bin/python3 "$root/bench/harness.py" --port "$port" --cluster "$pgdir/pg" --work "$work/run" \
 		--out "$results/e2e.json" --pgmigrate "$build/client/pgmigrate" ${dbmate:+--dbmate "$dbmate"} \
 		$([[ $quick -eq 1 ]] && echo --quick) "${args[@]}"
 fi

@@ -28,7 +28,9 @@ struct PlanInfo {
 };
 
 std::optional<PlanInfo>
-client_plan(Connection &conn, const ApplyRequest &req, bool need_count) {
+client_plan(Connection &conn, const ApplyRequest &req, bool need_count, bool client_mode) {
+	if (client_mode && !need_count)
+		return std::nullopt; // the client runs the plan anyway
 	bool non_tx = conn.query("SELECT EXISTS (SELECT 1 FROM migrate.revisions WHERE NOT transactional)").get_bool(0, 0);
 	if (!non_tx && !need_count)
 		return std::nullopt;
@@ -141,7 +143,7 @@ struct SessionLock {
 };
 
 Failure
-lock_slots_hint(ServerError e) {
+lock_slots_hint(Failure e) {
 	if (e.sqlstate == "53200" && e.hint.find("--transaction-per-revision") == std::string::npos)
 		e.hint = "One transaction over this plan needs more locks than the server's lock table holds. Run it with "
 		         "--transaction-per-revision (one commit per revision), or raise max_locks_per_transaction on the "
@@ -164,7 +166,7 @@ with_client_runner(Connection &conn, const ApplyRequest &req, Progress &progress
 		db.commit();
 	} catch (const migrate::Error &e) {
 		db.rollback();
-		throw from_engine(e);
+		throw lock_slots_hint(from_engine(e));
 	} catch (...) {
 		db.rollback();
 		throw;
@@ -179,24 +181,24 @@ with_client_runner(Connection &conn, const ApplyRequest &req, Progress &progress
 } // namespace
 
 std::vector<AppliedStep>
-apply_online(Connection &conn, const Extension &ext, const ApplyRequest &req, double lock_wait) {
+apply_online(Connection &conn, const Host &host, const ApplyRequest &req, double lock_wait) {
 	const bool up = req.direction == Direction::upgrade;
-	auto info = client_plan(conn, req, out().status_enabled());
+	auto info = client_plan(conn, req, out().status_enabled(), host.client);
 	Progress progress(conn, info ? info->steps : 0);
 
-	if (info && info->has_non_transactional)
+	if (host.client || (info && info->has_non_transactional))
 		return with_client_runner(conn, req, progress, lock_wait);
 
 	const char *procedure = up ? "migrate_upgrade_per_revision" : "migrate_downgrade_per_revision";
 	if (req.per_revision &&
-	    !conn.query("SELECT pg_catalog.to_regprocedure($1) IS NOT NULL", {ext.fn(procedure) + "(text)"}).get_bool(0, 0))
+	    !conn.query("SELECT pg_catalog.to_regprocedure($1) IS NOT NULL", {host.fn(procedure) + "(text)"}).get_bool(0, 0))
 		return with_client_runner(conn, req, progress, lock_wait); // an extension without the procedures
 
 	std::vector<AppliedStep> steps;
 	if (req.per_revision) {
 		acquire_migration_lock(conn, lock_wait, true);
 		SessionLock unlock{conn};
-		conn.simple(fmt::format("CALL {}({})", ext.fn(procedure), migrate::state::quote_literal(req.target)));
+		conn.simple(fmt::format("CALL {}({})", host.fn(procedure), migrate::state::quote_literal(req.target)));
 		steps = progress.steps();
 	} else {
 		Transaction tx(conn);
@@ -204,7 +206,7 @@ apply_online(Connection &conn, const Extension &ext, const ApplyRequest &req, do
 		Result r;
 		try {
 			r = conn.query(fmt::format("SELECT revision, down_revision, message, duration_ms FROM {}($1)",
-			                           ext.fn(up ? "migrate_upgrade" : "migrate_downgrade")),
+			                           host.fn(up ? "migrate_upgrade" : "migrate_downgrade")),
 			               {req.target});
 		} catch (const ServerError &e) {
 			throw lock_slots_hint(e);

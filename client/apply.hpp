@@ -1,6 +1,7 @@
 // Online upgrade and downgrade: through the extension (one transaction, or one commit per
-// revision through its procedures), or, when the plan holds a `transactional: false` revision,
-// with the engine running in the client over libpq. Progress lines appear as steps start.
+// revision through its procedures), or with the engine running in the client over libpq: in
+// client mode (--no-extension), and when the plan holds a `transactional: false` revision.
+// Progress lines appear as steps start.
 #pragma once
 
 #include "connection.hpp"
@@ -27,7 +28,7 @@ struct ApplyRequest {
 };
 
 // Runs the request on a database whose revisions are already uploaded (see Context::prepare).
-std::vector<AppliedStep> apply_online(Connection &conn, const Extension &ext, const ApplyRequest &request,
+std::vector<AppliedStep> apply_online(Connection &conn, const Host &host, const ApplyRequest &request,
                                       double lock_wait);
 
 } // namespace pgmigrate

@@ -205,19 +205,23 @@ Connection::query(std::string_view sql, const Params &params) {
 }
 
 Result
-Connection::simple(std::string_view sql) {
+Connection::simple(std::string_view sql, int *completed) {
 	std::string text(sql);
 	if (!PQsendQuery(conn_, text.c_str()))
 		throw server_error(nullptr, conn_);
-	return wait_for_result(sql);
+	return wait_for_result(sql, completed);
 }
 
 Result
-Connection::wait_for_result(std::string_view) {
+Connection::wait_for_result(std::string_view, int *completed) {
 	InStatement running;
 	bool cancel_sent = false;
 	PGresult *error = nullptr;
 	PGresult *last = nullptr;
+	if (completed)
+		*completed = 0;
+	// A simple-protocol query of several statements yields one result per statement that
+	// completed, then the error (if any) that stopped the rest.
 	auto take = [&](PGresult *r) {
 		ExecStatusType st = PQresultStatus(r);
 		if (st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR) {
@@ -226,6 +230,8 @@ Connection::wait_for_result(std::string_view) {
 			else
 				PQclear(r);
 		} else {
+			if (completed && !error)
+				++*completed;
 			if (last)
 				PQclear(last);
 			last = r;

@@ -62,8 +62,9 @@ public:
 
 	// One statement over the extended protocol, with text parameters $1, $2...
 	Result query(std::string_view sql, const Params &params = {});
-	// One or more statements over the simple protocol (no parameters); the last result.
-	Result simple(std::string_view sql);
+	// One or more statements over the simple protocol (no parameters); the last result. With
+	// `completed`, the number of statements that completed before an error (or all of them).
+	Result simple(std::string_view sql, int *completed = nullptr);
 
 	std::string database() const { return PQdb(conn_); }
 	std::string user() const { return PQuser(conn_); }
@@ -81,7 +82,7 @@ public:
 
 private:
 	explicit Connection(PGconn *conn);
-	Result wait_for_result(std::string_view sql);
+	Result wait_for_result(std::string_view sql, int *completed = nullptr);
 	static void receive_notice(void *arg, const PGresult *res);
 
 	PGconn *conn_;

@@ -56,10 +56,10 @@ Context::project(bool allow_missing, bool lenient) {
 	return *project_;
 }
 
-Extension &
+Host &
 Context::prepare() {
-	if (extension_)
-		return *extension_;
+	if (host_)
+		return *host_;
 	bool explicit_dir = false;
 	std::filesystem::path dir = Project::directory(options_.dir, &explicit_dir);
 	Project &p = project(!explicit_dir);
@@ -70,12 +70,13 @@ Context::prepare() {
 		throw f;
 	}
 	Connection &conn = connection();
-	extension_ = require_extension(conn);
+	Host host = require_host(conn, options_.no_extension, options_.lock_wait);
 	if (!p.exists())
 		out().note(fmt::format("No migrations directory {}: using the revisions stored in the database.", dir.string()));
 	else
-		sync_project(conn, *extension_, p, options_.lock_wait);
-	return *extension_;
+		sync_project(conn, host, p, options_.lock_wait);
+	host_ = std::move(host);
+	return *host_;
 }
 
 } // namespace pgmigrate

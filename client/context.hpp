@@ -20,6 +20,7 @@ struct GlobalOptions {
 	bool quiet = false;
 	std::optional<double> wait; // --wait [SECONDS]
 	double lock_wait = 300;     // --lock-wait SECONDS
+	bool no_extension = false;  // --no-extension or PGMIGRATE_NO_EXTENSION: client mode
 };
 
 class Context {
@@ -38,17 +39,18 @@ public:
 	Project &project(bool allow_missing = false, bool lenient = false);
 	std::filesystem::path project_dir() const;
 
-	// The extension (Failure when missing) after uploading the directory's new or changed
-	// revisions: what every database command does first. A missing default ./migrations is
+	// The host (the extension, or in client mode the state tables, created when missing; Failure
+	// when the extension is missing without --no-extension) after uploading the directory's new or
+	// changed revisions: what every database command does first. A missing default ./migrations is
 	// allowed (the server has the revisions); a missing --dir is an error.
-	Extension &prepare();
+	Host &prepare();
 
 private:
 	GlobalOptions options_;
 	std::optional<DatabaseTarget> target_;
 	std::unique_ptr<Connection> conn_;
 	std::optional<Project> project_;
-	std::optional<Extension> extension_;
+	std::optional<Host> host_;
 };
 
 } // namespace pgmigrate

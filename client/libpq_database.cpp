@@ -12,6 +12,7 @@
 #include <pg_query.h>
 
 #include <algorithm>
+#include <cctype>
 
 namespace pgmigrate {
 
@@ -46,7 +47,37 @@ engine_error(const ServerError &e) {
 	return out;
 }
 
+// The extension's words for a BEGIN, COMMIT or ROLLBACK inside a migration.
+migrate::Error
+transaction_control_error(const migrate::StatementContext &ctx) {
+	migrate::Error e(migrate::sqlstate::feature_not_supported,
+	                 "transaction control statements are not supported in a migration", {},
+	                 "A migration runs inside the caller's transaction; remove BEGIN, COMMIT and ROLLBACK from it.");
+	e.context = migrate::describe(ctx);
+	return e;
+}
+
 } // namespace
+
+bool
+is_transaction_control(std::string_view statement) {
+	std::size_t end = 0;
+	while (end < statement.size() && (std::isalpha(static_cast<unsigned char>(statement[end])) || statement[end] == '_'))
+		++end;
+	std::string word;
+	for (char c : statement.substr(0, end))
+		word += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+	if (word == "ABORT" || word == "BEGIN" || word == "COMMIT" || word == "END" || word == "RELEASE" ||
+	    word == "ROLLBACK" || word == "SAVEPOINT" || word == "START")
+		return true;
+	if (word != "PREPARE")
+		return false;
+	std::size_t next = migrate::skip_blank(statement, end, statement.size());
+	std::string second;
+	while (next < statement.size() && std::isalpha(static_cast<unsigned char>(statement[next])))
+		second += static_cast<char>(std::toupper(static_cast<unsigned char>(statement[next++])));
+	return second == "TRANSACTION";
+}
 
 std::vector<migrate::StatementSpan>
 split_statements(std::string_view sql, const migrate::StatementContext &where) {
@@ -131,6 +162,8 @@ LibpqDatabase::split(std::string_view sql, const migrate::StatementContext &wher
 
 std::optional<migrate::Value>
 LibpqDatabase::run_statement(std::string_view sql, const migrate::StatementContext &ctx) {
+	if (!non_transactional_ && is_transaction_control(sql))
+		throw transaction_control_error(ctx);
 	try {
 		Result r = conn_.simple(sql);
 		++statements_done_;
@@ -162,6 +195,53 @@ LibpqDatabase::run_statement(std::string_view sql, const migrate::StatementConte
 		}
 		throw out;
 	}
+}
+
+std::optional<migrate::Value>
+LibpqDatabase::run_statements(std::string_view sql, const std::vector<migrate::StatementSpan> &spans,
+                              const migrate::StatementContext &section) {
+	if (non_transactional_) // one at a time outside a transaction block, counting what stays
+		return Database::run_statements(sql, spans, section);
+	struct Statement {
+		std::size_t start, end;
+	};
+	std::vector<Statement> statements;
+	for (const auto &span : spans) {
+		std::size_t end = std::min(span.offset + span.length, sql.size());
+		std::size_t start = migrate::skip_blank(sql, span.offset, end);
+		if (start < end)
+			statements.push_back({start, end});
+	}
+	// Up to the first transaction control statement, which the extension would refuse when it got there.
+	std::size_t count = 0;
+	while (count < statements.size() &&
+	       !is_transaction_control(sql.substr(statements[count].start, statements[count].end - statements[count].start)))
+		++count;
+	std::optional<migrate::Value> last;
+	if (count > 0) {
+		const std::size_t from = statements.front().start;
+		const std::string_view text = sql.substr(from, statements[count - 1].end - from);
+		int completed = 0;
+		try {
+			Result r = conn_.simple(text, &completed);
+			last = r.rows() > 0 && r.columns() > 0 ? std::optional<migrate::Value>(r.value(0, 0)) : std::nullopt;
+		} catch (const ServerError &e) {
+			const std::size_t failed = std::min(static_cast<std::size_t>(std::max(completed, 0)), count - 1);
+			const Statement &at = statements[failed];
+			int extra = 0;
+			if (e.position > 0) // into the whole message: lines from the failed statement's start
+				extra = std::max(0, lines_before(text, e.position) -
+				                        static_cast<int>(std::count(text.begin(),
+				                                                    text.begin() + static_cast<std::ptrdiff_t>(at.start - from),
+				                                                    '\n')));
+			migrate::Error out = engine_error(e);
+			out.context = join_context(e.context, migrate::describe(migrate::statement_context(sql, at.start, section), extra));
+			throw out;
+		}
+	}
+	if (count < statements.size())
+		throw transaction_control_error(migrate::statement_context(sql, statements[count].start, section));
+	return last;
 }
 
 void

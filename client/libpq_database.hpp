@@ -1,5 +1,6 @@
 // The engine's Database over libpq: what lets the client run a plan itself, for revisions marked
-// `transactional: false` (CREATE INDEX CONCURRENTLY and friends cannot run inside a function).
+// `transactional: false` (CREATE INDEX CONCURRENTLY and friends cannot run inside a function) and
+// for every plan in client mode (--no-extension).
 //
 // Transactions: the caller opens one (begin()) and holds migrate's session-level lock. A
 // `transactional: false` revision commits what came before it, runs its statements one by one
@@ -30,6 +31,12 @@ public:
 	std::vector<migrate::Row> query(std::string_view sql, const std::vector<migrate::Value> &params = {}) override;
 	std::vector<migrate::StatementSpan> split(std::string_view sql, const migrate::StatementContext &where) override;
 	std::optional<migrate::Value> run_statement(std::string_view sql, const migrate::StatementContext &ctx) override;
+	// A transactional revision's section goes to the server as one simple-query message (one round
+	// trip, not one per statement); an error names the statement and line run_statement would have
+	// named: the results before it count the statements that completed, and its position, which is
+	// into the whole message, gives the line. `transactional: false` sections run one by one.
+	std::optional<migrate::Value> run_statements(std::string_view sql, const std::vector<migrate::StatementSpan> &spans,
+	                                             const migrate::StatementContext &section) override;
 	void begin_revision(const migrate::Revision &revision) override;
 	void end_revision() override;
 	void notice(std::string_view message) override;
@@ -49,6 +56,11 @@ private:
 	int statements_done_ = 0;
 	std::function<void(std::string_view)> notice_;
 };
+
+// Whether a statement is transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, PREPARE
+// TRANSACTION...): its first keyword says so, as in PostgreSQL's grammar. A migration runs inside
+// the migrator's transaction, so the client refuses these as the extension does.
+bool is_transaction_control(std::string_view statement);
 
 // PostgreSQL's own parser (libpg_query) cutting SQL into statements: byte offset and length of
 // each, comments and blanks before a statement skipped. Throws migrate::Error on a syntax error.

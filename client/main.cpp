@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <fmt/format.h>
 
+#include <cctype>
+#include <cstdlib>
 #include <functional>
 #include <iostream>
 
@@ -21,7 +23,8 @@ namespace {
 using namespace pgmigrate;
 
 constexpr const char *usage_line =
-    "usage: pgmigrate [-d URL] [--dir DIR] [--json] [-q] [--wait [SECONDS]] [--lock-wait SECONDS] COMMAND [ARGS]";
+    "usage: pgmigrate [-d URL] [--dir DIR] [--json] [-q] [--wait [SECONDS]] [--lock-wait SECONDS] [--no-extension]\n"
+    "                 COMMAND [ARGS]";
 
 // --branch-label a,b and repeated options both work.
 std::vector<std::string>
@@ -41,6 +44,14 @@ split_commas(const std::vector<std::string> &values) {
 		}
 	}
 	return out;
+}
+
+// PGMIGRATE_NO_EXTENSION=1 (or true, yes, on); 0, false, no, off or empty leave it off.
+bool
+env_true(std::string value) {
+	for (auto &c : value)
+		c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+	return !(value.empty() || value == "0" || value == "false" || value == "no" || value == "off");
 }
 
 int
@@ -67,6 +78,10 @@ run(int argc, char **argv) {
 	                 ->expected(0, 1)
 	                 ->default_str("60")
 	                 ->type_name("[SECONDS]");
+	app.add_flag("--no-extension", g.no_extension,
+	             "Run without the migrate extension (client mode, for managed databases that allow no C extension): "
+	             "pgmigrate keeps the same state in schema migrate and applies the migrations itself; also "
+	             "PGMIGRATE_NO_EXTENSION=1");
 	app.add_option("--lock-wait", g.lock_wait,
 	               "Wait up to SECONDS (default 300) while another migration holds the lock")
 	    ->check(CLI::NonNegativeNumber)
@@ -168,6 +183,20 @@ run(int argc, char **argv) {
 	auto *check = app.add_subcommand("check", "Exit 1 unless the database is at the head(s)");
 	check->callback([&] { action = [&](Context &c) { return commands::check(c); }; });
 
+	// install-extension, uninstall-extension
+	commands::InstallExtensionOptions install_opt;
+	auto *install = app.add_subcommand(
+	    "install-extension",
+	    "Move a database from client mode (--no-extension) into the migrate extension, history kept");
+	install->add_option("--schema", install_opt.schema,
+	                    "Schema for the extension's functions (default: the first schema on search_path)");
+	install->callback([&] { action = [&](Context &c) { return commands::install_extension(c, install_opt); }; });
+	auto *uninstall = app.add_subcommand(
+	    "uninstall-extension",
+	    "Move a database from the migrate extension to client mode (--no-extension), history kept, and drop the "
+	    "extension");
+	uninstall->callback([&] { action = [&](Context &c) { return commands::uninstall_extension(c); }; });
+
 	// test
 	commands::TestOptions test_opt;
 	auto *test = app.add_subcommand(
@@ -197,6 +226,9 @@ run(int argc, char **argv) {
 	}
 	if (wait->count() > 0)
 		g.wait = wait_seconds < 0 ? 60 : wait_seconds;
+	if (!g.no_extension)
+		if (const char *env = std::getenv("PGMIGRATE_NO_EXTENSION"))
+			g.no_extension = env_true(env);
 
 	out().configure(g.json, g.quiet);
 	for (auto *sub : app.get_subcommands())

@@ -1,7 +1,12 @@
-// The extension check and the upload of new or changed revisions.
+// The host check (the extension, or the state tables of client mode) and the upload of new or
+// changed revisions.
 #include "sync.hpp"
 
+#include "libpq_database.hpp"
+#include "migrate/error.hpp"
+#include "migrate/runner.hpp"
 #include "output.hpp"
+#include "state_sql.hpp"
 #include "waiting.hpp"
 
 #include <fmt/format.h>
@@ -10,22 +15,118 @@
 
 namespace pgmigrate {
 
-std::optional<Extension>
+namespace {
+
+constexpr const char *no_extension_way =
+    "pass --no-extension (or set PGMIGRATE_NO_EXTENSION=1) and pgmigrate applies the migrations itself, "
+    "keeping the same state in schema migrate";
+
+} // namespace
+
+std::optional<Host>
 find_extension(Connection &conn) {
 	auto r = conn.query("SELECT n.nspname, e.extversion FROM pg_catalog.pg_extension e "
 	                    "JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'migrate'");
 	if (r.rows() == 0)
 		return std::nullopt;
-	return Extension{r.get(0, 0), r.get(0, 1)};
+	return Host{false, r.get(0, 0), r.get(0, 1)};
 }
 
-Extension
-require_extension(Connection &conn) {
-	if (auto ext = find_extension(conn))
+bool
+has_state_schema(Connection &conn) {
+	return conn.query("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = 'migrate')").get_bool(0, 0);
+}
+
+bool
+has_state_tables(Connection &conn) {
+	return conn
+	    .query("SELECT pg_catalog.to_regclass('migrate.revisions') IS NOT NULL AND "
+	           "pg_catalog.to_regclass('migrate.version') IS NOT NULL AND "
+	           "pg_catalog.to_regclass('migrate.log') IS NOT NULL")
+	    .get_bool(0, 0);
+}
+
+bool
+ensure_state(Connection &conn, double lock_wait) {
+	if (has_state_tables(conn))
+		return false;
+	Transaction tx(conn);
+	acquire_migration_lock(conn, lock_wait, false);
+	if (has_state_tables(conn)) // another client created them while this one waited for the lock
+		return false;
+	conn.simple("SET LOCAL client_min_messages = warning");
+	try {
+		conn.simple(state_sql);
+	} catch (ServerError &e) {
+		if (e.sqlstate == "42501")
+			e.hint = fmt::format("Without the extension pgmigrate keeps its state in schema migrate, which this role "
+			                     "may not create. Create it once as the database owner or a superuser: CREATE SCHEMA "
+			                     "migrate AUTHORIZATION {}; (or GRANT CREATE ON DATABASE {} TO {};)",
+			                     quote_ident(conn.user()), quote_ident(conn.database()), quote_ident(conn.user()));
+		throw;
+	}
+	tx.commit();
+	out().note(fmt::format("Created schema migrate and its tables in database \"{}\" (client mode, --no-extension).",
+	                       conn.database()));
+	return true;
+}
+
+Failure
+client_mode_database(Connection &conn) {
+	Failure f(fmt::format("database \"{}\" keeps its migration state without the migrate extension (client mode), "
+	                      "and --no-extension was not given",
+	                      conn.database()));
+	f.detail = has_state_tables(conn) ? "Schema migrate holds the state tables that pgmigrate --no-extension created; "
+	                                    "the migrate extension is not installed."
+	                                  : "Schema migrate exists, but the migrate extension is not installed.";
+	f.hint = "Pass --no-extension (or set PGMIGRATE_NO_EXTENSION=1) to go on without the extension, or move the state "
+	         "into the extension with: pgmigrate install-extension";
+	f.sqlstate = "55000";
+	return f;
+}
+
+Host
+require_host(Connection &conn, bool no_extension, double lock_wait) {
+	auto ext = find_extension(conn);
+	if (no_extension) {
+		Host host{true, {}, {}};
+		if (ext) {
+			out().note(fmt::format("The migrate extension is installed in database \"{}\"; with --no-extension "
+			                       "pgmigrate runs the engine itself, over the extension's tables.",
+			                       conn.database()));
+			host.schema = ext->schema;
+			host.version = ext->version;
+		} else {
+			ensure_state(conn, lock_wait);
+		}
+		return host;
+	}
+	if (ext)
 		return *ext;
+	if (has_state_schema(conn))
+		throw client_mode_database(conn);
+	// Whether this role could install it: try, in a transaction that is always rolled back.
+	std::optional<ServerError> refused;
+	if (!conn.in_transaction()) {
+		Transaction probe(conn);
+		try {
+			conn.simple("SET LOCAL client_min_messages = error");
+			conn.simple("CREATE EXTENSION migrate");
+		} catch (const ServerError &e) {
+			refused = e;
+		}
+	}
 	Failure f(fmt::format("the migrate extension is not installed in database \"{}\"", conn.database()));
-	f.hint = "Install it with: CREATE EXTENSION migrate; (run in that database by a role allowed to create "
-	         "extensions; the server must have the migrate package installed)";
+	if (!refused) {
+		f.hint = fmt::format("Either install it with: CREATE EXTENSION migrate; (this role may), or run without it: {}.",
+		                     no_extension_way);
+	} else {
+		f.detail = fmt::format("Nor can this role install it: CREATE EXTENSION migrate fails here: {}", refused->what());
+		f.hint = fmt::format("Either install it (the migrate package on the server, then CREATE EXTENSION migrate; run "
+		                     "in that database by a role allowed to create extensions, usually a superuser), or run "
+		                     "without it: {}.",
+		                     no_extension_way);
+	}
 	f.sqlstate = "58P01";
 	throw f;
 }
@@ -57,7 +158,7 @@ version_rows(Connection &conn) {
 }
 
 SyncResult
-sync_project(Connection &conn, const Extension &ext, const Project &project, double lock_wait) {
+sync_project(Connection &conn, const Host &host, const Project &project, double lock_wait) {
 	SyncResult result;
 	if (project.empty())
 		return result;
@@ -84,11 +185,23 @@ sync_project(Connection &conn, const Extension &ext, const Project &project, dou
 
 	Transaction tx(conn);
 	acquire_migration_lock(conn, lock_wait, false);
-	// One round trip for all of them; unnest keeps the array order.
-	conn.query(fmt::format("SELECT {}(u.content, u.filename) FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
-	                       "pg_catalog.unnest($2::pg_catalog.text[])) AS u(content, filename)",
-	                       ext.fn("migrate_add")),
-	           {text_array_literal(contents), text_array_literal(names)});
+	if (host.client) {
+		// The engine's add, as migrate_add runs it server-side: the same checks, the same rows.
+		LibpqDatabase db(conn, false);
+		migrate::Runner runner(db);
+		try {
+			for (std::size_t i = 0; i < contents.size(); ++i)
+				runner.add(contents[i], names[i]);
+		} catch (const migrate::Error &e) {
+			throw from_engine(e);
+		}
+	} else {
+		// One round trip for all of them; unnest keeps the array order.
+		conn.query(fmt::format("SELECT {}(u.content, u.filename) FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
+		                       "pg_catalog.unnest($2::pg_catalog.text[])) AS u(content, filename)",
+		                       host.fn("migrate_add")),
+		           {text_array_literal(contents), text_array_literal(names)});
+	}
 	tx.commit();
 	return result;
 }

@@ -78,6 +78,14 @@ int stamp(Context &ctx, const StampOptions &opt);
 
 int check(Context &ctx);
 
+// Moving a database between the two modes, its history, version and log intact, in one
+// transaction: client mode -> the extension, and back.
+struct InstallExtensionOptions {
+	std::string schema; // CREATE EXTENSION ... SCHEMA (default: the first schema on search_path)
+};
+int install_extension(Context &ctx, const InstallExtensionOptions &opt);
+int uninstall_extension(Context &ctx);
+
 struct TestOptions {
 	std::string scratch_url;
 	bool keep = false;

@@ -1,4 +1,6 @@
-// upgrade / downgrade: online through the database, or --sql (the script, nothing changed).
+// upgrade / downgrade: online through the database, or --sql (the script, nothing changed). In
+// client mode (--no-extension) the script creates the state tables itself and stores revisions
+// with plain SQL instead of migrate_add.
 #include "apply.hpp"
 #include "commands/commands.hpp"
 #include "migrate/error.hpp"
@@ -7,6 +9,7 @@
 #include "migrate/state.hpp"
 #include "migrate/target.hpp"
 #include "output.hpp"
+#include "state_sql.hpp"
 
 #include <fmt/format.h>
 
@@ -26,27 +29,51 @@ relative_to_current(const std::string &target) {
 
 // A dollar-quote tag that does not occur in text.
 std::string
-dollar_tag(const std::string &text) {
-	std::string tag = "$pgmigrate$";
+dollar_tag(const std::string &text, const std::string &name = "pgmigrate") {
+	std::string tag = "$" + name + "$";
 	for (int n = 1; text.find(tag) != std::string::npos; ++n)
-		tag = fmt::format("$pgmigrate{}$", n);
+		tag = fmt::format("${}{}$", name, n);
 	return tag;
 }
 
-// The uploads `upgrade` makes before it runs: so the script works on a database that has never
-// seen these revisions (migrate_add of identical content is a no-op).
+// Client mode: the state tables (state.sql, as pgmigrate --no-extension creates them), created
+// only when missing, since state.sql's COMMENT and GRANT need the owner.
 std::string
-upload_statements(const Project &project, const migrate::Plan &plan, const std::string &fn) {
+state_statement() {
+	const std::string state(state_sql);
+	std::string inner = dollar_tag(state, "state");
+	std::string outer = dollar_tag(inner + state);
+	return fmt::format("-- The state tables of client mode (pgmigrate --no-extension), created when missing\n"
+	                   "DO {}\nBEGIN\n"
+	                   "  IF pg_catalog.to_regclass('migrate.revisions') IS NULL OR pg_catalog.to_regclass('migrate.version') "
+	                   "IS NULL\n     OR pg_catalog.to_regclass('migrate.log') IS NULL THEN\n"
+	                   "    EXECUTE {}\n{}{};\n  END IF;\nEND\n{};\n\n",
+	                   outer, inner, state, inner, outer);
+}
+
+// The uploads `upgrade` makes before it runs: so the script works on a database that has never
+// seen these revisions (migrate_add of identical content is a no-op). In client mode the
+// engine's own upsert into migrate.revisions, after the state tables.
+std::string
+upload_statements(const Project &project, const migrate::Plan &plan, const std::string &fn, bool client_mode) {
 	std::string sql;
 	const auto &graph = project.graph();
 	for (const auto &step : plan.steps) {
 		if (step.direction != Direction::upgrade)
 			continue;
-		const ProjectFile &file = project.file(graph[step.revision].id);
+		const migrate::Revision &rev = graph[step.revision];
+		const ProjectFile &file = project.file(rev.id);
+		if (client_mode) {
+			sql += fmt::format("-- Upload revision {} ({})\n{};\n\n", rev.id, file.name,
+			                   migrate::state::revision_upsert_script(rev, file.name));
+			continue;
+		}
 		std::string tag = dollar_tag(file.content);
-		sql += fmt::format("-- Upload revision {} ({})\nSELECT {}({}{}{}, {});\n\n", graph[step.revision].id, file.name, fn,
-		                   tag, file.content, tag, migrate::state::quote_literal(file.name));
+		sql += fmt::format("-- Upload revision {} ({})\nSELECT {}({}{}{}, {});\n\n", rev.id, file.name, fn, tag,
+		                   file.content, tag, migrate::state::quote_literal(file.name));
 	}
+	if (client_mode && !sql.empty())
+		sql = state_statement() + sql;
 	return sql;
 }
 
@@ -63,16 +90,21 @@ offline(Context &ctx, Direction direction, const std::string &argument) {
 		target = argument.substr(colon + 1);
 	}
 	std::string fn = "migrate_add";
+	const bool client_mode = ctx.options().no_extension;
 	try {
 		std::vector<RevisionGraph::Index> current;
 		if (ranged) {
 			if (!from.empty() && from != "base")
 				current = migrate::resolve_revisions(graph, from);
 		} else if (ctx.has_database()) {
-			// Only read: the current version. Nothing is uploaded or changed.
+			// Only read: the current version. Nothing is uploaded, created or changed.
 			Connection &conn = ctx.connection();
 			if (auto ext = find_extension(conn)) {
 				fn = ext->fn("migrate_add");
+				current = migrate::resolve_version_rows(graph, version_rows(conn));
+			} else if (has_state_tables(conn)) {
+				if (!client_mode)
+					throw client_mode_database(conn);
 				current = migrate::resolve_version_rows(graph, version_rows(conn));
 			}
 		} else if (!up) {
@@ -85,7 +117,7 @@ offline(Context &ctx, Direction direction, const std::string &argument) {
 		migrate::Plan plan = up ? migrate::plan_upgrade(graph, current, target)
 		                        : migrate::plan_downgrade(graph, current, target);
 		std::string script = migrate::render_script(graph, plan);
-		std::string uploads = upload_statements(project, plan, fn);
+		std::string uploads = upload_statements(project, plan, fn, client_mode);
 		if (!uploads.empty()) {
 			// After BEGIN and the lock, before the first step.
 			std::string head = fmt::format("{};\n\n", migrate::state::lock_sql);
@@ -108,8 +140,8 @@ online(Context &ctx, Direction direction, const MigrateOptions &opt) {
 	if (opt.target.find(':') != std::string::npos)
 		throw Failure("Range revision not allowed", {},
 		              "A range (A:B) is for --sql and history; give a single target.");
-	const Extension &ext = ctx.prepare();
-	auto steps = apply_online(ctx.connection(), ext, {direction, opt.target, opt.per_revision}, ctx.options().lock_wait);
+	const Host &host = ctx.prepare();
+	auto steps = apply_online(ctx.connection(), host, {direction, opt.target, opt.per_revision}, ctx.options().lock_wait);
 	nlohmann::json list = nlohmann::json::array();
 	for (const auto &s : steps)
 		list.push_back({{"direction", s.direction},

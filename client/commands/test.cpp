@@ -122,15 +122,21 @@ test(Context &ctx, const TestOptions &opt) {
 
 	Scratch scratch(ctx, opt.scratch_url);
 	Connection &conn = scratch.conn();
-	try {
-		conn.simple("CREATE EXTENSION IF NOT EXISTS migrate");
-	} catch (const ServerError &e) {
-		Failure f(fmt::format("cannot install the migrate extension in the scratch database: {}", e.what()), e.detail,
-		          e.hint);
-		f.sqlstate = e.sqlstate;
-		throw f;
+	const bool client_mode = ctx.options().no_extension;
+	if (!client_mode) {
+		try {
+			conn.simple("CREATE EXTENSION IF NOT EXISTS migrate");
+		} catch (const ServerError &e) {
+			Failure f(fmt::format("cannot install the migrate extension in the scratch database: {}", e.what()),
+			          e.detail, e.hint);
+			if (f.hint.empty())
+				f.hint = "Run pgmigrate test as a role allowed to create the extension, or without the extension: "
+				         "pass --no-extension (or set PGMIGRATE_NO_EXTENSION=1).";
+			f.sqlstate = e.sqlstate;
+			throw f;
+		}
 	}
-	Extension ext = require_extension(conn);
+	Host ext = require_host(conn, client_mode, ctx.options().lock_wait);
 	sync_project(conn, ext, project, ctx.options().lock_wait);
 	if (!current_indices(conn, graph).empty())
 		throw Failure("the scratch database is not at base", {}, "Give an empty database to --scratch-url.");

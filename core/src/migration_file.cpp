@@ -625,8 +625,17 @@ Revision parse_migration(std::string_view content, std::string_view filename) {
 
 // SHA-256 over the content with CRLF and lone CR turned into LF (see the top of this file).
 std::string migration_checksum(std::string_view content) {
+	// Fetched once: with OpenSSL 3, EVP_DigestInit_ex(EVP_sha256()) looks the implementation up in
+	// the provider store on every call, which cost as much as hashing a small migration file.
+	static const EVP_MD *const sha256 = [] {
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+		if (const EVP_MD *md = EVP_MD_fetch(nullptr, "SHA256", nullptr))
+			return md; // kept for the life of the process
+#endif
+		return EVP_sha256();
+	}();
 	const std::unique_ptr<EVP_MD_CTX, EvpCtxFree> ctx(EVP_MD_CTX_new());
-	bool ok = ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1;
+	bool ok = ctx && EVP_DigestInit_ex(ctx.get(), sha256, nullptr) == 1;
 	std::size_t pos = 0;
 	while (ok && pos < content.size()) {
 		const std::size_t cr = content.find('\r', pos);

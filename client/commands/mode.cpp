@@ -1,0 +1,299 @@
+// install-extension and uninstall-extension: a database moves between client mode (pgmigrate
+// --no-extension, state tables created from state.sql) and the migrate extension (the same tables,
+// created by CREATE EXTENSION), in one transaction under the migration lock: the old schema
+// migrate is renamed aside, the new one created, revisions, version and log copied (log ids and
+// the sequence kept), grants carried over, and the old schema dropped (without CASCADE: nothing
+// but the state goes). Nothing else changes; any error leaves the database as it was.
+#include "commands/commands.hpp"
+#include "output.hpp"
+#include "state_sql.hpp"
+#include "waiting.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace pgmigrate::commands {
+
+namespace {
+
+std::string
+qualified(const std::string &schema, const std::string &name) {
+	return quote_ident(schema) + "." + quote_ident(name);
+}
+
+// A schema name for the old state while the new one is created.
+std::string
+aside_name(Connection &conn) {
+	for (int n = 0;; ++n) {
+		std::string name = n == 0 ? "migrate_moving" : fmt::format("migrate_moving{}", n);
+		if (!conn.query("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1)", {name})
+		         .get_bool(0, 0))
+			return name;
+	}
+}
+
+// GRANTs that give the objects of the new schema migrate what the old one's grantees had (its
+// owner's own rights excepted): schema, tables, and the log's sequence.
+std::vector<std::string>
+carried_grants(Connection &conn) {
+	std::vector<std::string> grants;
+	Result r = conn.query(
+	    "SELECT 'SCHEMA migrate', a.privilege_type, a.grantee, a.is_grantable "
+	    "FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) a "
+	    "WHERE n.nspname = 'migrate' AND a.grantee <> n.nspowner "
+	    "UNION ALL "
+	    "SELECT CASE c.relkind WHEN 'S' THEN 'SEQUENCE ' ELSE 'TABLE ' END || 'migrate.' || pg_catalog.quote_ident(c.relname), "
+	    "a.privilege_type, a.grantee, a.is_grantable "
+	    "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace, "
+	    "pg_catalog.aclexplode(c.relacl) a "
+	    "WHERE n.nspname = 'migrate' AND c.relname IN ('revisions', 'version', 'log', 'log_id_seq') "
+	    "AND a.grantee <> c.relowner "
+	    "ORDER BY 1, 3, 2");
+	for (int i = 0; i < r.rows(); ++i) {
+		std::string grantee = r.get(i, 2) == "0" ? std::string("PUBLIC") : std::string();
+		if (grantee.empty())
+			grantee = quote_ident(
+			    conn.query("SELECT rolname FROM pg_catalog.pg_roles WHERE oid = $1::pg_catalog.oid", {r.get(i, 2)})
+			        .get(0, 0));
+		grants.push_back(fmt::format("GRANT {} ON {} TO {}{}", r.get(i, 1), r.get(i, 0), grantee,
+		                             r.get_bool(i, 3) ? " WITH GRANT OPTION" : ""));
+	}
+	return grants;
+}
+
+// The role that owns schema `schema`, and whether it is a superuser.
+std::pair<std::string, bool>
+schema_owner(Connection &conn, const std::string &schema) {
+	Result r = conn.query("SELECT r.rolname, r.rolsuper FROM pg_catalog.pg_namespace n "
+	                      "JOIN pg_catalog.pg_roles r ON r.oid = n.nspowner WHERE n.nspname = $1",
+	                      {schema});
+	return {r.get(0, 0), r.get_bool(0, 1)};
+}
+
+// Roles other than the owner that may write the version rows (INSERT on migrate.version).
+std::vector<std::string>
+version_writers(Connection &conn) {
+	Result r = conn.query("SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(r.rolname) END "
+	                      "FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) a "
+	                      "LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee "
+	                      "WHERE c.oid = pg_catalog.to_regclass('migrate.version') AND a.privilege_type = 'INSERT' "
+	                      "AND a.grantee <> c.relowner ORDER BY 1");
+	std::vector<std::string> roles;
+	for (int i = 0; i < r.rows(); ++i)
+		roles.push_back(r.get(i, 0));
+	return roles;
+}
+
+// Copies one state table from schema `from` into schema migrate (the columns both have); returns
+// the number of rows.
+long long
+copy_table(Connection &conn, const std::string &from, const std::string &table) {
+	std::string source = qualified(from, table), target = qualified("migrate", table);
+	std::string columns =
+	    conn.query("SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) "
+	               "FROM pg_catalog.pg_attribute a WHERE a.attrelid = pg_catalog.to_regclass($2) AND a.attnum > 0 "
+	               "AND NOT a.attisdropped AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute b "
+	               "WHERE b.attrelid = pg_catalog.to_regclass($1) AND b.attname = a.attname AND b.attnum > 0 "
+	               "AND NOT b.attisdropped)",
+	               {source, target})
+	        .get(0, 0);
+	Result r = conn.query(fmt::format("WITH copied AS (INSERT INTO {} ({}) SELECT {} FROM {} RETURNING 1) "
+	                                  "SELECT pg_catalog.count(*) FROM copied",
+	                                  target, columns, columns, source));
+	return std::stoll(r.get(0, 0));
+}
+
+struct Moved {
+	long long revisions = 0, log = 0;
+	std::vector<std::string> version;
+};
+
+// Copies the state from schema `from` into the new schema migrate and moves the log's sequence on.
+Moved
+copy_state(Connection &conn, const std::string &from) {
+	Moved m;
+	m.revisions = copy_table(conn, from, "revisions");
+	copy_table(conn, from, "version");
+	m.log = copy_table(conn, from, "log");
+	conn.query("SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('migrate.log', 'id'), pg_catalog.max(id)) "
+	           "FROM migrate.log HAVING pg_catalog.max(id) IS NOT NULL");
+	m.version = version_rows(conn);
+	return m;
+}
+
+std::string
+summary(const Moved &m) {
+	return fmt::format("{} revision{}, version {}, {} log row{}", m.revisions, m.revisions == 1 ? "" : "s",
+	                   m.version.empty() ? std::string("base") : fmt::format("{}", fmt::join(m.version, ", ")), m.log,
+	                   m.log == 1 ? "" : "s");
+}
+
+void
+report(const Moved &m, const std::string &mode) {
+	out().doc()["moved"] = true;
+	out().doc()["mode"] = mode;
+	out().doc()["revisions"] = m.revisions;
+	out().doc()["current"] = m.version;
+	out().doc()["log_rows"] = m.log;
+}
+
+} // namespace
+
+int
+install_extension(Context &ctx, const InstallExtensionOptions &opt) {
+	Connection &conn = ctx.connection();
+	const std::string db = conn.database();
+	auto already = [&](const Host &ext) {
+		out().result(fmt::format("The migrate extension {} is already installed in database \"{}\" (functions in "
+		                         "schema {}): nothing to move.",
+		                         ext.version, db, ext.schema));
+		out().doc()["moved"] = false;
+		out().doc()["mode"] = "extension";
+		return 0;
+	};
+	if (auto ext = find_extension(conn))
+		return already(*ext);
+
+	Transaction tx(conn);
+	acquire_migration_lock(conn, ctx.options().lock_wait, false);
+	if (auto ext = find_extension(conn)) // installed while this one waited for the lock
+		return already(*ext);
+	const bool moving = has_state_schema(conn);
+	if (moving && !has_state_tables(conn))
+		throw Failure(fmt::format("schema migrate in database \"{}\" does not hold pgmigrate's state tables", db), {},
+		              "CREATE EXTENSION migrate needs schema migrate for itself: rename or drop that schema first.");
+
+	std::string aside;
+	std::vector<std::string> grants;
+	std::vector<std::string> writers;
+	if (moving) {
+		grants = carried_grants(conn);
+		auto [owner, owner_super] = schema_owner(conn, "migrate");
+		if (owner != conn.user() && !owner_super)
+			writers.push_back(quote_ident(owner));
+		for (const auto &w : version_writers(conn))
+			writers.push_back(w);
+		aside = aside_name(conn);
+		conn.simple(fmt::format("ALTER SCHEMA migrate RENAME TO {}", quote_ident(aside)));
+	}
+	try {
+		conn.simple(opt.schema.empty() ? std::string("CREATE EXTENSION migrate")
+		                               : fmt::format("CREATE EXTENSION migrate SCHEMA {}", quote_ident(opt.schema)));
+	} catch (ServerError &e) {
+		e.hint = (e.hint.empty() ? std::string() : e.hint + "\n") +
+		         "install-extension needs the migrate package on the server and a role allowed to create the extension "
+		         "(usually a superuser). Nothing was changed" +
+		         (moving ? ": the database stays in client mode (--no-extension)." : ".");
+		throw;
+	}
+	Host ext = *find_extension(conn);
+
+	Moved moved;
+	if (moving) {
+		moved = copy_state(conn, aside);
+		for (const auto &g : grants)
+			conn.simple(g);
+		// Whoever could migrate in client mode (wrote the tables) can through the extension.
+		for (const auto &w : writers) {
+			if (w == quote_ident(conn.user()))
+				continue;
+			conn.simple(fmt::format("GRANT USAGE ON SCHEMA migrate TO {0}; "
+			                        "GRANT SELECT, INSERT, UPDATE, DELETE ON migrate.revisions, migrate.version, "
+			                        "migrate.log TO {0}; GRANT USAGE ON SEQUENCE migrate.log_id_seq TO {0}; "
+			                        "GRANT EXECUTE ON FUNCTION {1}(text, text), {2}(text), {3}(text), {4}(text, boolean) "
+			                        "TO {0}; GRANT EXECUTE ON PROCEDURE {5}(text), {6}(text) TO {0}",
+			                        w, ext.fn("migrate_add"), ext.fn("migrate_upgrade"), ext.fn("migrate_downgrade"),
+			                        ext.fn("migrate_stamp"), ext.fn("migrate_upgrade_per_revision"),
+			                        ext.fn("migrate_downgrade_per_revision")));
+		}
+		// Without CASCADE: anything else in that schema, or using its tables, stops the move.
+		conn.simple(fmt::format("DROP TABLE {}, {}, {}", qualified(aside, "version"), qualified(aside, "log"),
+		                        qualified(aside, "revisions")));
+		try {
+			conn.simple(fmt::format("DROP SCHEMA {}", quote_ident(aside)));
+		} catch (ServerError &e) {
+			e.hint = "Schema migrate holds objects other than pgmigrate's state: move them to another schema and "
+			         "run install-extension again. Nothing was changed.";
+			throw;
+		}
+	}
+	tx.commit();
+
+	if (moving) {
+		out().result(fmt::format("Moved database \"{}\" from client mode into the migrate extension {} (functions in "
+		                         "schema {}): {}.",
+		                         db, ext.version, ext.schema, summary(moved)));
+		if (!writers.empty())
+			out().note(fmt::format("Granted {} what migrating through the extension needs (the state tables and "
+			                       "EXECUTE on migrate_add, migrate_upgrade, migrate_downgrade, migrate_stamp and the "
+			                       "per-revision procedures).",
+			                       fmt::join(writers, ", ")));
+		out().note("From now on run pgmigrate without --no-extension; SELECT migrate_upgrade('head') works from psql.");
+	} else {
+		out().result(fmt::format("Installed the migrate extension {} in database \"{}\" (functions in schema {}); there "
+		                         "was no client-mode state to move.",
+		                         ext.version, db, ext.schema));
+	}
+	report(moved, "extension");
+	out().doc()["moved"] = moving;
+	return 0;
+}
+
+int
+uninstall_extension(Context &ctx) {
+	Connection &conn = ctx.connection();
+	const std::string db = conn.database();
+	auto not_installed = [&]() -> int {
+		if (has_state_tables(conn)) {
+			out().result(fmt::format("Database \"{}\" is already in client mode (no migrate extension): nothing to move.",
+			                         db));
+			out().doc()["moved"] = false;
+			out().doc()["mode"] = "client";
+			return 0;
+		}
+		Failure f(fmt::format("the migrate extension is not installed in database \"{}\"", db), {},
+		          "There is no migration state to move out of it.");
+		f.sqlstate = "58P01";
+		throw f;
+	};
+	if (!find_extension(conn))
+		return not_installed();
+
+	Transaction tx(conn);
+	acquire_migration_lock(conn, ctx.options().lock_wait, false);
+	if (!find_extension(conn))
+		return not_installed();
+	std::vector<std::string> grants = carried_grants(conn);
+	auto [owner, owner_super] = schema_owner(conn, "migrate");
+	const std::string aside = aside_name(conn);
+	// The extension's schema migrate (one of its members) goes aside and is dropped with it.
+	conn.simple(fmt::format("ALTER SCHEMA migrate RENAME TO {}", quote_ident(aside)));
+	conn.simple("SET LOCAL client_min_messages = warning");
+	conn.simple(state_sql);
+	conn.simple("RESET client_min_messages");
+	Moved moved = copy_state(conn, aside);
+	for (const auto &g : grants)
+		conn.simple(g);
+	if (owner != conn.user() && !owner_super)
+		conn.simple(fmt::format("GRANT SELECT, INSERT, UPDATE, DELETE ON migrate.revisions, migrate.version, migrate.log "
+		                        "TO {0}; GRANT USAGE ON SEQUENCE migrate.log_id_seq TO {0}",
+		                        quote_ident(owner)));
+	try {
+		conn.simple("DROP EXTENSION migrate");
+	} catch (ServerError &e) {
+		e.hint = (e.hint.empty() ? std::string() : e.hint + "\n") +
+		         "Objects outside the extension use it (see DETAIL): drop or change them and run uninstall-extension "
+		         "again. Nothing was changed.";
+		throw;
+	}
+	tx.commit();
+
+	out().result(fmt::format("Moved database \"{}\" from the migrate extension to client mode and dropped the extension: "
+	                         "{}.",
+	                         db, summary(moved)));
+	out().note("From now on run pgmigrate with --no-extension (or PGMIGRATE_NO_EXTENSION=1).");
+	report(moved, "client");
+	return 0;
+}
+
+} // namespace pgmigrate::commands
