@@ -40,6 +40,18 @@ join_context(const std::string &a, const std::string &b) {
 	return a + "\n" + b;
 }
 
+// The CONTEXT of an error in a migration statement, as the extension reports it: the server's
+// own lines; then, when the error points at no position in the statement, the statement itself
+// (SPI's `SQL statement "..."` line); then the revision, file and line.
+std::string
+statement_error_context(const ServerError &e, std::string_view statement, const migrate::StatementContext &ctx,
+                        int extra_lines) {
+	std::string context = e.context;
+	if (e.position <= 0)
+		context = join_context(context, fmt::format("SQL statement \"{}\"", statement));
+	return join_context(context, migrate::describe(ctx, extra_lines));
+}
+
 migrate::Error
 engine_error(const ServerError &e) {
 	migrate::Error out(e.sqlstate.empty() ? migrate::sqlstate::internal_error : e.sqlstate, e.what(), e.detail, e.hint);
@@ -155,6 +167,20 @@ LibpqDatabase::query(std::string_view sql, const std::vector<migrate::Value> &pa
 	}
 }
 
+void
+LibpqDatabase::execute(const std::vector<std::string> &statements) {
+	if (statements.empty())
+		return;
+	std::string batch;
+	for (const auto &sql : statements)
+		batch += sql + ";\n";
+	try {
+		conn_.simple(batch);
+	} catch (const ServerError &e) {
+		throw engine_error(e);
+	}
+}
+
 std::vector<migrate::StatementSpan>
 LibpqDatabase::split(std::string_view sql, const migrate::StatementContext &where) {
 	return split_statements(sql, where);
@@ -173,7 +199,7 @@ LibpqDatabase::run_statement(std::string_view sql, const migrate::StatementConte
 	} catch (const ServerError &e) {
 		int extra = e.position > 0 ? lines_before(sql, e.position) : 0;
 		migrate::Error out = engine_error(e);
-		out.context = join_context(e.context, migrate::describe(ctx, extra));
+		out.context = statement_error_context(e, sql, ctx, extra);
 		if (non_transactional_) {
 			// Outside a transaction what ran stays: say so, and how to make a rerun safe.
 			std::string progress =
@@ -191,7 +217,7 @@ LibpqDatabase::run_statement(std::string_view sql, const migrate::StatementConte
 				        "CONCURRENTLY IF NOT EXISTS).";
 			std::string detail = out.detail().empty() ? progress : out.detail() + "\n" + progress;
 			out = migrate::Error(out.sqlstate(), out.what(), detail, hint);
-			out.context = join_context(e.context, migrate::describe(ctx, extra));
+			out.context = statement_error_context(e, sql, ctx, extra);
 		}
 		throw out;
 	}
@@ -235,7 +261,8 @@ LibpqDatabase::run_statements(std::string_view sql, const std::vector<migrate::S
 				                                                    text.begin() + static_cast<std::ptrdiff_t>(at.start - from),
 				                                                    '\n')));
 			migrate::Error out = engine_error(e);
-			out.context = join_context(e.context, migrate::describe(migrate::statement_context(sql, at.start, section), extra));
+			out.context = statement_error_context(e, sql.substr(at.start, at.end - at.start),
+			                                      migrate::statement_context(sql, at.start, section), extra);
 			throw out;
 		}
 	}

@@ -29,6 +29,8 @@ public:
 	void on_notice(std::function<void(std::string_view)> f) { notice_ = std::move(f); }
 
 	std::vector<migrate::Row> query(std::string_view sql, const std::vector<migrate::Value> &params = {}) override;
+	// One simple-query message for all of them: one round trip for a step's version and log rows.
+	void execute(const std::vector<std::string> &statements) override;
 	std::vector<migrate::StatementSpan> split(std::string_view sql, const migrate::StatementContext &where) override;
 	std::optional<migrate::Value> run_statement(std::string_view sql, const migrate::StatementContext &ctx) override;
 	// A transactional revision's section goes to the server as one simple-query message (one round

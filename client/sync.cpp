@@ -189,9 +189,11 @@ sync_project(Connection &conn, const Host &host, const Project &project, double 
 		// The engine's add, as migrate_add runs it server-side: the same checks, the same rows.
 		LibpqDatabase db(conn, false);
 		migrate::Runner runner(db);
+		std::vector<migrate::Runner::Upload> files;
+		for (std::size_t i = 0; i < contents.size(); ++i)
+			files.push_back({contents[i], names[i]});
 		try {
-			for (std::size_t i = 0; i < contents.size(); ++i)
-				runner.add(contents[i], names[i]);
+			runner.add_all(files);
 		} catch (const migrate::Error &e) {
 			throw from_engine(e);
 		}

@@ -267,7 +267,14 @@ uninstall_extension(Context &ctx) {
 	auto [owner, owner_super] = schema_owner(conn, "migrate");
 	const std::string aside = aside_name(conn);
 	// The extension's schema migrate (one of its members) goes aside and is dropped with it.
-	conn.simple(fmt::format("ALTER SCHEMA migrate RENAME TO {}", quote_ident(aside)));
+	try {
+		conn.simple(fmt::format("ALTER SCHEMA migrate RENAME TO {}", quote_ident(aside)));
+	} catch (ServerError &e) {
+		if (e.sqlstate == "42501")
+			e.hint = "uninstall-extension needs a role that owns the extension and its schema migrate (usually a "
+			         "superuser). Nothing was changed.";
+		throw;
+	}
 	conn.simple("SET LOCAL client_min_messages = warning");
 	conn.simple(state_sql);
 	conn.simple("RESET client_min_messages");

@@ -42,7 +42,15 @@ public:
 		}
 		admin_ = &ctx.connection();
 		name_ = scratch_name();
-		admin_->simple("CREATE DATABASE " + quote_ident(name_));
+		try {
+			admin_->simple("CREATE DATABASE " + quote_ident(name_));
+		} catch (ServerError &e) {
+			if (e.sqlstate == "42501")
+				e.hint = "pgmigrate test creates (and drops) a scratch database next to the one -d names: give this "
+				         "role CREATEDB, or pass --scratch-url with an empty database it may use.";
+			name_.clear();
+			throw;
+		}
 		out().note(fmt::format("Created scratch database {}", name_));
 		try {
 			conn_ = Connection::open(ctx.target(), name_);
@@ -129,9 +137,9 @@ test(Context &ctx, const TestOptions &opt) {
 		} catch (const ServerError &e) {
 			Failure f(fmt::format("cannot install the migrate extension in the scratch database: {}", e.what()),
 			          e.detail, e.hint);
-			if (f.hint.empty())
-				f.hint = "Run pgmigrate test as a role allowed to create the extension, or without the extension: "
-				         "pass --no-extension (or set PGMIGRATE_NO_EXTENSION=1).";
+			f.hint = (f.hint.empty() ? std::string() : f.hint + "\n") +
+			         "Run pgmigrate test as a role allowed to create the extension, or without the extension: pass "
+			         "--no-extension (or set PGMIGRATE_NO_EXTENSION=1).";
 			f.sqlstate = e.sqlstate;
 			throw f;
 		}

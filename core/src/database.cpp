@@ -26,6 +26,12 @@ statement_context(std::string_view sql, std::size_t offset, const StatementConte
 	return at;
 }
 
+void
+Database::execute(const std::vector<std::string> &statements) {
+	for (const auto &sql : statements)
+		query(sql);
+}
+
 std::optional<Value>
 Database::run_statements(std::string_view sql, const std::vector<StatementSpan> &spans,
                          const StatementContext &section) {

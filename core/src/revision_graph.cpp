@@ -296,15 +296,25 @@ RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::
 
 	// Keys for prefix look-ups, sorted by text (compared as views, then stored as indices so
 	// that a copied graph stays valid).
-	std::vector<std::pair<std::string_view, Key>> keyed;
+	// Ids usually arrive sorted (the server loads them ORDER BY revision; numbered files sort so),
+	// so they are checked before being sorted, and the few labels are sorted apart and merged in:
+	// sorting 100,000 keys was a third of building the graph.
+	using Keyed = std::pair<std::string_view, Key>;
+	const auto by_text = [](const Keyed &a, const Keyed &b) { return a.first < b.first; };
+	std::vector<Keyed> keyed, labelled;
 	keyed.reserve(n + by_label_.size());
 	for (Index i = 0; i < n; ++i) {
 		keyed.push_back({revisions_[i].id, {i, no_label}});
 		const auto &labels = revisions_[i].branch_labels;
 		for (std::uint32_t l = 0; l < labels.size(); ++l)
-			keyed.push_back({labels[l], {i, l}});
+			labelled.push_back({labels[l], {i, l}});
 	}
-	std::sort(keyed.begin(), keyed.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+	if (!std::is_sorted(keyed.begin(), keyed.end(), by_text))
+		std::sort(keyed.begin(), keyed.end(), by_text);
+	std::sort(labelled.begin(), labelled.end(), by_text);
+	const auto ids_end = static_cast<std::ptrdiff_t>(keyed.size());
+	keyed.insert(keyed.end(), labelled.begin(), labelled.end());
+	std::inplace_merge(keyed.begin(), keyed.begin() + ids_end, keyed.end(), by_text);
 	// Equal texts can only be one label repeated in one revision (anything else was refused above).
 	keyed.erase(std::unique(keyed.begin(), keyed.end(), [](const auto &a, const auto &b) { return a.first == b.first; }),
 	            keyed.end());

@@ -128,8 +128,18 @@ Runner::lock_for_change() {
 	db_.query(state::lock_sql);
 }
 
-std::string
-Runner::add(std::string_view content, std::string_view filename) {
+namespace {
+
+// Applied = the version rows and everything below them; `WHERE` picks the revisions asked about.
+constexpr std::string_view applied_cte =
+    "WITH RECURSIVE applied(revision) AS ("
+    " SELECT revision FROM migrate.version"
+    " UNION SELECT pg_catalog.unnest(r.down_revisions OPERATOR(pg_catalog.||) r.depends_on)"
+    " FROM migrate.revisions r JOIN applied a ON r.revision OPERATOR(pg_catalog.=) a.revision)";
+
+// Parses one file for add, refusing what can never be part of a graph.
+Revision
+parse_for_add(std::string_view content, std::string_view filename) {
 	Revision r = parse_migration(content, filename);
 	// A revision naming itself can never be part of a graph: refuse it as the graph would, rather
 	// than store it and make every later call fail until it is replaced. (Missing parents are
@@ -142,6 +152,23 @@ Runner::add(std::string_view content, std::string_view filename) {
 		throw Error(sqlstate::invalid_object_definition,
 		            fmt::format("Dependency self-loop is detected in revisions ({})", r.id),
 		            fmt::format("Revision {} ({}) depends on itself.", r.id, file));
+	return r;
+}
+
+Error
+changed_since_applied(const Revision &r, const std::string &old_checksum, std::string_view filename) {
+	return Error(sqlstate::not_in_prerequisite_state, fmt::format("revision {} has changed since it was applied", r.id),
+	             fmt::format("Applied checksum {}, new checksum {}{}.", old_checksum, r.checksum,
+	                         filename.empty() ? std::string() : fmt::format(" (file {})", filename)),
+	             "Restore the file to the content that was applied and put the change in a new revision, "
+	             "or downgrade below this revision before changing it.");
+}
+
+} // namespace
+
+std::string
+Runner::add(std::string_view content, std::string_view filename) {
+	Revision r = parse_for_add(content, filename);
 	lock_for_change();
 	auto existing = db_.query("SELECT checksum, filename FROM migrate.revisions WHERE revision OPERATOR(pg_catalog.=) $1",
 	                          {r.id});
@@ -149,24 +176,72 @@ Runner::add(std::string_view content, std::string_view filename) {
 		std::string old_checksum = existing[0].at(0).value_or("");
 		if (old_checksum == r.checksum)
 			return r.id;
-		// Applied = the version rows and everything below them.
-		auto applied = db_.query(
-		    "WITH RECURSIVE applied(revision) AS ("
-		    " SELECT revision FROM migrate.version"
-		    " UNION SELECT pg_catalog.unnest(r.down_revisions OPERATOR(pg_catalog.||) r.depends_on)"
-		    " FROM migrate.revisions r JOIN applied a ON r.revision OPERATOR(pg_catalog.=) a.revision)"
-		    " SELECT 1 FROM applied WHERE revision OPERATOR(pg_catalog.=) $1",
-		    {r.id});
+		auto applied =
+		    db_.query(fmt::format("{} SELECT 1 FROM applied WHERE revision OPERATOR(pg_catalog.=) $1", applied_cte), {r.id});
 		if (!applied.empty())
-			throw Error(sqlstate::not_in_prerequisite_state,
-			            fmt::format("revision {} has changed since it was applied", r.id),
-			            fmt::format("Applied checksum {}, new checksum {}{}.", old_checksum, r.checksum,
-			                        filename.empty() ? std::string() : fmt::format(" (file {})", filename)),
-			            "Restore the file to the content that was applied and put the change in a new revision, "
-			            "or downgrade below this revision before changing it.");
+			throw changed_since_applied(r, old_checksum, filename);
 	}
-	db_.query(state::revision_upsert_sql, state::revision_params(r, filename));
+	db_.query(state::revision_upsert_sql(), state::revision_params(r, filename));
 	return r.id;
+}
+
+std::vector<std::string>
+Runner::add_all(const std::vector<Upload> &files) {
+	// The same checks and rows as add() once per file, in a few queries: one lock, one read of
+	// the stored checksums, one look at what is applied, one upsert per batch of revisions.
+	std::vector<Revision> revisions;
+	std::vector<std::string> ids;
+	for (const Upload &f : files) {
+		revisions.push_back(parse_for_add(f.content, f.filename));
+		ids.push_back(revisions.back().id);
+	}
+	if (revisions.empty())
+		return ids;
+	lock_for_change();
+	std::unordered_map<std::string, std::string> stored;
+	for (auto &row : db_.query("SELECT revision, checksum FROM migrate.revisions "
+	                           "WHERE revision OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])",
+	                           {text_array(ids)}))
+		stored[row.at(0).value_or("")] = row.at(1).value_or("");
+	// What to store: new or changed content; a file listed twice counts once, the last one.
+	std::unordered_map<std::string, std::size_t> last;
+	for (std::size_t i = 0; i < revisions.size(); ++i)
+		last[revisions[i].id] = i;
+	std::vector<std::size_t> store;
+	std::vector<std::string> changed;
+	for (std::size_t i = 0; i < revisions.size(); ++i) {
+		const Revision &r = revisions[i];
+		auto it = stored.find(r.id);
+		if (last[r.id] != i || (it != stored.end() && it->second == r.checksum))
+			continue;
+		store.push_back(i);
+		if (it != stored.end())
+			changed.push_back(r.id);
+	}
+	if (!changed.empty()) {
+		std::unordered_map<std::string, bool> applied;
+		for (auto &row : db_.query(fmt::format("{} SELECT DISTINCT revision FROM applied "
+		                                       "WHERE revision OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])",
+		                                       applied_cte),
+		                           {text_array(changed)}))
+			applied[row.at(0).value_or("")] = true;
+		for (std::size_t i : store)
+			if (applied.count(revisions[i].id))
+				throw changed_since_applied(revisions[i], stored[revisions[i].id], files[i].filename);
+	}
+	// Parameters per statement stay well below PostgreSQL's 65535.
+	constexpr std::size_t batch = 1000;
+	for (std::size_t from = 0; from < store.size(); from += batch) {
+		const std::size_t n = std::min(batch, store.size() - from);
+		std::vector<Value> params;
+		params.reserve(n * state::revision_param_count);
+		for (std::size_t k = from; k < from + n; ++k) {
+			auto p = state::revision_params(revisions[store[k]], files[store[k]].filename);
+			params.insert(params.end(), p.begin(), p.end());
+		}
+		db_.query(state::revision_upsert_sql(n), params);
+	}
+	return ids;
 }
 
 Plan
@@ -262,8 +337,7 @@ Runner::stamp(const std::vector<std::string> &targets, bool purge) {
 	std::sort(sorted_after.begin(), sorted_after.end());
 	if (sorted_before == sorted_after)
 		return;
-	for (const auto &sql : state::stamp_sql(before, after))
-		db_.query(sql);
+	db_.execute(state::stamp_sql(before, after));
 }
 
 std::vector<StepResult>
@@ -333,9 +407,9 @@ Runner::run(const RevisionGraph &graph, const Plan &plan) {
 		db_.end_revision();
 
 		double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-		for (const auto &sql : state::version_sql(step))
-			db_.query(sql);
-		db_.query(state::log_sql(graph, step, ms));
+		std::vector<std::string> bookkeeping = state::version_sql(step);
+		bookkeeping.push_back(state::log_sql(graph, step, ms));
+		db_.execute(bookkeeping);
 		results.push_back({rev.id, state::joined_parents(rev), rev.message, ms});
 	}
 	return results;

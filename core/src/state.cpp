@@ -111,19 +111,29 @@ stamp_sql(const std::vector<std::string> &before, const std::vector<std::string>
 	return out;
 }
 
-const std::string_view revision_upsert_sql =
-    "INSERT INTO migrate.revisions AS r (revision, down_revisions, depends_on, branch_labels, message, "
-    "transactional, lock_timeout, upgrade_sql, upgrade_line, downgrade_sql, downgrade_line, verify_sql, "
-    "verify_line, checksum, filename) VALUES ($1, $2::pg_catalog.text[], $3::pg_catalog.text[], "
-    "$4::pg_catalog.text[], $5, $6::pg_catalog.bool, $7, $8, $9::pg_catalog.int4, $10, $11::pg_catalog.int4, "
-    "$12, $13::pg_catalog.int4, $14, $15) "
-    "ON CONFLICT (revision) DO UPDATE SET down_revisions = EXCLUDED.down_revisions, "
-    "depends_on = EXCLUDED.depends_on, branch_labels = EXCLUDED.branch_labels, message = EXCLUDED.message, "
-    "transactional = EXCLUDED.transactional, lock_timeout = EXCLUDED.lock_timeout, "
-    "upgrade_sql = EXCLUDED.upgrade_sql, upgrade_line = EXCLUDED.upgrade_line, "
-    "downgrade_sql = EXCLUDED.downgrade_sql, downgrade_line = EXCLUDED.downgrade_line, "
-    "verify_sql = EXCLUDED.verify_sql, verify_line = EXCLUDED.verify_line, checksum = EXCLUDED.checksum, "
-    "filename = EXCLUDED.filename, uploaded_at = pg_catalog.now()";
+std::string
+revision_upsert_sql(std::size_t rows) {
+	std::string values;
+	for (std::size_t i = 0; i < rows; ++i) {
+		const std::size_t p = i * revision_param_count;
+		values += fmt::format("{}(${}, ${}::pg_catalog.text[], ${}::pg_catalog.text[], ${}::pg_catalog.text[], ${}, "
+		                      "${}::pg_catalog.bool, ${}, ${}, ${}::pg_catalog.int4, ${}, ${}::pg_catalog.int4, ${}, "
+		                      "${}::pg_catalog.int4, ${}, ${})",
+		                      i == 0 ? "" : ", ", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7, p + 8, p + 9, p + 10,
+		                      p + 11, p + 12, p + 13, p + 14, p + 15);
+	}
+	return "INSERT INTO migrate.revisions AS r (revision, down_revisions, depends_on, branch_labels, message, "
+	       "transactional, lock_timeout, upgrade_sql, upgrade_line, downgrade_sql, downgrade_line, verify_sql, "
+	       "verify_line, checksum, filename) VALUES " +
+	       values +
+	       " ON CONFLICT (revision) DO UPDATE SET down_revisions = EXCLUDED.down_revisions, "
+	       "depends_on = EXCLUDED.depends_on, branch_labels = EXCLUDED.branch_labels, message = EXCLUDED.message, "
+	       "transactional = EXCLUDED.transactional, lock_timeout = EXCLUDED.lock_timeout, "
+	       "upgrade_sql = EXCLUDED.upgrade_sql, upgrade_line = EXCLUDED.upgrade_line, "
+	       "downgrade_sql = EXCLUDED.downgrade_sql, downgrade_line = EXCLUDED.downgrade_line, "
+	       "verify_sql = EXCLUDED.verify_sql, verify_line = EXCLUDED.verify_line, checksum = EXCLUDED.checksum, "
+	       "filename = EXCLUDED.filename, uploaded_at = pg_catalog.now()";
+}
 
 std::vector<std::optional<std::string>>
 revision_params(const Revision &r, std::string_view filename) {
@@ -155,7 +165,7 @@ std::string
 revision_upsert_script(const Revision &revision, std::string_view filename) {
 	auto params = revision_params(revision, filename);
 	std::string out;
-	std::string_view sql = revision_upsert_sql;
+	const std::string sql = revision_upsert_sql();
 	// One pass, so that a `$1` inside a substituted value is never substituted again.
 	for (std::size_t i = 0; i < sql.size(); ++i) {
 		if (sql[i] == '$' && i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9') {

@@ -11,6 +11,14 @@ PORT=$(cat "$E2E_CLUSTER/port")
 BASE_URL="postgresql://postgres@127.0.0.1:$PORT"
 TEST=$(basename "$0" .sh)
 TEST=${TEST#test_}
+# Client mode (the e2e_noext label runs scripts again with PGMIGRATE_NO_EXTENSION=1, which pgmigrate
+# reads itself), as on a managed database: new_db installs no extension, and the database belongs
+# to NOEXT_ROLE, a plain role (no superuser, cannot create extensions), whose URL it returns. The
+# databases get names of their own (e2e_clientmode_<test>_...), so both modes of a script can run
+# at once without one's cleanup dropping the other's databases.
+NOEXT=${PGMIGRATE_NO_EXTENSION:-}
+NOEXT_ROLE=e2e_app
+[[ -n $NOEXT ]] && TEST=clientmode_$TEST
 WORK=$(mktemp -d "/tmp/pgmigrate-e2e-$TEST.XXXXXX")
 unset DATABASE_URL PGMIGRATE_DIR PGHOST PGDATABASE PGSERVICE PGPASSWORD
 unset PGAPPNAME
@@ -30,15 +38,28 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# new_db NAME [--no-extension]: a fresh database; prints its URL.
+# new_db NAME [--no-extension]: a fresh database; prints its URL. In client mode (NOEXT) it is
+# NOEXT_ROLE's, without the extension.
 new_db() {
 	local name="e2e_${TEST}_$1"
 	DATABASES+=("$name")
+	if [[ -n $NOEXT ]]; then
+		noext_role
+		PGOPTIONS="-c client_min_messages=warning" "$PSQL" -XqAt "$BASE_URL/postgres" -c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" -c "CREATE DATABASE \"$name\" OWNER $NOEXT_ROLE" >/dev/null
+		echo "postgresql://$NOEXT_ROLE@127.0.0.1:$PORT/$name"
+		return
+	fi
 	PGOPTIONS="-c client_min_messages=warning" "$PSQL" -XqAt "$BASE_URL/postgres" -c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" -c "CREATE DATABASE \"$name\"" >/dev/null
 	if [[ ${2:-} != --no-extension ]]; then
 		"$PSQL" -XqAt "$BASE_URL/$name" -c "CREATE EXTENSION migrate" >/dev/null
 	fi
 	echo "$BASE_URL/$name"
+}
+
+# noext_role: NOEXT_ROLE exists (created once per cluster; scripts running at once may race).
+noext_role() {
+	"$PSQL" -XqAt "$BASE_URL/postgres" -c "DO \$\$ BEGIN CREATE ROLE $NOEXT_ROLE LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
+		EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END \$\$" >/dev/null
 }
 
 # sql URL QUERY: one value per line, unaligned.

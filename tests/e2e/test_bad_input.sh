@@ -49,8 +49,9 @@ done
 # 2. The single-file cases through SQL (migrate_add parses server-side): an error naming the
 #    file and line, nothing stored. (NUL bytes and invalid UTF-8 cannot even reach a text value.)
 for c in "${cases[@]}"; do
+	# (unknown_depends_on is a graph error: a dependency may be uploaded after its dependant)
 	files=("$c"/*.sql)
-	[[ ${#files[@]} -eq 1 && $c != nul_byte && $c != invalid_utf8 ]] || continue
+	[[ ${#files[@]} -eq 1 && $c != nul_byte && $c != invalid_utf8 && $c != unknown_depends_on ]] || continue
 	name=$(basename "${files[0]}")
 	"$PSQL" -XqAt "$URL" -v content="$(cat "${files[0]}")" -v name="$name" \
 		<<<"SELECT migrate_add(:'content', :'name');" >/dev/null 2>"$WORK/sql.err"
@@ -59,7 +60,7 @@ for c in "${cases[@]}"; do
 		grep -qF -- "${text#"$c/"}" "$WORK/sql.err" && pass || fail "$c via migrate_add: expected [${text#"$c/"}] in: $(cat "$WORK/sql.err")"
 	done < <(grep "^$c	" MANIFEST)
 	grep -q "^ERROR:" "$WORK/sql.err" && pass || fail "$c via migrate_add: no error: $(cat "$WORK/sql.err")"
-	[[ $c == unknown_parent || $c == unknown_depends_on || $c == self_parent ]] || expect_pristine "$URL" "$c via migrate_add"
+	expect_pristine "$URL" "$c via migrate_add"
 	sql "$URL" "DELETE FROM migrate.revisions" >/dev/null
 done
 
@@ -163,7 +164,7 @@ pgm -d "$T" --dir targets upgrade 002
 expect_rc 0
 db_snapshot "$T" >"$WORK/before"
 LONG=$(head -c 10240 /dev/zero | tr '\0' 'a')
-for target in head-999 base+999 +0 -0 +999 -999 'abc@' '@head' '@' '--' '-' '+' 'head-' 'head--1' 'heads-1' '001:003' \
+for target in head-999 base+999 +999 -999 'abc@' '@head' '@' '--' '-' '+' 'head-' 'head--1' '001:003' \
 	'a@b@c' ' head' 'héad' "'; DROP TABLE t1; --" '' "$LONG" "$LONG@head" "head-$LONG" "99999999999999999999" "+99999999999999999999"; do
 	short=${target:0:20}
 	for cmd in upgrade downgrade; do

@@ -103,7 +103,7 @@ expect_err_has "No migrations directory"
 
 # --verbose, show current, JSON
 pgm -d "$URL" current --verbose
-expect_out_has "Current revision(s) for postgresql://postgres@127.0.0.1:$PORT/e2e_online_main:"
+expect_out_has "Current revision(s) for $URL:"
 expect_out_has "Rev: 003 (head) (current)"
 pgm -d "$URL" --json current
 expect_eq "003" "$(json '{current,0,revision}')" "--json current"

@@ -62,10 +62,14 @@ pgm --json upgrade head --sql
 expect_rc 0 "--json --sql"
 [[ "$(json '{sql}')" == BEGIN* ]] && pass || fail "--json carries the script"
 
-# nothing is uploaded by --sql with a database
+# nothing is uploaded by --sql with a database (in client mode not even the state tables)
 FRESH=$(new_db fresh)
 pgm -d "$FRESH" upgrade head --sql
 expect_rc 0
-expect_eq "0" "$(sql "$FRESH" "SELECT count(*) FROM migrate.revisions")" "--sql uploads nothing"
+if [[ -z $NOEXT ]]; then
+	expect_eq "0" "$(sql "$FRESH" "SELECT count(*) FROM migrate.revisions")" "--sql uploads nothing"
+else
+	expect_eq "" "$(sql "$FRESH" "SELECT to_regnamespace('migrate')")" "--sql creates nothing"
+fi
 
 finish

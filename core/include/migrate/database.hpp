@@ -46,6 +46,10 @@ public:
 	// returns every row as text. Throws migrate::Error with the server's SQLSTATE on failure.
 	virtual std::vector<Row> query(std::string_view sql, const std::vector<Value> &params = {}) = 0;
 
+	// Runs engine-written statements without parameters or results (the version and log rows after
+	// a step), in order. By default one query each; a host may send them together.
+	virtual void execute(const std::vector<std::string> &statements);
+
 	// Statement boundaries of user SQL, found by PostgreSQL's own parser. A syntax error or an
 	// unsupported statement (COPY ... FROM stdin) throws, naming `where` (the section's start).
 	virtual std::vector<StatementSpan> split(std::string_view sql, const StatementContext &where) = 0;

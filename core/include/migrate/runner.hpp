@@ -31,6 +31,14 @@ public:
 	// that is applied (naming both checksums). Returns the revision id.
 	std::string add(std::string_view content, std::string_view filename);
 
+	// add() for several files (in order: parents first), with the same checks and rows, in a few
+	// queries instead of a few per file (the client uploads this way in client mode). Returns the ids.
+	struct Upload {
+		std::string_view content;
+		std::string_view filename;
+	};
+	std::vector<std::string> add_all(const std::vector<Upload> &files);
+
 	std::vector<StepResult> upgrade(std::string_view target);
 	std::vector<StepResult> downgrade(std::string_view target);
 	void stamp(const std::vector<std::string> &targets, bool purge);

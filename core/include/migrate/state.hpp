@@ -33,9 +33,11 @@ std::vector<std::string> stamp_sql(const std::vector<std::string> &before, const
 // Parents of a revision as Alembic prints them: "a, b", or "" for a root.
 std::string joined_parents(const Revision &revision);
 
-// Stores one parsed revision (insert, or update what a re-upload changed): $1..$15 are
-// revision_params. Runner::add runs it; offline scripts in client mode print it with literals.
-extern const std::string_view revision_upsert_sql;
+// Stores `rows` parsed revisions (insert, or update what a re-upload changed): each row takes 15
+// parameters, revision_params, $1..$15 for the first. Runner::add runs it; offline scripts in
+// client mode print it with literals.
+std::string revision_upsert_sql(std::size_t rows = 1);
+inline constexpr std::size_t revision_param_count = 15;
 std::vector<std::optional<std::string>> revision_params(const Revision &revision, std::string_view filename);
 // revision_upsert_sql with the parameters as quoted literals (no trailing semicolon).
 std::string revision_upsert_script(const Revision &revision, std::string_view filename);

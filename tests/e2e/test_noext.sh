@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# Client mode (--no-extension), as on a managed database that allows no C extension: a plain role
+# (no superuser, cannot create extensions) owns its database; the error without the flag names both
+# ways out; the example project goes to head, down one, history, check and test; the results match
+# the extension's; concurrent clients apply each revision once; each section is one message; and
+# install-extension / uninstall-extension move a database between the modes, history intact.
+# (The e2e_noext label also runs other scripts of this directory in client mode.)
+source "$(dirname "$0")/lib.sh"
+unset PGMIGRATE_NO_EXTENSION
+cd "$WORK"
+cp -r "$E2E_SOURCE_DIR/migrations" migrations
+ROLE=e2e_noext_app
+PGOPTIONS="-c client_min_messages=warning" sql "$BASE_URL/postgres" "DO \$\$ BEGIN CREATE ROLE $ROLE LOGIN;
+	EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END \$\$" >/dev/null
+# app_db NAME: a database owned by the plain role; prints the role's URL for it.
+app_db() {
+	local name="e2e_${TEST}_$1"
+	PGOPTIONS="-c client_min_messages=warning" "$PSQL" -XqAt "$BASE_URL/postgres" \
+		-c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" -c "CREATE DATABASE \"$name\" OWNER $ROLE" >/dev/null
+	echo "postgresql://$ROLE@127.0.0.1:$PORT/$name"
+}
+# state URL: every column of every row of the state tables.
+state() {
+	sql "$1" "SELECT 'revision', * FROM migrate.revisions ORDER BY revision" 2>&1
+	sql "$1" "SELECT 'version', * FROM migrate.version ORDER BY revision" 2>&1
+	sql "$1" "SELECT 'log', * FROM migrate.log ORDER BY id" 2>&1
+}
+ext_count() { sql "$1" "SELECT count(*) FROM pg_extension WHERE extname = 'migrate'"; }
+
+APP=$(app_db main)
+sql "$APP" "CREATE EXTENSION migrate" >/dev/null 2>"$WORK/create.err"
+grep -q "permission denied" "$WORK/create.err" && pass || fail "the role cannot create the extension: $(cat "$WORK/create.err")"
+
+# 1. Without --no-extension: a clear choice, nothing created.
+pgm -d "$APP" upgrade head
+expect_rc 1 "no extension, no flag"
+expect_err_has "FAILED: the migrate extension is not installed in database \"${APP##*/}\""
+expect_err_has "permission denied to create extension"
+expect_err_has "CREATE EXTENSION migrate;"
+expect_err_has "pass --no-extension (or set PGMIGRATE_NO_EXTENSION=1)"
+expect_eq "" "$(sql "$APP" "SELECT to_regnamespace('migrate')")" "nothing created without the flag"
+
+# 2. --no-extension: the example project to head, down one, history, check.
+pgm -d "$APP" --no-extension upgrade head
+expect_rc 0 "--no-extension upgrade head"
+expect_out "$(printf 'Running upgrade  -> 001, initial schema\nRunning upgrade 001 -> 002, row level security\nRunning upgrade 002 -> 003, fact supersession')"
+expect_err_has "Created schema migrate and its tables"
+expect_eq "003" "$(sql "$APP" "SELECT revision FROM migrate.version")" "version row"
+expect_eq "001 upgrade,002 upgrade,003 upgrade" \
+	"$(sql "$APP" "SELECT string_agg(revision || ' ' || direction, ',' ORDER BY id) FROM migrate.log")" "log rows"
+expect_eq "$ROLE pgmigrate" "$(sql "$APP" "SELECT DISTINCT session_user || ' ' || application_name FROM migrate.log")" "who and what"
+expect_eq "0" "$(ext_count "$APP")" "no extension"
+expect_eq "$ROLE" "$(sql "$APP" "SELECT nspowner::regrole FROM pg_namespace WHERE nspname = 'migrate'")" "the role owns the state"
+
+pgm -d "$APP" upgrade head
+expect_rc 1 "client-mode database without the flag"
+expect_err_has "keeps its migration state without the migrate extension (client mode), and --no-extension was not given"
+expect_err_has "pgmigrate install-extension"
+
+export PGMIGRATE_NO_EXTENSION=1
+pgm -d "$APP" current
+expect_rc 0 "PGMIGRATE_NO_EXTENSION=1"
+expect_out "003 (head)"
+pgm -d "$APP" check
+expect_rc 0
+expect_out "No pending upgrades"
+pgm -d "$APP" downgrade -1
+expect_rc 0 "downgrade -1"
+expect_out "Running downgrade 003 -> 002, fact supersession"
+pgm -d "$APP" history --indicate-current
+expect_rc 0 "history"
+expect_out "$(printf '002 -> 003 (head), fact supersession\n001 -> 002 (current), row level security\n<base> -> 001, initial schema')"
+pgm -d "$APP" check
+expect_rc 1 "check below head"
+expect_err_has "FAILED: Target database is not up to date."
+pgm -d "$APP" --json upgrade head
+expect_rc 0
+expect_eq "003" "$(json '{current,0}')" "--json upgrade"
+PGMIGRATE_NO_EXTENSION=0 pgm -d "$APP" current
+expect_rc 1 "PGMIGRATE_NO_EXTENSION=0 is off"
+
+# 3. The same results as the extension's: schema, version and log, output of a failing step.
+EXT=$(new_db ext)
+unset PGMIGRATE_NO_EXTENSION
+pgm -d "$EXT" upgrade head
+pgm -d "$EXT" downgrade -1
+pgm -d "$EXT" upgrade head
+if d=$(diff <(schema_of "$EXT" | grep -v -e '^CREATE EXTENSION IF NOT EXISTS migrate' -e '^COMMENT ON EXTENSION migrate') \
+	<(schema_of "$APP")); then pass; else fail "schema in both modes differs:"$'\n'"$d"; fi
+q="SELECT string_agg(revision || ' ' || direction || ' ' || down_revision || ' ' || checksum, ',' ORDER BY id) FROM migrate.log"
+expect_eq "$(sql "$EXT" "$q")" "$(sql "$APP" "$q")" "log rows in both modes"
+q="SELECT string_agg(concat_ws(' ', revision, down_revisions, message, upgrade_line, downgrade_line, checksum, filename, md5(upgrade_sql), md5(downgrade_sql)), ',' ORDER BY revision) FROM migrate.revisions"
+expect_eq "$(sql "$EXT" "$q")" "$(sql "$APP" "$q")" "stored revisions in both modes"
+mkdir broken
+cp migrations/*.sql broken/
+rev broken/20260301_0000_004_x.sql 004 003 "broken" "CREATE TABLE t4 (id int);
+DO \$\$ BEGIN RAISE EXCEPTION 'boom'; END \$\$;
+SELECT 1;" "DROP TABLE t4;"
+pgm -d "$EXT" --dir broken upgrade head
+ext_rc=$RC ext_out=$OUT ext_err=$ERR
+pgm -d "$APP" --no-extension --dir broken upgrade head
+expect_eq "1 1" "$ext_rc $RC" "a failing step: same exit status"
+expect_eq "$ext_out" "$OUT" "a failing step: same stdout"
+expect_eq "$ext_err" "$ERR" "a failing step: same stderr (revision, file, line, SQL statement)"
+expect_err_has "file 20260301_0000_004_x.sql, line 7"
+expect_eq "" "$(sql "$APP" "SELECT to_regclass('t4')")" "nothing of 004 stays"
+rev broken/20260301_0000_004_x.sql 004 003 "commits" "CREATE TABLE t4 (id int);
+COMMIT;" "DROP TABLE t4;"
+pgm -d "$EXT" --dir broken upgrade head
+ext_err=$ERR
+pgm -d "$APP" --no-extension --dir broken upgrade head
+expect_rc 1 "transaction control in a migration"
+expect_eq "$ext_err" "$ERR" "transaction control: the extension's error"
+expect_err_has "transaction control statements are not supported in a migration"
+expect_eq "003" "$(sql "$APP" "SELECT revision FROM migrate.version")" "nothing committed"
+expect_eq "" "$(sql "$APP" "SELECT to_regclass('t4')")" "no t4"
+sql "$APP" "DELETE FROM migrate.revisions WHERE revision = '004'" >/dev/null
+sql "$EXT" "DELETE FROM migrate.revisions WHERE revision = '004'" >/dev/null
+
+# 4. One simple-query message per section: the server logs the section once, as one statement.
+ONE=$(app_db one)
+sql "$BASE_URL/postgres" "ALTER DATABASE \"${ONE##*/}\" SET log_statement = 'all'" >/dev/null
+mkdir rt
+rev rt/20260101_0000_001_rt.sql 001 none "round trips" "CREATE TABLE rt_marker (id int);
+INSERT INTO rt_marker VALUES (1);
+INSERT INTO rt_marker VALUES (2);
+INSERT INTO rt_marker VALUES (3);" "DROP TABLE rt_marker;"
+offset=$(($(stat -c %s "$E2E_CLUSTER/server.log") + 1))
+pgm -d "$ONE" --no-extension --dir rt upgrade head
+expect_rc 0
+expect_eq "3" "$(sql "$ONE" "SELECT count(*) FROM rt_marker")" "every statement ran"
+sleep 0.5
+logged=$(tail -c +$offset "$E2E_CLUSTER/server.log")
+expect_eq "1" "$(grep -c 'statement: CREATE TABLE rt_marker' <<<"$logged")" "the section is one message"
+expect_eq "0" "$(grep -c 'statement: INSERT INTO rt_marker' <<<"$logged")" "no message per statement"
+
+# 5. test: on a scratch database the role owns (it may not create databases).
+SCRATCH=$(app_db scratch)
+pgm -d "$APP" --no-extension test --scratch-url "$SCRATCH"
+expect_rc 0 "test --scratch-url in client mode"
+expect_out_has "OK: 3 revisions upgraded one at a time; 3 downgrades restored the schema exactly"
+expect_eq "0" "$(ext_count "$SCRATCH")" "no extension in the scratch database"
+pgm -d "$APP" --no-extension test
+expect_rc 1 "test without CREATEDB"
+expect_err_has "permission denied to create database"
+expect_err_has "--scratch-url"
+
+# 6. --sql in client mode: the script creates the state tables and stores the revisions itself.
+OFF=$(app_db offline)
+pgm --no-extension upgrade head --sql
+expect_rc 0
+printf '%s\n' "$OUT" >up.sql
+grep -q "CREATE TABLE IF NOT EXISTS migrate.version" up.sql && pass || fail "the script creates the state tables"
+grep -q "migrate_add" up.sql && fail "no migrate_add in client mode" || pass
+"$PSQL" -Xq -v ON_ERROR_STOP=1 -f up.sql "$OFF" >psql.out 2>&1 && pass || fail "psql -f up.sql as the role: $(cat psql.out)"
+pgm -d "$OFF" --no-extension check
+expect_rc 0 "the client sees the offline database at head"
+expect_same_schema "$APP" "$OFF" "schema after the offline script"
+pgm -d "$OFF" upgrade head --sql
+expect_rc 1 "--sql on a client-mode database without the flag"
+expect_err_has "--no-extension was not given"
+
+# 7. Two clients at once, on a fresh database (both create the state) and around a slow
+#    revision: each revision is applied once, both succeed.
+RACE=$(app_db race)
+rev migrations/20260301_0000_004_slow.sql 004 003 "slow" "SELECT pg_sleep(1); CREATE TABLE t5 (id int);" "DROP TABLE t5;"
+"$PGMIGRATE" -d "$RACE" --no-extension upgrade head >a.out 2>a.err &
+a=$!
+"$PGMIGRATE" -d "$RACE" --no-extension upgrade head >b.out 2>b.err &
+b=$!
+wait $a
+ra=$?
+wait $b
+rb=$?
+expect_eq "0 0" "$ra $rb" "both migrators succeed: $(cat a.err b.err)"
+expect_eq "1" "$(cat a.out b.out | grep -c 'Running upgrade 003 -> 004, slow')" "004 applied exactly once"
+expect_eq "1" "$(cat a.err b.err | grep -c 'Created schema migrate')" "the state created once"
+expect_eq "1,1,1,1" "$(sql "$RACE" "SELECT string_agg(n::text, ',' ORDER BY revision) FROM (SELECT revision, count(*) AS n FROM migrate.log GROUP BY revision) c")" "one log row per revision"
+rm migrations/20260301_0000_004_slow.sql
+
+# 8. Moving between the modes. install-extension needs a role that may create the extension.
+pgm -d "$APP" --no-extension upgrade head
+before=$(state "$APP")
+pgm -d "$APP" install-extension
+expect_rc 1 "install-extension as the plain role"
+expect_err_has "install-extension needs the migrate package on the server and a role allowed to create the extension"
+expect_eq "$before" "$(state "$APP")" "nothing changed by the failed move"
+ADMIN_APP="$BASE_URL/${APP##*/}"
+pgm -d "$ADMIN_APP" install-extension
+expect_rc 0 "install-extension"
+expect_out_has "Moved database \"${APP##*/}\" from client mode into the migrate extension"
+expect_out_has "3 revisions, version 003, 5 log rows"
+expect_eq "1" "$(ext_count "$APP")" "the extension is installed"
+expect_eq "$before" "$(state "$APP")" "history, version and log intact after install-extension"
+pgm -d "$APP" current
+expect_rc 0 "the role migrates through the extension now (no flag)"
+expect_out "003 (head)"
+pgm -d "$APP" downgrade -1
+expect_rc 0 "downgrade through the extension"
+sql "$APP" "SELECT count(*) FROM migrate_upgrade('head')" >/dev/null 2>"$WORK/psql.err" && pass ||
+	fail "SELECT migrate_upgrade() from psql after the move: $(cat "$WORK/psql.err")"
+expect_eq "6 003 downgrade,7 003 upgrade" \
+	"$(sql "$APP" "SELECT string_agg(id || ' ' || revision || ' ' || direction, ',' ORDER BY id) FROM migrate.log WHERE id > 5")" \
+	"the log's ids continue"
+pgm -d "$ADMIN_APP" install-extension
+expect_rc 0 "install-extension again"
+expect_out_has "already installed"
+
+before=$(state "$APP")
+pgm -d "$APP" uninstall-extension
+expect_rc 1 "uninstall-extension as the plain role"
+expect_eq "1" "$(ext_count "$APP")" "still installed"
+pgm -d "$ADMIN_APP" uninstall-extension
+expect_rc 0 "uninstall-extension"
+expect_out_has "Moved database \"${APP##*/}\" from the migrate extension to client mode"
+expect_eq "0" "$(ext_count "$APP")" "the extension is dropped"
+expect_eq "$before" "$(state "$APP")" "history, version and log intact after uninstall-extension"
+pgm -d "$APP" --no-extension downgrade -1
+expect_rc 0 "the role migrates in client mode again"
+expect_eq "8 003 downgrade" "$(sql "$APP" "SELECT id || ' ' || revision || ' ' || direction FROM migrate.log WHERE id > 7")" \
+	"the log's ids continue after uninstall-extension"
+pgm -d "$APP" --no-extension history -i
+expect_out_has "001 -> 002 (current), row level security"
+pgm -d "$ADMIN_APP" uninstall-extension
+expect_rc 0 "uninstall-extension again"
+expect_out_has "already in client mode"
+
+# 9. --no-extension where the extension is installed: the engine runs in pgmigrate over its tables.
+pgm -d "$EXT" --no-extension downgrade -1
+expect_rc 0 "--no-extension with the extension installed"
+expect_err_has "over the extension's tables"
+expect_out "Running downgrade 003 -> 002, fact supersession"
+expect_eq "002" "$(sql "$EXT" "SELECT revision FROM migrate.version")" "version in the extension's table"
+
+finish
