@@ -222,8 +222,24 @@ Connection::wait_for_result(std::string_view, int *completed) {
 		*completed = 0;
 	// A simple-protocol query of several statements yields one result per statement that
 	// completed, then the error (if any) that stopped the rest.
+	// COPY to or from the client has no place in a migration (the extension refuses it too): the
+	// data is drained or refused, so the connection stays usable, and the statement fails.
+	int copy_at = -1;
 	auto take = [&](PGresult *r) {
 		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_COPY_OUT || st == PGRES_COPY_IN || st == PGRES_COPY_BOTH) {
+			PQclear(r);
+			if (copy_at < 0)
+				copy_at = completed ? *completed : 0;
+			if (st == PGRES_COPY_OUT) {
+				char *buffer = nullptr;
+				while (PQgetCopyData(conn_, &buffer, 0) > 0)
+					PQfreemem(buffer);
+			} else {
+				PQputCopyEnd(conn_, "COPY to or from the client is not supported in a migration");
+			}
+			return;
+		}
 		if (st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR) {
 			if (!error)
 				error = r;
@@ -272,6 +288,18 @@ Connection::wait_for_result(std::string_view, int *completed) {
 		ServerError e = server_error(nullptr, conn_);
 		e.connection_lost = true;
 		e.sqlstate = "08006";
+		throw e;
+	}
+	if (copy_at >= 0) {
+		if (error)
+			PQclear(error);
+		if (last)
+			PQclear(last);
+		if (completed)
+			*completed = copy_at;
+		ServerError e("COPY to or from the client is not supported in a migration");
+		e.sqlstate = "0A000";
+		e.refused_by_client = true;
 		throw e;
 	}
 	if (error) {

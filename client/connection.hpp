@@ -22,6 +22,7 @@ public:
 	using Failure::Failure;
 	int position = 0;            // 1-based character position in the statement, 0 if none
 	bool connection_lost = false;
+	bool refused_by_client = false; // pgmigrate's own refusal (COPY to the client), not the server's
 };
 
 struct Notice {

@@ -31,6 +31,17 @@ lines_before(std::string_view text, int position) {
 	return lines;
 }
 
+// Byte offset of the 0-based character `chars` of UTF-8 text (PostgreSQL positions count characters).
+std::size_t
+utf8_offset(std::string_view text, int chars) {
+	std::size_t pos = 0;
+	for (int seen = 0; pos < text.size(); ++pos) {
+		if ((static_cast<unsigned char>(text[pos]) & 0xC0) != 0x80 && seen++ == chars)
+			return pos;
+	}
+	return pos;
+}
+
 std::string
 join_context(const std::string &a, const std::string &b) {
 	if (a.empty())
@@ -47,7 +58,7 @@ std::string
 statement_error_context(const ServerError &e, std::string_view statement, const migrate::StatementContext &ctx,
                         int extra_lines) {
 	std::string context = e.context;
-	if (e.position <= 0)
+	if (e.position <= 0 && !e.refused_by_client)
 		context = join_context(context, fmt::format("SQL statement \"{}\"", statement));
 	return join_context(context, migrate::describe(ctx, extra_lines));
 }
@@ -252,7 +263,14 @@ LibpqDatabase::run_statements(std::string_view sql, const std::vector<migrate::S
 			Result r = conn_.simple(text, &completed);
 			last = r.rows() > 0 && r.columns() > 0 ? std::optional<migrate::Value>(r.value(0, 0)) : std::nullopt;
 		} catch (const ServerError &e) {
-			const std::size_t failed = std::min(static_cast<std::size_t>(std::max(completed, 0)), count - 1);
+			// The statement the error's position points into, else the one after those that completed.
+			std::size_t failed = std::min(static_cast<std::size_t>(std::max(completed, 0)), count - 1);
+			if (e.position > 0) {
+				const std::size_t offset = from + utf8_offset(text, e.position - 1);
+				failed = 0;
+				while (failed + 1 < count && statements[failed + 1].start <= offset)
+					++failed;
+			}
 			const Statement &at = statements[failed];
 			int extra = 0;
 			if (e.position > 0) // into the whole message: lines from the failed statement's start

@@ -46,6 +46,16 @@ has_state_tables(Connection &conn) {
 	    .get_bool(0, 0);
 }
 
+StateDdl
+state_ddl() {
+	StateDdl ddl;
+	for (const auto &span : split_statements(state_sql, {})) {
+		std::string statement(state_sql.substr(span.offset, span.length));
+		(statement.starts_with("CREATE SCHEMA ") ? ddl.schema : ddl.rest) += statement + ";\n";
+	}
+	return ddl;
+}
+
 bool
 ensure_state(Connection &conn, double lock_wait) {
 	if (has_state_tables(conn))
@@ -55,18 +65,29 @@ ensure_state(Connection &conn, double lock_wait) {
 	if (has_state_tables(conn)) // another client created them while this one waited for the lock
 		return false;
 	conn.simple("SET LOCAL client_min_messages = warning");
+	// CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists: when
+	// it does (made for this role by an administrator: CREATE SCHEMA migrate AUTHORIZATION ...),
+	// run the rest of state.sql without it.
+	const StateDdl ddl = state_ddl();
+	const bool schema = has_state_schema(conn);
 	try {
-		conn.simple(state_sql);
+		conn.simple(schema ? ddl.rest : ddl.schema + ddl.rest);
 	} catch (ServerError &e) {
-		if (e.sqlstate == "42501")
+		const std::string role = quote_ident(conn.user());
+		if (e.sqlstate == "42501" && !schema)
 			e.hint = fmt::format("Without the extension pgmigrate keeps its state in schema migrate, which this role "
 			                     "may not create. Create it once as the database owner or a superuser: CREATE SCHEMA "
 			                     "migrate AUTHORIZATION {}; (or GRANT CREATE ON DATABASE {} TO {};)",
-			                     quote_ident(conn.user()), quote_ident(conn.database()), quote_ident(conn.user()));
+			                     role, quote_ident(conn.database()), role);
+		else if (e.sqlstate == "42501")
+			e.hint = fmt::format("Schema migrate exists but belongs to another role, and its state tables are missing: "
+			                     "run pgmigrate --no-extension once as its owner, or give it to this role (ALTER "
+			                     "SCHEMA migrate OWNER TO {};).",
+			                     role);
 		throw;
 	}
 	tx.commit();
-	out().note(fmt::format("Created schema migrate and its tables in database \"{}\" (client mode, --no-extension).",
+	out().note(fmt::format("Created the state tables in schema migrate of database \"{}\" (client mode, --no-extension).",
 	                       conn.database()));
 	return true;
 }

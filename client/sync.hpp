@@ -41,6 +41,14 @@ Host require_host(Connection &conn, bool no_extension, double lock_wait);
 // given: it names both ways on (--no-extension, or pgmigrate install-extension).
 Failure client_mode_database(Connection &conn);
 
+// state.sql (the state tables' DDL, also the extension's) in two parts: creating schema migrate,
+// and the rest, for a role that may not create schemas but owns an existing schema migrate.
+struct StateDdl {
+	std::string schema;
+	std::string rest;
+};
+StateDdl state_ddl();
+
 // Creates schema migrate and its tables from state.sql when any is missing (idempotent, under the
 // migration lock, in a transaction of its own). Returns whether it created anything.
 bool ensure_state(Connection &conn, double lock_wait);

@@ -9,7 +9,6 @@
 #include "migrate/state.hpp"
 #include "migrate/target.hpp"
 #include "output.hpp"
-#include "state_sql.hpp"
 
 #include <fmt/format.h>
 
@@ -40,15 +39,16 @@ dollar_tag(const std::string &text, const std::string &name = "pgmigrate") {
 // only when missing, since state.sql's COMMENT and GRANT need the owner.
 std::string
 state_statement() {
-	const std::string state(state_sql);
-	std::string inner = dollar_tag(state, "state");
-	std::string outer = dollar_tag(inner + state);
+	const StateDdl ddl = state_ddl();
+	std::string inner = dollar_tag(ddl.schema + ddl.rest, "state");
+	std::string outer = dollar_tag(inner + ddl.schema + ddl.rest);
 	return fmt::format("-- The state tables of client mode (pgmigrate --no-extension), created when missing\n"
-	                   "DO {}\nBEGIN\n"
+	                   "DO {0}\nBEGIN\n"
 	                   "  IF pg_catalog.to_regclass('migrate.revisions') IS NULL OR pg_catalog.to_regclass('migrate.version') "
 	                   "IS NULL\n     OR pg_catalog.to_regclass('migrate.log') IS NULL THEN\n"
-	                   "    EXECUTE {}\n{}{};\n  END IF;\nEND\n{};\n\n",
-	                   outer, inner, state, inner, outer);
+	                   "    IF pg_catalog.to_regnamespace('migrate') IS NULL THEN\n      EXECUTE {1}{2}{1};\n    END IF;\n"
+	                   "    EXECUTE {1}\n{3}{1};\n  END IF;\nEND\n{0};\n\n",
+	                   outer, inner, ddl.schema, ddl.rest);
 }
 
 // The uploads `upgrade` makes before it runs: so the script works on a database that has never

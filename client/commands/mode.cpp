@@ -61,6 +61,15 @@ carried_grants(Connection &conn) {
 	return grants;
 }
 
+// What a role needs on the state tables to migrate (README: Granting migration rights; the log
+// stays append-only for it).
+std::string
+migrate_rights(const std::string &role) {
+	return fmt::format("GRANT INSERT, UPDATE ON migrate.revisions TO {0}; GRANT INSERT, DELETE ON migrate.version TO {0}; "
+	                   "GRANT INSERT ON migrate.log TO {0}; GRANT USAGE ON SEQUENCE migrate.log_id_seq TO {0}",
+	                   role);
+}
+
 // The role that owns schema `schema`, and whether it is a superuser.
 std::pair<std::string, bool>
 schema_owner(Connection &conn, const std::string &schema) {
@@ -197,14 +206,12 @@ install_extension(Context &ctx, const InstallExtensionOptions &opt) {
 		for (const auto &w : writers) {
 			if (w == quote_ident(conn.user()))
 				continue;
-			conn.simple(fmt::format("GRANT USAGE ON SCHEMA migrate TO {0}; "
-			                        "GRANT SELECT, INSERT, UPDATE, DELETE ON migrate.revisions, migrate.version, "
-			                        "migrate.log TO {0}; GRANT USAGE ON SEQUENCE migrate.log_id_seq TO {0}; "
+			conn.simple(fmt::format("{7}; "
 			                        "GRANT EXECUTE ON FUNCTION {1}(text, text), {2}(text), {3}(text), {4}(text, boolean) "
 			                        "TO {0}; GRANT EXECUTE ON PROCEDURE {5}(text), {6}(text) TO {0}",
 			                        w, ext.fn("migrate_add"), ext.fn("migrate_upgrade"), ext.fn("migrate_downgrade"),
 			                        ext.fn("migrate_stamp"), ext.fn("migrate_upgrade_per_revision"),
-			                        ext.fn("migrate_downgrade_per_revision")));
+			                        ext.fn("migrate_downgrade_per_revision"), migrate_rights(w)));
 		}
 		// Without CASCADE: anything else in that schema, or using its tables, stops the move.
 		conn.simple(fmt::format("DROP TABLE {}, {}, {}", qualified(aside, "version"), qualified(aside, "log"),
@@ -282,9 +289,7 @@ uninstall_extension(Context &ctx) {
 	for (const auto &g : grants)
 		conn.simple(g);
 	if (owner != conn.user() && !owner_super)
-		conn.simple(fmt::format("GRANT SELECT, INSERT, UPDATE, DELETE ON migrate.revisions, migrate.version, migrate.log "
-		                        "TO {0}; GRANT USAGE ON SEQUENCE migrate.log_id_seq TO {0}",
-		                        quote_ident(owner)));
+		conn.simple(migrate_rights(quote_ident(owner)));
 	try {
 		conn.simple("DROP EXTENSION migrate");
 	} catch (ServerError &e) {

@@ -54,7 +54,7 @@ expect_out "Running upgrade 002, 003 -> 004, merge features"
 pgm -d "$URL" current
 expect_out "004 (head) (mergepoint)"
 pgm -d "$URL" history -i
-expect_out_has "002, 003 -> 004 (head) (mergepoint) (current), merge features"
+expect_out_has "002, 003 -> 004 (head) (current) (mergepoint), merge features"
 pgm -d "$URL" downgrade 002
 expect_rc 0 "unmerge"
 expect_out "Running downgrade 004 -> 002, 003, merge features"

@@ -44,7 +44,7 @@ expect_eq "" "$(sql "$APP" "SELECT to_regnamespace('migrate')")" "nothing create
 pgm -d "$APP" --no-extension upgrade head
 expect_rc 0 "--no-extension upgrade head"
 expect_out "$(printf 'Running upgrade  -> 001, initial schema\nRunning upgrade 001 -> 002, row level security\nRunning upgrade 002 -> 003, fact supersession')"
-expect_err_has "Created schema migrate and its tables"
+expect_err_has "Created the state tables in schema migrate"
 expect_eq "003" "$(sql "$APP" "SELECT revision FROM migrate.version")" "version row"
 expect_eq "001 upgrade,002 upgrade,003 upgrade" \
 	"$(sql "$APP" "SELECT string_agg(revision || ' ' || direction, ',' ORDER BY id) FROM migrate.log")" "log rows"
@@ -78,6 +78,30 @@ expect_rc 0
 expect_eq "003" "$(json '{current,0}')" "--json upgrade"
 PGMIGRATE_NO_EXTENSION=0 pgm -d "$APP" current
 expect_rc 1 "PGMIGRATE_NO_EXTENSION=0 is off"
+
+# 2b. A role that may not create schemas: an administrator creates schema migrate for it once.
+LIMITED="$BASE_URL/e2e_${TEST}_limited"
+LIMITED_APP="postgresql://$ROLE@127.0.0.1:$PORT/${LIMITED##*/}"
+limited_db() { # the superuser's database, where the role may only create tables in public
+	PGOPTIONS="-c client_min_messages=warning" sql "$BASE_URL/postgres" "DROP DATABASE IF EXISTS \"${LIMITED##*/}\" WITH (FORCE)" >/dev/null
+	sql "$BASE_URL/postgres" "CREATE DATABASE \"${LIMITED##*/}\"" >/dev/null
+	sql "$LIMITED" "GRANT CREATE ON SCHEMA public TO $ROLE" >/dev/null
+}
+limited_db
+pgm -d "$LIMITED_APP" --no-extension upgrade head
+expect_rc 1 "no CREATE on the database"
+expect_err_has "CREATE SCHEMA migrate AUTHORIZATION \"$ROLE\";"
+sql "$LIMITED" "CREATE SCHEMA migrate AUTHORIZATION $ROLE" >/dev/null
+pgm -d "$LIMITED_APP" --no-extension upgrade head
+expect_rc 0 "schema migrate made for the role"
+expect_eq "003" "$(sql "$LIMITED" "SELECT revision FROM migrate.version")" "at head"
+limited_db
+sql "$LIMITED" "CREATE SCHEMA migrate AUTHORIZATION $ROLE" >/dev/null
+pgm --no-extension upgrade 001 --sql
+printf '%s\n' "$OUT" >limited.sql
+"$PSQL" -Xq -v ON_ERROR_STOP=1 -f limited.sql "$LIMITED_APP" >psql.out 2>&1 && pass || fail "the script as that role: $(cat psql.out)"
+expect_eq "001" "$(sql "$LIMITED" "SELECT revision FROM migrate.version")" "offline script at 001"
+sql "$BASE_URL/postgres" "DROP DATABASE \"${LIMITED##*/}\" WITH (FORCE)" >/dev/null
 
 # 3. The same results as the extension's: schema, version and log, output of a failing step.
 EXT=$(new_db ext)
@@ -174,7 +198,7 @@ wait $b
 rb=$?
 expect_eq "0 0" "$ra $rb" "both migrators succeed: $(cat a.err b.err)"
 expect_eq "1" "$(cat a.out b.out | grep -c 'Running upgrade 003 -> 004, slow')" "004 applied exactly once"
-expect_eq "1" "$(cat a.err b.err | grep -c 'Created schema migrate')" "the state created once"
+expect_eq "1" "$(cat a.err b.err | grep -c 'Created the state tables')" "the state created once"
 expect_eq "1,1,1,1" "$(sql "$RACE" "SELECT string_agg(n::text, ',' ORDER BY revision) FROM (SELECT revision, count(*) AS n FROM migrate.log GROUP BY revision) c")" "one log row per revision"
 rm migrations/20260301_0000_004_slow.sql
 

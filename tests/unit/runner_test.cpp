@@ -38,6 +38,15 @@ public:
 					return {{r.checksum, r.filename}};
 			return {};
 		}
+		if (starts_with(sql, "SELECT revision, checksum FROM migrate.revisions")) { // add_all: $1 is {id,id...}
+			std::vector<Row> out;
+			for (const auto &r : revisions)
+				if (params.at(0)->find(r.id) != std::string::npos)
+					out.push_back({r.id, r.checksum});
+			return out;
+		}
+		if (starts_with(sql, "WITH RECURSIVE applied") && sql.find("SELECT DISTINCT revision") != std::string_view::npos)
+			return rows_of(version); // add_all: the version rows stand for everything applied
 		if (starts_with(sql, "WITH RECURSIVE applied")) // the revision is applied if any row is a version row
 			return version.empty() ? std::vector<Row>{} : std::vector<Row>{{"1"}};
 		if (starts_with(sql, "SELECT revision, upgrade_sql")) {
@@ -286,6 +295,59 @@ TEST(Runner, AddRefusesToChangeAnAppliedRevision) {
 		          std::string::npos);
 	}
 	EXPECT_FALSE(db.has("query: INSERT INTO migrate.revisions"));
+}
+
+TEST(Runner, AddAllStoresWhatIsNewOrChangedInOneUpsert) {
+	const std::string same = "-- revision: 001\n-- message: m\n-- migrate:upgrade\nSELECT 1;\n";
+	const std::string changed = "-- revision: 002\n-- down_revision: 001\n-- migrate:upgrade\nSELECT 22;\n";
+	const std::string added = "-- revision: 003\n-- down_revision: 002\n-- migrate:upgrade\nSELECT 3;\n";
+	FakeDatabase db;
+	Revision one = rev("001"), two = rev("002", {"001"});
+	one.checksum = migration_checksum(same);
+	db.revisions = {one, two};
+	Runner runner(db);
+	auto ids = runner.add_all({{same, "1.sql"}, {changed, "2.sql"}, {added, "3.sql"}});
+	EXPECT_EQ(ids, (std::vector<std::string>{"001", "002", "003"}));
+	std::size_t inserts = 0;
+	for (const auto &c : db.calls)
+		if (starts_with(c, "query: INSERT INTO migrate.revisions")) {
+			++inserts;
+			EXPECT_NE(c.find("$30)"), std::string::npos) << "two rows: 002 and 003";
+			EXPECT_EQ(c.find("$31"), std::string::npos) << "not 001, which is unchanged";
+		}
+	EXPECT_EQ(inserts, 1u);
+	EXPECT_LT(db.index_of("query: SELECT pg_catalog.pg_advisory_xact_lock"), db.index_of("query: INSERT INTO migrate.revisions"));
+}
+
+TEST(Runner, AddAllRefusesToChangeAnAppliedRevision) {
+	FakeDatabase db;
+	db.revisions = {rev("001")};
+	db.version = {"001"};
+	Runner runner(db);
+	const std::string content = "-- revision: 001\n-- migrate:upgrade\nSELECT 2;\n";
+	try {
+		runner.add_all({{"-- revision: 002\n-- down_revision: 001\n-- migrate:upgrade\nSELECT 1;\n", "2.sql"},
+		                {content, "x.sql"}});
+		FAIL() << "expected an error";
+	} catch (const Error &e) {
+		EXPECT_EQ(e.sqlstate(), "55000");
+		EXPECT_STREQ(e.what(), "revision 001 has changed since it was applied");
+		EXPECT_NE(e.detail().find(migration_checksum(content)), std::string::npos);
+		EXPECT_NE(e.detail().find("(file x.sql)"), std::string::npos);
+	}
+	EXPECT_FALSE(db.has("query: INSERT INTO migrate.revisions"));
+}
+
+TEST(Runner, AddAllOfNothingNewWritesNothing) {
+	const std::string content = "-- revision: 001\n-- message: m\n-- migrate:upgrade\nSELECT 1;\n";
+	FakeDatabase db;
+	Revision stored = rev("001");
+	stored.checksum = migration_checksum(content);
+	db.revisions = {stored};
+	Runner runner(db);
+	EXPECT_EQ(runner.add_all({{content, "x.sql"}}), std::vector<std::string>{"001"});
+	EXPECT_FALSE(db.has("query: INSERT INTO migrate.revisions"));
+	EXPECT_TRUE(Runner(db).add_all({}).empty());
 }
 
 TEST(Runner, StampWritesOnlyTheDifference) {

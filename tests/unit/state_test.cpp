@@ -53,3 +53,22 @@ TEST(StampSql, ChangesOnlyTheDifferenceAndLogsIt) {
 	ASSERT_EQ(to_base.size(), 2u);
 	EXPECT_NE(to_base[1].find("VALUES ('base', 'stamp', 'a'"), std::string::npos) << to_base[1];
 }
+
+TEST(RevisionUpsert, RowsNumberTheirParameters) {
+	EXPECT_NE(state::revision_upsert_sql(1).find("VALUES ($1, $2::pg_catalog.text[]"), std::string::npos);
+	const std::string two = state::revision_upsert_sql(2);
+	EXPECT_NE(two.find("$15), ($16, $17::pg_catalog.text[]"), std::string::npos) << two;
+	EXPECT_NE(two.find("$30) ON CONFLICT (revision) DO UPDATE"), std::string::npos) << two;
+}
+
+TEST(RevisionUpsert, ScriptSubstitutesLiteralsOnce) {
+	Revision r = parse_migration("-- revision: 001\n-- message: it's $1\n-- migrate:upgrade\nSELECT $2 || '$10';\n",
+	                             "a.sql");
+	const std::string sql = state::revision_upsert_script(r, "a.sql");
+	EXPECT_NE(sql.find("VALUES ('001', '{}'::pg_catalog.text[]"), std::string::npos) << sql;
+	EXPECT_NE(sql.find("'it''s $1'"), std::string::npos) << sql;        // a value is never substituted again
+	EXPECT_NE(sql.find("'SELECT $2 || ''$10'';"), std::string::npos) << sql;
+	EXPECT_NE(sql.find("'a.sql')"), std::string::npos) << sql;
+	EXPECT_NE(sql.find(", NULL, "), std::string::npos) << sql; // no downgrade section
+	EXPECT_EQ(sql.find("$"), sql.find("$1'")) << sql;              // no parameter left
+}
