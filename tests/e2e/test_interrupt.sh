@@ -47,7 +47,7 @@ wait_idle() {
 }
 
 expect_no_lock() {
-	expect_eq "0" "$(sql "$1" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")" "no advisory lock left"
+	expect_eq "0" "$(sql "$1" "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = current_database()")" "no advisory lock left"
 }
 
 # A reference database per version, migrated without interruption, for schema comparisons.
