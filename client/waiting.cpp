@@ -20,12 +20,13 @@ since(Clock::time_point start) {
 	return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// The pid holding migrate's lock (key 1835624306: classid 0, objid the key, objsubid 1 for a
-// one-bigint advisory key), or "" when nobody does.
+// The pid holding migrate's lock in this database (key 1835624306: classid 0, objid the key,
+// objsubid 1 for a one-bigint advisory key; advisory locks are per database), or "" when nobody does.
 std::string
 lock_holder(Connection &conn) {
 	auto r = conn.query("SELECT pid FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND classid = 0 "
 	                    "AND objid = $1::pg_catalog.oid AND objsubid = 1 AND granted AND pid <> pg_catalog.pg_backend_pid() "
+	                    "AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()) "
 	                    "ORDER BY pid LIMIT 1",
 	                    {std::to_string(migrate::state::lock_key)});
 	return r.rows() > 0 ? r.get(0, 0) : std::string();

@@ -13,7 +13,7 @@ hold_lock() {
 		-c "SELECT pg_sleep($1)" >"$WORK/holder.out" 2>&1 &
 	HOLDER_JOB=$!
 	for _ in $(seq 100); do
-		[[ $(sql "$URL" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 1835624306 AND granted") == 1 ]] && break
+		[[ $(sql "$URL" "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND l.objid = 1835624306 AND l.granted AND d.datname = current_database()") == 1 ]] && break
 		sleep 0.1
 	done
 	pid=$(head -1 "$WORK/holder.out")
