@@ -289,7 +289,7 @@ class Sqitch(Tool):
     max_n = 100
     max_n_w3 = 100
     why_skipped = ("Sqitch spawns one psql per change and writes its registry with several statements per change: "
-                   "about 0.2 s per change here, so N = 1,000 would take minutes per run")
+                   "0.2–0.4 s per change here, so N = 1,000 would take several minutes per run")
 
     def target(self, db):
         return f"db:pg://postgres@{self.h.server.host}:{self.h.server.port}/{db}"

@@ -26,7 +26,8 @@ constexpr const char *no_extension_way =
 std::optional<Host>
 find_extension(Connection &conn) {
 	auto r = conn.query("SELECT n.nspname, e.extversion FROM pg_catalog.pg_extension e "
-	                    "JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'migrate'");
+	                    "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace "
+	                    "WHERE e.extname OPERATOR(pg_catalog.=) 'migrate'");
 	if (r.rows() == 0)
 		return std::nullopt;
 	return Host{false, r.get(0, 0), r.get(0, 1)};
@@ -34,7 +35,7 @@ find_extension(Connection &conn) {
 
 bool
 has_state_schema(Connection &conn) {
-	return conn.query("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = 'migrate')").get_bool(0, 0);
+	return conn.query("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname OPERATOR(pg_catalog.=) 'migrate')").get_bool(0, 0);
 }
 
 bool
@@ -64,6 +65,8 @@ ensure_state(Connection &conn, double lock_wait) {
 	acquire_migration_lock(conn, lock_wait, false);
 	if (has_state_tables(conn)) // another client created them while this one waited for the lock
 		return false;
+	// state.sql names everything it creates; what it uses (~, IN) must be PostgreSQL's own.
+	conn.simple("SET LOCAL search_path = pg_catalog, pg_temp");
 	conn.simple("SET LOCAL client_min_messages = warning");
 	// CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists: when
 	// it does (made for this role by an administrator: CREATE SCHEMA migrate AUTHORIZATION ...),

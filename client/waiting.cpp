@@ -24,10 +24,13 @@ since(Clock::time_point start) {
 // objsubid 1 for a one-bigint advisory key; advisory locks are per database), or "" when nobody does.
 std::string
 lock_holder(Connection &conn) {
-	auto r = conn.query("SELECT pid FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND classid = 0 "
-	                    "AND objid = $1::pg_catalog.oid AND objsubid = 1 AND granted AND pid <> pg_catalog.pg_backend_pid() "
-	                    "AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()) "
-	                    "ORDER BY pid LIMIT 1",
+	auto r = conn.query("SELECT l.pid FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_database d "
+	                    "ON d.oid OPERATOR(pg_catalog.=) l.database "
+	                    "WHERE l.locktype OPERATOR(pg_catalog.=) 'advisory' AND l.classid OPERATOR(pg_catalog.=) 0::pg_catalog.oid "
+	                    "AND l.objid OPERATOR(pg_catalog.=) $1::pg_catalog.oid AND l.objsubid OPERATOR(pg_catalog.=) 1::pg_catalog.int2 "
+	                    "AND l.granted AND l.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid() "
+	                    "AND d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database() "
+	                    "ORDER BY l.pid LIMIT 1",
 	                    {std::to_string(migrate::state::lock_key)});
 	return r.rows() > 0 ? r.get(0, 0) : std::string();
 }

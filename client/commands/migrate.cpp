@@ -43,11 +43,13 @@ state_statement() {
 	std::string inner = dollar_tag(ddl.schema + ddl.rest, "state");
 	std::string outer = dollar_tag(inner + ddl.schema + ddl.rest);
 	return fmt::format("-- The state tables of client mode (pgmigrate --no-extension), created when missing\n"
-	                   "DO {0}\nBEGIN\n"
+	                   "DO {0}\nDECLARE\n  caller_path text := pg_catalog.current_setting('search_path');\nBEGIN\n"
 	                   "  IF pg_catalog.to_regclass('migrate.revisions') IS NULL OR pg_catalog.to_regclass('migrate.version') "
 	                   "IS NULL\n     OR pg_catalog.to_regclass('migrate.log') IS NULL THEN\n"
+	                   "    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);\n"
 	                   "    IF pg_catalog.to_regnamespace('migrate') IS NULL THEN\n      EXECUTE {1}{2}{1};\n    END IF;\n"
-	                   "    EXECUTE {1}\n{3}{1};\n  END IF;\nEND\n{0};\n\n",
+	                   "    EXECUTE {1}\n{3}{1};\n"
+	                   "    PERFORM pg_catalog.set_config('search_path', caller_path, true);\n  END IF;\nEND\n{0};\n\n",
 	                   outer, inner, ddl.schema, ddl.rest);
 }
 

@@ -26,7 +26,7 @@ std::string
 aside_name(Connection &conn) {
 	for (int n = 0;; ++n) {
 		std::string name = n == 0 ? "migrate_moving" : fmt::format("migrate_moving{}", n);
-		if (!conn.query("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1)", {name})
+		if (!conn.query("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname OPERATOR(pg_catalog.=) $1)", {name})
 		         .get_bool(0, 0))
 			return name;
 	}
@@ -40,20 +40,21 @@ carried_grants(Connection &conn) {
 	Result r = conn.query(
 	    "SELECT 'SCHEMA migrate', a.privilege_type, a.grantee, a.is_grantable "
 	    "FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) a "
-	    "WHERE n.nspname = 'migrate' AND a.grantee <> n.nspowner "
+	    "WHERE n.nspname OPERATOR(pg_catalog.=) 'migrate' AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner "
 	    "UNION ALL "
-	    "SELECT CASE c.relkind WHEN 'S' THEN 'SEQUENCE ' ELSE 'TABLE ' END || 'migrate.' || pg_catalog.quote_ident(c.relname), "
-	    "a.privilege_type, a.grantee, a.is_grantable "
-	    "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace, "
+	    "SELECT pg_catalog.concat(CASE c.relkind WHEN 'S' THEN 'SEQUENCE ' ELSE 'TABLE ' END, 'migrate.', "
+	    "pg_catalog.quote_ident(c.relname)), a.privilege_type, a.grantee, a.is_grantable "
+	    "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace, "
 	    "pg_catalog.aclexplode(c.relacl) a "
-	    "WHERE n.nspname = 'migrate' AND c.relname IN ('revisions', 'version', 'log', 'log_id_seq') "
-	    "AND a.grantee <> c.relowner "
+	    "WHERE n.nspname OPERATOR(pg_catalog.=) 'migrate' "
+	    "AND c.relname OPERATOR(pg_catalog.=) ANY ('{revisions,version,log,log_id_seq}'::pg_catalog.name[]) "
+	    "AND a.grantee OPERATOR(pg_catalog.<>) c.relowner "
 	    "ORDER BY 1, 3, 2");
 	for (int i = 0; i < r.rows(); ++i) {
 		std::string grantee = r.get(i, 2) == "0" ? std::string("PUBLIC") : std::string();
 		if (grantee.empty())
 			grantee = quote_ident(
-			    conn.query("SELECT rolname FROM pg_catalog.pg_roles WHERE oid = $1::pg_catalog.oid", {r.get(i, 2)})
+			    conn.query("SELECT rolname FROM pg_catalog.pg_roles WHERE oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid", {r.get(i, 2)})
 			        .get(0, 0));
 		grants.push_back(fmt::format("GRANT {} ON {} TO {}{}", r.get(i, 1), r.get(i, 0), grantee,
 		                             r.get_bool(i, 3) ? " WITH GRANT OPTION" : ""));
@@ -74,7 +75,8 @@ migrate_rights(const std::string &role) {
 std::pair<std::string, bool>
 schema_owner(Connection &conn, const std::string &schema) {
 	Result r = conn.query("SELECT r.rolname, r.rolsuper FROM pg_catalog.pg_namespace n "
-	                      "JOIN pg_catalog.pg_roles r ON r.oid = n.nspowner WHERE n.nspname = $1",
+	                      "JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) n.nspowner "
+	                      "WHERE n.nspname OPERATOR(pg_catalog.=) $1",
 	                      {schema});
 	return {r.get(0, 0), r.get_bool(0, 1)};
 }
@@ -82,11 +84,12 @@ schema_owner(Connection &conn, const std::string &schema) {
 // Roles other than the owner that may write the version rows (INSERT on migrate.version).
 std::vector<std::string>
 version_writers(Connection &conn) {
-	Result r = conn.query("SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(r.rolname) END "
+	Result r = conn.query("SELECT CASE WHEN r.rolname IS NULL THEN 'PUBLIC' ELSE pg_catalog.quote_ident(r.rolname) END "
 	                      "FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) a "
-	                      "LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee "
-	                      "WHERE c.oid = pg_catalog.to_regclass('migrate.version') AND a.privilege_type = 'INSERT' "
-	                      "AND a.grantee <> c.relowner ORDER BY 1");
+	                      "LEFT JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) a.grantee "
+	                      "WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass('migrate.version') "
+	                      "AND a.privilege_type OPERATOR(pg_catalog.=) 'INSERT' "
+	                      "AND a.grantee OPERATOR(pg_catalog.<>) c.relowner ORDER BY 1");
 	std::vector<std::string> roles;
 	for (int i = 0; i < r.rows(); ++i)
 		roles.push_back(r.get(i, 0));
@@ -100,9 +103,10 @@ copy_table(Connection &conn, const std::string &from, const std::string &table) 
 	std::string source = qualified(from, table), target = qualified("migrate", table);
 	std::string columns =
 	    conn.query("SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) "
-	               "FROM pg_catalog.pg_attribute a WHERE a.attrelid = pg_catalog.to_regclass($2) AND a.attnum > 0 "
-	               "AND NOT a.attisdropped AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute b "
-	               "WHERE b.attrelid = pg_catalog.to_regclass($1) AND b.attname = a.attname AND b.attnum > 0 "
+	               "FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($2) "
+	               "AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped AND EXISTS (SELECT 1 "
+	               "FROM pg_catalog.pg_attribute b WHERE b.attrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1) "
+	               "AND b.attname OPERATOR(pg_catalog.=) a.attname AND b.attnum OPERATOR(pg_catalog.>) 0 "
 	               "AND NOT b.attisdropped)",
 	               {source, target})
 	        .get(0, 0);
@@ -164,6 +168,15 @@ install_extension(Context &ctx, const InstallExtensionOptions &opt) {
 		return already(*ext);
 
 	Transaction tx(conn);
+	// The extension's functions go where CREATE EXTENSION would put them with the caller's
+	// search_path; everything else here runs with PostgreSQL's own functions and operators only.
+	std::string schema = opt.schema;
+	if (schema.empty())
+		schema = conn.query("SELECT pg_catalog.current_schema()").get(0, 0);
+	if (schema.empty())
+		throw Failure("no schema on search_path to install the extension's functions in", {},
+		              "Name one: pgmigrate install-extension --schema public");
+	conn.simple("SET LOCAL search_path = pg_catalog, pg_temp");
 	acquire_migration_lock(conn, ctx.options().lock_wait, false);
 	if (auto ext = find_extension(conn)) // installed while this one waited for the lock
 		return already(*ext);
@@ -186,8 +199,7 @@ install_extension(Context &ctx, const InstallExtensionOptions &opt) {
 		conn.simple(fmt::format("ALTER SCHEMA migrate RENAME TO {}", quote_ident(aside)));
 	}
 	try {
-		conn.simple(opt.schema.empty() ? std::string("CREATE EXTENSION migrate")
-		                               : fmt::format("CREATE EXTENSION migrate SCHEMA {}", quote_ident(opt.schema)));
+		conn.simple(fmt::format("CREATE EXTENSION migrate SCHEMA {}", quote_ident(schema)));
 	} catch (ServerError &e) {
 		e.hint = (e.hint.empty() ? std::string() : e.hint + "\n") +
 		         "install-extension needs the migrate package on the server and a role allowed to create the extension "
@@ -267,6 +279,7 @@ uninstall_extension(Context &ctx) {
 		return not_installed();
 
 	Transaction tx(conn);
+	conn.simple("SET LOCAL search_path = pg_catalog, pg_temp"); // PostgreSQL's own functions and operators only
 	acquire_migration_lock(conn, ctx.options().lock_wait, false);
 	if (!find_extension(conn))
 		return not_installed();

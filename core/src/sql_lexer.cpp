@@ -136,12 +136,16 @@ void SqlLexer::scan_line(std::string_view line, int line_no, std::vector<Token> 
 				emit(TokenKind::word, i, j);
 				i = j;
 			} else if (is_digit(c) || (c == '.' && is_digit(at(i + 1)))) {
-				// A number; trailing letters (1e5, 0x1F, 1_000) stay part of it.
+				// A number; trailing letters (1e5, 0x1F, 1_000) stay part of it. It holds one dot at
+				// most, before any letter: `1..E'x'` is 1. then . then an escape string, as in scan.l.
 				std::size_t j = i + 1;
+				bool dot = c == '.', letter = false;
 				while (j < n && (ident_start(at(j)) || is_digit(at(j)) || at(j) == '.')) {
-					if (at(j) >= 0x80) {
+					if (at(j) >= 0x80 || (at(j) == '.' && (dot || letter))) {
 						break;
 					}
+					dot = dot || at(j) == '.';
+					letter = letter || ident_start(at(j));
 					++j;
 				}
 				emit(TokenKind::other, i, j);

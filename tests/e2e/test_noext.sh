@@ -256,4 +256,58 @@ expect_err_has "over the extension's tables"
 expect_out "Running downgrade 003 -> 002, fact supersession"
 expect_eq "002" "$(sql "$EXT" "SELECT revision FROM migrate.version")" "version in the extension's table"
 
+# 10. A hostile schema first on search_path (before pg_catalog): nothing pgmigrate runs for its own
+#     bookkeeping in client mode, nor install-extension / uninstall-extension (run by a superuser),
+#     calls a look-alike operator or function. The project's own SQL uses no operator.
+EVIL=$(app_db evil)
+sql "$EVIL" "
+CREATE SCHEMA evil;
+CREATE TABLE evil.calls (fn text);
+GRANT USAGE ON SCHEMA evil TO PUBLIC;
+GRANT ALL ON evil.calls TO PUBLIC;
+CREATE FUNCTION evil.record(fn text) RETURNS void LANGUAGE sql AS \$\$ INSERT INTO evil.calls VALUES (fn) \$\$;
+CREATE FUNCTION evil.texteq(text, text) RETURNS boolean LANGUAGE plpgsql AS
+  \$\$BEGIN PERFORM evil.record('text = text'); RETURN pg_catalog.texteq(\$1, \$2); END\$\$;
+CREATE OPERATOR evil.= (LEFTARG = text, RIGHTARG = text, FUNCTION = evil.texteq);
+CREATE FUNCTION evil.nameeq(name, name) RETURNS boolean LANGUAGE plpgsql AS
+  \$\$BEGIN PERFORM evil.record('name = name'); RETURN pg_catalog.nameeq(\$1, \$2); END\$\$;
+CREATE OPERATOR evil.= (LEFTARG = name, RIGHTARG = name, FUNCTION = evil.nameeq);
+CREATE FUNCTION evil.oideq(oid, oid) RETURNS boolean LANGUAGE plpgsql AS
+  \$\$BEGIN PERFORM evil.record('oid = oid'); RETURN pg_catalog.oideq(\$1, \$2); END\$\$;
+CREATE OPERATOR evil.= (LEFTARG = oid, RIGHTARG = oid, FUNCTION = evil.oideq);
+CREATE FUNCTION evil.int4eq(int4, int4) RETURNS boolean LANGUAGE plpgsql AS
+  \$\$BEGIN PERFORM evil.record('int4 = int4'); RETURN pg_catalog.int4eq(\$1, \$2); END\$\$;
+CREATE OPERATOR evil.= (LEFTARG = int4, RIGHTARG = int4, FUNCTION = evil.int4eq);
+CREATE FUNCTION evil.textregexeq(text, text) RETURNS boolean LANGUAGE plpgsql AS
+  \$\$BEGIN PERFORM evil.record('text ~ text'); RETURN pg_catalog.textregexeq(\$1, \$2); END\$\$;
+CREATE OPERATOR evil.~ (LEFTARG = text, RIGHTARG = text, FUNCTION = evil.textregexeq);
+CREATE FUNCTION evil.now() RETURNS timestamptz LANGUAGE plpgsql AS
+  \$\$BEGIN PERFORM evil.record('now'); RETURN pg_catalog.now(); END\$\$;
+CREATE FUNCTION evil.current_setting(text) RETURNS text LANGUAGE plpgsql AS
+  \$\$BEGIN PERFORM evil.record('current_setting'); RETURN pg_catalog.current_setting(\$1); END\$\$;
+CREATE FUNCTION evil.unnest(text[]) RETURNS SETOF text LANGUAGE plpgsql AS
+  \$\$BEGIN PERFORM evil.record('unnest'); RETURN QUERY SELECT pg_catalog.unnest(\$1); END\$\$;
+" >/dev/null
+expect_eq "0" "$?" "the look-alikes are in place"
+PGOPTIONS="-c search_path=evil,pg_catalog,public" sql "$EVIL" "SELECT 'a'::text = 'a'::text" >/dev/null
+expect_eq "text = text" "$(sql "$EVIL" "SELECT string_agg(fn, ',') FROM evil.calls")" "the trap records calls"
+sql "$EVIL" "TRUNCATE evil.calls" >/dev/null
+mkdir plain
+linear_project plain
+export PGOPTIONS="-c search_path=evil,pg_catalog,public"
+pgm -d "$EVIL" --no-extension --dir plain upgrade head
+expect_rc 0 "client mode with a hostile search_path"
+pgm -d "$EVIL" --no-extension --dir plain downgrade -1
+pgm -d "$EVIL" --no-extension --dir plain stamp head
+pgm -d "$EVIL" --no-extension --dir plain check
+expect_rc 0
+pgm -d "$BASE_URL/${EVIL##*/}" install-extension --schema public
+expect_rc 0 "install-extension with a hostile search_path"
+pgm -d "$BASE_URL/${EVIL##*/}" uninstall-extension
+expect_rc 0 "uninstall-extension with a hostile search_path"
+unset PGOPTIONS
+expect_eq "" "$(sql "$EVIL" "SELECT string_agg(fn || ' x' || n, ', ') FROM (SELECT fn, count(*) AS n FROM evil.calls GROUP BY fn) c")" \
+	"no look-alike was called"
+expect_eq "003 stamp" "$(sql "$EVIL" "SELECT revision || ' ' || direction FROM migrate.log ORDER BY id DESC LIMIT 1")" "the state moved back and forth"
+
 finish

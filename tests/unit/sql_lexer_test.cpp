@@ -38,6 +38,9 @@ TEST(SqlLexer, Classifies) {
 	EXPECT_EQ(states("x -- c 'q'\ny"), "..llllllll..");
 	EXPECT_EQ(states("E'a\\'b' e'\\\\' E"), "eeeeeee.eeeee..");
 	EXPECT_EQ(states("me'a\\' x"), "..ssss..");              // only a lone E starts an E'' string
+	// A number holds one dot at most (found by fuzz_sql_lexer): 1. then . then E'..'.
+	EXPECT_EQ(states("1..E'\\'x'"), "...eeeeee");
+	EXPECT_EQ(states("1.5..E'a'"), ".....eeee");
 	EXPECT_EQ(states("\"a\"\"b\" c"), "dddddd..");
 	EXPECT_EQ(states("$$a$$ $t$x$$y$t$ z"), "$$$$$.$$$$$$$$$$..");
 	EXPECT_EQ(states("$1 a$b$ $2$"), "...........");      // parameters and identifiers with '$'
