@@ -116,4 +116,32 @@ SELECT migrate_add(NULL);
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) AS revisions FROM migrate.revisions;
 
+-- The stored revisions stay a graph. A parent not stored yet is accepted (it may come next), but
+-- a revision that closes a cycle, or takes a branch label another revision has, is refused and
+-- nothing of it is stored.
+SELECT migrate_add($m$-- revision: cy1
+-- down_revision: cy2
+-- migrate:upgrade
+SELECT 1;
+$m$, 'cy1.sql');
+SELECT migrate_add($m$-- revision: cy2
+-- down_revision: cy1
+-- migrate:upgrade
+SELECT 1;
+$m$, 'cy2.sql');
+\echo :LAST_ERROR_SQLSTATE
+SELECT migrate_add($m$-- revision: lb1
+-- branch_labels: feature
+-- migrate:upgrade
+SELECT 1;
+$m$, 'lb1.sql');
+SELECT migrate_add($m$-- revision: lb2
+-- branch_labels: feature
+-- migrate:upgrade
+SELECT 1;
+$m$, 'lb2.sql');
+\echo :LAST_ERROR_SQLSTATE
+SELECT revision, down_revisions, branch_labels FROM migrate.revisions
+WHERE revision IN ('cy1', 'cy2', 'lb1', 'lb2') ORDER BY revision;
+
 DROP EXTENSION migrate;

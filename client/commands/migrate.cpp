@@ -55,7 +55,8 @@ state_statement() {
 
 // The uploads `upgrade` makes before it runs: so the script works on a database that has never
 // seen these revisions (migrate_add of identical content is a no-op). In client mode the
-// engine's own upsert into migrate.revisions, after the state tables.
+// engine's own upsert into migrate.revisions, after the state tables, refusing as migrate_add
+// does to replace an applied revision by different content.
 std::string
 upload_statements(const Project &project, const migrate::Plan &plan, const std::string &fn, bool client_mode) {
 	std::string sql;
@@ -67,7 +68,7 @@ upload_statements(const Project &project, const migrate::Plan &plan, const std::
 		const ProjectFile &file = project.file(rev.id);
 		if (client_mode) {
 			sql += fmt::format("-- Upload revision {} ({})\n{};\n\n", rev.id, file.name,
-			                   migrate::state::revision_upsert_script(rev, file.name));
+			                   migrate::state::guarded_upsert_script(rev, file.name));
 			continue;
 		}
 		std::string tag = dollar_tag(file.content);

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace migrate {
 
@@ -87,8 +88,8 @@ Runner::version_rows() {
 	return rows;
 }
 
-RevisionGraph
-Runner::load_graph(bool with_sql) {
+std::vector<Revision>
+Runner::load_revisions(bool with_sql) {
 	std::string sql = fmt::format("SELECT {}{} FROM migrate.revisions ORDER BY revision", revision_columns,
 	                              with_sql ? ", upgrade_sql, downgrade_sql, verify_sql" : "");
 	std::vector<Revision> revisions;
@@ -116,7 +117,32 @@ Runner::load_graph(bool with_sql) {
 		}
 		revisions.push_back(std::move(r));
 	}
-	return RevisionGraph(std::move(revisions));
+	return revisions;
+}
+
+RevisionGraph
+Runner::load_graph(bool with_sql) {
+	return RevisionGraph(load_revisions(with_sql));
+}
+
+void
+Runner::check_stored_graph() {
+	// After an upload the stored revisions must still form a graph: a cycle or a branch label used
+	// twice would make every later call fail. The graph's own checks name the revisions; the
+	// error rolls the upload back. References to revisions not stored yet are left out: they
+	// may be uploaded next.
+	std::vector<Revision> revisions = load_revisions(false);
+	std::unordered_set<std::string_view> stored;
+	for (const Revision &r : revisions)
+		stored.insert(r.id);
+	auto known = [&](std::vector<std::string> &ids) {
+		std::erase_if(ids, [&](const std::string &id) { return !stored.contains(id); });
+	};
+	for (Revision &r : revisions) {
+		known(r.down_revisions);
+		known(r.depends_on);
+	}
+	(void)RevisionGraph(std::move(revisions));
 }
 
 void
@@ -136,13 +162,6 @@ Runner::lock_for_change() {
 
 namespace {
 
-// Applied = the version rows and everything below them; `WHERE` picks the revisions asked about.
-constexpr std::string_view applied_cte =
-    "WITH RECURSIVE applied(revision) AS ("
-    " SELECT revision FROM migrate.version"
-    " UNION SELECT pg_catalog.unnest(r.down_revisions OPERATOR(pg_catalog.||) r.depends_on)"
-    " FROM migrate.revisions r JOIN applied a ON r.revision OPERATOR(pg_catalog.=) a.revision)";
-
 // Parses one file for add, refusing what can never be part of a graph.
 Revision
 parse_for_add(std::string_view content, std::string_view filename) {
@@ -161,15 +180,6 @@ parse_for_add(std::string_view content, std::string_view filename) {
 	return r;
 }
 
-Error
-changed_since_applied(const Revision &r, const std::string &old_checksum, std::string_view filename) {
-	return Error(sqlstate::not_in_prerequisite_state, fmt::format("revision {} has changed since it was applied", r.id),
-	             fmt::format("Applied checksum {}, new checksum {}{}.", old_checksum, r.checksum,
-	                         filename.empty() ? std::string() : fmt::format(" (file {})", filename)),
-	             "Restore the file to the content that was applied and put the change in a new revision, "
-	             "or downgrade below this revision before changing it.");
-}
-
 } // namespace
 
 std::string
@@ -183,11 +193,12 @@ Runner::add(std::string_view content, std::string_view filename) {
 		if (old_checksum == r.checksum)
 			return r.id;
 		auto applied =
-		    db_.query(fmt::format("{} SELECT 1 FROM applied WHERE revision OPERATOR(pg_catalog.=) $1", applied_cte), {r.id});
+		    db_.query(fmt::format("{} SELECT 1 FROM applied WHERE revision OPERATOR(pg_catalog.=) $1", state::applied_cte), {r.id});
 		if (!applied.empty())
-			throw changed_since_applied(r, old_checksum, filename);
+			throw state::changed_since_applied(r, old_checksum, filename);
 	}
 	db_.query(state::revision_upsert_sql(), state::revision_params(r, filename));
+	check_stored_graph();
 	return r.id;
 }
 
@@ -229,12 +240,12 @@ Runner::add_all(const std::vector<Upload> &files) {
 		std::unordered_map<std::string, bool> applied;
 		for (auto &row : db_.query(fmt::format("{} SELECT DISTINCT revision FROM applied "
 		                                       "WHERE revision OPERATOR(pg_catalog.=) ANY ({})",
-		                                       applied_cte, id_array_sql),
+		                                       state::applied_cte, id_array_sql),
 		                           {id_list(changed)}))
 			applied[row.at(0).value_or("")] = true;
 		for (std::size_t i : store)
 			if (applied.count(revisions[i].id))
-				throw changed_since_applied(revisions[i], stored[revisions[i].id], files[i].filename);
+				throw state::changed_since_applied(revisions[i], stored[revisions[i].id], files[i].filename);
 	}
 	// Parameters per statement stay well below PostgreSQL's 65535.
 	constexpr std::size_t batch = 1000;
@@ -248,6 +259,8 @@ Runner::add_all(const std::vector<Upload> &files) {
 		}
 		db_.query(state::revision_upsert_sql(n), params);
 	}
+	if (!store.empty())
+		check_stored_graph();
 	return ids;
 }
 

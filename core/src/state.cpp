@@ -28,7 +28,25 @@ quote_literal(std::string_view text) {
 	return out;
 }
 
+Error
+changed_since_applied(const Revision &r, std::string_view applied_checksum, std::string_view filename) {
+	return Error(sqlstate::not_in_prerequisite_state, fmt::format("revision {} has changed since it was applied", r.id),
+	             fmt::format("Applied checksum {}, new checksum {}{}.", applied_checksum, r.checksum,
+	                         filename.empty() ? std::string() : fmt::format(" (file {})", filename)),
+	             "Restore the file to the content that was applied and put the change in a new revision, "
+	             "or downgrade below this revision before changing it.");
+}
+
 namespace {
+
+// A dollar quote tag that does not occur in `text`.
+std::string
+dollar_tag(std::string_view text) {
+	std::string tag = "$migrate$";
+	for (int n = 1; text.find(tag) != std::string_view::npos; ++n)
+		tag = fmt::format("$migrate{}$", n);
+	return tag;
+}
 
 std::string
 quoted_list(const std::vector<std::string> &values) {
@@ -181,6 +199,31 @@ revision_upsert_script(const Revision &revision, std::string_view filename) {
 		}
 	}
 	return out;
+}
+
+std::string
+guarded_upsert_script(const Revision &revision, std::string_view filename) {
+	// The error's text is changed_since_applied's, with the stored checksum spliced in at run time.
+	constexpr std::string_view marker = "\x01";
+	const Error refusal = changed_since_applied(revision, marker, filename);
+	const std::string detail = refusal.detail();
+	const std::size_t at = detail.find(marker);
+	const std::string body = fmt::format(
+	    "DECLARE\n  applied_checksum pg_catalog.text;\nBEGIN\n"
+	    "  {} SELECT r.checksum INTO applied_checksum FROM migrate.revisions r\n"
+	    "    WHERE r.revision OPERATOR(pg_catalog.=) {} AND r.checksum OPERATOR(pg_catalog.<>) {}\n"
+	    "      AND r.revision IN (SELECT revision FROM applied);\n"
+	    "  IF FOUND THEN\n"
+	    "    RAISE EXCEPTION USING ERRCODE = '{}', MESSAGE = {},\n"
+	    "      DETAIL = {} OPERATOR(pg_catalog.||) applied_checksum OPERATOR(pg_catalog.||) {}, HINT = {};\n"
+	    "  END IF;\n"
+	    "  {};\n"
+	    "END\n",
+	    applied_cte, quote_literal(revision.id), quote_literal(revision.checksum), refusal.sqlstate(),
+	    quote_literal(refusal.what()), quote_literal(detail.substr(0, at)), quote_literal(detail.substr(at + marker.size())),
+	    quote_literal(refusal.hint()), revision_upsert_script(revision, filename));
+	const std::string tag = dollar_tag(body);
+	return fmt::format("DO {}\n{}{}", tag, body, tag);
 }
 
 } // namespace migrate::state

@@ -72,4 +72,21 @@ else
 	expect_eq "" "$(sql "$FRESH" "SELECT to_regnamespace('migrate')")" "--sql creates nothing"
 fi
 
+# A script that would replace an applied revision by changed content is refused when it runs,
+# naming both checksums, as an online upload is; nothing of it stays.
+CHANGED=$(new_db changed)
+pgm -d "$CHANGED" upgrade 002
+expect_rc 0
+applied=$(sql "$CHANGED" "SELECT checksum FROM migrate.revisions WHERE revision = '002'")
+file002=$(ls migrations/*_002_*.sql)
+echo "-- a comment that changes the checksum" >>"$file002"
+pgm upgrade 001:head --sql
+printf '%s\n' "$OUT" >changed.sql
+db_snapshot "$CHANGED" >before.snap
+"$PSQL" -Xq -v ON_ERROR_STOP=1 -f changed.sql "$CHANGED" >psql.out 2>&1
+expect_eq "3" "$?" "psql stops at the changed revision"
+grep -q "revision 002 has changed since it was applied" psql.out && pass || fail "refusal: $(cat psql.out)"
+grep -q "Applied checksum $applied, new checksum" psql.out && pass || fail "both checksums: $(cat psql.out)"
+expect_unchanged before.snap "$CHANGED" "after the refused script"
+
 finish

@@ -28,7 +28,8 @@ public:
 	explicit Runner(Database &db) : db_(db) {}
 
 	// Parses and stores one file; identical content is a no-op. Refuses to change a revision
-	// that is applied (naming both checksums). Returns the revision id.
+	// that is applied (naming both checksums), and one that would close a cycle or repeat a
+	// branch label among the stored revisions. Returns the revision id.
 	std::string add(std::string_view content, std::string_view filename);
 
 	// add() for several files (in order: parents first), with the same checks and rows, in a few
@@ -58,6 +59,8 @@ public:
 
 private:
 	void lock_for_change();
+	std::vector<Revision> load_revisions(bool with_sql);
+	void check_stored_graph();
 	Plan plan(Direction direction, const RevisionGraph &graph, std::string_view target,
 	          std::vector<std::string> *rows = nullptr);
 	std::vector<StepResult> run_per_revision(Direction direction, std::string_view target);

@@ -2,6 +2,7 @@
 // The same text is executed by the runner and printed by offline scripts, so both always agree.
 #pragma once
 
+#include "migrate/error.hpp"
 #include "migrate/plan.hpp"
 
 #include <optional>
@@ -15,6 +16,17 @@ namespace migrate::state {
 inline constexpr long long lock_key = 1835624306; // "migr"
 
 inline constexpr std::string_view lock_sql = "SELECT pg_catalog.pg_advisory_xact_lock(1835624306)";
+
+// `applied(revision)`: the version rows and every revision below them (parents and
+// dependencies). A query that asks what is applied starts with it.
+inline constexpr std::string_view applied_cte =
+    "WITH RECURSIVE applied(revision) AS ("
+    " SELECT revision FROM migrate.version"
+    " UNION SELECT pg_catalog.unnest(r.down_revisions OPERATOR(pg_catalog.||) r.depends_on)"
+    " FROM migrate.revisions r JOIN applied a ON r.revision OPERATOR(pg_catalog.=) a.revision)";
+
+// The refusal to replace an applied revision by different content, naming both checksums.
+Error changed_since_applied(const Revision &revision, std::string_view applied_checksum, std::string_view filename);
 
 // A SQL string literal that is safe whatever standard_conforming_strings says.
 std::string quote_literal(std::string_view text);
@@ -41,5 +53,9 @@ inline constexpr std::size_t revision_param_count = 15;
 std::vector<std::optional<std::string>> revision_params(const Revision &revision, std::string_view filename);
 // revision_upsert_sql with the parameters as quoted literals (no trailing semicolon).
 std::string revision_upsert_script(const Revision &revision, std::string_view filename);
+// The upload of an offline script in client mode: refuses what Runner::add refuses (an applied
+// revision stored with another checksum: changed_since_applied's error), else the upsert. One
+// DO block, no trailing semicolon.
+std::string guarded_upsert_script(const Revision &revision, std::string_view filename);
 
 } // namespace migrate::state
