@@ -212,7 +212,7 @@ guarded_upsert_script(const Revision &revision, std::string_view filename) {
 	    "DECLARE\n  applied_checksum pg_catalog.text;\nBEGIN\n"
 	    "  {} SELECT r.checksum INTO applied_checksum FROM migrate.revisions r\n"
 	    "    WHERE r.revision OPERATOR(pg_catalog.=) {} AND r.checksum OPERATOR(pg_catalog.<>) {}\n"
-	    "      AND r.revision IN (SELECT revision FROM applied);\n"
+	    "      AND EXISTS (SELECT FROM applied a WHERE a.revision OPERATOR(pg_catalog.=) r.revision);\n"
 	    "  IF FOUND THEN\n"
 	    "    RAISE EXCEPTION USING ERRCODE = '{}', MESSAGE = {},\n"
 	    "      DETAIL = {} OPERATOR(pg_catalog.||) applied_checksum OPERATOR(pg_catalog.||) {}, HINT = {};\n"

@@ -72,3 +72,22 @@ TEST(RevisionUpsert, ScriptSubstitutesLiteralsOnce) {
 	EXPECT_NE(sql.find(", NULL, "), std::string::npos) << sql; // no downgrade section
 	EXPECT_EQ(sql.find("$"), sql.find("$1'")) << sql;              // no parameter left
 }
+
+TEST(RevisionUpsert, GuardedScriptRefusesAsAddDoes) {
+	Revision r = parse_migration("-- revision: 001\n-- migrate:upgrade\nSELECT '$migrate$';\n", "a.sql");
+	const std::string sql = state::guarded_upsert_script(r, "a.sql");
+	// A dollar quote that the content cannot end.
+	ASSERT_TRUE(sql.starts_with("DO $migrate1$\n")) << sql;
+	EXPECT_TRUE(sql.ends_with("$migrate1$")) << sql;
+	EXPECT_NE(sql.find(state::revision_upsert_script(r, "a.sql")), std::string::npos) << sql;
+	// The error is changed_since_applied's, with the stored checksum spliced into its detail.
+	const Error refusal = state::changed_since_applied(r, "OLD", "a.sql");
+	EXPECT_NE(sql.find("ERRCODE = '55000', MESSAGE = 'revision 001 has changed since it was applied'"), std::string::npos)
+	    << sql;
+	const std::size_t old_at = refusal.detail().find("OLD");
+	EXPECT_NE(sql.find(state::quote_literal(refusal.detail().substr(0, old_at)) + " OPERATOR(pg_catalog.||) applied_checksum"),
+	          std::string::npos)
+	    << sql;
+	EXPECT_NE(sql.find(state::quote_literal(refusal.hint())), std::string::npos) << sql;
+	EXPECT_NE(sql.find("r.checksum OPERATOR(pg_catalog.<>) '" + r.checksum + "'"), std::string::npos) << sql;
+}
