@@ -310,4 +310,15 @@ expect_eq "" "$(sql "$EVIL" "SELECT string_agg(fn || ' x' || n, ', ') FROM (SELE
 	"no look-alike was called"
 expect_eq "003 stamp" "$(sql "$EVIL" "SELECT revision || ' ' || direction FROM migrate.log ORDER BY id DESC LIMIT 1")" "the state moved back and forth"
 
+# ... nor does a client-mode --sql script (state tables, guarded uploads, steps) run by psql
+rev plain/20260101_0003_004_t4.sql 004 003 "t4" "CREATE TABLE t4 (id int);" "DROP TABLE t4;"
+pgm -d "$EVIL" --no-extension --dir plain upgrade head --sql
+expect_rc 0
+printf '%s\n' "$OUT" >evil.sql
+PGOPTIONS="-c search_path=evil,pg_catalog,public" "$PSQL" -Xq -v ON_ERROR_STOP=1 -f evil.sql "$EVIL" >psql.out 2>&1
+expect_eq "0" "$?" "the script under a hostile search_path: $(cat psql.out)"
+expect_eq "004" "$(sql "$EVIL" "SELECT revision FROM migrate.version")" "the script reached 004"
+expect_eq "" "$(sql "$EVIL" "SELECT string_agg(fn || ' x' || n, ', ') FROM (SELECT fn, count(*) AS n FROM evil.calls GROUP BY fn) c")" \
+	"no look-alike was called by the script"
+
 finish
