@@ -5,7 +5,11 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 ensure_readable_by_postgres "$@"
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+if [[ -t 1 ]]; then # bold headings on a terminal only
+	say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+else
+	say() { printf '\n== %s\n' "$*"; }
+fi
 
 if ! [[ -x "$BUILD/client/pgmigrate" ]]; then
 	"$ROOT/scripts/deps.sh"
