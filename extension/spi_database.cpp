@@ -113,6 +113,7 @@ SpiDatabase::SpiDatabase(bool read_only, std::optional<std::string> caller_searc
 
 void
 SpiDatabase::commit() {
+	plans_.clear(); // planned in the transaction that ends here
 	if (!commit_)
 		Database::commit();
 	else
@@ -121,18 +122,29 @@ SpiDatabase::commit() {
 
 std::vector<Row>
 SpiDatabase::query(std::string_view sql, const std::vector<Value> &params) {
+	return query_scoped(std::string(sql), params, nullptr);
+}
+
+std::vector<Row>
+SpiDatabase::query_repeated(std::string_view sql, const std::vector<Value> &params) {
 	std::string text(sql);
+	SPIPlanPtr &plan = plans_[text]; // null until the first run prepares it
+	return query_scoped(text, params, &plan);
+}
+
+std::vector<Row>
+SpiDatabase::query_scoped(const std::string &sql, const std::vector<Value> &params, SPIPlanPtr *plan) {
 	if (revision_level_ == 0)
-		return query_pinned(text, params);
+		return query_pinned(sql, params, plan);
 	// Inside a revision scope search_path is the caller's: engine SQL gets its own back.
 	int level = push_engine_search_path();
-	auto rows = query_pinned(text, params);
+	auto rows = query_pinned(sql, params, plan);
 	pop_guc_level(level);
 	return rows;
 }
 
 std::vector<Row>
-SpiDatabase::query_pinned(const std::string &sql, const std::vector<Value> &params) {
+SpiDatabase::query_pinned(const std::string &sql, const std::vector<Value> &params, SPIPlanPtr *plan) {
 	const int nargs = static_cast<int>(params.size());
 	std::vector<Oid> types(params.size(), TEXTOID);
 	std::vector<Datum> values(params.size(), Datum(0));
@@ -150,9 +162,19 @@ SpiDatabase::query_pinned(const std::string &sql, const std::vector<Value> &para
 			if (nulls[i] == ' ')
 				values[i] = PointerGetDatum(
 				    cstring_to_text_with_len(params[i]->data(), static_cast<int>(params[i]->size())));
-		int rc = SPI_execute_with_args(sql.c_str(), nargs, types.data(), values.data(), nulls.data(), read_only, 0);
+		int rc;
+		if (plan == nullptr) {
+			rc = SPI_execute_with_args(sql.c_str(), nargs, types.data(), values.data(), nulls.data(), read_only, 0);
+		} else {
+			// One generic plan for every run (the tables it touches hold a few rows); not
+			// SPI_keepplan'd: it lives in the SPI connection's memory and goes with it.
+			if (*plan == nullptr &&
+			    (*plan = SPI_prepare_cursor(sql.c_str(), nargs, types.data(), CURSOR_OPT_GENERIC_PLAN)) == nullptr)
+				elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+			rc = SPI_execute_plan(*plan, values.data(), nulls.data(), read_only, 0);
+		}
 		if (rc < 0)
-			elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+			elog(ERROR, "SPI query failed: %s", SPI_result_code_string(rc));
 		return Result{SPI_tuptable, SPI_processed};
 	});
 

@@ -5,10 +5,15 @@
 
 #include "migrate/database.hpp"
 
+extern "C" {
+#include "executor/spi.h"
+}
+
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace migrate::pg {
@@ -24,6 +29,7 @@ public:
 	SpiDatabase(bool read_only, std::optional<std::string> caller_search_path, std::function<void()> commit = {});
 
 	std::vector<Row> query(std::string_view sql, const std::vector<Value> &params) override;
+	std::vector<Row> query_repeated(std::string_view sql, const std::vector<Value> &params) override;
 	std::vector<StatementSpan> split(std::string_view sql, const StatementContext &where) override;
 	std::optional<Value> run_statement(std::string_view sql, const StatementContext &ctx) override;
 	void begin_revision(const Revision &revision) override;
@@ -33,12 +39,15 @@ public:
 	void commit() override;
 
 private:
-	std::vector<Row> query_pinned(const std::string &sql, const std::vector<Value> &params);
+	// `plan`: where query_repeated keeps the statement's plan (null: plan it for this run only).
+	std::vector<Row> query_scoped(const std::string &sql, const std::vector<Value> &params, SPIPlanPtr *plan);
+	std::vector<Row> query_pinned(const std::string &sql, const std::vector<Value> &params, SPIPlanPtr *plan);
 
 	bool read_only_;
 	std::optional<std::string> caller_search_path_;
 	int revision_level_ = 0; // GUC nest level of the open revision scope; 0: none
 	std::function<void()> commit_;
+	std::unordered_map<std::string, SPIPlanPtr> plans_; // query_repeated's, for this call
 };
 
 // Everything one SQL-callable call holds, in order: (state-changing calls) the caller's

@@ -415,9 +415,7 @@ Runner::run(const RevisionGraph &graph, const Plan &plan) {
 		db_.end_revision();
 
 		double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-		std::vector<std::string> bookkeeping = state::version_sql(step);
-		bookkeeping.push_back(state::log_sql(graph, step, ms));
-		db_.execute(bookkeeping);
+		db_.query_repeated(state::record_sql(), state::record_params(graph, step, ms));
 		results.push_back({rev.id, state::joined_parents(rev), rev.message, ms});
 	}
 	return results;

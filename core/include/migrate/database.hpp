@@ -46,6 +46,12 @@ public:
 	// returns every row as text. Throws migrate::Error with the server's SQLSTATE on failure.
 	virtual std::vector<Row> query(std::string_view sql, const std::vector<Value> &params = {}) = 0;
 
+	// query() for a statement whose text the runner sends again and again in one call (the
+	// bookkeeping after each step): a host may plan it once and keep the plan for the call.
+	virtual std::vector<Row> query_repeated(std::string_view sql, const std::vector<Value> &params) {
+		return query(sql, params);
+	}
+
 	// Runs engine-written statements without parameters or results (the version and log rows after
 	// a step), in order. By default one query each; a host may send them together.
 	virtual void execute(const std::vector<std::string> &statements);
