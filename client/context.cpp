@@ -73,7 +73,7 @@ Context::prepare() {
 	try {
 		opened = &connection();
 	} catch (...) {
-		p.graph(); // a bad file is still reported before an unreachable server, as it was before parsing became lazy
+		p.graph(); // a bad file is reported before an unreachable server, as when parsing came first
 		throw;
 	}
 	Connection &conn = *opened;

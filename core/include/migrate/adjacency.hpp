@@ -16,10 +16,9 @@ public:
 	std::span<const Index> operator[](Index i) const noexcept {
 		return {targets_.data() + offsets_[i], targets_.data() + offsets_[i + 1]};
 	}
-	std::size_t size() const noexcept { return offsets_.empty() ? 0 : offsets_.size() - 1; }
 
-	// Built list by list, in index order: start(i) for i = 0, 1, ... then push() its targets,
-	// then finish(n).
+	// Built list by list, in index order: for i = 0, 1, ... start() then push() each target of
+	// list i; finish() after the last.
 	void reserve(std::size_t lists, std::size_t targets) {
 		offsets_.reserve(lists + 1);
 		targets_.reserve(targets);

@@ -52,8 +52,8 @@ public:
 		return query(sql, params);
 	}
 
-	// Runs engine-written statements without parameters or results (the version and log rows after
-	// a step), in order. By default one query each; a host may send them together.
+	// Runs engine-written statements without parameters or results (a stamp's version and log
+	// rows), in order. By default one query each; a host may send them together.
 	virtual void execute(const std::vector<std::string> &statements);
 
 	// Statement boundaries of user SQL, found by PostgreSQL's own parser. A syntax error or an

@@ -1,5 +1,6 @@
-// The state the engine keeps in schema `migrate` and the bookkeeping SQL it runs there.
-// The same text is executed by the runner and printed by offline scripts, so both always agree.
+// The state the engine keeps in schema `migrate` and the bookkeeping SQL it runs there. Offline
+// scripts print version_sql and log_sql; the runner executes record_sql, the same rows in one
+// statement with parameters (state_test.cpp checks both on the same kinds of step).
 #pragma once
 
 #include "migrate/plan.hpp"
