@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <unordered_map>
 
 extern "C" {
 #include "access/xact.h"
@@ -113,7 +114,6 @@ SpiDatabase::SpiDatabase(bool read_only, std::optional<std::string> caller_searc
 
 void
 SpiDatabase::commit() {
-	plans_.clear(); // planned in the transaction that ends here
 	if (!commit_)
 		Database::commit();
 	else
@@ -127,8 +127,11 @@ SpiDatabase::query(std::string_view sql, const std::vector<Value> &params) {
 
 std::vector<Row>
 SpiDatabase::query_repeated(std::string_view sql, const std::vector<Value> &params) {
+	// Plans kept for the backend's life, as PL/pgSQL keeps its statements' (SPI_keepplan: the plan
+	// cache replans one when what it uses changes). Built on first use, not when the library loads.
+	static std::unordered_map<std::string, SPIPlanPtr> plans;
 	std::string text(sql);
-	SPIPlanPtr &plan = plans_[text]; // null until the first run prepares it
+	SPIPlanPtr &plan = plans[text]; // null until the first run prepares it
 	return query_scoped(text, params, &plan);
 }
 
@@ -166,11 +169,15 @@ SpiDatabase::query_pinned(const std::string &sql, const std::vector<Value> &para
 		if (plan == nullptr) {
 			rc = SPI_execute_with_args(sql.c_str(), nargs, types.data(), values.data(), nulls.data(), read_only, 0);
 		} else {
-			// One generic plan for every run (the tables it touches hold a few rows); not
-			// SPI_keepplan'd: it lives in the SPI connection's memory and goes with it.
-			if (*plan == nullptr &&
-			    (*plan = SPI_prepare_cursor(sql.c_str(), nargs, types.data(), CURSOR_OPT_GENERIC_PLAN)) == nullptr)
-				elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+			// One generic plan for every run: these statements look rows up by key or insert them.
+			if (*plan == nullptr) {
+				SPIPlanPtr prepared = SPI_prepare_cursor(sql.c_str(), nargs, types.data(), CURSOR_OPT_GENERIC_PLAN);
+				if (prepared == nullptr)
+					elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+				if (SPI_keepplan(prepared) != 0)
+					elog(ERROR, "SPI_keepplan failed");
+				*plan = prepared;
+			}
 			rc = SPI_execute_plan(*plan, values.data(), nulls.data(), read_only, 0);
 		}
 		if (rc < 0)

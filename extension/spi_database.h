@@ -13,7 +13,6 @@ extern "C" {
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace migrate::pg {
@@ -39,7 +38,7 @@ public:
 	void commit() override;
 
 private:
-	// `plan`: where query_repeated keeps the statement's plan (null: plan it for this run only).
+	// `plan`: where query_repeated keeps the statement's plan (nullptr: plan it for this run only).
 	std::vector<Row> query_scoped(const std::string &sql, const std::vector<Value> &params, SPIPlanPtr *plan);
 	std::vector<Row> query_pinned(const std::string &sql, const std::vector<Value> &params, SPIPlanPtr *plan);
 
@@ -47,7 +46,6 @@ private:
 	std::optional<std::string> caller_search_path_;
 	int revision_level_ = 0; // GUC nest level of the open revision scope; 0: none
 	std::function<void()> commit_;
-	std::unordered_map<std::string, SPIPlanPtr> plans_; // query_repeated's, for this call
 };
 
 // Everything one SQL-callable call holds, in order: (state-changing calls) the caller's

@@ -121,7 +121,7 @@ Runner::load_graph(bool with_sql) {
 
 void
 Runner::lock_for_change() {
-	auto iso = db_.query("SELECT pg_catalog.current_setting('transaction_isolation')");
+	auto iso = db_.query_repeated("SELECT pg_catalog.current_setting('transaction_isolation')", {});
 	std::string level = iso.empty() ? "" : iso[0].at(0).value_or("");
 	if (level == "repeatable read" || level == "serializable") {
 		std::string upper = level == "serializable" ? "SERIALIZABLE" : "REPEATABLE READ";
@@ -131,7 +131,7 @@ Runner::lock_for_change() {
 		            "so a concurrent migration would be missed.",
 		            "Run it in a READ COMMITTED transaction (the default).");
 	}
-	db_.query(state::lock_sql);
+	db_.query_repeated(state::lock_sql, {});
 }
 
 namespace {
@@ -176,8 +176,8 @@ std::string
 Runner::add(std::string_view content, std::string_view filename) {
 	Revision r = parse_for_add(content, filename);
 	lock_for_change();
-	auto existing = db_.query("SELECT checksum, filename FROM migrate.revisions WHERE revision OPERATOR(pg_catalog.=) $1",
-	                          {r.id});
+	auto existing = db_.query_repeated(
+	    "SELECT checksum, filename FROM migrate.revisions WHERE revision OPERATOR(pg_catalog.=) $1", {r.id});
 	if (!existing.empty()) {
 		std::string old_checksum = existing[0].at(0).value_or("");
 		if (old_checksum == r.checksum)
@@ -187,7 +187,7 @@ Runner::add(std::string_view content, std::string_view filename) {
 		if (!applied.empty())
 			throw changed_since_applied(r, old_checksum, filename);
 	}
-	db_.query(state::revision_upsert_sql(), state::revision_params(r, filename));
+	db_.query_repeated(state::revision_upsert_sql(), state::revision_params(r, filename));
 	return r.id;
 }
 

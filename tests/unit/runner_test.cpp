@@ -28,7 +28,8 @@ public:
 
 	// The bookkeeping after a step (state::record_sql): logged with its parameters.
 	std::vector<Row> query_repeated(std::string_view sql, const std::vector<Value> &params) override {
-		EXPECT_EQ(sql, state::record_sql());
+		if (sql != state::record_sql())
+			return query(sql, params);
 		std::string line = "record:";
 		for (const auto &p : params)
 			line += " " + p.value_or("NULL");

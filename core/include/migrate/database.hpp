@@ -46,8 +46,9 @@ public:
 	// returns every row as text. Throws migrate::Error with the server's SQLSTATE on failure.
 	virtual std::vector<Row> query(std::string_view sql, const std::vector<Value> &params = {}) = 0;
 
-	// query() for a statement whose text the runner sends again and again in one call (the
-	// bookkeeping after each step): a host may plan it once and keep the plan for the call.
+	// query() for a statement whose text never changes and that the runner sends again and again
+	// (the bookkeeping after each step, the lock, each upload): a host may plan it once and keep
+	// the plan.
 	virtual std::vector<Row> query_repeated(std::string_view sql, const std::vector<Value> &params) {
 		return query(sql, params);
 	}
