@@ -78,7 +78,10 @@ done
 say "building pgmigrate, the extension and engine_bench (Release, $build)"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DMIGRATE_BENCH=ON -DMIGRATE_SANITIZE=OFF >/dev/null
 targets=(pgmigrate migrate)
-if [[ $engine -eq 1 ]] && cmake --build "$build" --target help 2>/dev/null | grep -q engine_bench; then
+# Captured first: with pipefail, `cmake ... | grep -q` fails when grep exits before cmake has
+# written everything (SIGPIPE), which silently skipped the engine benchmark.
+help=$(cmake --build "$build" --target help 2>/dev/null || true)
+if [[ $engine -eq 1 && $help == *engine_bench* ]]; then
 	targets+=(engine_bench)
 fi
 cmake --build "$build" -j2 --target "${targets[@]}" >"$work/build.log" 2>&1 || {

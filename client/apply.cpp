@@ -201,7 +201,10 @@ apply_online(Connection &conn, const Host &host, const ApplyRequest &req, double
 		conn.simple(fmt::format("CALL {}({})", host.fn(procedure), migrate::state::quote_literal(req.target)));
 		steps = progress.steps();
 	} else {
-		Transaction tx(conn);
+		// Quiet: the client would drop the step notices (and any other NOTICE), so the server need
+		// not send them: one message per step, a few per cent of a long plan.
+		Transaction tx(conn, out().quiet() ? "BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL client_min_messages = warning"
+		                                   : "BEGIN ISOLATION LEVEL READ COMMITTED");
 		acquire_migration_lock(conn, lock_wait, false);
 		Result r;
 		try {

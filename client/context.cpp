@@ -69,7 +69,14 @@ Context::prepare() {
 		f.items = p.unfinished();
 		throw f;
 	}
-	Connection &conn = connection();
+	Connection *opened = nullptr;
+	try {
+		opened = &connection();
+	} catch (...) {
+		p.graph(); // a bad file is reported before an unreachable server, as when parsing came first
+		throw;
+	}
+	Connection &conn = *opened;
 	Host host = require_host(conn, options_.no_extension, options_.lock_wait);
 	if (!p.exists())
 		out().note(fmt::format("No migrations directory {}: using the revisions stored in the database.", dir.string()));

@@ -1,14 +1,14 @@
-// The migrations directory: which directory, which files, each parsed by the engine, and the
-// revision graph they form. Every bad file is reported, not just the first.
+// The migrations directory: which directory, which files (read and checksummed at once), each
+// parsed by the engine on first use, and the revision graph they form. Every bad file is
+// reported, not just the first.
 #pragma once
 
 #include "migrate/revision_graph.hpp"
 
 #include <filesystem>
-#include <map>
 #include <memory>
-#include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace pgmigrate {
@@ -17,6 +17,7 @@ struct ProjectFile {
 	std::filesystem::path path; // as shown to the user (dir/name)
 	std::string name;           // the file name alone (what the server stores)
 	std::string content;        // the bytes as read
+	std::string checksum;       // migrate::migration_checksum(content)
 };
 
 class Project {
@@ -24,8 +25,9 @@ public:
 	// --dir, else $PGMIGRATE_DIR, else ./migrations. `explicit_dir` tells whether the user chose it.
 	static std::filesystem::path directory(const std::string &dir_option, bool *explicit_dir = nullptr);
 
-	// Reads and parses every migration file (*.sql, not dot-files). Throws Failure listing every
-	// bad file, or the graph error. A missing directory throws unless `allow_missing`, which
+	// Reads every migration file (*.sql, not dot-files) and its checksum. Parsing waits for the
+	// first graph() or file(): a database that already holds exactly these files (see
+	// checksum_digest) needs no parse. A missing directory throws unless `allow_missing`, which
 	// gives an empty project. `lenient` (commands that only read headers: revision, merge,
 	// history...) accepts a file whose only fault is an upgrade section not filled in yet, with a
 	// warning, so that writing two revisions in a row works.
@@ -33,19 +35,31 @@ public:
 
 	const std::filesystem::path &dir() const noexcept { return dir_; }
 	bool exists() const noexcept { return exists_; }
-	const migrate::RevisionGraph &graph() const { return *graph_; }
-	// The file a revision comes from.
-	const ProjectFile &file(const std::string &revision) const { return files_.at(revision); }
-	bool empty() const { return graph_->size() == 0; }
+	// Parses every file on first use; throws Failure listing every bad file, or the graph error.
+	const migrate::RevisionGraph &graph() const;
+	// The file a revision comes from (parses, as graph()).
+	const ProjectFile &file(const std::string &revision) const;
+	const std::vector<ProjectFile> &files() const noexcept { return files_; }
+	bool empty() const noexcept { return files_.empty(); }
 	// Files read leniently whose upgrade section is still empty (they must not be uploaded).
-	const std::vector<std::string> &unfinished() const noexcept { return unfinished_; }
+	const std::vector<std::string> &unfinished() const;
+
+	// SHA-256 (hex) of the files' checksums, sorted bytewise and joined with ','. The server
+	// computes the same over migrate.revisions: equal digests and counts mean that it holds exactly
+	// these files' contents, each of which it parsed when it was stored.
+	std::string checksum_digest() const;
 
 private:
+	void parse() const;
+
 	std::filesystem::path dir_;
 	bool exists_ = false;
-	std::shared_ptr<migrate::RevisionGraph> graph_;
-	std::map<std::string, ProjectFile> files_;
-	std::vector<std::string> unfinished_;
+	bool lenient_ = false;
+	std::vector<ProjectFile> files_; // in file name order
+	// Filled by parse():
+	mutable std::shared_ptr<migrate::RevisionGraph> graph_;
+	mutable std::unordered_map<std::string, std::size_t> by_revision_; // id -> index in files_
+	mutable std::vector<std::string> unfinished_;
 };
 
 } // namespace pgmigrate

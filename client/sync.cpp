@@ -181,10 +181,26 @@ version_rows(Connection &conn) {
 	return rows;
 }
 
+namespace {
+
+// Whether the server holds exactly the project's files, no more, no fewer: one row compares a
+// digest of all checksums (Project::checksum_digest), instead of reading every revision's
+// checksum and parsing every file. Contents are stored only after they parsed, and a revision's
+// content names its id, so equal sets mean nothing to upload and nothing to check in the files.
+bool
+holds_exactly(Connection &conn, const Project &project) {
+	auto r = conn.query("SELECT pg_catalog.count(*), pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to("
+	                    "COALESCE(pg_catalog.string_agg(checksum, ',' ORDER BY checksum COLLATE pg_catalog.\"C\"), ''), "
+	                    "'UTF8')), 'hex') FROM migrate.revisions");
+	return r.get(0, 0) == std::to_string(project.files().size()) && r.get(0, 1) == project.checksum_digest();
+}
+
+} // namespace
+
 SyncResult
 sync_project(Connection &conn, const Host &host, const Project &project, double lock_wait) {
 	SyncResult result;
-	if (project.empty())
+	if (project.empty() || holds_exactly(conn, project))
 		return result;
 	std::map<std::string, std::string> server;
 	auto r = conn.query("SELECT revision, checksum FROM migrate.revisions");

@@ -187,7 +187,7 @@ read_graph(Runner &runner, bool with_sql) {
 }
 
 std::vector<std::string>
-ids(const RevisionGraph &graph, const std::vector<RevisionGraph::Index> &set) {
+ids(const RevisionGraph &graph, RevisionGraph::Indices set) {
 	std::vector<std::string> out;
 	for (auto i : set)
 		out.push_back(graph[i].id);

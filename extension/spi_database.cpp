@@ -14,6 +14,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
+#include <unordered_map>
 
 extern "C" {
 #include "access/xact.h"
@@ -26,6 +28,10 @@ extern "C" {
 #include "parser/parser.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "fmgr.h"
+#include "access/htup_details.h"
 }
 
 namespace migrate::pg {
@@ -116,18 +122,32 @@ SpiDatabase::commit() {
 
 std::vector<Row>
 SpiDatabase::query(std::string_view sql, const std::vector<Value> &params) {
+	return query_scoped(std::string(sql), params, nullptr);
+}
+
+std::vector<Row>
+SpiDatabase::query_repeated(std::string_view sql, const std::vector<Value> &params) {
+	// Plans kept for the backend's life, as PL/pgSQL keeps its statements' (SPI_keepplan: the plan
+	// cache replans one when what it uses changes). Built on first use, not when the library loads.
+	static std::unordered_map<std::string, SPIPlanPtr> plans;
 	std::string text(sql);
+	SPIPlanPtr &plan = plans[text]; // null until the first run prepares it
+	return query_scoped(text, params, &plan);
+}
+
+std::vector<Row>
+SpiDatabase::query_scoped(const std::string &sql, const std::vector<Value> &params, SPIPlanPtr *plan) {
 	if (revision_level_ == 0)
-		return query_pinned(text, params);
+		return query_pinned(sql, params, plan);
 	// Inside a revision scope search_path is the caller's: engine SQL gets its own back.
 	int level = push_engine_search_path();
-	auto rows = query_pinned(text, params);
+	auto rows = query_pinned(sql, params, plan);
 	pop_guc_level(level);
 	return rows;
 }
 
 std::vector<Row>
-SpiDatabase::query_pinned(const std::string &sql, const std::vector<Value> &params) {
+SpiDatabase::query_pinned(const std::string &sql, const std::vector<Value> &params, SPIPlanPtr *plan) {
 	const int nargs = static_cast<int>(params.size());
 	std::vector<Oid> types(params.size(), TEXTOID);
 	std::vector<Datum> values(params.size(), Datum(0));
@@ -145,35 +165,87 @@ SpiDatabase::query_pinned(const std::string &sql, const std::vector<Value> &para
 			if (nulls[i] == ' ')
 				values[i] = PointerGetDatum(
 				    cstring_to_text_with_len(params[i]->data(), static_cast<int>(params[i]->size())));
-		int rc = SPI_execute_with_args(sql.c_str(), nargs, types.data(), values.data(), nulls.data(), read_only, 0);
+		int rc;
+		if (plan == nullptr) {
+			rc = SPI_execute_with_args(sql.c_str(), nargs, types.data(), values.data(), nulls.data(), read_only, 0);
+		} else {
+			// One generic plan for every run: these statements look rows up by key or insert them.
+			if (*plan == nullptr) {
+				SPIPlanPtr prepared = SPI_prepare_cursor(sql.c_str(), nargs, types.data(), CURSOR_OPT_GENERIC_PLAN);
+				if (prepared == nullptr)
+					elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+				if (SPI_keepplan(prepared) != 0)
+					elog(ERROR, "SPI_keepplan failed");
+				*plan = prepared;
+			}
+			rc = SPI_execute_plan(*plan, values.data(), nulls.data(), read_only, 0);
+		}
 		if (rc < 0)
-			elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+			elog(ERROR, "SPI query failed: %s", SPI_result_code_string(rc));
 		return Result{SPI_tuptable, SPI_processed};
 	});
 
 	std::vector<Row> rows;
 	if (result.tuptable == nullptr)
 		return rows;
+	// Every cell as (pointer, length) in one pass: each column's output function looked up once
+	// (SPI_getvalue looks it up again for every value, a fifth of loading a 1,000-revision graph),
+	// text read in place, other types printed into a context deleted afterwards. Buffers are sized
+	// here, since nothing inside pg_call may allocate with new.
 	const int ncols = result.tuptable->tupdesc->natts;
-	std::vector<char *> cells(static_cast<std::size_t>(ncols), nullptr);
-	rows.reserve(result.processed);
-	for (uint64 r = 0; r < result.processed; ++r) {
-		pg_call([&] {
-			for (int c = 0; c < ncols; ++c)
-				cells[c] = SPI_getvalue(result.tuptable->vals[r], result.tuptable->tupdesc, c + 1);
-		});
+	const std::size_t nrows = result.processed, width = static_cast<std::size_t>(ncols);
+	std::vector<const char *> ptrs(nrows * width, nullptr);
+	std::vector<int> lens(nrows * width, -1); // -1: NULL
+	std::vector<FmgrInfo> out_fns(width);
+	std::vector<char> is_text(width, 0);
+	std::vector<Datum> datums(width);
+	std::unique_ptr<bool[]> row_nulls(new bool[width]);
+	MemoryContext cells = pg_call([&] {
+		TupleDesc desc = result.tuptable->tupdesc;
+		MemoryContext context = AllocSetContextCreate(CurrentMemoryContext, "migrate cells", ALLOCSET_DEFAULT_SIZES);
+		MemoryContext old = MemoryContextSwitchTo(context);
+		for (int c = 0; c < ncols; ++c) {
+			const Oid type = TupleDescAttr(desc, c)->atttypid;
+			is_text[c] = type == TEXTOID || type == VARCHAROID;
+			Oid out_fn = InvalidOid;
+			bool varlena = false;
+			getTypeOutputInfo(type, &out_fn, &varlena);
+			fmgr_info(out_fn, &out_fns[c]);
+		}
+		for (std::size_t r = 0; r < nrows; ++r) {
+			heap_deform_tuple(result.tuptable->vals[r], desc, datums.data(), row_nulls.get());
+			for (std::size_t c = 0; c < width; ++c) {
+				const std::size_t k = r * width + c;
+				if (row_nulls[c])
+					continue;
+				if (is_text[c]) {
+					struct varlena *v = pg_detoast_datum_packed(reinterpret_cast<struct varlena *>(DatumGetPointer(datums[c])));
+					ptrs[k] = VARDATA_ANY(v);
+					lens[k] = static_cast<int>(VARSIZE_ANY_EXHDR(v));
+				} else {
+					char *text = OutputFunctionCall(&out_fns[c], datums[c]);
+					ptrs[k] = text;
+					lens[k] = static_cast<int>(std::strlen(text));
+				}
+			}
+		}
+		MemoryContextSwitchTo(old);
+		return context;
+	});
+	rows.reserve(nrows);
+	for (std::size_t r = 0; r < nrows; ++r) {
 		Row row;
-		row.reserve(cells.size());
-		for (char *cell : cells)
-			row.push_back(cell != nullptr ? Value(std::string(cell)) : Value());
-		pg_call([&] {
-			for (char *cell : cells)
-				if (cell != nullptr)
-					pfree(cell);
-		});
+		row.reserve(width);
+		for (std::size_t c = 0; c < width; ++c) {
+			const std::size_t k = r * width + c;
+			row.push_back(lens[k] < 0 ? Value() : Value(std::string(ptrs[k], static_cast<std::size_t>(lens[k]))));
+		}
 		rows.push_back(std::move(row));
 	}
-	pg_call([&] { SPI_freetuptable(result.tuptable); });
+	pg_call([&] {
+		MemoryContextDelete(cells);
+		SPI_freetuptable(result.tuptable);
+	});
 	return rows;
 }
 

@@ -5,6 +5,10 @@
 
 #include "migrate/database.hpp"
 
+extern "C" {
+#include "executor/spi.h"
+}
+
 #include <functional>
 #include <optional>
 #include <string>
@@ -24,6 +28,7 @@ public:
 	SpiDatabase(bool read_only, std::optional<std::string> caller_search_path, std::function<void()> commit = {});
 
 	std::vector<Row> query(std::string_view sql, const std::vector<Value> &params) override;
+	std::vector<Row> query_repeated(std::string_view sql, const std::vector<Value> &params) override;
 	std::vector<StatementSpan> split(std::string_view sql, const StatementContext &where) override;
 	std::optional<Value> run_statement(std::string_view sql, const StatementContext &ctx) override;
 	void begin_revision(const Revision &revision) override;
@@ -33,7 +38,9 @@ public:
 	void commit() override;
 
 private:
-	std::vector<Row> query_pinned(const std::string &sql, const std::vector<Value> &params);
+	// `plan`: where query_repeated keeps the statement's plan (nullptr: plan it for this run only).
+	std::vector<Row> query_scoped(const std::string &sql, const std::vector<Value> &params, SPIPlanPtr *plan);
+	std::vector<Row> query_pinned(const std::string &sql, const std::vector<Value> &params, SPIPlanPtr *plan);
 
 	bool read_only_;
 	std::optional<std::string> caller_search_path_;

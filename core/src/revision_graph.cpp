@@ -71,10 +71,6 @@ public:
 		mark_[v] = stamp_;
 		return true;
 	}
-	void push(std::vector<Index> &list, Index v) {
-		if (first(v))
-			list.push_back(v);
-	}
 
 private:
 	std::vector<std::uint64_t> mark_;
@@ -84,7 +80,7 @@ private:
 // One cycle among the nodes Kahn's algorithm could not emit: every such node has a predecessor
 // that was not emitted either, so walking backwards must come round. Returns the cycle's ids, sorted.
 std::vector<std::string> find_cycle(const std::vector<Revision> &revisions, const std::vector<bool> &emitted,
-                                    const std::vector<std::vector<Index>> &preds) {
+                                    const Adjacency &preds) {
 	const std::size_t n = revisions.size();
 	constexpr std::size_t unseen = std::numeric_limits<std::size_t>::max();
 	std::vector<std::size_t> step(n, unseen);
@@ -164,9 +160,9 @@ RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::
 	}
 
 	// Parents and dependencies. depends_on may name a branch label (as in Alembic).
-	parents_.resize(n);
-	depends_.resize(n);
 	Dedup dedup(n);
+	parents_.reserve(n, n);
+	depends_.reserve(n, 0);
 	for (Index i = 0; i < n; ++i) {
 		const Revision &r = revisions_[i];
 		for (const std::string &down : r.down_revisions)
@@ -182,6 +178,7 @@ RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::
 				            fmt::format("Revision {} ({}) depends on itself.", r.id, file_of(r)));
 		}
 		dedup.next_list();
+		parents_.start();
 		for (const std::string &down : r.down_revisions) {
 			auto it = by_id_.find(down);
 			if (it == by_id_.end())
@@ -189,9 +186,11 @@ RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::
 				            fmt::format("Revision '{}' referenced from '{}' is not present", down, r.id),
 				            fmt::format("Revision {} ({}) names '{}' as its down_revision.", r.id, file_of(r), down),
 				            "Add the missing revision, or fix the down_revision header.");
-			dedup.push(parents_[i], it->second);
+			if (dedup.first(it->second))
+				parents_.push(it->second);
 		}
 		dedup.next_list();
+		depends_.start();
 		for (const std::string &dep : r.depends_on) {
 			auto id = by_id_.find(dep);
 			auto label = by_label_.find(dep);
@@ -200,34 +199,42 @@ RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::
 				            fmt::format("Revision '{}' referenced from '{}' is not present", dep, r.id),
 				            fmt::format("Revision {} ({}) names '{}' in depends_on.", r.id, file_of(r), dep),
 				            "Add the missing revision, or fix the depends_on header.");
-			dedup.push(depends_[i], id != by_id_.end() ? id->second : label->second);
+			const Index target = id != by_id_.end() ? id->second : label->second;
+			if (dedup.first(target))
+				depends_.push(target);
 		}
 	}
+	parents_.finish();
+	depends_.finish();
 
 	// Inverse edges and the combined lists. successors(i) holds the children first, then the
 	// dependents that are not also children (the topological sort relies on this order).
-	children_.resize(n);
-	dependents_.resize(n);
-	preds_.resize(n);
-	succs_.resize(n);
+	children_ = Adjacency::inverse(parents_, n);
+	dependents_ = Adjacency::inverse(depends_, n);
+	preds_.reserve(n, n);
+	succs_.reserve(n, n);
 	for (Index i = 0; i < n; ++i) {
-		for (Index p : parents_[i])
-			children_[p].push_back(i);
-		for (Index d : depends_[i])
-			dependents_[d].push_back(i);
 		dedup.next_list();
+		preds_.start();
 		for (Index p : parents_[i])
-			dedup.push(preds_[i], p);
+			if (dedup.first(p))
+				preds_.push(p);
 		for (Index d : depends_[i])
-			dedup.push(preds_[i], d);
+			if (dedup.first(d))
+				preds_.push(d);
 	}
+	preds_.finish();
 	for (Index i = 0; i < n; ++i) {
 		dedup.next_list();
+		succs_.start();
 		for (Index c : children_[i])
-			dedup.push(succs_[i], c);
+			if (dedup.first(c))
+				succs_.push(c);
 		for (Index d : dependents_[i])
-			dedup.push(succs_[i], d);
+			if (dedup.first(d))
+				succs_.push(d);
 	}
+	succs_.finish();
 
 	// Cycles through down_revision alone ("Cycle"), then through dependencies as well.
 	{
@@ -369,7 +376,7 @@ std::vector<RevisionGraph::Index> RevisionGraph::bases() const {
 namespace {
 
 // Breadth-first closure of `from` along `edges`.
-std::vector<bool> closure(std::size_t n, const std::vector<std::vector<Index>> &edges, const std::vector<Index> &from,
+std::vector<bool> closure(std::size_t n, const Adjacency &edges, const std::vector<Index> &from,
                           bool inclusive) {
 	std::vector<bool> seen(n, false);
 	std::vector<Index> todo;
@@ -434,8 +441,8 @@ std::vector<RevisionGraph::Index> RevisionGraph::maximal(const std::vector<Index
 	return out;
 }
 
-std::vector<std::string> RevisionGraph::ids(const std::vector<Index> &set) const {
-	std::vector<Index> sorted = set;
+std::vector<std::string> RevisionGraph::ids(Indices set) const {
+	std::vector<Index> sorted(set.begin(), set.end());
 	std::sort(sorted.begin(), sorted.end(), [this](Index a, Index b) { return topo_pos_[a] < topo_pos_[b]; });
 	std::vector<std::string> out;
 	out.reserve(sorted.size());

@@ -147,7 +147,7 @@ Runner::check_stored_graph() {
 
 void
 Runner::lock_for_change() {
-	auto iso = db_.query("SELECT pg_catalog.current_setting('transaction_isolation')");
+	auto iso = db_.query_repeated("SELECT pg_catalog.current_setting('transaction_isolation')", {});
 	std::string level = iso.empty() ? "" : iso[0].at(0).value_or("");
 	if (level == "repeatable read" || level == "serializable") {
 		std::string upper = level == "serializable" ? "SERIALIZABLE" : "REPEATABLE READ";
@@ -157,7 +157,7 @@ Runner::lock_for_change() {
 		            "so a concurrent migration would be missed.",
 		            "Run it in a READ COMMITTED transaction (the default).");
 	}
-	db_.query(state::lock_sql);
+	db_.query_repeated(state::lock_sql, {});
 }
 
 namespace {
@@ -186,8 +186,8 @@ std::string
 Runner::add(std::string_view content, std::string_view filename) {
 	Revision r = parse_for_add(content, filename);
 	lock_for_change();
-	auto existing = db_.query("SELECT checksum, filename FROM migrate.revisions WHERE revision OPERATOR(pg_catalog.=) $1",
-	                          {r.id});
+	auto existing = db_.query_repeated(
+	    "SELECT checksum, filename FROM migrate.revisions WHERE revision OPERATOR(pg_catalog.=) $1", {r.id});
 	if (!existing.empty()) {
 		std::string old_checksum = existing[0].at(0).value_or("");
 		if (old_checksum == r.checksum)
@@ -197,12 +197,12 @@ Runner::add(std::string_view content, std::string_view filename) {
 		if (!applied.empty())
 			throw state::changed_since_applied(r, old_checksum, filename);
 	}
-	db_.query(state::revision_upsert_sql(), state::revision_params(r, filename));
+	db_.query_repeated(state::revision_upsert_sql(), state::revision_params(r, filename));
 	// Only a revision that a stored one names as parent or dependency can close a cycle, and only
 	// one with branch labels can repeat one: uploads in parents-first order skip the whole-graph
 	// check, which would make uploading N files one call at a time cost O(N^2).
 	if (!r.branch_labels.empty() ||
-	    !db_.query("SELECT 1 FROM migrate.revisions WHERE $1 OPERATOR(pg_catalog.=) ANY (down_revisions "
+	    !db_.query_repeated("SELECT 1 FROM migrate.revisions WHERE $1 OPERATOR(pg_catalog.=) ANY (down_revisions "
 	               "OPERATOR(pg_catalog.||) depends_on) LIMIT 1",
 	               {r.id})
 	         .empty())
@@ -436,9 +436,7 @@ Runner::run(const RevisionGraph &graph, const Plan &plan) {
 		db_.end_revision();
 
 		double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-		std::vector<std::string> bookkeeping = state::version_sql(step);
-		bookkeeping.push_back(state::log_sql(graph, step, ms));
-		db_.execute(bookkeeping);
+		db_.query_repeated(state::record_sql(), state::record_params(graph, step, ms));
 		results.push_back({rev.id, state::joined_parents(rev), rev.message, ms});
 	}
 	return results;

@@ -106,6 +106,31 @@ log_sql(const RevisionGraph &graph, const Step &step, std::optional<double> dura
 	                   quote_literal(rev.checksum));
 }
 
+std::string_view
+record_sql() {
+	// Ids are [A-Za-z0-9_], so comma-joined lists need no quoting; '' is the empty list.
+	return "WITH deleted AS (DELETE FROM migrate.version WHERE revision OPERATOR(pg_catalog.=) ANY "
+	       "(pg_catalog.string_to_array($1, ','))), "
+	       "inserted AS (INSERT INTO migrate.version (revision) "
+	       "SELECT pg_catalog.unnest(pg_catalog.string_to_array($2, ','))) "
+	       "INSERT INTO migrate.log (revision, direction, down_revision, started_at, duration_ms, checksum) "
+	       "VALUES ($3, $4, $5, pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) "
+	       "pg_catalog.make_interval(secs => $6::pg_catalog.float8), $7::pg_catalog.float8, $8)";
+}
+
+std::vector<std::optional<std::string>>
+record_params(const RevisionGraph &graph, const Step &step, double duration_ms) {
+	const Revision &rev = graph[step.revision];
+	return {fmt::format("{}", fmt::join(step.version_delete, ",")),
+	        fmt::format("{}", fmt::join(step.version_insert, ",")),
+	        rev.id,
+	        step.direction == Direction::upgrade ? "upgrade" : "downgrade",
+	        joined_parents(rev),
+	        fmt::format("{:.6f}", duration_ms / 1000.0),
+	        fmt::format("{:.3f}", duration_ms),
+	        rev.checksum};
+}
+
 std::vector<std::string>
 stamp_sql(const std::vector<std::string> &before, const std::vector<std::string> &after) {
 	std::vector<std::string> removed, added;

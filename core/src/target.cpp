@@ -65,7 +65,7 @@ std::string shown(std::string_view s) {
 	return fmt::format("{}...", s.substr(0, cut));
 }
 
-std::string join_ids(const RevisionGraph &graph, const std::vector<Index> &set) {
+std::string join_ids(const RevisionGraph &graph, RevisionGraph::Indices set) {
 	std::string out;
 	for (const std::string &id : graph.ids(set)) {
 		if (!out.empty())
@@ -255,7 +255,11 @@ public:
 	std::optional<std::optional<Index>> walk_up(std::optional<Index> at, std::uint64_t steps,
 	                                            const std::vector<bool> *lineage) const {
 		for (std::uint64_t s = 0; s < steps; ++s) {
-			std::vector<Index> next = at ? graph_.children(*at) : graph_.bases();
+			std::vector<Index> next;
+			if (at)
+				next.assign(graph_.children(*at).begin(), graph_.children(*at).end());
+			else
+				next = graph_.bases();
 			if (lineage)
 				std::erase_if(next, [&](Index i) { return !(*lineage)[i]; });
 			if (next.empty())
@@ -275,7 +279,7 @@ public:
 		for (std::uint64_t s = 0; s < steps; ++s) {
 			if (!at)
 				return std::nullopt;
-			const std::vector<Index> &parents = graph_.parents(*at);
+			const RevisionGraph::Indices parents = graph_.parents(*at);
 			if (parents.size() > 1)
 				ambiguous_walk(fmt::format("Revision {} is a merge of {}.", graph_[*at].id, join_ids(graph_, parents)));
 			at = parents.empty() ? std::nullopt : std::optional<Index>(parents.front());

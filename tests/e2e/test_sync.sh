@@ -75,4 +75,36 @@ sed -i 's/$/\r/' migrations/20260101_0000_001_create_t1.sql
 pgm -d "$URL" current
 expect_rc 0 "CRLF file has the same checksum"
 
+# The one-row check (a digest of every checksum) lets a directory the server holds exactly skip
+# the upload; anything else still goes through the full comparison and the file checks.
+up2=$(sql "$URL" "SELECT string_agg(uploaded_at::text, ',' ORDER BY revision) FROM migrate.revisions")
+mv migrations/20260101_0003_004_new.sql migrations/20260101_0003_004_renamed.sql
+pgm -d "$URL" upgrade head
+expect_rc 0 "a renamed file with the same content"
+expect_eq "$up2" "$(sql "$URL" "SELECT string_agg(uploaded_at::text, ',' ORDER BY revision) FROM migrate.revisions")" \
+	"same contents under other names: nothing uploaded"
+cp migrations/20260101_0003_004_renamed.sql migrations/20260101_0009_004_copy.sql
+pgm -d "$URL" upgrade head
+expect_rc 1 "the same file twice: the checksums match as a set, not as a count"
+expect_err_has "revision 004 is also defined in"
+rm migrations/20260101_0009_004_copy.sql
+mv migrations/20260101_0003_004_renamed.sql away.sql
+pgm -d "$URL" current
+expect_rc 0 "the newest file missing from the directory: the server's copy is used"
+expect_out "004 (head)"
+mv away.sql migrations/20260101_0003_004_renamed.sql
+printf -- '-- revision: 006\n-- down_revision: 004\n-- message: bad\n\n-- migrate:upgrade\n' >migrations/20260101_0005_006_bad.sql
+pgm -d "$URL" current
+expect_rc 1 "a bad new file is still reported"
+expect_err_has "_006_bad.sql:5: the upgrade section is empty"
+rm migrations/20260101_0005_006_bad.sql
+pgm -d "postgresql://nobody@127.0.0.1:1/none" --dir migrations current
+expect_rc 1 "no server"
+expect_err_has "could not connect"
+printf -- '-- revision: 006\n' >migrations/20260101_0005_006_bad.sql
+pgm -d "postgresql://nobody@127.0.0.1:1/none" --dir migrations current
+expect_rc 1 "a bad file and no server"
+expect_err_has "_006_bad.sql"
+rm migrations/20260101_0005_006_bad.sql
+
 finish

@@ -67,7 +67,7 @@ inline std::vector<Index> idx(const RevisionGraph &g, const Ids &ids) {
 }
 
 // Ids in the given order (not re-sorted).
-inline Ids names(const RevisionGraph &g, const std::vector<Index> &set) {
+inline Ids names(const RevisionGraph &g, RevisionGraph::Indices set) {
 	Ids out;
 	for (Index i : set)
 		out.push_back(g[i].id);

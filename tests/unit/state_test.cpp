@@ -43,6 +43,23 @@ TEST(LogSql, RecordsDirectionParentsChecksumAndDuration) {
 	EXPECT_NE(offline.find(", NULL, "), std::string::npos) << offline;
 }
 
+TEST(RecordSql, OneStatementWithTheStepAsParameters) {
+	RevisionGraph graph({rev("001"), rev("002", {"001"}), rev("003", {"001"}), rev("m", {"002", "003"})});
+	const std::string_view sql = state::record_sql();
+	EXPECT_NE(sql.find("DELETE FROM migrate.version"), std::string_view::npos);
+	EXPECT_NE(sql.find("INSERT INTO migrate.version"), std::string_view::npos);
+	EXPECT_NE(sql.find("INSERT INTO migrate.log"), std::string_view::npos);
+	EXPECT_NE(sql.find("$8"), std::string_view::npos);
+	EXPECT_EQ(sql.find("$9"), std::string_view::npos);
+	using P = std::vector<std::optional<std::string>>;
+	Step merge{Direction::upgrade, *graph.find("m"), {"002", "003"}, {"m"}};
+	EXPECT_EQ(state::record_params(graph, merge, 12.5),
+	          (P{"002,003", "m", "m", "upgrade", "002, 003", "0.012500", "12.500", std::string(64, 'a')}));
+	Step last{Direction::downgrade, *graph.find("001"), {"001"}, {}};
+	EXPECT_EQ(state::record_params(graph, last, 1), (P{"001", "", "001", "downgrade", "", "0.001000", "1.000",
+	                                                   std::string(64, 'a')}));
+}
+
 TEST(StampSql, ChangesOnlyTheDifferenceAndLogsIt) {
 	auto sql = state::stamp_sql({"a", "b"}, {"b", "c"});
 	ASSERT_EQ(sql.size(), 3u);

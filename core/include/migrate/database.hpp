@@ -46,8 +46,15 @@ public:
 	// returns every row as text. Throws migrate::Error with the server's SQLSTATE on failure.
 	virtual std::vector<Row> query(std::string_view sql, const std::vector<Value> &params = {}) = 0;
 
-	// Runs engine-written statements without parameters or results (the version and log rows after
-	// a step), in order. By default one query each; a host may send them together.
+	// query() for a statement whose text never changes and that the runner sends again and again
+	// (the bookkeeping after each step, the lock, each upload): a host may plan it once and keep
+	// the plan.
+	virtual std::vector<Row> query_repeated(std::string_view sql, const std::vector<Value> &params) {
+		return query(sql, params);
+	}
+
+	// Runs engine-written statements without parameters or results (a stamp's version and log
+	// rows), in order. By default one query each; a host may send them together.
 	virtual void execute(const std::vector<std::string> &statements);
 
 	// Statement boundaries of user SQL, found by PostgreSQL's own parser. A syntax error or an

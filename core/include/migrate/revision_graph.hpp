@@ -2,10 +2,12 @@
 // ancestry and a deterministic topological order.
 #pragma once
 
+#include "migrate/adjacency.hpp"
 #include "migrate/migration_file.hpp"
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -15,7 +17,8 @@ namespace migrate {
 
 class RevisionGraph {
 public:
-	using Index = std::uint32_t;
+	using Index = Adjacency::Index;
+	using Indices = std::span<const Index>;
 
 	// Validates the whole graph: duplicate ids and branch labels, unknown parents or
 	// dependencies, self-references and cycles each throw migrate::Error naming the revisions.
@@ -27,10 +30,10 @@ public:
 	// The revision that declares `label` as one of its branch labels.
 	std::optional<Index> find_label(std::string_view label) const;
 
-	const std::vector<Index> &parents(Index i) const noexcept { return parents_[i]; }     // down_revision
-	const std::vector<Index> &children(Index i) const noexcept { return children_[i]; }   // inverse of parents
-	const std::vector<Index> &dependencies(Index i) const noexcept { return depends_[i]; } // depends_on
-	const std::vector<Index> &dependents(Index i) const noexcept { return dependents_[i]; }
+	Indices parents(Index i) const noexcept { return parents_[i]; }     // down_revision
+	Indices children(Index i) const noexcept { return children_[i]; }   // inverse of parents
+	Indices dependencies(Index i) const noexcept { return depends_[i]; } // depends_on
+	Indices dependents(Index i) const noexcept { return dependents_[i]; }
 
 	// Heads: no child through down_revision. Bases: no down_revision. Both in topological order.
 	std::vector<Index> heads() const;
@@ -50,13 +53,13 @@ public:
 	std::vector<Index> distinct(const std::vector<Index> &set) const;
 
 	// Ids of `set` in topological order.
-	std::vector<std::string> ids(const std::vector<Index> &set) const;
+	std::vector<std::string> ids(Indices set) const;
 
 	// --- Additions used by target resolution and planning -------------------------------------
 
 	// Parents and dependencies together (deduplicated), and the inverse: children and dependents.
-	const std::vector<Index> &predecessors(Index i) const noexcept { return preds_[i]; }
-	const std::vector<Index> &successors(Index i) const noexcept { return succs_[i]; }
+	Indices predecessors(Index i) const noexcept { return preds_[i]; }
+	Indices successors(Index i) const noexcept { return succs_[i]; }
 
 	// Alembic's "real heads": no child through down_revision and no dependent either; what the
 	// target `heads` names. In topological order.
@@ -93,7 +96,7 @@ private:
 	std::vector<Revision> revisions_;
 	std::unordered_map<std::string, Index> by_id_;
 	std::unordered_map<std::string, Index> by_label_;
-	std::vector<std::vector<Index>> parents_, children_, depends_, dependents_, preds_, succs_;
+	Adjacency parents_, children_, depends_, dependents_, preds_, succs_;
 	std::vector<Key> keys_; // ids and labels, sorted by text: prefix look-ups
 	std::vector<Index> topo_;
 	std::vector<std::size_t> topo_pos_;
