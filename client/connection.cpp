@@ -70,6 +70,11 @@ interrupted() {
 	return g_interrupted.load();
 }
 
+void
+clear_interrupt() {
+	g_interrupted.store(false);
+}
+
 std::string
 quote_ident(std::string_view ident) {
 	std::string out = "\"";

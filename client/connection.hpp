@@ -111,6 +111,9 @@ ServerError server_error(const PGresult *res, PGconn *conn);
 // Ctrl-C: while a statement runs it sends a cancel request instead of killing the client.
 void install_interrupt_handler();
 bool interrupted();
+// Forgets a Ctrl-C that was already acted on, so cleanup statements (dropping a scratch
+// database) run instead of being cancelled.
+void clear_interrupt();
 // While deferred, Ctrl-C between statements only sets the flag (for commands that must clean up).
 void defer_interrupts(bool defer);
 

@@ -1,0 +1,54 @@
+// Creating and dropping throwaway databases.
+#include "scratch.hpp"
+
+#include "output.hpp"
+
+#include <fmt/format.h>
+
+#include <random>
+
+namespace pgmigrate {
+
+ScratchDatabase::ScratchDatabase(Connection &admin, const DatabaseTarget &server, std::string_view prefix,
+                                 std::string_view hint)
+    : admin_(admin) {
+	std::random_device rd;
+	name_ = fmt::format("{}_{:08x}{:04x}", prefix, rd(), rd() & 0xffff);
+	try {
+		admin_.simple("CREATE DATABASE " + quote_ident(name_));
+	} catch (ServerError &e) {
+		if (e.sqlstate == "42501")
+			e.hint = std::string(hint);
+		name_.clear();
+		throw;
+	}
+	out().note(fmt::format("Created scratch database {}", name_));
+	try {
+		conn_ = Connection::open(server, name_);
+	} catch (...) {
+		drop();
+		throw;
+	}
+}
+
+ScratchDatabase::~ScratchDatabase() {
+	drop();
+}
+
+void
+ScratchDatabase::drop() noexcept {
+	conn_.reset();
+	if (name_.empty())
+		return;
+	// After Ctrl-C the drop must still run: a pending interrupt would cancel it.
+	clear_interrupt();
+	try {
+		admin_.simple("DROP DATABASE IF EXISTS " + quote_ident(name_) + " WITH (FORCE)");
+		out().note(fmt::format("Dropped scratch database {}", name_));
+	} catch (const std::exception &e) {
+		out().warning(fmt::format("could not drop scratch database {}: {}", name_, e.what()));
+	}
+	name_.clear();
+}
+
+} // namespace pgmigrate
