@@ -146,12 +146,12 @@ private:
 		for (const auto &r : q(fmt::format("SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), c.relpersistence, "
 		                                   "c.relrowsecurity, c.relforcerowsecurity FROM {} WHERE {} ORDER BY 1",
 		                                   rel_from, rel_where("'r'")))) {
-			Object &t = add(Kind::table, text(r, 0));
-			t.definition = text(r, 1) == "u" ? "UNLOGGED" : "";
+			const std::string name = text(r, 0); // add_sub() may move the objects: no reference held
+			add(Kind::table, name).definition = text(r, 1) == "u" ? "UNLOGGED" : "";
 			if (text(r, 2) == "t")
-				add_sub(Kind::rls, t.name, "enable", "");
+				add_sub(Kind::rls, name, "enable", "");
 			if (text(r, 3) == "t")
-				add_sub(Kind::rls, t.name, "force", "");
+				add_sub(Kind::rls, name, "force", "");
 		}
 		for (const auto &r : q(fmt::format(
 		         "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), pg_catalog.quote_ident(a.attname), "
