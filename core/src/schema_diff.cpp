@@ -34,9 +34,17 @@ is_sql_function(const Object &o) {
 // checks and triggers call them.
 int
 slot(const Object &o) {
-	if (is_sql_function(o))
+	// So do indexes on materialized views, which need the view.
+	if (is_sql_function(o) || (o.kind == Kind::index && o.parent.rfind("view ", 0) == 0))
 		return static_cast<int>(Kind::view) * 2 + 1;
 	return static_cast<int>(o.kind) * 2;
+}
+
+// A foreign key to another table goes before its own table's DROP TABLE: the other table may be
+// dropped too, and it cannot go while this key references it.
+bool
+drops_with_table(const Object &o) {
+	return o.kind != Kind::foreign_key || o.definition.find("REFERENCES " + o.table + "(") != std::string::npos;
 }
 
 bool
@@ -211,7 +219,8 @@ private:
 
 	// Columns and non-FK constraints of a new table go inside its CREATE TABLE.
 	bool inlined(const Object &o) const {
-		return (o.kind == Kind::column || o.kind == Kind::constraint) && added_.count(o.parent);
+		return (o.kind == Kind::column || (o.kind == Kind::constraint && !o.definition.ends_with(" NOT VALID"))) &&
+		       added_.count(o.parent);
 	}
 
 	std::vector<const Object *> inline_parts(const Object &table) const {
@@ -222,7 +231,7 @@ private:
 		// Columns in the order introspection read them (attnum), then constraints.
 		std::stable_sort(parts.begin(), parts.end(), [](const Object *a, const Object *b) { return a < b; });
 		for (const auto &[oid, o] : t_)
-			if (o->kind == Kind::constraint && o->table == table.name)
+			if (o->kind == Kind::constraint && o->table == table.name && inlined(*o))
 				parts.push_back(o);
 		return parts;
 	}
@@ -235,7 +244,7 @@ private:
 		for (const auto &oid : removed_) {
 			const Object &o = *f_.at(oid);
 			// A sequence's ownership goes first, so dropping the table leaves the sequence to its own DROP.
-			if (parent_dropped(o) && o.kind != Kind::sequence_owner)
+			if (parent_dropped(o) && o.kind != Kind::sequence_owner && drops_with_table(o))
 				continue;
 			std::vector<std::string> notes;
 			if (auto h = hints.find(oid); h != hints.end())

@@ -1,0 +1,3 @@
+CREATE TABLE t (id int PRIMARY KEY, n bigint);
+CREATE VIEW v AS SELECT id, n FROM t;
+COMMENT ON VIEW v IS 'numbers';

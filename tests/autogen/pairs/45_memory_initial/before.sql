@@ -1,0 +1,2 @@
+-- an empty database
+SELECT;
