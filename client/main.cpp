@@ -213,6 +213,13 @@ run(int argc, char **argv) {
 	    "extension");
 	uninstall->callback([&] { action = [&](Context &c) { return commands::uninstall_extension(c); }; });
 
+	// diff
+	commands::DiffOptions diff_opt;
+	auto *diff = app.add_subcommand("diff", "Print the DDL that turns one database's schema into another's");
+	diff->add_option("from", diff_opt.from_url, "Database URL of the schema to start from")->required();
+	diff->add_option("to", diff_opt.to_url, "Database URL of the schema to arrive at")->required();
+	diff->callback([&] { action = [&](Context &c) { return commands::diff(c, diff_opt); }; });
+
 	// test
 	commands::TestOptions test_opt;
 	auto *test = app.add_subcommand(

@@ -96,8 +96,10 @@ build_desired(Connection &conn, const std::vector<SchemaFile> &files) {
 	}
 }
 
+} // namespace
+
 migrate::schema::Schema
-introspect(Connection &conn) {
+read_schema(Connection &conn) {
 	LibpqDatabase db(conn, false);
 	try {
 		return migrate::schema::introspect(db);
@@ -105,8 +107,6 @@ introspect(Connection &conn) {
 		throw from_engine(e);
 	}
 }
-
-} // namespace
 
 std::vector<SchemaFile>
 read_schema_files(const std::string &path) {
@@ -162,8 +162,8 @@ read_shadow_schemas(Context &ctx, const Project &project, const std::vector<std:
 		check_interrupt();
 		build_head(head.conn(), project, targets, lock_wait);
 		build_desired(desired.conn(), files);
-		result.head = introspect(head.conn());
-		result.desired = introspect(desired.conn());
+		result.head = read_schema(head.conn());
+		result.desired = read_schema(desired.conn());
 	}
 	defer_interrupts(false);
 	return result;

@@ -26,6 +26,9 @@ struct SchemaFile {
 // The desired schema's files. Throws Failure naming the path when it is missing or empty.
 std::vector<SchemaFile> read_schema_files(const std::string &path);
 
+// The schema of a connected database, through the engine's introspection.
+migrate::schema::Schema read_schema(Connection &conn);
+
 struct ShadowSchemas {
 	migrate::schema::Schema head;    // the migrations, upgraded to the targets
 	migrate::schema::Schema desired; // the schema files

@@ -92,6 +92,14 @@ struct InstallExtensionOptions {
 int install_extension(Context &ctx, const InstallExtensionOptions &opt);
 int uninstall_extension(Context &ctx);
 
+// The DDL that turns one live database's schema into another's (the engine's introspection and
+// diff, as --autogenerate uses them): for drift between environments.
+struct DiffOptions {
+	std::string from_url;
+	std::string to_url;
+};
+int diff(Context &ctx, const DiffOptions &opt);
+
 struct TestOptions {
 	std::string scratch_url;
 	bool keep = false;

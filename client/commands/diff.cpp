@@ -1,0 +1,31 @@
+// pgmigrate diff FROM_URL TO_URL: what revision --autogenerate would draft between two live
+// databases, printed instead of written.
+#include "commands/commands.hpp"
+#include "migrate/schema_diff.hpp"
+#include "output.hpp"
+#include "shadow.hpp"
+
+namespace pgmigrate::commands {
+
+int
+diff(Context &ctx, const DiffOptions &opt) {
+	(void)ctx;
+	DatabaseTarget from = parse_database_url(opt.from_url), to = parse_database_url(opt.to_url);
+	auto secrets = from.secrets;
+	secrets.insert(secrets.end(), to.secrets.begin(), to.secrets.end());
+	out().set_secrets(secrets);
+	migrate::schema::Schema a = read_schema(*Connection::open(from));
+	migrate::schema::Schema b = read_schema(*Connection::open(to));
+	auto steps = migrate::schema::diff(a, b);
+	nlohmann::json changes = nlohmann::json::array();
+	for (const auto &step : steps)
+		changes.push_back(step.summary);
+	out().doc()["changes"] = changes;
+	if (steps.empty())
+		out().result("No changes in schema detected.");
+	else
+		out().raw(migrate::schema::render(steps));
+	return 0;
+}
+
+} // namespace pgmigrate::commands
