@@ -105,13 +105,15 @@ run(int argc, char **argv) {
 	revision->add_flag("--splice", rev_opt.splice, "Allow --head to name a revision that is not a head");
 	revision->add_option("--branch-label", rev_labels, "Branch label(s) for the new revision");
 	revision->add_option("--depends-on", rev_deps, "Revision(s) this one depends on");
-	revision->add_flag("--autogenerate", rev_opt.autogenerate,
+	auto *autogenerate = revision->add_flag("--autogenerate", rev_opt.autogenerate,
 	                   "Draft the upgrade and downgrade SQL from the difference between the migrations' head and "
 	                   "the schema files (--schema)");
 	revision->add_option("--schema", rev_opt.shadow.schema_path,
-	                     "With --autogenerate: the desired schema, a .sql file or a directory of them (default ./schema)");
+	                     "With --autogenerate: the desired schema, a .sql file or a directory of them (default ./schema)")
+	    ->needs(autogenerate);
 	revision->add_option("--shadow-url", rev_opt.shadow.shadow_url,
-	                     "With --autogenerate: create the two shadow databases on this server instead of -d's");
+	                     "With --autogenerate: create the two shadow databases on this server instead of -d's")
+	    ->needs(autogenerate);
 	revision->callback([&] {
 		rev_opt.branch_labels = split_commas(rev_labels);
 		rev_opt.depends_on = split_commas(rev_deps);
@@ -193,7 +195,8 @@ run(int argc, char **argv) {
 	                                       "Also fail when the schema files (a .sql file or a directory) differ from the "
 	                                       "migrations' head: 'New upgrade operations detected'");
 	check->add_option("--shadow-url", check_opt.shadow.shadow_url,
-	                  "With --schema: create the shadow databases on this server instead of -d's");
+	                  "With --schema: create the shadow databases on this server instead of -d's")
+	    ->needs(check_schema);
 	check->callback([&] {
 		check_opt.schema = check_schema->count() > 0;
 		action = [&](Context &c) { return commands::check(c, check_opt); };
