@@ -189,4 +189,32 @@ expect_rc 1 "check --schema, database behind"
 expect_err_has "Target database is not up to date."
 expect_eq 0 "$(shadows_left)" "shadow databases left at the end"
 
+# README's loop on the example project, through the extension: edit schema/, draft, review, upgrade,
+# and check --schema passes.
+mkdir -p "$WORK/loop/schema"
+cp -r "$E2E_SOURCE_DIR/migrations" "$WORK/loop/"
+cp "$PAIRS/47_memory_fact_supersession/after.sql" "$WORK/loop/schema/memory.sql"
+echo "ALTER TABLE memory_facts ADD COLUMN embedding real[];" >>"$WORK/loop/schema/memory.sql"
+cd "$WORK/loop"
+db=$(new_db loop)
+pgm -d "$db" upgrade head
+expect_rc 0 "loop: upgrade head"
+pgm -d "$db" check --schema schema
+expect_rc 1 "loop: check --schema before the draft"
+expect_err_has "add column public.memory_facts.embedding"
+pgm -d "$db" revision --autogenerate -m "add fact embeddings"
+expect_rc 0 "loop: autogenerate"
+expect_out_has "Detected add column public.memory_facts.embedding"
+draft=$(ls migrations/*_004_add_fact_embeddings.sql)
+expect_eq "ALTER TABLE public.memory_facts ADD COLUMN embedding real[];" "$(grep -v '^--' <(section "$draft" upgrade) | grep .)" "loop: the upgrade"
+expect_eq "ALTER TABLE public.memory_facts DROP COLUMN embedding;" "$(grep -v '^--' <(section "$draft" downgrade) | grep .)" "loop: the downgrade"
+pgm -d "$db" upgrade head
+expect_rc 0 "loop: upgrade to the draft"
+expect_out "Running upgrade 003 -> 004, add fact embeddings"
+pgm -d "$db" check --schema schema
+expect_rc 0 "loop: check --schema after the upgrade"
+expect_out "No pending upgrades"
+cd /
+expect_eq 0 "$(shadows_left)" "shadow databases left after the loop"
+
 finish
