@@ -9,6 +9,17 @@
 
 namespace pgmigrate {
 
+DatabaseTarget
+other_target(Context &ctx, const std::string &url) {
+	static std::vector<std::string> secrets; // every URL named so far in this run
+	DatabaseTarget target = parse_database_url(url);
+	if (secrets.empty() && ctx.has_database())
+		secrets = ctx.target().secrets;
+	secrets.insert(secrets.end(), target.secrets.begin(), target.secrets.end());
+	out().set_secrets(secrets);
+	return target;
+}
+
 ScratchDatabase::ScratchDatabase(Connection &admin, const DatabaseTarget &server, std::string_view prefix,
                                  std::string_view hint)
     : admin_(admin) {

@@ -4,12 +4,17 @@
 #pragma once
 
 #include "connection.hpp"
+#include "context.hpp"
 
 #include <memory>
 #include <string>
 #include <string_view>
 
 namespace pgmigrate {
+
+// Another database or server than -d's (--scratch-url, --shadow-url, diff's URLs): parsed, with
+// its password scrubbed from every message as -d's is.
+DatabaseTarget other_target(Context &ctx, const std::string &url);
 
 class ScratchDatabase {
 public:

@@ -141,11 +141,7 @@ read_shadow_schemas(Context &ctx, const Project &project, const std::vector<std:
 	std::unique_ptr<Connection> own_admin;
 	DatabaseTarget server;
 	if (!options.shadow_url.empty()) {
-		server = parse_database_url(options.shadow_url);
-		auto secrets = server.secrets;
-		for (const auto &s : ctx.has_database() ? ctx.target().secrets : std::vector<std::string>{})
-			secrets.push_back(s);
-		out().set_secrets(secrets);
+		server = other_target(ctx, options.shadow_url);
 		own_admin = Connection::open(server);
 	} else {
 		server = ctx.target();

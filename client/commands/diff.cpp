@@ -3,17 +3,14 @@
 #include "commands/commands.hpp"
 #include "migrate/schema_diff.hpp"
 #include "output.hpp"
+#include "scratch.hpp"
 #include "shadow.hpp"
 
 namespace pgmigrate::commands {
 
 int
 diff(Context &ctx, const DiffOptions &opt) {
-	(void)ctx;
-	DatabaseTarget from = parse_database_url(opt.from_url), to = parse_database_url(opt.to_url);
-	auto secrets = from.secrets;
-	secrets.insert(secrets.end(), to.secrets.begin(), to.secrets.end());
-	out().set_secrets(secrets);
+	DatabaseTarget from = other_target(ctx, opt.from_url), to = other_target(ctx, opt.to_url);
 	migrate::schema::Schema a = read_schema(*Connection::open(from));
 	migrate::schema::Schema b = read_schema(*Connection::open(to));
 	auto steps = migrate::schema::diff(a, b);

@@ -32,12 +32,7 @@ public:
 			                 "this role CREATEDB, or pass --scratch-url with an empty database it may use.");
 			return;
 		}
-		DatabaseTarget target = parse_database_url(url);
-		auto secrets = target.secrets;
-		for (const auto &s : ctx.has_database() ? ctx.target().secrets : std::vector<std::string>{})
-			secrets.push_back(s);
-		out().set_secrets(secrets);
-		given_ = Connection::open(target);
+		given_ = Connection::open(other_target(ctx, url));
 	}
 	Connection &conn() { return created_ ? created_->conn() : *given_; }
 

@@ -53,8 +53,26 @@ shadows_left() {
 	sql "$SERVER" "SELECT count(*) FROM pg_database WHERE datname LIKE 'pgmigrate\_shadow\_%'"
 }
 
+# The example project's own evolution, as pairs: the schema after each of its revisions.
+mkdir -p "$WORK/pairs/45_memory_initial" "$WORK/pairs/46_memory_row_level_security" \
+	"$WORK/pairs/47_memory_fact_supersession"
+memory_upto() { # N: the upgrade sections of revisions 001..N, concatenated
+	local f
+	for f in "$E2E_SOURCE_DIR"/migrations/*.sql; do
+		local rev; rev=$(basename "$f" | cut -d_ -f3)
+		(( 10#$rev <= $1 )) && section "$f" upgrade
+	done
+}
+echo "SELECT; -- an empty database" >"$WORK/pairs/45_memory_initial/before.sql"
+memory_upto 1 >"$WORK/pairs/45_memory_initial/after.sql"
+memory_upto 1 >"$WORK/pairs/46_memory_row_level_security/before.sql"
+memory_upto 2 >"$WORK/pairs/46_memory_row_level_security/after.sql"
+memory_upto 2 >"$WORK/pairs/47_memory_fact_supersession/before.sql"
+memory_upto 3 >"$WORK/pairs/47_memory_fact_supersession/after.sql"
+
 started=$SECONDS
-for dir in "$PAIRS"/${AUTOGEN_PAIRS:-*}/; do
+for dir in "$PAIRS"/${AUTOGEN_PAIRS:-*}/ "$WORK"/pairs/${AUTOGEN_PAIRS:-*}/; do
+	[[ -d $dir ]] || continue
 	name=$(basename "$dir")
 	proj="$WORK/$name/migrations"
 	mkdir -p "$proj"
@@ -77,9 +95,11 @@ for dir in "$PAIRS"/${AUTOGEN_PAIRS:-*}/; do
 
 	# On a real database: the upgrade gives `after`, the downgrade `before` again, in pg_dump's view
 	# and in the engine's (pgmigrate diff finds nothing).
-	db=$(new_db "$name" --no-extension)
-	want_after=$(new_db "${name}_after" --no-extension)
-	want_before=$(new_db "${name}_before" --no-extension)
+	# (three databases in one psql run: starting processes is a good part of the corpus's time)
+	"$PSQL" -XqAt "$SERVER" -c "CREATE DATABASE \"e2e_${TEST}_$name\"" -c "CREATE DATABASE \"e2e_${TEST}_${name}_after\"" \
+		-c "CREATE DATABASE \"e2e_${TEST}_${name}_before\"" >/dev/null
+	db="$BASE_URL/e2e_${TEST}_$name" want_after="$BASE_URL/e2e_${TEST}_${name}_after"
+	want_before="$BASE_URL/e2e_${TEST}_${name}_before"
 	sql "$want_after" "\\i $dir/after.sql" >/dev/null 2>&1 || fail "$name: after.sql does not apply"
 	sql "$want_before" "\\i $dir/before.sql" >/dev/null 2>&1 || fail "$name: before.sql does not apply"
 	pgm -d "$db" --dir "$proj" --no-extension upgrade head
@@ -96,16 +116,15 @@ for dir in "$PAIRS"/${AUTOGEN_PAIRS:-*}/; do
 	fi
 	pgm diff "$db" "$want_before"
 	expect_out "No changes in schema detected."
-	for d in "$name" "${name}_after" "${name}_before"; do
-		sql "$SERVER" "DROP DATABASE \"e2e_${TEST}_$d\"" >/dev/null
-	done
+	"$PSQL" -XqAt "$SERVER" -c "DROP DATABASE \"e2e_${TEST}_$name\"" -c "DROP DATABASE \"e2e_${TEST}_${name}_after\"" \
+		-c "DROP DATABASE \"e2e_${TEST}_${name}_before\"" >/dev/null
 done
-echo "autogen: $(ls -d "$PAIRS"/*/ | wc -l) pairs in $((SECONDS - started)) s"
+echo "autogen: $(ls -d "$PAIRS"/*/ "$WORK"/pairs/*/ | wc -l) pairs in $((SECONDS - started)) s"
 expect_eq 0 "$(shadows_left)" "shadow databases left after the corpus"
 
 # The head with the draft is the schema: a second autogenerate (from shadow databases) finds nothing.
 proj="$WORK/47_memory_fact_supersession/migrations"
-pgm -d "$SERVER" --dir "$proj" revision --autogenerate -m again --schema "$PAIRS/47_memory_fact_supersession/after.sql"
+pgm -d "$SERVER" --dir "$proj" revision --autogenerate -m again --schema "$WORK/pairs/47_memory_fact_supersession/after.sql"
 expect_out "No changes in schema detected."
 expect_eq 2 "$(ls "$proj" | wc -l)" "files in the project (no new file)"
 # And the draft's downgrade, run as an upgrade on top, gives `before` back.
@@ -113,7 +132,7 @@ mkdir -p "$WORK/down"
 cp "$proj"/*.sql "$WORK/down/"
 section "$(ls "$proj"/*_002_*.sql)" downgrade >"$WORK/downgrade.sql"
 migration_file "$WORK/down/20260101_0002_003_down.sql" 003 002 down "$WORK/downgrade.sql"
-pgm -d "$SERVER" --dir "$WORK/down" revision --autogenerate -m again --schema "$PAIRS/47_memory_fact_supersession/before.sql"
+pgm -d "$SERVER" --dir "$WORK/down" revision --autogenerate -m again --schema "$WORK/pairs/47_memory_fact_supersession/before.sql"
 expect_out "No changes in schema detected."
 
 # The draft: both sections, warnings on data loss, the rename hint, readable groups.
@@ -193,7 +212,7 @@ expect_eq 0 "$(shadows_left)" "shadow databases left at the end"
 # and check --schema passes.
 mkdir -p "$WORK/loop/schema"
 cp -r "$E2E_SOURCE_DIR/migrations" "$WORK/loop/"
-cp "$PAIRS/47_memory_fact_supersession/after.sql" "$WORK/loop/schema/memory.sql"
+cp "$WORK/pairs/47_memory_fact_supersession/after.sql" "$WORK/loop/schema/memory.sql"
 echo "ALTER TABLE memory_facts ADD COLUMN embedding real[];" >>"$WORK/loop/schema/memory.sql"
 cd "$WORK/loop"
 db=$(new_db loop)

@@ -1,7 +1,10 @@
-CREATE TABLE orgs (id uuid PRIMARY KEY DEFAULT gen_random_uuid());
-CREATE TABLE teams (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), org_id uuid NOT NULL REFERENCES orgs ON DELETE CASCADE,
-                    lead_id uuid, UNIQUE (org_id, id));
-CREATE TABLE people (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), org_id uuid NOT NULL, team_id uuid,
-                     FOREIGN KEY (org_id, team_id) REFERENCES teams (org_id, id) ON DELETE SET NULL (team_id));
-ALTER TABLE teams ADD CONSTRAINT teams_lead_fk FOREIGN KEY (lead_id) REFERENCES people (id);
-CREATE INDEX people_team_idx ON people (org_id, team_id);
+-- The same schema spelled another way: the draft depends on the catalogs, not on the text.
+create table public.orgs (
+    id   int4 not null,
+    name varchar not null,
+    constraint orgs_pkey primary key (id)
+);
+ALTER TABLE orgs ALTER COLUMN name TYPE text;
+CREATE TABLE teams (id int CONSTRAINT teams_pkey PRIMARY KEY, org_id int);
+ALTER TABLE teams ADD CONSTRAINT teams_org_id_fkey FOREIGN KEY (org_id) REFERENCES orgs (id) ON DELETE CASCADE;
+CREATE INDEX teams_org_idx ON public.teams USING btree (org_id);

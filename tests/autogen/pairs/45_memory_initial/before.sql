@@ -1,2 +1,0 @@
--- an empty database
-SELECT;
