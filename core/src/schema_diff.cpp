@@ -178,11 +178,16 @@ private:
 		return !o.parent.empty() && (added_.count(o.parent) || replaced_.count(o.parent));
 	}
 
-	static std::string summary(const char *verb, const Object &o) {
-		std::string what = fmt::format("{} {} {}", verb, kind_name(o.kind), o.table.empty() ? o.name : o.table + "." + o.name);
+	// "public.t.c", "public.t_idx on public.t".
+	static std::string summary_name(const Object &o) {
+		std::string name = o.table.empty() ? o.name : o.table + "." + o.name;
 		if (o.kind == Kind::index)
-			what += " on " + o.detail;
-		return what;
+			name += " on " + o.detail;
+		return name;
+	}
+
+	static std::string summary(const char *verb, const Object &o) {
+		return fmt::format("{} {} {}", verb, kind_name(o.kind), summary_name(o));
 	}
 
 	void add_drop(const Object &o, std::vector<std::string> notes = {}) {
@@ -257,10 +262,14 @@ private:
 				add_create(b, {ddl::drop(a), ddl::create(b)}, "replace");
 				continue;
 			}
+			// Said on both sides, so a reviewer reading one of them knows about the other.
 			if (!parent_dropped(a))
-				add_drop(a);
+				add_drop(a, {fmt::format("{} {}: dropped here, created again below", kind_name(a.kind),
+				                         summary_name(a))});
 			if (!inlined(b))
-				add_create(b, {ddl::create(b)}, "create");
+				add_create(b, {ddl::create(b)}, "change",
+				           {fmt::format("{} {}: created again (dropped above)", kind_name(b.kind),
+				                        summary_name(b))});
 		}
 		for (const auto &oid : added_) {
 			const Object &o = *t_.at(oid);
@@ -377,9 +386,9 @@ diff(const Schema &from, const Schema &to) {
 std::string
 render(const std::vector<Step> &steps) {
 	static const char *headings[] = {
-	    "-- Drop what the new schema no longer has (dependent objects first)",
-	    "-- Create and change, in dependency order",
-	    "-- Drop what nothing uses any more",
+	    "-- 1. Drop what goes away or must be created again (dependent objects first)",
+	    "-- 2. Create and alter, in dependency order",
+	    "-- 3. Drop what nothing uses any more",
 	};
 	std::string out;
 	int shown = -1;

@@ -66,7 +66,7 @@ pgm revision -m "bad" --rev-id "no-dash"
 expect_rc 1 "--rev-id invalid"
 pgm revision -m "x" --autogenerate --head side2
 expect_rc 1 "--autogenerate without a schema"
-expect_err_has "schema path schema does not exist"
+expect_err_has "schema path ./schema does not exist"
 [[ -z $(ls migrations/ | grep '_x\.sql$') ]] && pass || fail "--autogenerate wrote a file after failing"
 
 # --- heads, branches, history, show
