@@ -64,6 +64,16 @@ public:
 private:
 	std::vector<Row> q(const std::string &sql) { return db_.query(sql); }
 
+	// One object per row of `sql`, its columns stored in `fields` in order (name first).
+	void read_rows(Kind kind, const std::string &sql, std::initializer_list<std::string Object::*> fields) {
+		for (const auto &r : q(sql)) {
+			Object &o = add(kind, {});
+			std::size_t i = 0;
+			for (auto field : fields)
+				o.*field = text(r, i++);
+		}
+	}
+
 	Object &add(Kind kind, std::string name) {
 		Object &o = schema_.objects.emplace_back();
 		o.kind = kind;
@@ -128,18 +138,15 @@ private:
 	}
 
 	void functions() {
-		for (const auto &r : q(fmt::format(
+		read_rows(Kind::function,
+		          fmt::format(
 		         "SELECT pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, "
 		         "pg_catalog.pg_get_function_identity_arguments(p.oid)), pg_catalog.pg_get_functiondef(p.oid), CASE "
 		         "p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, pg_catalog.pg_get_function_result(p.oid) "
 		         "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE {} AND "
 		         "p.prokind IN ('f', 'p') AND {} ORDER BY 1",
-		         user_ns, not_extension_member("pg_catalog.pg_proc", "p.oid")))) {
-			Object &o = add(Kind::function, text(r, 0));
-			o.definition = text(r, 1);
-			o.detail = text(r, 2);
-			o.result = text(r, 3);
-		}
+		         user_ns, not_extension_member("pg_catalog.pg_proc", "p.oid")),
+		          {&Object::name, &Object::definition, &Object::detail, &Object::result});
 	}
 
 	void tables() {
@@ -189,18 +196,15 @@ private:
 
 	void indexes() {
 		// Indexes of their own; those behind a primary key, unique or exclusion constraint come with it.
-		for (const auto &r : q(fmt::format(
+		read_rows(Kind::index,
+		          fmt::format(
 		         "SELECT pg_catalog.format('%I.%I', n.nspname, ic.relname), pg_catalog.format('%I.%I', n.nspname, "
 		         "c.relname), pg_catalog.pg_get_indexdef(i.indexrelid), {} FROM {} JOIN pg_catalog.pg_index i ON "
 		         "i.indrelid = c.oid JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid WHERE {} AND NOT EXISTS "
 		         "(SELECT 1 FROM pg_catalog.pg_constraint co WHERE co.conindid = i.indexrelid AND co.conrelid = c.oid "
 		         "AND co.contype IN ('p', 'u', 'x')) ORDER BY 1",
-		         relation_id, rel_from, rel_where("'r', 'm'")))) {
-			Object &o = add(Kind::index, text(r, 0));
-			o.detail = text(r, 1);
-			o.definition = text(r, 2);
-			o.parent = text(r, 3);
-		}
+		         relation_id, rel_from, rel_where("'r', 'm'")),
+		          {&Object::name, &Object::detail, &Object::definition, &Object::parent});
 	}
 
 	void views() {
@@ -290,11 +294,7 @@ WHERE {3} AND n.nspname <> 'public'
 ORDER BY 1)SQL",
 		                                    relation_id, rel_from, rel_where("'r', 'v', 'm', 'S', 'i'"), user_ns,
 		                                    not_extension_member("pg_catalog.pg_proc", "p.oid"));
-		for (const auto &r : q(sql)) {
-			Object &o = add(Kind::comment, text(r, 0));
-			o.parent = text(r, 1);
-			o.definition = text(r, 2);
-		}
+		read_rows(Kind::comment, sql, {&Object::name, &Object::parent, &Object::definition});
 	}
 
 	void grants() {
