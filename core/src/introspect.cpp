@@ -89,14 +89,11 @@ private:
 	}
 
 	void extensions() {
-		for (const auto &r : q("SELECT pg_catalog.quote_ident(x.extname), pg_catalog.quote_ident(n.nspname) FROM "
-		                       "pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace "
-		                       "WHERE x.extname NOT IN ('plpgsql', 'migrate') ORDER BY 1")) {
-			Object &o = add(Kind::extension, text(r, 0));
-			o.definition = text(r, 1);
-			if (o.definition != "public" && o.definition != "pg_catalog")
-				o.parent = "schema " + o.definition;
-		}
+		read_rows(Kind::extension,
+		          "SELECT pg_catalog.quote_ident(x.extname), pg_catalog.quote_ident(n.nspname) FROM "
+		          "pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace "
+		          "WHERE x.extname NOT IN ('plpgsql', 'migrate') ORDER BY 1",
+		          {&Object::name, &Object::definition});
 	}
 
 	void enums() {

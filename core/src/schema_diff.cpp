@@ -29,12 +29,12 @@ is_sql_function(const Object &o) {
 	return o.kind == Kind::function && o.definition.find(" LANGUAGE sql") != std::string::npos;
 }
 
-// Creation order. SQL-language functions come after views: their bodies are checked at
-// creation and usually read tables; other functions come before the tables whose defaults,
-// checks and triggers call them.
+// Creation order: the kinds' order, with two exceptions placed right after views. SQL-language
+// functions: their bodies are checked at creation and usually read tables (other functions come
+// before the tables whose defaults, checks and triggers call them). Indexes on materialized
+// views: they need the view.
 int
 slot(const Object &o) {
-	// So do indexes on materialized views, which need the view.
 	if (is_sql_function(o) || (o.kind == Kind::index && o.parent.rfind("view ", 0) == 0))
 		return static_cast<int>(Kind::view) * 2 + 1;
 	return static_cast<int>(o.kind) * 2;
