@@ -135,15 +135,24 @@ private:
 	}
 
 	void functions() {
-		read_rows(Kind::function,
-		          fmt::format(
+		// The last column: whether a column default, constraint or index calls it (pg_depend records
+		// those calls, not those in function bodies), so it must exist before the tables.
+		for (const auto &r : q(fmt::format(
 		         "SELECT pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, "
 		         "pg_catalog.pg_get_function_identity_arguments(p.oid)), pg_catalog.pg_get_functiondef(p.oid), CASE "
-		         "p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, pg_catalog.pg_get_function_result(p.oid) "
-		         "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE {} AND "
-		         "p.prokind IN ('f', 'p') AND {} ORDER BY 1",
-		         user_ns, not_extension_member("pg_catalog.pg_proc", "p.oid")),
-		          {&Object::name, &Object::definition, &Object::detail, &Object::result});
+		         "p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, pg_catalog.pg_get_function_result(p.oid), "
+		         "EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.refclassid = "
+		         "'pg_catalog.pg_proc'::pg_catalog.regclass AND d.refobjid = p.oid AND d.classid IN "
+		         "('pg_catalog.pg_attrdef'::pg_catalog.regclass, 'pg_catalog.pg_constraint'::pg_catalog.regclass, "
+		         "'pg_catalog.pg_class'::pg_catalog.regclass)) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace "
+		         "n ON n.oid = p.pronamespace WHERE {} AND p.prokind IN ('f', 'p') AND {} ORDER BY 1",
+		         user_ns, not_extension_member("pg_catalog.pg_proc", "p.oid")))) {
+			Object &o = add(Kind::function, text(r, 0));
+			o.definition = text(r, 1);
+			o.detail = text(r, 2);
+			o.result = text(r, 3);
+			o.needed_by_tables = text(r, 4) == "t";
+		}
 	}
 
 	void tables() {

@@ -30,12 +30,12 @@ is_sql_function(const Object &o) {
 }
 
 // Creation order: the kinds' order, with two exceptions placed right after views. SQL-language
-// functions: their bodies are checked at creation and usually read tables (other functions come
-// before the tables whose defaults, checks and triggers call them). Indexes on materialized
-// views: they need the view.
+// functions: their bodies are checked at creation and usually read tables (other functions, and
+// SQL ones that a default, constraint or index calls, come before the tables). Indexes on
+// materialized views: they need the view.
 int
 slot(const Object &o) {
-	if (is_sql_function(o) || (o.kind == Kind::index && o.parent.rfind("view ", 0) == 0))
+	if ((is_sql_function(o) && !o.needed_by_tables) || (o.kind == Kind::index && o.parent.rfind("view ", 0) == 0))
 		return static_cast<int>(Kind::view) * 2 + 1;
 	return static_cast<int>(o.kind) * 2;
 }
@@ -51,6 +51,13 @@ bool
 is_base_kind(Kind k) {
 	return k == Kind::schema || k == Kind::extension || k == Kind::enum_type || k == Kind::sequence ||
 	       k == Kind::function;
+}
+
+// Objects others depend on are dropped last, except functions created after views: those may
+// depend on tables (a row type in their signature), so they go with the dependents.
+bool
+drops_last(const Object &o) {
+	return is_base_kind(o.kind) && slot(o) == static_cast<int>(o.kind) * 2;
 }
 
 // Position of each view in an order where a view comes after the views it reads.
@@ -192,7 +199,7 @@ private:
 
 	void add_drop(const Object &o, std::vector<std::string> notes = {}) {
 		Step s;
-		s.phase = is_base_kind(o.kind) ? Phase::drop_bases : Phase::drop_dependents;
+		s.phase = drops_last(o) ? Phase::drop_bases : Phase::drop_dependents;
 		s.summary = summary("drop", o);
 		s.sql = {ddl::drop(o)};
 		if (o.kind == Kind::table)

@@ -16,7 +16,7 @@ enum class Kind {
 	extension,
 	enum_type,
 	sequence,
-	function, // functions and procedures; LANGUAGE sql ones are created after views (see ddl order)
+	function, // functions and procedures; LANGUAGE sql ones mostly after views (see schema_diff.cpp)
 	table,
 	column,
 	sequence_owner, // ALTER SEQUENCE ... OWNED BY (serial columns)
@@ -61,6 +61,7 @@ struct Object {
 	std::vector<std::string> labels;     // enum values, in order
 	std::vector<std::string> depends_on; // ids (see id()) of views and tables a view reads
 	std::string parent;                  // id of the object whose DROP takes this one with it
+	bool needed_by_tables = false;       // function: a column default, constraint or index calls it
 
 	// Everything but the derived fields (parent, depends_on) is the definition.
 	bool same_definition(const Object &other) const;
