@@ -12,8 +12,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <exception>
 #include <fstream>
+#include <functional>
 #include <sstream>
+#include <thread>
 
 namespace pgmigrate {
 
@@ -96,6 +99,15 @@ build_desired(Connection &conn, const std::vector<SchemaFile> &files) {
 	}
 }
 
+// One shadow database: created through `admin`, filled, read, dropped.
+migrate::schema::Schema
+shadow_schema(Connection &admin, const DatabaseTarget &server, const std::function<void(Connection &)> &fill) {
+	ScratchDatabase db(admin, server, "pgmigrate_shadow", createdb_hint);
+	check_interrupt();
+	fill(db.conn());
+	return read_schema(db.conn());
+}
+
 } // namespace
 
 migrate::schema::Schema
@@ -153,13 +165,26 @@ read_shadow_schemas(Context &ctx, const Project &project, const std::vector<std:
 	ShadowSchemas result;
 	{
 		QuietScope quiet;
-		ScratchDatabase head(admin, server, "pgmigrate_shadow", createdb_hint);
-		ScratchDatabase desired(admin, server, "pgmigrate_shadow", createdb_hint);
-		check_interrupt();
-		build_head(head.conn(), project, targets, lock_wait);
-		build_desired(desired.conn(), files);
-		result.head = read_schema(head.conn());
-		result.desired = read_schema(desired.conn());
+		// Both at once, each on an admin connection of its own: copying the template database for
+		// CREATE DATABASE is most of the time this takes.
+		std::unique_ptr<Connection> second_admin = Connection::open(server);
+		std::exception_ptr desired_error;
+		std::thread desired([&] {
+			try {
+				result.desired = shadow_schema(*second_admin, server, [&](Connection &c) { build_desired(c, files); });
+			} catch (...) {
+				desired_error = std::current_exception();
+			}
+		});
+		try {
+			result.head = shadow_schema(admin, server, [&](Connection &c) { build_head(c, project, targets, lock_wait); });
+		} catch (...) {
+			desired.join();
+			throw;
+		}
+		desired.join();
+		if (desired_error)
+			std::rethrow_exception(desired_error);
 	}
 	defer_interrupts(false);
 	return result;

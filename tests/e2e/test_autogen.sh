@@ -180,7 +180,8 @@ for sig in INT TERM; do
 		[[ $(sql "$SERVER" "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()") == 1 ]] && break
 		sleep 0.1
 	done
-	expect_eq 2 "$(shadows_left)" "shadow databases while the run sleeps ($sig)"
+	# (the head's shadow database may be read and dropped already: the two are built at once)
+	[[ $(shadows_left) -ge 1 ]] && pass || fail "no shadow database while the run sleeps ($sig)"
 	kill -s "$sig" "$pid"
 	wait "$pid"
 	RC=$?
