@@ -71,6 +71,12 @@ interrupted() {
 }
 
 void
+throw_if_interrupted() {
+	if (g_interrupted.load())
+		throw Failure("interrupted");
+}
+
+void
 clear_interrupt() {
 	g_interrupted.store(false);
 }

@@ -111,6 +111,8 @@ ServerError server_error(const PGresult *res, PGconn *conn);
 // Ctrl-C: while a statement runs it sends a cancel request instead of killing the client.
 void install_interrupt_handler();
 bool interrupted();
+// Between steps of a command that cleans up after itself: Failure("interrupted") after a Ctrl-C.
+void throw_if_interrupted();
 // Forgets a Ctrl-C that was already acted on, so cleanup statements (dropping a scratch
 // database) run instead of being cancelled.
 void clear_interrupt();

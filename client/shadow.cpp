@@ -38,12 +38,6 @@ read_file(const fs::path &path) {
 	return text.str();
 }
 
-void
-check_interrupt() {
-	if (interrupted())
-		throw Failure("interrupted");
-}
-
 // Progress notes of the setup (state tables created, revisions uploaded) are about the shadow
 // databases, not the user's: keep them quiet.
 class QuietScope {
@@ -68,7 +62,7 @@ build_head(Connection &conn, const Project &project, const std::vector<std::stri
 			db.begin();
 			migrate::Runner(db).upgrade(target);
 			db.commit();
-			check_interrupt();
+			throw_if_interrupted();
 		}
 	} catch (const migrate::Error &e) {
 		db.rollback();
@@ -95,7 +89,7 @@ build_desired(Connection &conn, const std::vector<SchemaFile> &files) {
 				f.context = fmt::format("{}, line {}", file.path.string(), lines_before(file.content, e.position) + 1);
 			throw f;
 		}
-		check_interrupt();
+		throw_if_interrupted();
 	}
 }
 
@@ -103,7 +97,7 @@ build_desired(Connection &conn, const std::vector<SchemaFile> &files) {
 migrate::schema::Schema
 shadow_schema(Connection &admin, const DatabaseTarget &server, const std::function<void(Connection &)> &fill) {
 	ScratchDatabase db(admin, server, "pgmigrate_shadow", createdb_hint);
-	check_interrupt();
+	throw_if_interrupted();
 	fill(db.conn());
 	return read_schema(db.conn());
 }

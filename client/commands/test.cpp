@@ -70,12 +70,6 @@ single_step_target(const RevisionGraph &graph, const std::vector<RevisionGraph::
 	return std::nullopt;
 }
 
-void
-check_interrupt() {
-	if (interrupted())
-		throw Failure("interrupted");
-}
-
 } // namespace
 
 int
@@ -119,7 +113,7 @@ test(Context &ctx, const TestOptions &opt) {
 	snapshots.push_back(schema_snapshot(conn));
 	nlohmann::json results = nlohmann::json::array();
 	for (const auto &step : plan.steps) {
-		check_interrupt();
+		throw_if_interrupted();
 		apply_online(conn, ext, {Direction::upgrade, graph[step.revision].id, false}, lock_wait);
 		snapshots.push_back(schema_snapshot(conn));
 	}
@@ -127,7 +121,7 @@ test(Context &ctx, const TestOptions &opt) {
 	std::size_t checked = 0;
 	std::string stopped_at;
 	for (std::size_t k = plan.steps.size(); k-- > 0;) {
-		check_interrupt();
+		throw_if_interrupted();
 		RevisionGraph::Index r = plan.steps[k].revision;
 		const migrate::Revision &rev = graph[r];
 		if (!rev.downgrade.present) {
