@@ -255,7 +255,8 @@ private:
 
 		for (const auto &oid : removed_) {
 			const Object &o = *f_.at(oid);
-			// A sequence's ownership goes first, so dropping the table leaves the sequence to its own DROP.
+			// What goes with its parent is not dropped by itself, except a sequence's ownership (released
+			// first, so DROP TABLE leaves the sequence to its own DROP) and foreign keys to other tables.
 			if (parent_dropped(o) && o.kind != Kind::sequence_owner && drops_with_table(o))
 				continue;
 			std::vector<std::string> notes;
