@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # revision --autogenerate and check --schema. The corpus tests/autogen/pairs/NN_name/{before,after}.sql:
 # for each pair, the drafted upgrade takes `before` to `after` and its downgrade takes it back, judged
-# by pg_dump --schema-only (normalised) and by the engine's own introspection (a second
-# diff finds nothing). Then: no shadow database survives a failure or a signal, a schema
-# without changes writes no file, and check --schema's exit codes.
+# by pg_dump --schema-only (normalised) and by the engine's own introspection (pgmigrate diff finds
+# nothing). The example project's evolution is three more pairs, built from migrations/. Then: the
+# draft's warnings and hints, no shadow database left after a failure or a signal, --shadow-url,
+# check --schema's exit codes, and README's loop (edit schema/, draft, upgrade, check passes).
 source "$(dirname "$0")/lib.sh"
 
 PAIRS="$E2E_SOURCE_DIR/tests/autogen/pairs"
