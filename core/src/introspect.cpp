@@ -34,10 +34,11 @@ rel_where(const char *kinds) {
 constexpr const char *relation_id = "CASE WHEN c.relkind IN ('v', 'm') THEN 'view ' WHEN c.relkind = 'S' THEN "
                                     "'sequence ' ELSE 'table ' END || pg_catalog.format('%I.%I', n.nspname, c.relname)";
 
+// Column i of a row as text; "" for NULL (or a column the query did not return).
 const std::string &
 text(const Row &row, std::size_t i) {
 	static const std::string empty;
-	return row[i] ? *row[i] : empty;
+	return i < row.size() && row[i] ? *row[i] : empty;
 }
 
 class Reader {
@@ -274,7 +275,8 @@ FROM {1} JOIN pg_catalog.pg_description d ON d.classoid = 'pg_catalog.pg_class':
 WHERE {2}
 UNION ALL
 SELECT pg_catalog.format('COLUMN %I.%I.%I', n.nspname, c.relname, a.attname),
-       pg_catalog.format('column %I.%I.%I', n.nspname, c.relname, a.attname), d.description
+       CASE WHEN c.relkind IN ('v', 'm') THEN {0}
+            ELSE pg_catalog.format('column %I.%I.%I', n.nspname, c.relname, a.attname) END, d.description
 FROM {1} JOIN pg_catalog.pg_description d ON d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
      AND d.objoid = c.oid AND d.objsubid > 0
 JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid
