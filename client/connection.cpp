@@ -76,11 +76,6 @@ throw_if_interrupted() {
 		throw Failure("interrupted");
 }
 
-void
-clear_interrupt() {
-	g_interrupted.store(false);
-}
-
 std::string
 quote_ident(std::string_view ident) {
 	std::string out = "\"";
@@ -278,7 +273,7 @@ Connection::wait_for_result(std::string_view, int *completed) {
 		}
 		if (done)
 			break;
-		if (g_interrupted.load() && !cancel_sent) {
+		if (g_interrupted.load() && !cancel_sent && cancellable_) {
 			cancel_sent = true;
 			if (PGcancel *c = PQgetCancel(conn_)) {
 				char buf[256];

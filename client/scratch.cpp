@@ -51,14 +51,23 @@ ScratchDatabase::drop() noexcept {
 	conn_.reset();
 	if (name_.empty())
 		return;
-	// After Ctrl-C the drop must still run: a pending interrupt would cancel it.
-	clear_interrupt();
-	try {
-		admin_.simple("DROP DATABASE IF EXISTS " + quote_ident(name_) + " WITH (FORCE)");
-		out().note(fmt::format("Dropped scratch database {}", name_));
-	} catch (const std::exception &e) {
-		out().warning(fmt::format("could not drop scratch database {}: {}", name_, e.what()));
+	// After Ctrl-C the drop must still run, so Ctrl-C does not cancel it; a cancel request sent for
+	// an earlier statement on this connection can still arrive late and cancel it: then try again.
+	admin_.set_cancellable(false);
+	for (int attempt = 1;; ++attempt) {
+		try {
+			admin_.simple("DROP DATABASE IF EXISTS " + quote_ident(name_) + " WITH (FORCE)");
+			out().note(fmt::format("Dropped scratch database {}", name_));
+		} catch (const ServerError &e) {
+			if (e.sqlstate == "57014" && attempt < 3)
+				continue;
+			out().warning(fmt::format("could not drop scratch database {}: {}", name_, e.what()));
+		} catch (const std::exception &e) {
+			out().warning(fmt::format("could not drop scratch database {}: {}", name_, e.what()));
+		}
+		break;
 	}
+	admin_.set_cancellable(true);
 	name_.clear();
 }
 

@@ -173,13 +173,20 @@ expect_err_has "schema path $WORK/nowhere does not exist"
 
 # Ctrl-C and SIGTERM in the middle (a slow schema file): the shadow databases are dropped.
 printf 'CREATE TABLE ok (id int);\nSELECT pg_sleep(30);\n' >"$WORK/fail/schema/01_tables.sql"
-for sig in INT TERM; do
+# Twice each, once while the schema file sleeps, once as soon as a shadow database exists (while
+# the two are still being set up, by two threads).
+for round in "INT sleep" "TERM sleep" "INT early" "TERM early"; do
+	read -r sig when <<<"$round"
 	"$PGMIGRATE" -d "$SERVER" --dir "$proj" revision --autogenerate -m x --schema "$WORK/fail/schema" \
 		>"$WORK/sig.out" 2>"$WORK/sig.err" &
 	pid=$!
-	for _ in $(seq 100); do
-		[[ $(sql "$SERVER" "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()") == 1 ]] && break
-		sleep 0.1
+	for _ in $(seq 200); do
+		if [[ $when == early ]]; then
+			[[ $(shadows_left) -ge 1 ]] && break
+		else
+			[[ $(sql "$SERVER" "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()") == 1 ]] && break
+		fi
+		sleep 0.05
 	done
 	# (the head's shadow database may be read and dropped already: the two are built at once)
 	[[ $(shadows_left) -ge 1 ]] && pass || fail "no shadow database while the run sleeps ($sig)"
@@ -187,7 +194,9 @@ for sig in INT TERM; do
 	wait "$pid"
 	RC=$?
 	[[ $RC -ne 0 ]] && pass || fail "SIG$sig: exit status should not be 0"
+	ERR=$(cat "$WORK/sig.err")
 	expect_eq 0 "$(shadows_left)" "shadow databases left after SIG$sig"
+	expect_nowhere "could not drop"
 done
 
 # --shadow-url: the shadow databases go to that server; the target is not even needed.
