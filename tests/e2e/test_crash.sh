@@ -60,7 +60,7 @@ crash_inside_002() {
 
 # 1. One transaction from 001: after the crash, nothing of 002, 001 as it was.
 URL=$(new_db crash)
-sql "$URL" "ALTER DATABASE e2e_crash_crash SET synchronous_commit = on" >/dev/null
+sql "$URL" "ALTER DATABASE \"e2e_${TEST}_crash\" SET synchronous_commit = on" >/dev/null
 pgm -d "$URL" upgrade 001
 expect_rc 0
 pgm -d "$URL" current # uploads: the snapshot is of the stored state
@@ -77,7 +77,7 @@ expect_out "$(printf 'Running upgrade 001 -> 002, t2, slow\nRunning upgrade 002 
 # 2. One commit per revision (synchronous commits, so a commit is a commit across a crash): 001
 #    stays committed, 002 leaves nothing, the log has exactly 001.
 URL=$(new_db crash_per)
-sql "$URL" "ALTER DATABASE e2e_crash_crash_per SET synchronous_commit = on" >/dev/null
+sql "$URL" "ALTER DATABASE \"e2e_${TEST}_crash_per\" SET synchronous_commit = on" >/dev/null
 crash_inside_002 "$URL" upgrade head --transaction-per-revision
 expect_rc 1 "per revision: the client reports the lost connection"
 expect_eq "001" "$(sql "$URL" "SELECT revision FROM migrate.version")" "001 committed before the crash"
