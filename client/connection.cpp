@@ -70,6 +70,12 @@ interrupted() {
 	return g_interrupted.load();
 }
 
+void
+throw_if_interrupted() {
+	if (g_interrupted.load())
+		throw Failure("interrupted");
+}
+
 std::string
 quote_ident(std::string_view ident) {
 	std::string out = "\"";
@@ -267,7 +273,7 @@ Connection::wait_for_result(std::string_view, int *completed) {
 		}
 		if (done)
 			break;
-		if (g_interrupted.load() && !cancel_sent) {
+		if (g_interrupted.load() && !cancel_sent && cancellable_) {
 			cancel_sent = true;
 			if (PGcancel *c = PQgetCancel(conn_)) {
 				char buf[256];

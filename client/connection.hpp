@@ -81,6 +81,10 @@ public:
 
 	static void default_notice(const Notice &notice);
 
+	// Whether Ctrl-C cancels the running statement (default). Cleanup after Ctrl-C (dropping a
+	// scratch database) turns it off so that it runs to the end.
+	void set_cancellable(bool cancellable) { cancellable_ = cancellable; }
+
 private:
 	explicit Connection(PGconn *conn);
 	Result wait_for_result(std::string_view sql, int *completed = nullptr);
@@ -89,6 +93,7 @@ private:
 	PGconn *conn_;
 	std::function<void(const Notice &)> notice_ = &Connection::default_notice;
 	std::function<void()> tick_;
+	bool cancellable_ = true;
 };
 
 // BEGIN ... COMMIT, rolled back if the scope is left without commit().
@@ -111,6 +116,8 @@ ServerError server_error(const PGresult *res, PGconn *conn);
 // Ctrl-C: while a statement runs it sends a cancel request instead of killing the client.
 void install_interrupt_handler();
 bool interrupted();
+// Between steps of a command that cleans up after itself: Failure("interrupted") after a Ctrl-C.
+void throw_if_interrupted();
 // While deferred, Ctrl-C between statements only sets the flag (for commands that must clean up).
 void defer_interrupts(bool defer);
 

@@ -18,19 +18,6 @@ namespace pgmigrate {
 
 namespace {
 
-// Lines before a 1-based character position (PostgreSQL counts characters, not bytes).
-int
-lines_before(std::string_view text, int position) {
-	int lines = 0, chars = 0;
-	for (char c : text) {
-		if ((static_cast<unsigned char>(c) & 0xC0) != 0x80 && ++chars >= position)
-			break;
-		if (c == '\n')
-			++lines;
-	}
-	return lines;
-}
-
 // Byte offset of the 0-based character `chars` of UTF-8 text (PostgreSQL positions count characters).
 std::size_t
 utf8_offset(std::string_view text, int chars) {
@@ -81,6 +68,18 @@ transaction_control_error(const migrate::StatementContext &ctx) {
 }
 
 } // namespace
+
+int
+lines_before(std::string_view text, int position) {
+	int lines = 0, chars = 0;
+	for (char c : text) {
+		if ((static_cast<unsigned char>(c) & 0xC0) != 0x80 && ++chars >= position)
+			break;
+		if (c == '\n')
+			++lines;
+	}
+	return lines;
+}
 
 bool
 is_transaction_control(std::string_view statement) {

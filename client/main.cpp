@@ -105,7 +105,15 @@ run(int argc, char **argv) {
 	revision->add_flag("--splice", rev_opt.splice, "Allow --head to name a revision that is not a head");
 	revision->add_option("--branch-label", rev_labels, "Branch label(s) for the new revision");
 	revision->add_option("--depends-on", rev_deps, "Revision(s) this one depends on");
-	revision->add_flag("--autogenerate", rev_opt.autogenerate, "Generate the SQL from a schema (not supported yet)");
+	auto *autogenerate = revision->add_flag("--autogenerate", rev_opt.autogenerate,
+	                   "Draft the upgrade and downgrade SQL from the difference between the migrations' head and "
+	                   "the schema files (--schema)");
+	revision->add_option("--schema", rev_opt.shadow.schema_path,
+	                     "With --autogenerate: the desired schema, a .sql file or a directory of them (default ./schema)")
+	    ->needs(autogenerate);
+	revision->add_option("--shadow-url", rev_opt.shadow.shadow_url,
+	                     "With --autogenerate: create the two shadow databases on this server instead of -d's")
+	    ->needs(autogenerate);
 	revision->callback([&] {
 		rev_opt.branch_labels = split_commas(rev_labels);
 		rev_opt.depends_on = split_commas(rev_deps);
@@ -180,8 +188,19 @@ run(int argc, char **argv) {
 	stamp->callback([&] { action = [&](Context &c) { return commands::stamp(c, stamp_opt); }; });
 
 	// check
-	auto *check = app.add_subcommand("check", "Exit 1 unless the database is at the head(s)");
-	check->callback([&] { action = [&](Context &c) { return commands::check(c); }; });
+	commands::CheckOptions check_opt;
+	auto *check = app.add_subcommand("check", "Exit 1 unless the database is at the head(s) (and, with --schema, "
+	                                          "the migrations' head matches the schema files)");
+	auto *check_schema = check->add_option("--schema", check_opt.shadow.schema_path,
+	                                       "Also fail when the schema files (a .sql file or a directory) differ from the "
+	                                       "migrations' head: 'New upgrade operations detected'");
+	check->add_option("--shadow-url", check_opt.shadow.shadow_url,
+	                  "With --schema: create the shadow databases on this server instead of -d's")
+	    ->needs(check_schema);
+	check->callback([&] {
+		check_opt.schema = check_schema->count() > 0;
+		action = [&](Context &c) { return commands::check(c, check_opt); };
+	});
 
 	// install-extension, uninstall-extension
 	commands::InstallExtensionOptions install_opt;
@@ -196,6 +215,13 @@ run(int argc, char **argv) {
 	    "Move a database from the migrate extension to client mode (--no-extension), history kept, and drop the "
 	    "extension");
 	uninstall->callback([&] { action = [&](Context &c) { return commands::uninstall_extension(c); }; });
+
+	// diff
+	commands::DiffOptions diff_opt;
+	auto *diff = app.add_subcommand("diff", "Print the DDL that turns one database's schema into another's");
+	diff->add_option("from", diff_opt.from_url, "Database URL of the schema to start from")->required();
+	diff->add_option("to", diff_opt.to_url, "Database URL of the schema to arrive at")->required();
+	diff->callback([&] { action = [&](Context &c) { return commands::diff(c, diff_opt); }; });
 
 	// test
 	commands::TestOptions test_opt;

@@ -62,6 +62,8 @@ body(const NewRevision &rev, bool with_noop) {
 		       ": nothing to run\n" + (with_noop ? "SELECT;\n" : "") +
 		       "\n-- migrate:downgrade\n-- nothing to undo\n";
 	}
+	if (!rev.upgrade_sql.empty())
+		return header + "\n-- migrate:upgrade\n" + rev.upgrade_sql + "\n-- migrate:downgrade\n" + rev.downgrade_sql;
 	return header +
 	       "\n-- migrate:upgrade\n"
 	       "-- The SQL that applies this revision, e.g.\n"

@@ -16,6 +16,9 @@ struct NewRevision {
 	std::vector<std::string> depends_on;
 	std::vector<std::string> branch_labels;
 	std::string message;
+	// Section bodies (revision --autogenerate); empty: the template's placeholder comments.
+	std::string upgrade_sql;
+	std::string downgrade_sql;
 };
 
 // The next id: when every id is a number, the next number zero-padded to the widest id in use

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "context.hpp"
+#include "shadow.hpp"
 
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@ struct RevisionOptions {
 	std::vector<std::string> branch_labels;
 	std::vector<std::string> depends_on;
 	bool autogenerate = false;
+	ShadowOptions shadow; // --schema, --shadow-url (with --autogenerate)
 	bool sql = false;
 };
 int revision(Context &ctx, const RevisionOptions &opt);
@@ -76,7 +78,11 @@ struct StampOptions {
 };
 int stamp(Context &ctx, const StampOptions &opt);
 
-int check(Context &ctx);
+struct CheckOptions {
+	bool schema = false; // --schema given: also compare the migrations' head with the schema files
+	ShadowOptions shadow;
+};
+int check(Context &ctx, const CheckOptions &opt);
 
 // Moving a database between the two modes, its history, version and log intact, in one
 // transaction: client mode -> the extension, and back.
@@ -85,6 +91,14 @@ struct InstallExtensionOptions {
 };
 int install_extension(Context &ctx, const InstallExtensionOptions &opt);
 int uninstall_extension(Context &ctx);
+
+// The DDL that turns one live database's schema into another's (the engine's introspection and
+// diff, as --autogenerate uses them): for drift between environments.
+struct DiffOptions {
+	std::string from_url;
+	std::string to_url;
+};
+int diff(Context &ctx, const DiffOptions &opt);
 
 struct TestOptions {
 	std::string scratch_url;

@@ -3,7 +3,9 @@
 #include "migrate/error.hpp"
 #include "migrate/migration_file.hpp"
 #include "migrate/target.hpp"
+#include "migrate/schema_diff.hpp"
 #include "output.hpp"
+#include "shadow.hpp"
 #include "revision_file.hpp"
 
 #include <fmt/format.h>
@@ -79,13 +81,48 @@ write_and_report(Context &ctx, const NewRevision &rev) {
 	return 0;
 }
 
+// Fills the revision's sections with the DDL that takes the migrations' head (its parent) to the
+// schema files. False when there is nothing to do (no file is written then).
+bool
+autogenerate(Context &ctx, const RevisionOptions &opt, NewRevision &rev) {
+	const Project &project = ctx.project(false, true);
+	if (!project.unfinished().empty()) {
+		Failure f("a migration file is not filled in: the shadow database cannot be upgraded past it");
+		f.items = project.unfinished();
+		throw f;
+	}
+	ShadowSchemas shadows = read_shadow_schemas(ctx, project, rev.down_revisions, opt.shadow);
+	auto upgrade = migrate::schema::diff(shadows.head, shadows.desired);
+	if (upgrade.empty()) {
+		out().result("No changes in schema detected.");
+		out().doc()["changes"] = nlohmann::json::array();
+		return false;
+	}
+	auto downgrade = migrate::schema::diff(shadows.desired, shadows.head);
+	nlohmann::json changes = nlohmann::json::array();
+	int warnings = 0;
+	for (const auto &step : upgrade) {
+		out().progress("Detected " + step.summary);
+		changes.push_back(step.summary);
+		warnings += step.data_loss;
+	}
+	for (const auto &step : downgrade)
+		warnings += step.data_loss;
+	out().doc()["changes"] = changes;
+	rev.upgrade_sql = fmt::format("-- Drafted by pgmigrate revision --autogenerate from {}: review it before applying.\n"
+	                              "-- Statements marked WARNING lose data.\n\n{}",
+	                              opt.shadow.schema_path, migrate::schema::render(upgrade));
+	rev.downgrade_sql = migrate::schema::render(downgrade);
+	if (warnings > 0)
+		out().warning(fmt::format("the draft has {} statement{} that lose data (marked WARNING): review them", warnings,
+		                          warnings == 1 ? "" : "s"));
+	return true;
+}
+
 } // namespace
 
 int
 revision(Context &ctx, const RevisionOptions &opt) {
-	if (opt.autogenerate)
-		throw Failure("revision --autogenerate is not supported yet", {},
-		              "Write the SQL in the new file by hand: run the command without --autogenerate.");
 	const RevisionGraph &graph = ctx.project(false, true).graph();
 
 	NewRevision rev;
@@ -110,6 +147,8 @@ revision(Context &ctx, const RevisionOptions &opt) {
 		if (std::find(rev.depends_on.begin(), rev.depends_on.end(), graph[i].id) == rev.depends_on.end())
 			rev.depends_on.push_back(graph[i].id);
 	}
+	if (opt.autogenerate && !autogenerate(ctx, opt, rev))
+		return 0;
 	return write_and_report(ctx, rev);
 }
 

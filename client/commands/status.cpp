@@ -4,6 +4,7 @@
 #include "libpq_database.hpp"
 #include "migrate/error.hpp"
 #include "migrate/runner.hpp"
+#include "migrate/schema_diff.hpp"
 #include "output.hpp"
 #include "revision_view.hpp"
 #include "waiting.hpp"
@@ -59,6 +60,32 @@ current_rows(Context &ctx, const Host &host) {
 	for (int i = 0; i < r.rows(); ++i)
 		rows.push_back({r.get(i, 0), r.get_bool(i, 1), r.get(i, 2)});
 	return rows;
+}
+
+// Alembic's check after autogenerate: the migrations' head must already be the schema files.
+void
+check_schema(Context &ctx, const ShadowOptions &shadow) {
+	const Project &project = ctx.project();
+	if (!project.exists())
+		throw Failure(fmt::format("check --schema needs the migration files: {} does not exist", project.dir().string()),
+		              {}, "Run it from the project, or name the directory with --dir.");
+	std::vector<std::string> targets;
+	if (!project.empty())
+		targets.push_back("heads");
+	ShadowSchemas shadows = read_shadow_schemas(ctx, project, targets, shadow);
+	auto steps = migrate::schema::diff(shadows.head, shadows.desired);
+	nlohmann::json list = nlohmann::json::array();
+	for (const auto &step : steps)
+		list.push_back(step.summary);
+	out().doc()["schema_changes"] = list;
+	if (steps.empty())
+		return;
+	Failure f("New upgrade operations detected", {},
+	          fmt::format("Run pgmigrate revision --autogenerate -m \"...\" --schema {} to draft a migration for them.",
+	                      shadow.schema_path));
+	for (const auto &step : steps)
+		f.items.push_back(step.summary);
+	throw f;
 }
 
 } // namespace
@@ -143,7 +170,7 @@ stamp(Context &ctx, const StampOptions &opt) {
 }
 
 int
-check(Context &ctx) {
+check(Context &ctx, const CheckOptions &opt) {
 	const Host &host = ctx.prepare();
 	Connection &conn = ctx.connection();
 	try {
@@ -163,6 +190,8 @@ check(Context &ctx) {
 		throw;
 	}
 	out().doc()["up_to_date"] = true;
+	if (opt.schema)
+		check_schema(ctx, opt.shadow);
 	out().result("No pending upgrades");
 	return 0;
 }

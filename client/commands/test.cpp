@@ -7,12 +7,13 @@
 #include "migrate/plan.hpp"
 #include "migrate/target.hpp"
 #include "output.hpp"
+#include "scratch.hpp"
 #include "snapshot.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <random>
+#include <optional>
 
 namespace pgmigrate::commands {
 
@@ -21,66 +22,23 @@ namespace {
 using migrate::Direction;
 using migrate::RevisionGraph;
 
-std::string
-scratch_name() {
-	std::random_device rd;
-	return fmt::format("pgmigrate_test_{:08x}{:04x}", rd(), rd() & 0xffff);
-}
-
-// The scratch database: created (and always dropped) through the main connection unless given.
+// The scratch database: given by --scratch-url, or created (and always dropped) next to -d.
 class Scratch {
 public:
 	Scratch(Context &ctx, const std::string &url) {
-		if (!url.empty()) {
-			target_ = parse_database_url(url);
-			auto secrets = target_.secrets;
-			for (const auto &s : ctx.has_database() ? ctx.target().secrets : std::vector<std::string>{})
-				secrets.push_back(s);
-			out().set_secrets(secrets);
-			conn_ = Connection::open(target_);
+		if (url.empty()) {
+			created_.emplace(ctx.connection(), ctx.target(), "pgmigrate_test",
+			                 "pgmigrate test creates (and drops) a scratch database next to the one -d names: give "
+			                 "this role CREATEDB, or pass --scratch-url with an empty database it may use.");
 			return;
 		}
-		admin_ = &ctx.connection();
-		name_ = scratch_name();
-		try {
-			admin_->simple("CREATE DATABASE " + quote_ident(name_));
-		} catch (ServerError &e) {
-			if (e.sqlstate == "42501")
-				e.hint = "pgmigrate test creates (and drops) a scratch database next to the one -d names: give this "
-				         "role CREATEDB, or pass --scratch-url with an empty database it may use.";
-			name_.clear();
-			throw;
-		}
-		out().note(fmt::format("Created scratch database {}", name_));
-		try {
-			conn_ = Connection::open(ctx.target(), name_);
-		} catch (...) {
-			drop();
-			throw;
-		}
+		given_ = Connection::open(other_target(ctx, url));
 	}
-	~Scratch() { drop(); }
-	Connection &conn() { return *conn_; }
-	const std::string &name() const { return name_; }
+	Connection &conn() { return created_ ? created_->conn() : *given_; }
 
 private:
-	void drop() noexcept {
-		conn_.reset();
-		if (!admin_ || name_.empty())
-			return;
-		try {
-			admin_->simple("DROP DATABASE IF EXISTS " + quote_ident(name_) + " WITH (FORCE)");
-			out().note(fmt::format("Dropped scratch database {}", name_));
-		} catch (const std::exception &e) {
-			out().warning(fmt::format("could not drop scratch database {}: {}", name_, e.what()));
-		}
-		name_.clear();
-	}
-
-	DatabaseTarget target_;
-	Connection *admin_ = nullptr;
-	std::string name_;
-	std::unique_ptr<Connection> conn_;
+	std::optional<ScratchDatabase> created_;
+	std::unique_ptr<Connection> given_;
 };
 
 std::vector<RevisionGraph::Index>
@@ -110,12 +68,6 @@ single_step_target(const RevisionGraph &graph, const std::vector<RevisionGraph::
 		}
 	}
 	return std::nullopt;
-}
-
-void
-check_interrupt() {
-	if (interrupted())
-		throw Failure("interrupted");
 }
 
 } // namespace
@@ -161,7 +113,7 @@ test(Context &ctx, const TestOptions &opt) {
 	snapshots.push_back(schema_snapshot(conn));
 	nlohmann::json results = nlohmann::json::array();
 	for (const auto &step : plan.steps) {
-		check_interrupt();
+		throw_if_interrupted();
 		apply_online(conn, ext, {Direction::upgrade, graph[step.revision].id, false}, lock_wait);
 		snapshots.push_back(schema_snapshot(conn));
 	}
@@ -169,7 +121,7 @@ test(Context &ctx, const TestOptions &opt) {
 	std::size_t checked = 0;
 	std::string stopped_at;
 	for (std::size_t k = plan.steps.size(); k-- > 0;) {
-		check_interrupt();
+		throw_if_interrupted();
 		RevisionGraph::Index r = plan.steps[k].revision;
 		const migrate::Revision &rev = graph[r];
 		if (!rev.downgrade.present) {

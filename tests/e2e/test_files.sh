@@ -64,9 +64,10 @@ expect_rc 1 "--rev-id in use"
 expect_err_has "Revision 002 already exists"
 pgm revision -m "bad" --rev-id "no-dash"
 expect_rc 1 "--rev-id invalid"
-pgm revision -m "x" --autogenerate
-expect_rc 1 "--autogenerate"
-expect_err_has "not supported yet"
+pgm revision -m "x" --autogenerate --head side2
+expect_rc 1 "--autogenerate without a schema"
+expect_err_has "schema path ./schema does not exist"
+[[ -z $(ls migrations/ | grep '_x\.sql$') ]] && pass || fail "--autogenerate wrote a file after failing"
 
 # --- heads, branches, history, show
 pgm heads

@@ -1,0 +1,1 @@
+CREATE TABLE agents (id int PRIMARY KEY, model text);

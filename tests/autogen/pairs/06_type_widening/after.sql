@@ -1,0 +1,1 @@
+CREATE TABLE t (id int PRIMARY KEY, n bigint, label text, price numeric(12,2));

@@ -1,0 +1,2 @@
+CREATE SEQUENCE invoice_no START 1000;
+CREATE SEQUENCE old_counter;

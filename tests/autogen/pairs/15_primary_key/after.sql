@@ -1,0 +1,2 @@
+CREATE TABLE a (id int NOT NULL, code text NOT NULL, CONSTRAINT a_pkey PRIMARY KEY (id));
+CREATE TABLE b (id int NOT NULL);

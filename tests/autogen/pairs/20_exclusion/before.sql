@@ -1,0 +1,1 @@
+CREATE TABLE booking (id int PRIMARY KEY, room int, during tstzrange);

@@ -1,0 +1,4 @@
+CREATE TABLE t (id int PRIMARY KEY, a text);
+COMMENT ON TABLE t IS 'old text';
+COMMENT ON COLUMN t.a IS 'gone';
+CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;

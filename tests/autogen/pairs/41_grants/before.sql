@@ -1,0 +1,3 @@
+CREATE TABLE t (id int PRIMARY KEY);
+CREATE TABLE u (id int PRIMARY KEY);
+GRANT SELECT, INSERT ON t TO autogen_reader;

@@ -1,0 +1,5 @@
+CREATE TABLE t (id serial PRIMARY KEY, v text);
+CREATE VIEW tv AS SELECT id, v FROM t;
+GRANT SELECT ON tv TO autogen_reader;
+GRANT USAGE, SELECT ON SEQUENCE t_id_seq TO autogen_reader;
+GRANT INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON t TO autogen_reader;

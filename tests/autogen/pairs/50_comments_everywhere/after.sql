@@ -1,0 +1,12 @@
+CREATE SCHEMA app;
+COMMENT ON SCHEMA app IS 'the application';
+CREATE TYPE app.kind AS ENUM ('a', 'b');
+COMMENT ON TYPE app.kind IS 'kinds';
+CREATE TABLE app.t (id int PRIMARY KEY, k app.kind);
+CREATE INDEX t_k_idx ON app.t (k);
+COMMENT ON INDEX app.t_k_idx IS 'by kind';
+CREATE MATERIALIZED VIEW app.mv AS SELECT k, count(*) AS n FROM app.t GROUP BY k;
+COMMENT ON MATERIALIZED VIEW app.mv IS 'counts';
+COMMENT ON COLUMN app.mv.n IS 'how many';
+CREATE SEQUENCE app.s;
+COMMENT ON SEQUENCE app.s IS 'numbers';

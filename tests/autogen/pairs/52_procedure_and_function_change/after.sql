@@ -1,0 +1,3 @@
+CREATE TABLE t (id int PRIMARY KEY);
+CREATE PROCEDURE purge(keep int DEFAULT 0) LANGUAGE plpgsql AS $$ BEGIN DELETE FROM t WHERE id > keep; END $$;
+CREATE FUNCTION total() RETURNS bigint LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public AS $$ BEGIN RETURN (SELECT count(*) FROM t); END $$;

@@ -1,0 +1,4 @@
+CREATE TABLE notes (id int PRIMARY KEY, org int, body text);
+ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
+ALTER TABLE notes FORCE ROW LEVEL SECURITY;
+CREATE POLICY notes_org ON notes USING (org = 1);
