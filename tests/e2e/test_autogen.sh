@@ -4,7 +4,8 @@
 # by pg_dump --schema-only (normalised) and by the engine's own introspection (pgmigrate diff finds
 # nothing). The example project's evolution is three more pairs, built from migrations/. Then: the
 # draft's warnings and hints, no shadow database left after a failure or a signal, --shadow-url,
-# check --schema's exit codes, and README's loop (edit schema/, draft, upgrade, check passes).
+# check --schema's exit codes, the shipped schema/ agreeing with migrations/, and README's loop (edit
+# schema/, draft, upgrade, check passes).
 source "$(dirname "$0")/lib.sh"
 
 PAIRS="$E2E_SOURCE_DIR/tests/autogen/pairs"
@@ -226,12 +227,20 @@ expect_rc 1 "check --schema, database behind"
 expect_err_has "Target database is not up to date."
 expect_eq 0 "$(shadows_left)" "shadow databases left at the end"
 
-# README's loop on the example project, through the extension: edit schema/, draft, review, upgrade,
-# and check --schema passes.
-mkdir -p "$WORK/loop/schema"
-cp -r "$E2E_SOURCE_DIR/migrations" "$WORK/loop/"
-cp "$WORK/pairs/47_memory_fact_supersession/after.sql" "$WORK/loop/schema/memory.sql"
-echo "ALTER TABLE memory_facts ADD COLUMN embedding real[];" >>"$WORK/loop/schema/memory.sql"
+# The example project ships schema/, its head written declaratively: it must stay the migrations' head.
+db=$(new_db shipped --no-extension)
+pgm -d "$db" --dir "$E2E_SOURCE_DIR/migrations" --no-extension upgrade head
+expect_rc 0 "shipped: upgrade head"
+pgm -d "$db" --dir "$E2E_SOURCE_DIR/migrations" --no-extension check --schema "$E2E_SOURCE_DIR/schema"
+expect_rc 0 "shipped: check --schema schema (schema/ must be migrations/'s head: change both together)"
+expect_out "No pending upgrades"
+
+# README's loop on the example project as shipped, through the extension: edit schema/memory.sql (add
+# a column to its CREATE TABLE memory_facts), draft, review, upgrade, and check --schema passes.
+mkdir -p "$WORK/loop"
+cp -r "$E2E_SOURCE_DIR/migrations" "$E2E_SOURCE_DIR/schema" "$WORK/loop/"
+sed -i 's/^    superseded_by      uuid,$/&\n    embedding          real[],/' "$WORK/loop/schema/memory.sql"
+expect_eq 1 "$(grep -c '^    embedding          real\[\],$' "$WORK/loop/schema/memory.sql")" "loop: the edit"
 cd "$WORK/loop"
 db=$(new_db loop)
 pgm -d "$db" upgrade head
