@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <future>
 
 namespace pgmigrate {
 
@@ -62,15 +63,33 @@ Context::prepare() {
 		return *host_;
 	bool explicit_dir = false;
 	std::filesystem::path dir = Project::directory(options_.dir, &explicit_dir);
-	Project &p = project(!explicit_dir);
-	if (!p.unfinished().empty()) {
-		Failure f(p.unfinished().size() == 1 ? "a migration file is not filled in"
-		                                     : fmt::format("{} migration files are not filled in", p.unfinished().size()));
-		f.items = p.unfinished();
-		throw f;
+	// Connecting (libpq's negotiation, the server starting a backend) and reading the files take a
+	// few milliseconds each; side by side, a deploy waits for the longer only. Not with --wait,
+	// which may wait long for a server, nor without the directory, an error to report at once.
+	std::future<void> connecting;
+	std::error_code ec;
+	if (!conn_ && has_database() && !options_.wait && std::filesystem::is_directory(dir, ec))
+		connecting = std::async(std::launch::async, [this] { connection(); });
+	Project *loaded = nullptr;
+	try {
+		loaded = &project(!explicit_dir);
+		if (!loaded->unfinished().empty()) {
+			const auto &unfinished = loaded->unfinished();
+			Failure f(unfinished.size() == 1 ? "a migration file is not filled in"
+			                                 : fmt::format("{} migration files are not filled in", unfinished.size()));
+			f.items = unfinished;
+			throw f;
+		}
+	} catch (...) {
+		if (connecting.valid())
+			connecting.wait(); // its outcome no longer matters, but it uses this object
+		throw;
 	}
+	Project &p = *loaded;
 	Connection *opened = nullptr;
 	try {
+		if (connecting.valid())
+			connecting.get();
 		opened = &connection();
 	} catch (...) {
 		p.graph(); // a bad file is reported before an unreachable server, as when parsing came first
@@ -81,7 +100,7 @@ Context::prepare() {
 	if (!p.exists())
 		out().note(fmt::format("No migrations directory {}: using the revisions stored in the database.", dir.string()));
 	else
-		sync_project(conn, host, p, options_.lock_wait);
+		synced_ = sync_project(conn, host, p, options_.lock_wait);
 	host_ = std::move(host);
 	return *host_;
 }

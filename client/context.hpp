@@ -44,6 +44,8 @@ public:
 	// changed revisions: what every database command does first. A missing default ./migrations is
 	// allowed (the server has the revisions); a missing --dir is an error.
 	Host &prepare();
+	// What prepare()'s upload found (empty before it, or without a migrations directory).
+	const SyncResult &synced() const noexcept { return synced_; }
 
 private:
 	GlobalOptions options_;
@@ -51,6 +53,7 @@ private:
 	std::unique_ptr<Connection> conn_;
 	std::optional<Project> project_;
 	std::optional<Host> host_;
+	SyncResult synced_;
 };
 
 } // namespace pgmigrate

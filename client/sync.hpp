@@ -55,6 +55,12 @@ bool ensure_state(Connection &conn, double lock_wait);
 
 struct SyncResult {
 	std::vector<std::string> uploaded; // revision ids, in upload order
+	// Read with the comparison when the server already held exactly the project's files, so that
+	// a no-op `upgrade head` needs no more round trips and never loads the extension's library:
+	bool unchanged = false;   // nothing was uploaded because nothing differed
+	bool all_applied = false; // the version rows are the heads (dependencies counted): every stored
+	                          // revision is applied, and every revision a revision names is stored
+	long heads = 0;           // revisions no other one names as down_revision (what `head` picks from)
 };
 
 // Uploads the revisions whose checksum the server does not have (one query to compare, one

@@ -138,13 +138,26 @@ offline(Context &ctx, Direction direction, const std::string &argument) {
 	return 0;
 }
 
+// `upgrade head` / `upgrade heads` when the upload found the server unchanged and every stored
+// revision applied: the plan the engine would make is empty (an upgrade never leaves an applied
+// revision), so skip the lock and the call, which would load the extension's library into a fresh
+// backend only to find nothing to do; the deploy that starts an app pays for this. A migrator
+// running now has not committed, so this snapshot sees the state before it: a consistent order.
+// With several heads `head` is the engine's error, so it goes to the engine.
+bool
+nothing_to_upgrade(const SyncResult &synced, const std::string &target) {
+	return synced.unchanged && synced.all_applied && (target == "heads" || (target == "head" && synced.heads == 1));
+}
+
 int
 online(Context &ctx, Direction direction, const MigrateOptions &opt) {
 	if (opt.target.find(':') != std::string::npos)
 		throw Failure("Range revision not allowed", {},
 		              "A range (A:B) is for --sql and history; give a single target.");
 	const Host &host = ctx.prepare();
-	auto steps = apply_online(ctx.connection(), host, {direction, opt.target, opt.per_revision}, ctx.options().lock_wait);
+	std::vector<AppliedStep> steps;
+	if (direction != Direction::upgrade || !nothing_to_upgrade(ctx.synced(), opt.target))
+		steps = apply_online(ctx.connection(), host, {direction, opt.target, opt.per_revision}, ctx.options().lock_wait);
 	nlohmann::json list = nlohmann::json::array();
 	for (const auto &s : steps)
 		list.push_back({{"direction", s.direction},

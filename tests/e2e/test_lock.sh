@@ -92,4 +92,20 @@ expect_eq "0 0" "$ra $rb" "both migrators succeed around CREATE INDEX CONCURRENT
 expect_eq "1" "$(cat "$WORK/a.out" "$WORK/b.out" | grep -c 'Running upgrade 005 -> 006, slow index')" "006 applied once"
 expect_eq "t" "$(sql "$URL" "SELECT indisvalid FROM pg_index WHERE indexrelid = 't1_id_idx'::regclass")" "valid index"
 
+# At the heads, `upgrade head` is answered by the upload's one-row check (client/sync.cpp) and
+# does not wait for the lock: a deploy that starts its app is not held up by a migrator that has
+# nothing for it. What is not yet committed by the holder is not seen, so this is the order
+# "this no-op, then the holder's work".
+hold_lock 30
+for target in head heads; do
+	pgm -d "$URL" --lock-wait 1 upgrade $target
+	expect_rc 0 "upgrade $target at the heads while the lock is held"
+	[[ $ERR != *"Waiting for another"* ]] && pass || fail "upgrade $target at the heads does not wait: $ERR"
+done
+pgm -d "$URL" --lock-wait 1 upgrade 005
+expect_rc 1 "an explicit target goes to the engine, which waits for the lock"
+expect_err_has "Waiting for another migration to finish (pid $pid)..."
+sql "$BASE_URL/postgres" "SELECT pg_terminate_backend($pid)" >/dev/null
+wait "$HOLDER_JOB" 2>/dev/null
+
 finish

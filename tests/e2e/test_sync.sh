@@ -107,4 +107,28 @@ expect_rc 1 "a bad file and no server"
 expect_err_has "_006_bad.sql"
 rm migrations/20260101_0005_006_bad.sql
 
+# A no-op `upgrade head` is decided by that one-row check when the server holds exactly the files
+# and every stored revision is applied; it must agree with the engine's graph in every case.
+# depends_on: 012 follows 010 and needs 011, so 011 is a head by down_revision but no real head.
+mkdir -p deps
+rev deps/a.sql 010 none "a" "SELECT 1;" "SELECT 1;"
+rev deps/b.sql 011 010 "b" "SELECT 1;" "SELECT 1;"
+rev deps/c.sql 012 010 "c" "SELECT 1;" "SELECT 1;" "-- depends_on: 011"
+DEPS=$(new_db deps)
+pgm -d "$DEPS" --dir deps upgrade heads
+expect_rc 0
+expect_eq "012" "$(sql "$DEPS" "SELECT string_agg(revision, ',') FROM migrate.version")" "one version row: 011 is implied"
+pgm -d "$DEPS" --dir deps upgrade heads
+expect_rc 0 "upgrade heads at the heads"
+expect_out ""
+pgm -d "$DEPS" --dir deps upgrade head
+expect_rc 1 "two heads by down_revision: head is ambiguous even with nothing to apply"
+expect_err_has "Multiple head revisions are present"
+# a stored revision that names a revision not stored (tampered with by hand): not a no-op but the
+# engine's error, although the files match and the version row is the only real head
+sql "$DEPS" "UPDATE migrate.revisions SET down_revisions = '{010,099}' WHERE revision = '011'" >/dev/null
+pgm -d "$DEPS" --dir deps upgrade heads
+expect_rc 1 "a stored revision names one that is not stored"
+expect_err_has "099"
+
 finish
