@@ -75,8 +75,15 @@ pgm() {
 	ERR=$(cat "$WORK/.err")
 }
 
-_where() {
-	echo "${BASH_SOURCE[2]##*/}:${BASH_LINENO[1]}"
+_where() { # the test script's line that failed: the first caller outside this file
+	local i
+	for ((i = 1; i < ${#BASH_SOURCE[@]}; i++)); do
+		if [[ ${BASH_SOURCE[i]} != "${BASH_SOURCE[0]}" ]]; then
+			echo "${BASH_SOURCE[i]##*/}:${BASH_LINENO[i - 1]}"
+			return
+		fi
+	done
+	echo "lib.sh"
 }
 
 pass() {
