@@ -34,6 +34,36 @@ rel_where(const char *kinds) {
 constexpr const char *relation_id = "CASE WHEN c.relkind IN ('v', 'm') THEN 'view ' WHEN c.relkind = 'S' THEN "
                                     "'sequence ' ELSE 'table ' END || pg_catalog.format('%I.%I', n.nspname, c.relname)";
 
+// What a foreign key `co` depends on, one id a line: the key it references (the unique or primary key
+// constraint behind its index, conindid, or else that unique index) and the columns on both sides.
+// Changing any of them needs the foreign key dropped first and created again after.
+constexpr const char *foreign_key_depends_on = R"SQL(pg_catalog.concat_ws(E'\n',
+    COALESCE((SELECT 'constraint ' || pg_catalog.format('%I.%I.%I', kn.nspname, kr.relname, kc.conname)
+              FROM pg_catalog.pg_constraint kc JOIN pg_catalog.pg_class kr ON kr.oid = kc.conrelid
+              JOIN pg_catalog.pg_namespace kn ON kn.oid = kr.relnamespace
+              WHERE kc.conindid = co.conindid AND kc.conrelid = co.confrelid AND kc.contype IN ('p', 'u')),
+             (SELECT 'index ' || pg_catalog.format('%I.%I', kn.nspname, ki.relname)
+              FROM pg_catalog.pg_class ki JOIN pg_catalog.pg_namespace kn ON kn.oid = ki.relnamespace
+              WHERE ki.oid = co.conindid)),
+    (SELECT pg_catalog.string_agg('column ' || pg_catalog.format('%I.%I.%I', an.nspname, ar.relname, a.attname),
+                                  E'\n' ORDER BY k.rel, k.num)
+     FROM (SELECT co.conrelid AS rel, pg_catalog.unnest(co.conkey) AS num
+           UNION ALL SELECT co.confrelid, pg_catalog.unnest(co.confkey)) k
+     JOIN pg_catalog.pg_attribute a ON a.attrelid = k.rel AND a.attnum = k.num
+     JOIN pg_catalog.pg_class ar ON ar.oid = k.rel JOIN pg_catalog.pg_namespace an ON an.oid = ar.relnamespace)))SQL";
+
+// "a\nb" -> {"a", "b"}; "" -> {}.
+std::vector<std::string>
+lines(const std::string &text) {
+	std::vector<std::string> out;
+	for (std::size_t pos = 0; pos < text.size();) {
+		std::size_t nl = text.find('\n', pos);
+		out.push_back(text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos));
+		pos = nl == std::string::npos ? text.size() : nl + 1;
+	}
+	return out;
+}
+
 // Column i of a row as text; "" for NULL (or a column the query did not return).
 const std::string &
 text(const Row &row, std::size_t i) {
@@ -195,10 +225,13 @@ private:
 	void constraints() {
 		for (const auto &r : q(fmt::format(
 		         "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), pg_catalog.quote_ident(co.conname), "
-		         "co.contype, pg_catalog.pg_get_constraintdef(co.oid) FROM {} JOIN pg_catalog.pg_constraint co ON "
-		         "co.conrelid = c.oid WHERE {} AND co.contype IN ('p', 'u', 'c', 'f', 'x') ORDER BY 1, 2",
-		         rel_from, rel_where("'r'"))))
+		         "co.contype, pg_catalog.pg_get_constraintdef(co.oid), CASE WHEN co.contype = 'f' THEN {} END FROM {} "
+		         "JOIN pg_catalog.pg_constraint co ON co.conrelid = c.oid WHERE {} AND co.contype IN ('p', 'u', 'c', "
+		         "'f', 'x') ORDER BY 1, 2",
+		         foreign_key_depends_on, rel_from, rel_where("'r'")))) {
 			add_sub(text(r, 2) == "f" ? Kind::foreign_key : Kind::constraint, text(r, 0), text(r, 1), text(r, 3));
+			schema_.objects.back().depends_on = lines(text(r, 4));
+		}
 	}
 
 	void indexes() {
@@ -228,12 +261,7 @@ private:
 			Object &o = add(Kind::view, text(r, 0));
 			o.detail = text(r, 1);
 			o.definition = text(r, 2);
-			const std::string &deps = text(r, 3);
-			for (std::size_t pos = 0; pos < deps.size();) {
-				std::size_t nl = deps.find('\n', pos);
-				o.depends_on.push_back(deps.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos));
-				pos = nl == std::string::npos ? deps.size() : nl + 1;
-			}
+			o.depends_on = lines(text(r, 3));
 		}
 	}
 

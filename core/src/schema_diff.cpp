@@ -97,6 +97,7 @@ public:
 	std::vector<Step> run() {
 		classify();
 		rebuild_views();
+		rebuild_foreign_keys();
 		emit();
 		std::vector<Step> out;
 		auto take = [&](std::vector<Keyed> &list, bool reverse) {
@@ -134,8 +135,10 @@ private:
 			switch (b.kind) {
 			case Kind::column:
 				in_place = a.column.generated == b.column.generated;
-				if (a.column.type != b.column.type || a.column.collation != b.column.collation || !in_place)
+				if (a.column.type != b.column.type || a.column.collation != b.column.collation || !in_place) {
 					retyped_tables_.insert("table " + b.table);
+					retyped_columns_.insert(oid);
+				}
 				break;
 			case Kind::enum_type:
 				in_place = true;
@@ -154,8 +157,10 @@ private:
 		}
 		// Columns of a rebuilt enum change type too.
 		for (const auto &[oid, o] : t_)
-			if (o->kind == Kind::column && rebuilt_enums_.count(o->column.type))
+			if (o->kind == Kind::column && rebuilt_enums_.count(o->column.type)) {
 				retyped_tables_.insert("table " + o->table);
+				retyped_columns_.insert(oid);
+			}
 	}
 
 	// A view that reads a table whose columns change type or go away, or a view dropped or
@@ -175,6 +180,35 @@ private:
 					}
 			}
 		}
+	}
+
+	// A foreign key blocks dropping the key it references, and PostgreSQL re-checks it after each
+	// column type change on either side (failing while only one side has changed): drop it first
+	// and create it again once its key and columns are in place.
+	void rebuild_foreign_keys() {
+		for (const auto &[oid, o] : f_) {
+			if (o->kind != Kind::foreign_key || removed_.count(oid) || replaced_.count(oid))
+				continue;
+			for (const auto &dep : o->depends_on)
+				if (removed_.count(dep) || replaced_.count(dep) || retyped_columns_.count(dep)) {
+					replaced_.insert(oid);
+					changed_.insert(oid);
+					rebuilt_because_[oid] = dep;
+					break;
+				}
+		}
+	}
+
+	// Why a foreign key of unchanged definition is dropped and created again: "" for other objects.
+	std::string because(const std::string &oid) const {
+		auto it = rebuilt_because_.find(oid);
+		if (it == rebuilt_because_.end())
+			return {};
+		const std::string &dep = it->second;
+		if (retyped_columns_.count(dep))
+			return fmt::format(", as {} changes type", dep);
+		return fmt::format(", as it depends on {}, which is {}", dep,
+		                   removed_.count(dep) ? "dropped" : "dropped and created again");
 	}
 
 	bool parent_dropped(const Object &o) const {
@@ -272,12 +306,12 @@ private:
 			}
 			// Said on both sides, so a reviewer reading one of them knows about the other.
 			if (!parent_dropped(a))
-				add_drop(a, {fmt::format("{} {}: dropped here, created again below", kind_name(a.kind),
-				                         summary_name(a))});
+				add_drop(a, {fmt::format("{} {}: dropped here, created again below{}", kind_name(a.kind),
+				                         summary_name(a), because(oid))});
 			if (!inlined(b))
 				add_create(b, {ddl::create(b)}, "change",
-				           {fmt::format("{} {}: created again (dropped above)", kind_name(b.kind),
-				                        summary_name(b))});
+				           {fmt::format("{} {}: created again (dropped above){}", kind_name(b.kind),
+				                        summary_name(b), because(oid))});
 		}
 		for (const auto &oid : added_) {
 			const Object &o = *t_.at(oid);
@@ -379,7 +413,8 @@ private:
 
 	Map f_, t_;
 	std::set<std::string> removed_, added_, changed_, altered_, replaced_;
-	std::set<std::string> retyped_tables_, rebuilt_enums_;
+	std::set<std::string> retyped_tables_, retyped_columns_, rebuilt_enums_;
+	std::map<std::string, std::string> rebuilt_because_; // foreign key -> what it depends on that changes
 	std::map<std::string, int> from_views_, to_views_;
 	std::vector<Keyed> drops_, creates_, base_drops_;
 };

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 using namespace migrate;
 using namespace migrate::schema;
@@ -51,6 +52,34 @@ two_tables_with_fk() {
 	s.objects.push_back(make_sub(Kind::foreign_key, "public.child", "child_parent_fk",
 	                             "FOREIGN KEY (parent_id) REFERENCES public.parent(id) ON DELETE CASCADE"));
 	return s;
+}
+
+// parent(id, code UNIQUE) and child(id, parent_code) with a foreign key on code: the model
+// introspection reads, the foreign key depending on its key and columns.
+Schema
+keyed_parent_and_child() {
+	Schema s;
+	s.objects.push_back(make_table("public.parent"));
+	s.objects.push_back(make_column("public.parent", "id", col("integer", true)));
+	s.objects.push_back(make_column("public.parent", "code", col("integer", true)));
+	s.objects.push_back(make_sub(Kind::constraint, "public.parent", "parent_code_key", "UNIQUE (code)"));
+	s.objects.push_back(make_table("public.child"));
+	s.objects.push_back(make_column("public.child", "id", col("integer", true)));
+	s.objects.push_back(make_column("public.child", "parent_code", col("integer")));
+	Object fk = make_sub(Kind::foreign_key, "public.child", "child_parent_code_fk",
+	                     "FOREIGN KEY (parent_code) REFERENCES public.parent(code)");
+	fk.depends_on = {"constraint public.parent.parent_code_key", "column public.child.parent_code",
+	                 "column public.parent.code"};
+	s.objects.push_back(fk);
+	return s;
+}
+
+Object &
+find(Schema &s, const std::string &object_id) {
+	for (auto &o : s.objects)
+		if (id(o) == object_id)
+			return o;
+	throw std::runtime_error("no object " + object_id);
 }
 
 Object
@@ -198,6 +227,93 @@ TEST(SchemaDiff, ViewsOnARetypedColumnAreDroppedFirstAndCreatedAfter) {
 			EXPECT_NE(step.notes[0].find("view public.v1: "), std::string::npos) << step.sql.front();
 		}
 	}
+}
+
+TEST(SchemaDiff, ForeignKeysOnAChangedKeyAreDroppedFirstAndCreatedAfter) {
+	Schema a = keyed_parent_and_child(), b = a;
+	find(b, "constraint public.parent.parent_code_key").definition = "UNIQUE NULLS NOT DISTINCT (code)";
+	for (const auto &[from, to] : {std::pair(a, b), std::pair(b, a)}) { // the upgrade and the downgrade
+		auto steps = diff(from, to);
+		auto sql = statements(steps);
+		ASSERT_EQ(sql.size(), 4u);
+		EXPECT_EQ(sql[0], "ALTER TABLE public.child DROP CONSTRAINT child_parent_code_fk;");
+		EXPECT_EQ(sql[1], "ALTER TABLE public.parent DROP CONSTRAINT parent_code_key;");
+		EXPECT_EQ(sql[2].rfind("ALTER TABLE public.parent ADD CONSTRAINT parent_code_key UNIQUE ", 0), 0u);
+		EXPECT_EQ(sql[3], "ALTER TABLE public.child ADD CONSTRAINT child_parent_code_fk FOREIGN KEY (parent_code) "
+		                  "REFERENCES public.parent(code);");
+		// The foreign key's own definition is unchanged: its notes say why it is dropped.
+		EXPECT_NE(steps[0].notes.at(0).find("depends on constraint public.parent.parent_code_key"), std::string::npos);
+		EXPECT_EQ(steps[0].phase, Phase::drop_dependents);
+		EXPECT_EQ(steps[3].phase, Phase::create_and_alter);
+	}
+}
+
+TEST(SchemaDiff, ForeignKeysOnAReplacedUniqueIndexAreDroppedBeforeIt) {
+	// The key moves from a unique index to a unique constraint of another name.
+	Schema a = keyed_parent_and_child(), b = a;
+	Object index;
+	index.kind = Kind::index;
+	index.name = "public.parent_code_idx";
+	index.detail = "public.parent";
+	index.parent = "table public.parent";
+	index.definition = "CREATE UNIQUE INDEX parent_code_idx ON public.parent USING btree (code)";
+	std::erase_if(a.objects, [](const Object &o) { return o.kind == Kind::constraint; });
+	a.objects.push_back(index);
+	find(a, "foreign key public.child.child_parent_code_fk").depends_on[0] = "index public.parent_code_idx";
+	auto sql = statements(diff(a, b));
+	ASSERT_EQ(sql.size(), 4u);
+	EXPECT_EQ(sql[0], "ALTER TABLE public.child DROP CONSTRAINT child_parent_code_fk;");
+	EXPECT_EQ(sql[1], "DROP INDEX public.parent_code_idx;");
+	EXPECT_EQ(sql[2], "ALTER TABLE public.parent ADD CONSTRAINT parent_code_key UNIQUE (code);");
+	EXPECT_EQ(sql[3].rfind("ALTER TABLE public.child ADD CONSTRAINT child_parent_code_fk ", 0), 0u);
+	sql = statements(diff(b, a));
+	ASSERT_EQ(sql.size(), 4u);
+	EXPECT_EQ(sql[0], "ALTER TABLE public.child DROP CONSTRAINT child_parent_code_fk;");
+	EXPECT_EQ(sql[1], "ALTER TABLE public.parent DROP CONSTRAINT parent_code_key;");
+	EXPECT_EQ(sql[2].rfind("CREATE UNIQUE INDEX parent_code_idx ", 0), 0u);
+	EXPECT_EQ(sql[3].rfind("ALTER TABLE public.child ADD CONSTRAINT child_parent_code_fk ", 0), 0u);
+}
+
+TEST(SchemaDiff, ForeignKeysOnARetypedColumnAreDroppedFirstAndCreatedAfter) {
+	// Either side's column: PostgreSQL checks the key again after each ALTER COLUMN ... TYPE.
+	for (const auto &[column, alter_sql] :
+	     {std::pair("column public.parent.code", "ALTER TABLE public.parent ALTER COLUMN code TYPE text"),
+	      std::pair("column public.child.parent_code", "ALTER TABLE public.child ALTER COLUMN parent_code TYPE text")}) {
+		Schema a = keyed_parent_and_child(), b = a;
+		find(b, column).column.type = "text";
+		auto sql = statements(diff(a, b));
+		std::size_t drop = at(sql, "ALTER TABLE public.child DROP CONSTRAINT child_parent_code_fk"),
+		            alter = at(sql, alter_sql),
+		            add = at(sql, "ALTER TABLE public.child ADD CONSTRAINT child_parent_code_fk");
+		EXPECT_LT(drop, alter) << column;
+		EXPECT_LT(alter, add) << column;
+		EXPECT_EQ(sql.size(), 3u) << column; // the unique key is rebuilt by PostgreSQL itself
+	}
+	// A column the foreign key does not use leaves it alone.
+	Schema a = keyed_parent_and_child(), b = a;
+	find(b, "column public.parent.id").column.type = "bigint";
+	auto sql = statements(diff(a, b));
+	ASSERT_EQ(sql.size(), 1u);
+	EXPECT_EQ(sql[0], "ALTER TABLE public.parent ALTER COLUMN id TYPE bigint USING id::bigint;");
+}
+
+TEST(SchemaDiff, ForeignKeysOnColumnsOfARebuiltEnumAreDroppedAroundTheRebuild) {
+	Object e1;
+	e1.kind = Kind::enum_type;
+	e1.name = "public.tier";
+	e1.labels = {"free", "pro"};
+	Schema a = keyed_parent_and_child();
+	a.objects.insert(a.objects.begin(), e1);
+	find(a, "column public.parent.code").column.type = "public.tier";
+	find(a, "column public.child.parent_code").column.type = "public.tier";
+	Schema b = a;
+	find(b, "type public.tier").labels = {"pro", "free"};
+	auto sql = statements(diff(a, b));
+	std::size_t drop = at(sql, "ALTER TABLE public.child DROP CONSTRAINT child_parent_code_fk"),
+	            rebuild = at(sql, "ALTER TYPE public.tier RENAME TO tier__old"),
+	            add = at(sql, "ALTER TABLE public.child ADD CONSTRAINT child_parent_code_fk");
+	EXPECT_LT(drop, rebuild);
+	EXPECT_LT(rebuild, add);
 }
 
 TEST(SchemaDiff, BaseObjectsAreDroppedLastAndCreatedFirst) {

@@ -59,7 +59,9 @@ struct Object {
 	std::string result;     // function: result type (a change needs DROP + CREATE); grant: grantee
 	Column column;
 	std::vector<std::string> labels;     // enum values, in order
-	std::vector<std::string> depends_on; // ids (see id()) of views and tables a view reads
+	std::vector<std::string> depends_on; // ids (see id()): the views and tables a view reads; the key
+	                                     // (constraint or unique index) a foreign key references and
+	                                     // the columns on both its sides
 	std::string parent;                  // id of the object whose DROP takes this one with it
 	bool needed_by_tables = false;       // function: a column default, constraint or index calls it
 
