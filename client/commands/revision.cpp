@@ -114,8 +114,9 @@ autogenerate(Context &ctx, const RevisionOptions &opt, NewRevision &rev) {
 	                              opt.shadow.schema_path, migrate::schema::render(upgrade));
 	rev.downgrade_sql = migrate::schema::render(downgrade);
 	if (warnings > 0)
-		out().warning(fmt::format("the draft has {} statement{} that lose data (marked WARNING): review them", warnings,
-		                          warnings == 1 ? "" : "s"));
+		out().warning(fmt::format("the draft has {} that lose{} data (marked WARNING): review {}",
+		                          warnings == 1 ? "1 statement" : fmt::format("{} statements", warnings),
+		                          warnings == 1 ? "s" : "", warnings == 1 ? "it" : "them"));
 	return true;
 }
 

@@ -429,9 +429,9 @@ diff(const Schema &from, const Schema &to) {
 std::string
 render(const std::vector<Step> &steps) {
 	static const char *headings[] = {
-	    "-- 1. Drop what goes away or must be created again (dependent objects first)",
-	    "-- 2. Create and alter, in dependency order",
-	    "-- 3. Drop what nothing uses any more",
+	    "-- Drop what goes away or must be created again (dependent objects first)",
+	    "-- Create and alter, in dependency order",
+	    "-- Drop what nothing uses any more",
 	};
 	std::string out;
 	int shown = -1;

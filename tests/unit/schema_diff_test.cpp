@@ -386,12 +386,12 @@ TEST(SchemaDiff, RenderGroupsByPhaseWithNotesAsComments) {
 	a.objects = {make_table("public.t"), make_column("public.t", "old", col("text"))};
 	b.objects = {make_table("public.t"), make_column("public.t", "fresh", col("integer"))};
 	std::string text = render(diff(a, b));
-	EXPECT_EQ(text, "-- 1. Drop what goes away or must be created again (dependent objects first)\n"
+	EXPECT_EQ(text, "-- Drop what goes away or must be created again (dependent objects first)\n"
 	                "\n"
 	                "-- WARNING: data loss: drops column old of public.t and its values\n"
 	                "ALTER TABLE public.t DROP COLUMN old;\n"
 	                "\n"
-	                "-- 2. Create and alter, in dependency order\n"
+	                "-- Create and alter, in dependency order\n"
 	                "\n"
 	                "ALTER TABLE public.t ADD COLUMN fresh integer;\n");
 }
