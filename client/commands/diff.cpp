@@ -14,10 +14,7 @@ diff(Context &ctx, const DiffOptions &opt) {
 	migrate::schema::Schema a = read_schema(*Connection::open(from));
 	migrate::schema::Schema b = read_schema(*Connection::open(to));
 	auto steps = migrate::schema::diff(a, b);
-	nlohmann::json changes = nlohmann::json::array();
-	for (const auto &step : steps)
-		changes.push_back(step.summary);
-	out().doc()["changes"] = changes;
+	out().doc()["changes"] = migrate::schema::changes(steps);
 	if (steps.empty())
 		out().result("No changes in schema detected.");
 	else

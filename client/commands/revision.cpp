@@ -99,13 +99,12 @@ autogenerate(Context &ctx, const RevisionOptions &opt, NewRevision &rev) {
 		return false;
 	}
 	auto downgrade = migrate::schema::diff(shadows.desired, shadows.head);
-	nlohmann::json changes = nlohmann::json::array();
+	const auto changes = migrate::schema::changes(upgrade);
+	for (const auto &change : changes)
+		out().progress("Detected " + change);
 	int warnings = 0;
-	for (const auto &step : upgrade) {
-		out().progress("Detected " + step.summary);
-		changes.push_back(step.summary);
+	for (const auto &step : upgrade)
 		warnings += step.data_loss;
-	}
 	for (const auto &step : downgrade)
 		warnings += step.data_loss;
 	out().doc()["changes"] = changes;

@@ -74,17 +74,14 @@ check_schema(Context &ctx, const ShadowOptions &shadow) {
 		targets.push_back("heads");
 	ShadowSchemas shadows = read_shadow_schemas(ctx, project, targets, shadow);
 	auto steps = migrate::schema::diff(shadows.head, shadows.desired);
-	nlohmann::json list = nlohmann::json::array();
-	for (const auto &step : steps)
-		list.push_back(step.summary);
-	out().doc()["schema_changes"] = list;
+	const auto changes = migrate::schema::changes(steps);
+	out().doc()["schema_changes"] = changes;
 	if (steps.empty())
 		return;
 	Failure f("New upgrade operations detected", {},
 	          fmt::format("Run pgmigrate revision --autogenerate -m \"...\" --schema {} to draft a migration for them.",
 	                      shadow.schema_path));
-	for (const auto &step : steps)
-		f.items.push_back(step.summary);
+	f.items = changes;
 	throw f;
 }
 

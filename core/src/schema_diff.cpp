@@ -231,10 +231,12 @@ private:
 		return fmt::format("{} {} {}", verb, kind_name(o.kind), summary_name(o));
 	}
 
-	void add_drop(const Object &o, std::vector<std::string> notes = {}) {
+	// `listed`: false for the drop half of an object created again, listed once as "change".
+	void add_drop(const Object &o, std::vector<std::string> notes = {}, bool listed = true) {
 		Step s;
 		s.phase = drops_last(o) ? Phase::drop_bases : Phase::drop_dependents;
-		s.summary = summary("drop", o);
+		if (listed)
+			s.summary = summary("drop", o);
 		s.sql = {ddl::drop(o)};
 		if (o.kind == Kind::table)
 			notes.insert(notes.begin(), fmt::format("WARNING: data loss: drops table {} and every row in it", o.name));
@@ -306,8 +308,10 @@ private:
 			}
 			// Said on both sides, so a reviewer reading one of them knows about the other.
 			if (!parent_dropped(a))
-				add_drop(a, {fmt::format("{} {}: dropped here, created again below{}", kind_name(a.kind),
-				                         summary_name(a), because(oid))});
+				add_drop(a,
+				         {fmt::format("{} {}: dropped here, created again below{}", kind_name(a.kind), summary_name(a),
+				                      because(oid))},
+				         inlined(b));
 			if (!inlined(b))
 				add_create(b, {ddl::create(b)}, "change",
 				           {fmt::format("{} {}: created again (dropped above){}", kind_name(b.kind),
@@ -424,6 +428,15 @@ private:
 std::vector<Step>
 diff(const Schema &from, const Schema &to) {
 	return Differ(from, to).run();
+}
+
+std::vector<std::string>
+changes(const std::vector<Step> &steps) {
+	std::vector<std::string> lines;
+	for (const auto &step : steps)
+		if (!step.summary.empty())
+			lines.push_back(step.summary);
+	return lines;
 }
 
 std::string

@@ -245,6 +245,9 @@ TEST(SchemaDiff, ForeignKeysOnAChangedKeyAreDroppedFirstAndCreatedAfter) {
 		EXPECT_NE(steps[0].notes.at(0).find("depends on constraint public.parent.parent_code_key"), std::string::npos);
 		EXPECT_EQ(steps[0].phase, Phase::drop_dependents);
 		EXPECT_EQ(steps[3].phase, Phase::create_and_alter);
+		// Each object dropped and created again is one change in the list a reviewer reads.
+		EXPECT_EQ(changes(steps), (std::vector<std::string>{"change constraint public.parent.parent_code_key",
+		                                                     "change foreign key public.child.child_parent_code_fk"}));
 	}
 }
 
