@@ -185,7 +185,8 @@ for round in "INT sleep" "TERM sleep" "INT early" "TERM early"; do
 		if [[ $when == early ]]; then
 			[[ $(shadows_left) -ge 1 ]] && break
 		else
-			[[ $(sql "$SERVER" "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()") == 1 ]] && break
+			# in a shadow database that exists: the last round's backend may linger after its drop
+			[[ $(sql "$SERVER" "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid() AND datname LIKE 'pgmigrate_shadow%'") == 1 ]] && break
 		fi
 		sleep 0.05
 	done
