@@ -71,6 +71,9 @@ RESET ROLE;
 ROLLBACK;
 SQL
 
+say "pgmigrate check --schema schema (the migrations' head is the declarative schema/memory.sql)"
+pgmigrate check --schema "$ROOT/schema"
+
 say "pgmigrate downgrade -1, then upgrade head again"
 pgmigrate downgrade -1
 pgmigrate current
@@ -84,6 +87,7 @@ cat <<EOF2
   alias pgmigrate="$BUILD/client/pgmigrate"
   pgmigrate revision -m "add agent capabilities"     # a new migration file in ./migrations
   pgmigrate upgrade head --sql                        # the SQL an upgrade runs, no database needed
+  pgmigrate revision --autogenerate -m "..."          # after editing schema/memory.sql: drafts the migration
   DATABASE_URL=postgresql://you@host/db scripts/demo.sh   # this demo against your own database
   psql -c "SELECT * FROM migrate_upgrade('head')"     # or migrate straight from psql
   README.md lists every command and SQL function.
