@@ -18,6 +18,7 @@ namespace {
 
 using migrate::Direction;
 using migrate::RevisionGraph;
+using migrate::state::dollar_tag;
 
 // Relative to the database's current version: +N, -N, label@+N, label@-N.
 bool
@@ -26,22 +27,13 @@ relative_to_current(const std::string &target) {
 	       target.find("@-") != std::string::npos;
 }
 
-// A dollar-quote tag that does not occur in text.
-std::string
-dollar_tag(const std::string &text, const std::string &name = "pgmigrate") {
-	std::string tag = "$" + name + "$";
-	for (int n = 1; text.find(tag) != std::string::npos; ++n)
-		tag = fmt::format("${}{}$", name, n);
-	return tag;
-}
-
 // Client mode: the state tables (state.sql, as pgmigrate --no-extension creates them), created
 // only when missing, since state.sql's COMMENT and GRANT need the owner.
 std::string
 state_statement() {
 	const StateDdl ddl = state_ddl();
 	std::string inner = dollar_tag(ddl.schema + ddl.rest, "state");
-	std::string outer = dollar_tag(inner + ddl.schema + ddl.rest);
+	std::string outer = dollar_tag(inner + ddl.schema + ddl.rest, "pgmigrate");
 	return fmt::format("-- The state tables of client mode (pgmigrate --no-extension), created when missing\n"
 	                   "DO {0}\nDECLARE\n  caller_path text := pg_catalog.current_setting('search_path');\nBEGIN\n"
 	                   "  IF pg_catalog.to_regclass('migrate.revisions') IS NULL OR pg_catalog.to_regclass('migrate.version') "
@@ -71,7 +63,7 @@ upload_statements(const Project &project, const migrate::Plan &plan, const std::
 			                   migrate::state::guarded_upsert_script(rev, file.name));
 			continue;
 		}
-		std::string tag = dollar_tag(file.content);
+		std::string tag = dollar_tag(file.content, "pgmigrate");
 		sql += fmt::format("-- Upload revision {} ({})\nSELECT {}({}{}{}, {});\n\n", rev.id, file.name, fn, tag,
 		                   file.content, tag, migrate::state::quote_literal(file.name));
 	}

@@ -37,16 +37,15 @@ changed_since_applied(const Revision &r, std::string_view applied_checksum, std:
 	             "or downgrade below this revision before changing it.");
 }
 
-namespace {
-
-// A dollar quote tag that does not occur in `text`.
 std::string
-dollar_tag(std::string_view text) {
-	std::string tag = "$migrate$";
+dollar_tag(std::string_view text, std::string_view name) {
+	std::string tag = fmt::format("${}$", name);
 	for (int n = 1; text.find(tag) != std::string_view::npos; ++n)
-		tag = fmt::format("$migrate{}$", n);
+		tag = fmt::format("${}{}$", name, n);
 	return tag;
 }
+
+namespace {
 
 std::string
 quoted_list(const std::vector<std::string> &values) {

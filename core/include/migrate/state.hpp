@@ -32,6 +32,9 @@ Error changed_since_applied(const Revision &revision, std::string_view applied_c
 // A SQL string literal that is safe whatever standard_conforming_strings says.
 std::string quote_literal(std::string_view text);
 
+// A dollar-quote tag (`$name$`, `$name1$`, ...) that does not occur in `text`.
+std::string dollar_tag(std::string_view text, std::string_view name = "migrate");
+
 // Version-row changes after `step`: a DELETE and/or an INSERT, one statement per element
 // (no trailing semicolon), since libpq's extended protocol takes one statement at a time.
 std::vector<std::string> version_sql(const Step &step);
