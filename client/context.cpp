@@ -58,7 +58,7 @@ Context::project(bool allow_missing, bool lenient) {
 }
 
 Host &
-Context::prepare() {
+Context::prepare(bool read_heads) {
 	if (host_)
 		return *host_;
 	bool explicit_dir = false;
@@ -100,7 +100,7 @@ Context::prepare() {
 	if (!p.exists())
 		out().note(fmt::format("No migrations directory {}: using the revisions stored in the database.", dir.string()));
 	else
-		synced_ = sync_project(conn, host, p, options_.lock_wait);
+		synced_ = sync_project(conn, host, p, options_.lock_wait, read_heads);
 	host_ = std::move(host);
 	return *host_;
 }

@@ -43,7 +43,8 @@ public:
 	// when the extension is missing without --no-extension) after uploading the directory's new or
 	// changed revisions: what every database command does first. A missing default ./migrations is
 	// allowed (the server has the revisions); a missing --dir is an error.
-	Host &prepare();
+	// `read_heads`: also learn whether an upgrade to the heads has nothing to do (SyncResult).
+	Host &prepare(bool read_heads = false);
 	// What prepare()'s upload found (empty before it, or without a migrations directory).
 	const SyncResult &synced() const noexcept { return synced_; }
 

@@ -55,9 +55,9 @@ bool ensure_state(Connection &conn, double lock_wait);
 
 struct SyncResult {
 	std::vector<std::string> uploaded; // revision ids, in upload order
-	// Read with the comparison when the server already held exactly the project's files, so that
-	// a no-op `upgrade head` needs no more round trips and never loads the extension's library:
-	bool unchanged = false;   // nothing was uploaded because nothing differed
+	bool unchanged = false; // nothing was uploaded because nothing differed
+	// With `read_heads`, read with the comparison when unchanged, so that a no-op `upgrade head`
+	// needs no more round trips and never loads the extension's library:
 	bool all_applied = false; // the version rows are the heads (dependencies counted): every stored
 	                          // revision is applied, and every revision a revision names is stored
 	long heads = 0;           // revisions no other one names as down_revision (what `head` picks from)
@@ -67,7 +67,8 @@ struct SyncResult {
 // transaction to upload, under the migration lock): migrate_add, or in client mode the engine's
 // Runner::add over libpq. Nothing is uploaded if any file is bad: the project was fully parsed
 // before this is called.
-SyncResult sync_project(Connection &conn, const Host &host, const Project &project, double lock_wait);
+SyncResult sync_project(Connection &conn, const Host &host, const Project &project, double lock_wait,
+                        bool read_heads = false);
 
 // The server's version rows (the applied heads).
 std::vector<std::string> version_rows(Connection &conn);

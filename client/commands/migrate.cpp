@@ -146,9 +146,10 @@ online(Context &ctx, Direction direction, const MigrateOptions &opt) {
 	if (opt.target.find(':') != std::string::npos)
 		throw Failure("Range revision not allowed", {},
 		              "A range (A:B) is for --sql and history; give a single target.");
-	const Host &host = ctx.prepare();
+	const bool to_heads = direction == Direction::upgrade && (opt.target == "head" || opt.target == "heads");
+	const Host &host = ctx.prepare(to_heads);
 	std::vector<AppliedStep> steps;
-	if (direction != Direction::upgrade || !nothing_to_upgrade(ctx.synced(), opt.target))
+	if (!to_heads || !nothing_to_upgrade(ctx.synced(), opt.target))
 		steps = apply_online(ctx.connection(), host, {direction, opt.target, opt.per_revision}, ctx.options().lock_wait);
 	nlohmann::json list = nlohmann::json::array();
 	for (const auto &s : steps)
