@@ -1,13 +1,17 @@
-// URL normalisation and password redaction. Pure string work: no libpq, so it is unit-testable.
+// URL normalisation and password redaction. String work, plus libpq's list of the keywords it
+// knows (PQconndefaults), so it is unit-testable without a server.
 #include "url.hpp"
 
 #include "errors.hpp"
+#include "output.hpp"
 
 #include <fmt/format.h>
+#include <libpq-fe.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <set>
 
 namespace pgmigrate {
 
@@ -87,10 +91,36 @@ json_escape(std::string_view text) {
 	return out;
 }
 
+// A conninfo keyword whose value is a secret: password, sslpassword, any key ending in "password".
+bool
+is_password_key(std::string_view key) {
+	return lower(key).ends_with("password");
+}
+
+bool
+is_key_char(char c) {
+	return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+
 void
 add_secret(std::vector<std::string> &secrets, std::string secret) {
 	if (!secret.empty() && std::find(secrets.begin(), secrets.end(), secret) == secrets.end())
 		secrets.push_back(std::move(secret));
+}
+
+// libpq's connection keywords (PQconndefaults), read once.
+bool
+libpq_knows(const std::string &key) {
+	static const std::set<std::string> known = [] {
+		std::set<std::string> keys;
+		if (PQconninfoOption *options = PQconndefaults()) {
+			for (PQconninfoOption *o = options; o->keyword; ++o)
+				keys.insert(o->keyword);
+			PQconninfoFree(options);
+		}
+		return keys;
+	}();
+	return known.empty() || known.contains(key); // no list (out of memory): let libpq decide
 }
 
 // asyncpg spells libpq's sslmode as ssl=...
@@ -137,7 +167,7 @@ parse_url(std::string_view url, std::size_t scheme_len) {
 		shown_userinfo = user + ":***";
 	}
 
-	// Query parameters: drop nothing, rename asyncpg's ssl, mask password=.
+	// Query parameters: rename asyncpg's ssl, drop a driver's own, mask the password ones.
 	std::string path(tail), shown_path(tail);
 	if (auto q = tail.find('?'); q != std::string_view::npos) {
 		std::string_view query = tail.substr(q + 1);
@@ -160,8 +190,16 @@ parse_url(std::string_view url, std::size_t scheme_len) {
 				key = "sslmode";
 				value = asyncpg_sslmode(percent_decode(value));
 			}
+			// A driver's own parameters (asyncpg's prepared_statement_cache_size, SQLAlchemy's
+			// async_fallback...) make libpq refuse the whole URL: drop what libpq does not know.
+			// A plain postgresql:// URL is libpq's own: an unknown parameter there stays an error
+			// (it may be a typo such as sslmod=).
+			if (!driver.empty() && !libpq_knows(percent_decode(key))) {
+				t.dropped.push_back(percent_decode(key));
+				continue;
+			}
 			std::string shown_value = value;
-			if (lower(key) == "password") {
+			if (is_password_key(percent_decode(key))) {
 				add_secret(t.secrets, value);
 				add_secret(t.secrets, percent_decode(value));
 				shown_value = "***";
@@ -226,7 +264,7 @@ parse_keywords(std::string_view text) {
 				value += text[i++];
 			}
 		}
-		if (lower(key) == "password") {
+		if (is_password_key(key)) {
 			add_secret(t.secrets, value);
 			add_secret(t.secrets, std::string(text.substr(value_begin, i - value_begin)));
 			display += std::string(text.substr(start, value_begin - start)) + "***";
@@ -270,49 +308,66 @@ mask_url_passwords(std::string_view text) {
 	return out;
 }
 
-// Masks the value of every `password=` keyword (case-insensitive) in text.
+// Where the value of a password keyword starts: for "password" found at k (case-insensitive),
+// the key (identifier characters back from k) ends there, and optional spaces and '=' follow.
+// Returns the key's start and the value's start, or npos when k is no such keyword.
+std::pair<std::size_t, std::size_t>
+password_keyword_at(std::string_view text, std::size_t k) {
+	constexpr std::size_t npos = std::string_view::npos;
+	if (k + 8 > text.size() || lower(text.substr(k, 8)) != "password")
+		return {npos, npos};
+	std::size_t e = k + 8;
+	while (e < text.size() && text[e] == ' ')
+		++e;
+	if (e >= text.size() || text[e] != '=')
+		return {npos, npos};
+	++e; // '='
+	while (e < text.size() && text[e] == ' ')
+		++e;
+	std::size_t key_begin = k;
+	while (key_begin > 0 && is_key_char(text[key_begin - 1]))
+		--key_begin;
+	return {key_begin, e};
+}
+
+// The end of a keyword value starting at v: a quoted value to its closing quote (inclusive), else
+// up to a space, '&' (URL query), '#' or '"' (the end of a JSON string).
+std::size_t
+value_end(std::string_view text, std::size_t v) {
+	std::size_t e = v;
+	if (e < text.size() && text[e] == '\'') {
+		++e;
+		while (e < text.size() && text[e] != '\'') {
+			if (text[e] == '\\')
+				++e;
+			++e;
+		}
+		if (e < text.size())
+			++e;
+		return std::min(e, text.size());
+	}
+	while (e < text.size() && !is_space(text[e]) && text[e] != '&' && text[e] != '"' && text[e] != '#')
+		++e;
+	return e;
+}
+
+// Masks the value of every password keyword (`password=`, `sslpassword=`, any key ending in
+// "password", case-insensitive) in text.
 std::string
 mask_password_keywords(std::string_view text) {
 	std::string out;
 	std::size_t i = 0;
-	while (i < text.size()) {
-		std::size_t hit = std::string_view::npos;
-		for (std::size_t k = i; k + 8 <= text.size(); ++k) {
-			if (lower(text.substr(k, 8)) == "password" &&
-			    (k == 0 || !(std::isalnum(static_cast<unsigned char>(text[k - 1])) || text[k - 1] == '_'))) {
-				std::size_t e = k + 8;
-				while (e < text.size() && text[e] == ' ')
-					++e;
-				if (e < text.size() && text[e] == '=') {
-					hit = k;
-					break;
-				}
-			}
+	for (std::size_t k = 0; k + 8 <= text.size();) {
+		auto [key_begin, v] = password_keyword_at(text, k);
+		if (v == std::string_view::npos) {
+			++k;
+			continue;
 		}
-		if (hit == std::string_view::npos)
-			break;
-		std::size_t e = hit + 8;
-		while (e < text.size() && text[e] == ' ')
-			++e;
-		++e; // '='
-		while (e < text.size() && text[e] == ' ')
-			++e;
-		out += text.substr(i, hit - i);
-		out += "password=***";
-		if (e < text.size() && text[e] == '\'') {
-			++e;
-			while (e < text.size() && text[e] != '\'') {
-				if (text[e] == '\\')
-					++e;
-				++e;
-			}
-			if (e < text.size())
-				++e;
-		} else {
-			while (e < text.size() && !is_space(text[e]) && text[e] != '&' && text[e] != '"')
-				++e;
-		}
-		i = std::min(e, text.size());
+		key_begin = std::max(key_begin, i);
+		out += text.substr(i, key_begin - i);
+		out += lower(text.substr(key_begin, k + 8 - key_begin)) + "=***";
+		i = value_end(text, v);
+		k = std::max(i, k + 8);
 	}
 	out += text.substr(std::min(i, text.size()));
 	return out;
@@ -345,7 +400,48 @@ parse_database_url(std::string_view input) {
 		t = parse_keywords(text);
 	if (const char *env = std::getenv("PGPASSWORD"); env && *env)
 		add_secret(t.secrets, env);
+	if (!t.dropped.empty()) {
+		std::string names;
+		for (const auto &key : t.dropped)
+			names += (names.empty() ? "" : ", ") + key;
+		out().note(fmt::format("Ignoring URL parameter{} that libpq does not know (the driver's own): {}",
+		                       t.dropped.size() == 1 ? "" : "s", names));
+	}
 	return t;
+}
+
+std::string
+blank_passwords(std::string_view text) {
+	std::string blanked(text);
+	auto blank = [&](std::size_t from, std::size_t to) {
+		for (std::size_t i = from; i < to && i < blanked.size(); ++i)
+			blanked[i] = '*';
+	};
+	// scheme://user:password@host: the password runs from the first ':' of the userinfo to its
+	// last '@' (the authority ends at the first '/', '?' or '#', as parse_url reads it).
+	for (std::size_t sep = text.find("://"); sep != std::string_view::npos; sep = text.find("://", sep + 3)) {
+		std::size_t begin = sep + 3;
+		std::size_t end = text.find_first_of("/?# \t\n", begin);
+		std::string_view authority = text.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin);
+		std::size_t at = authority.rfind('@');
+		if (at == std::string_view::npos)
+			continue;
+		std::size_t colon = authority.substr(0, at).find(':');
+		if (colon != std::string_view::npos)
+			blank(begin + colon + 1, begin + at);
+	}
+	// password=..., sslpassword=... (keyword/value strings and URL query parameters); quotes kept.
+	for (std::size_t k = 0; k + 8 <= text.size(); ++k) {
+		auto [key_begin, v] = password_keyword_at(text, k);
+		if (v == std::string_view::npos)
+			continue;
+		std::size_t e = value_end(text, v);
+		if (v < text.size() && text[v] == '\'')
+			blank(v + 1, e > v + 1 && text[e - 1] == '\'' ? e - 1 : e);
+		else
+			blank(v, e);
+	}
+	return blanked;
 }
 
 std::string

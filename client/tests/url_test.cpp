@@ -97,3 +97,53 @@ TEST(Scrub, OnlyKnownSecrets) {
 	EXPECT_EQ(pgmigrate::scrub("WHERE password = 'x' AND y = 'hunter22'", {"hunter22"}),
 	          "WHERE password = 'x' AND y = '***'");
 }
+
+TEST_F(Url, EveryPasswordKeywordIsASecret) {
+	auto t = parse_database_url("host=db user=me sslpassword=key-pass-1 password=pw-22");
+	EXPECT_EQ(t.display, "host=db user=me sslpassword=*** password=***");
+	EXPECT_NE(std::find(t.secrets.begin(), t.secrets.end(), "key-pass-1"), t.secrets.end());
+	auto u = parse_database_url("postgresql://me@db/app?sslpassword=key-pass-1&sslmode=require");
+	EXPECT_EQ(u.display, "postgresql://me@db/app?sslpassword=***&sslmode=require");
+	EXPECT_NE(std::find(u.secrets.begin(), u.secrets.end(), "key-pass-1"), u.secrets.end());
+}
+
+TEST(Redact, EveryPasswordKeyword) {
+	EXPECT_EQ(redact("host=h sslpassword=zz user=u", {}), "host=h sslpassword=*** user=u");
+	EXPECT_EQ(redact("host=h SSLPassword = 'z z' user=u", {}), "host=h sslpassword=*** user=u");
+	EXPECT_EQ(redact("postgresql://h/db?sslpassword=zz&sslmode=require", {}),
+	          "postgresql://h/db?sslpassword=***&sslmode=require");
+	EXPECT_EQ(redact(R"({"message": "could not connect to sslpassword=zz"})", {}),
+	          R"({"message": "could not connect to sslpassword=***"})");
+	// not a keyword: no '=' after it
+	EXPECT_EQ(redact("the sslpassword is wrong", {}), "the sslpassword is wrong");
+}
+
+TEST_F(Url, DriverOnlyParametersAreDropped) {
+	auto t = parse_database_url("postgresql+asyncpg://u@h/db?prepared_statement_cache_size=0&ssl=require"
+	                            "&prepared_statement_name_func=x&application_name=app&command_timeout=5");
+	EXPECT_EQ(t.conninfo, "postgresql://u@h/db?sslmode=require&application_name=app");
+	EXPECT_EQ(t.dropped, (std::vector<std::string>{"prepared_statement_cache_size", "prepared_statement_name_func",
+	                                                "command_timeout"}));
+	auto s = parse_database_url("postgresql+psycopg://u@h/db?async_fallback=true&sslpassword=abc");
+	EXPECT_EQ(s.conninfo, "postgresql://u@h/db?sslpassword=abc");
+	EXPECT_EQ(s.display, "postgresql://u@h/db?sslpassword=***");
+	EXPECT_EQ(s.dropped, std::vector<std::string>{"async_fallback"});
+	// a libpq URL is libpq's: a typo such as sslmod= stays an error there, not silently dropped
+	auto p = parse_database_url("postgresql://u@h/db?sslmod=require");
+	EXPECT_EQ(p.conninfo, "postgresql://u@h/db?sslmod=require");
+	EXPECT_TRUE(p.dropped.empty());
+}
+
+TEST(BlankPasswords, SameLengthNoPassword) {
+	using pgmigrate::blank_passwords;
+	EXPECT_EQ(blank_passwords("postgresql://u:SECRETPW@127.0.0.1:1/db"), "postgresql://u:********@127.0.0.1:1/db");
+	EXPECT_EQ(blank_passwords("--database-url=postgresql+asyncpg://u:p@ss@h/db?x=1"),
+	          "--database-url=postgresql+asyncpg://u:****@h/db?x=1");
+	EXPECT_EQ(blank_passwords("postgresql://u@h/db?password=abc&sslpassword=de"),
+	          "postgresql://u@h/db?password=***&sslpassword=**");
+	EXPECT_EQ(blank_passwords("host=h password='a b' sslpassword=xy user=u"),
+	          "host=h password='***' sslpassword=** user=u");
+	EXPECT_EQ(blank_passwords("postgresql://u@h/db"), "postgresql://u@h/db");
+	EXPECT_EQ(blank_passwords("head"), "head");
+	EXPECT_EQ(blank_passwords("add password column"), "add password column");
+}
