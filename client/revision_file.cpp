@@ -10,6 +10,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <clocale>
+#include <cwctype>
+#include <locale.h>
+#include <string_view>
 #include <fstream>
 #include <random>
 
@@ -98,21 +102,98 @@ next_revision_id(const migrate::RevisionGraph &graph) {
 	return next;
 }
 
+namespace {
+
+// One UTF-8 sequence at text[i]: its code point and length, or length 0 when it is not valid
+// UTF-8 (overlong forms, surrogates and values past U+10FFFF included).
+std::pair<char32_t, std::size_t>
+decode_utf8(std::string_view text, std::size_t i) {
+	auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+	unsigned char b = byte(i);
+	std::size_t len = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
+	if (len == 0 || i + len > text.size())
+		return {0, 0};
+	char32_t cp = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
+	for (std::size_t k = 1; k < len; ++k) {
+		if ((byte(i + k) & 0xC0) != 0x80)
+			return {0, 0};
+		cp = (cp << 6) | (byte(i + k) & 0x3F);
+	}
+	static constexpr char32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
+	if (cp < min_for_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return {0, 0};
+	return {cp, len};
+}
+
+void
+encode_utf8(std::string &out, char32_t cp) {
+	if (cp < 0x80) {
+		out += static_cast<char>(cp);
+	} else if (cp < 0x800) {
+		out += static_cast<char>(0xC0 | (cp >> 6));
+		out += static_cast<char>(0x80 | (cp & 0x3F));
+	} else if (cp < 0x10000) {
+		out += static_cast<char>(0xE0 | (cp >> 12));
+		out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+		out += static_cast<char>(0x80 | (cp & 0x3F));
+	} else {
+		out += static_cast<char>(0xF0 | (cp >> 18));
+		out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+		out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+		out += static_cast<char>(0x80 | (cp & 0x3F));
+	}
+}
+
+// A letter or digit outside ASCII, lowercased (Python's \w and str.lower(), as Alembic's slug
+// uses them): glibc's C.UTF-8 knows Unicode's classes and case mappings. Without that locale, a
+// conservative guess: letters of the main scripts kept as they are, Latin-1 capitals lowercased.
+// Returns 0 for anything else: punctuation, spaces, symbols, controls, marks.
+char32_t
+word_char_lower(char32_t cp) {
+	static const locale_t utf8 = [] {
+		locale_t l = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+		return l ? l : newlocale(LC_CTYPE_MASK, "C.utf8", static_cast<locale_t>(nullptr));
+	}();
+	if (utf8) {
+		auto wc = static_cast<wint_t>(cp);
+		return iswalnum_l(wc, utf8) ? static_cast<char32_t>(towlower_l(wc, utf8)) : 0;
+	}
+	bool letter = (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) || (cp >= 0x370 && cp <= 0x3FF) ||
+	              (cp >= 0x400 && cp <= 0x52F) || (cp >= 0x5D0 && cp <= 0x5EA) || (cp >= 0x620 && cp <= 0x64A) ||
+	              (cp >= 0x3040 && cp <= 0x30FF && cp != 0x30FB) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+	              (cp >= 0xAC00 && cp <= 0xD7A3);
+	if (!letter)
+		return 0;
+	return cp >= 0xC0 && cp <= 0xDE ? cp + 0x20 : cp;
+}
+
+} // namespace
+
 std::string
 slugify(const std::string &message) {
+	constexpr std::size_t max_chars = 40; // Alembic's truncate_slug_length, in characters
 	std::string slug;
+	std::size_t chars = 0;
 	bool gap = false;
-	for (unsigned char c : message) {
-		if (std::isalnum(c) && c < 0x80) {
-			if (gap && !slug.empty())
-				slug += '_';
-			slug += static_cast<char>(std::tolower(c));
-			gap = false;
-		} else {
+	for (std::size_t i = 0; i < message.size() && chars < max_chars;) {
+		auto [cp, len] = decode_utf8(message, i);
+		i += len ? len : 1;
+		char32_t lowered = 0;
+		if (len == 1)
+			lowered = std::isalnum(static_cast<int>(cp)) ? static_cast<char32_t>(std::tolower(static_cast<int>(cp))) : 0;
+		else if (len > 1)
+			lowered = word_char_lower(cp);
+		if (lowered == 0 || lowered == '/' || lowered < 0x20) { // invalid bytes count as a gap too
 			gap = true;
+			continue;
 		}
-		if (slug.size() >= 40)
-			break;
+		if (gap && !slug.empty()) {
+			slug += '_';
+			++chars;
+		}
+		encode_utf8(slug, lowered);
+		++chars;
+		gap = false;
 	}
 	while (!slug.empty() && slug.back() == '_')
 		slug.pop_back();

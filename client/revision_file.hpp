@@ -25,7 +25,8 @@ struct NewRevision {
 // (`003` after `002`; `001` in an empty project); otherwise 12 random hex digits.
 std::string next_revision_id(const migrate::RevisionGraph &graph);
 
-// `add agent capabilities` -> `add_agent_capabilities` (lowercase ASCII words, at most 40 chars).
+// `add agent capabilities` -> `add_agent_capabilities`, `naïve café` -> `naïve_café`: the words
+// (letters and digits, any script) lowercased and joined by `_`, at most 40 characters, as Alembic does.
 std::string slugify(const std::string &message);
 
 // YYYYMMDD_HHMM_<rev>_<slug>.sql, local time.

@@ -42,7 +42,19 @@ TEST(RevisionFile, Slug) {
 	EXPECT_EQ(slugify("add agent capabilities"), "add_agent_capabilities");
 	EXPECT_EQ(slugify("  Create Accounts table!  "), "create_accounts_table");
 	EXPECT_EQ(slugify("a--b__c"), "a_b_c");
-	EXPECT_EQ(slugify("ünïcode ok"), "n_code_ok");
+	// letters of any script stay, lowercased, as in Alembic (Python's \w and str.lower())
+	EXPECT_EQ(slugify("naïve café"), "naïve_café");
+	EXPECT_EQ(slugify("Ünïcode OK"), "ünïcode_ok");
+	EXPECT_EQ(slugify("Привет мир"), "привет_мир");
+	EXPECT_EQ(slugify("日本語のテスト"), "日本語のテスト");
+	// never a path separator, control character or invalid UTF-8
+	EXPECT_EQ(slugify("a/b\\c" "\x01" "d" "\x7f" "e" "\u2215" "f" "\uff0f" "g" "\u202e" "h" "\u00a0" "i" "\u0085" "j"),
+	          "a_b_c_d_e_f_g_h_i_j");
+	EXPECT_EQ(slugify("bad \xc3\x28 \xff utf8"), "bad_utf8");
+	EXPECT_EQ(slugify("\xc0\xaf overlong"), "overlong");
+	// at most 40 characters, not bytes, and never half a character
+	std::string long_slug = slugify(std::string(30, 'x') + " " + "éééééééééééééééééééé");
+	EXPECT_EQ(long_slug, std::string(30, 'x') + "_" + "ééééééééé");
 	EXPECT_EQ(slugify(""), "");
 	EXPECT_LE(slugify(std::string(100, 'x')).size(), 40u);
 }
