@@ -58,25 +58,6 @@ bool_arg(FunctionCallInfo fcinfo, int n, const char *name) {
 	return PG_GETARG_BOOL(n);
 }
 
-// `a, b c` -> {a, b, c}: stamp accepts several revisions separated by commas or spaces.
-std::vector<std::string>
-split_targets(const std::string &text) {
-	std::vector<std::string> out;
-	std::string current;
-	for (char c : text) {
-		if (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-			if (!current.empty())
-				out.push_back(std::move(current));
-			current.clear();
-		} else {
-			current += c;
-		}
-	}
-	if (!current.empty())
-		out.push_back(std::move(current));
-	return out;
-}
-
 // ---- results ----------------------------------------------------------------------------------
 
 Datum
@@ -294,7 +275,7 @@ migrate_downgrade_per_revision_impl(FunctionCallInfo fcinfo) {
 
 Datum
 migrate_stamp_impl(FunctionCallInfo fcinfo) {
-	std::vector<std::string> targets = split_targets(text_arg(fcinfo, 0, "target"));
+	std::vector<std::string> targets = split_revision_list(text_arg(fcinfo, 0, "target"));
 	bool purge = bool_arg(fcinfo, 1, "purge");
 	if (targets.empty())
 		throw Error(sqlstate::invalid_parameter_value, "no revision to stamp", {},
@@ -303,6 +284,20 @@ migrate_stamp_impl(FunctionCallInfo fcinfo) {
 	Runner(scope.db()).stamp(targets, purge);
 	scope.finish();
 	PG_RETURN_VOID();
+}
+
+Datum
+migrate_remove_impl(FunctionCallInfo fcinfo) {
+	std::vector<std::string> ids = split_revision_list(text_arg(fcinfo, 0, "rev"));
+	if (ids.empty())
+		throw Error(sqlstate::invalid_parameter_value, "no revision to remove", {}, "Name one or more stored revisions.");
+	ResultSet result(fcinfo);
+	CallScope scope(CallScope::Mode::change);
+	auto removed = Runner(scope.db()).remove(ids);
+	scope.finish();
+	for (const auto &id : removed)
+		result.add({id});
+	return result.done();
 }
 
 Datum
@@ -408,6 +403,7 @@ PG_FUNCTION_INFO_V1(migrate_add);
 PG_FUNCTION_INFO_V1(migrate_upgrade);
 PG_FUNCTION_INFO_V1(migrate_downgrade);
 PG_FUNCTION_INFO_V1(migrate_stamp);
+PG_FUNCTION_INFO_V1(migrate_remove);
 PG_FUNCTION_INFO_V1(migrate_upgrade_per_revision);
 PG_FUNCTION_INFO_V1(migrate_downgrade_per_revision);
 PG_FUNCTION_INFO_V1(migrate_current);
@@ -430,6 +426,8 @@ Datum migrate_upgrade_per_revision(PG_FUNCTION_ARGS) { return migrate::pg::call_
 Datum migrate_downgrade_per_revision(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_downgrade_per_revision_impl(fcinfo); }); }
 // Sets the version rows without running SQL.
 Datum migrate_stamp(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_stamp_impl(fcinfo); }); }
+// Removes stored revisions that were never applied.
+Datum migrate_remove(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_remove_impl(fcinfo); }); }
 // The applied version rows.
 Datum migrate_current(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_current_impl(fcinfo); }); }
 // The heads of the stored graph.

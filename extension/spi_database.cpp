@@ -19,6 +19,8 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
@@ -30,6 +32,7 @@ extern "C" {
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 #include "fmgr.h"
 #include "access/htup_details.h"
 }
@@ -109,8 +112,29 @@ lock_timeout_context_callback(void *arg) {
 
 } // namespace
 
+namespace {
+
+// The owner of the state tables (the extension's owner, or whoever created them in client mode).
+Oid
+state_owner() {
+	return pg_call([] {
+		Oid relation = get_relname_relid("revisions", get_namespace_oid("migrate", false));
+		if (!OidIsValid(relation))
+			ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("migrate.revisions does not exist")));
+		HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relation));
+		if (!HeapTupleIsValid(tuple))
+			elog(ERROR, "cache lookup failed for relation %u", relation);
+		Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
+		ReleaseSysCache(tuple);
+		return owner;
+	});
+}
+
+} // namespace
+
 SpiDatabase::SpiDatabase(bool read_only, std::optional<std::string> caller_search_path, std::function<void()> commit)
-    : read_only_(read_only), caller_search_path_(std::move(caller_search_path)), commit_(std::move(commit)) {}
+    : read_only_(read_only), state_owner_(read_only ? InvalidOid : state_owner()),
+      caller_search_path_(std::move(caller_search_path)), commit_(std::move(commit)) {}
 
 void
 SpiDatabase::commit() {
@@ -160,7 +184,7 @@ SpiDatabase::query_pinned(const std::string &sql, const std::vector<Value> &para
 		uint64 processed;
 	};
 	const bool read_only = read_only_;
-	Result result = pg_call([&] {
+	auto run_engine_query = [&] {
 		for (int i = 0; i < nargs; ++i)
 			if (nulls[i] == ' ')
 				values[i] = PointerGetDatum(
@@ -183,6 +207,28 @@ SpiDatabase::query_pinned(const std::string &sql, const std::vector<Value> &para
 		if (rc < 0)
 			elog(ERROR, "SPI query failed: %s", SPI_result_code_string(rc));
 		return Result{SPI_tuptable, SPI_processed};
+	};
+	const Oid owner = state_owner_;
+	Result result = pg_call([&] {
+		// A state-changing call writes the state as the state's owner (what a SECURITY DEFINER
+		// function does), so a role that may migrate needs EXECUTE and no write right on the tables:
+		// version and log rows come only from the engine. User migration SQL never runs here.
+		Oid saved_user = InvalidOid;
+		int saved_context = 0;
+		GetUserIdAndSecContext(&saved_user, &saved_context);
+		if (OidIsValid(owner))
+			SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+		Result out{nullptr, 0};
+		PG_TRY();
+		{
+			out = run_engine_query();
+		}
+		PG_FINALLY();
+		{
+			SetUserIdAndSecContext(saved_user, saved_context);
+		}
+		PG_END_TRY();
+		return out;
 	});
 
 	std::vector<Row> rows;

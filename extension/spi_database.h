@@ -43,6 +43,7 @@ private:
 	std::vector<Row> query_pinned(const std::string &sql, const std::vector<Value> &params, SPIPlanPtr *plan);
 
 	bool read_only_;
+	Oid state_owner_; // state-changing calls: engine SQL runs as this role; InvalidOid: as the caller
 	std::optional<std::string> caller_search_path_;
 	int revision_level_ = 0; // GUC nest level of the open revision scope; 0: none
 	std::function<void()> commit_;

@@ -24,8 +24,13 @@ CREATE TABLE IF NOT EXISTS migrate.revisions (
     verify_line     integer,
     checksum        text NOT NULL,
     filename        text,
-    uploaded_at     timestamptz NOT NULL DEFAULT pg_catalog.now()
+    uploaded_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    content         text
 );
+-- The file exactly as uploaded: the runner parses it again and checks it against checksum before
+-- running any section, so what runs is what the checksum covers (the columns above are derived
+-- from it, for queries). Tables made by migrate 0.1.0 lack it.
+ALTER TABLE migrate.revisions ADD COLUMN IF NOT EXISTS content text;
 
 -- The applied head(s), one row per head, like alembic_version.
 CREATE TABLE IF NOT EXISTS migrate.version (
@@ -36,7 +41,7 @@ CREATE TABLE IF NOT EXISTS migrate.version (
 CREATE TABLE IF NOT EXISTS migrate.log (
     id               bigserial PRIMARY KEY,
     revision         text NOT NULL,
-    direction        text NOT NULL CHECK (direction IN ('upgrade', 'downgrade', 'stamp')),
+    direction        text NOT NULL,
     down_revision    text NOT NULL DEFAULT '',
     started_at       timestamptz NOT NULL,
     finished_at      timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
@@ -45,7 +50,14 @@ CREATE TABLE IF NOT EXISTS migrate.log (
     checksum         text,
     application_name text DEFAULT pg_catalog.current_setting('application_name')
 );
+-- 'remove': a stored revision that was never applied, dropped from the store (migrate_remove).
+ALTER TABLE migrate.log DROP CONSTRAINT IF EXISTS log_direction_check;
+ALTER TABLE migrate.log ADD CONSTRAINT log_direction_check
+    CHECK (direction IN ('upgrade', 'downgrade', 'stamp', 'remove'));
 
--- Reading the state needs no privilege beyond these; writing it is for whoever may migrate.
+-- Reading the state needs no privilege beyond these (the sequence too, so that any role that may
+-- read the state can pg_dump it). Writing it is the owner's: through the extension, the engine
+-- writes as the state's owner, and callers need only EXECUTE on the state-changing functions.
 GRANT USAGE ON SCHEMA migrate TO PUBLIC;
 GRANT SELECT ON migrate.revisions, migrate.version, migrate.log TO PUBLIC;
+GRANT SELECT ON SEQUENCE migrate.log_id_seq TO PUBLIC;

@@ -199,7 +199,7 @@ SELECT migrate_add($m$-- revision: 004
 COPY err_teams FROM stdin;
 $m$, '20260223_1840_004_copy.sql');
 \echo :LAST_ERROR_SQLSTATE
--- ... and by the server's own statement splitter if it ever gets stored.
+-- ... and a row edited to hold it anyway never runs: its columns no longer match its content.
 UPDATE migrate.revisions SET upgrade_sql = E'INSERT INTO err_teams VALUES (3);\n\nCOPY err_teams FROM stdin;\n'
 WHERE revision = '004';
 SELECT revision FROM migrate_upgrade('heads');

@@ -60,7 +60,7 @@ upload_statements(const Project &project, const migrate::Plan &plan, const std::
 		const ProjectFile &file = project.file(rev.id);
 		if (client_mode) {
 			sql += fmt::format("-- Upload revision {} ({})\n{};\n\n", rev.id, file.name,
-			                   migrate::state::guarded_upsert_script(rev, file.name));
+			                   migrate::state::guarded_upsert_script(rev, file.content, file.name));
 			continue;
 		}
 		std::string tag = dollar_tag(file.content, "pgmigrate");

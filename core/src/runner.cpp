@@ -6,6 +6,7 @@
 #include "migrate/inspect.hpp"
 #include "migrate/script.hpp"
 #include "migrate/state.hpp"
+#include "migrate/target.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -73,12 +74,65 @@ section_start(const Revision &rev, const Section &section, Direction direction, 
 	return ctx;
 }
 
-struct SectionTexts {
-	std::string upgrade, downgrade, verify;
-	bool has_verify = false;
-};
+bool
+same_section(const Section &a, const Section &b) {
+	return a.present == b.present && (!a.present || (a.sql == b.sql && a.first_line == b.first_line));
+}
+
+// Whether the stored columns say what the stored content says.
+bool
+same_columns(const Revision &parsed, const Revision &stored) {
+	return parsed.id == stored.id && parsed.down_revisions == stored.down_revisions &&
+	       parsed.depends_on == stored.depends_on && parsed.branch_labels == stored.branch_labels &&
+	       parsed.message == stored.message && parsed.transactional == stored.transactional &&
+	       parsed.lock_timeout == stored.lock_timeout && same_section(parsed.upgrade, stored.upgrade) &&
+	       same_section(parsed.downgrade, stored.downgrade) && same_section(parsed.verify, stored.verify);
+}
+
+// The section columns read after revision_columns, at `at`: upgrade_sql, downgrade_sql, verify_sql.
+void
+read_sections(Revision &r, const Row &row, std::size_t at) {
+	r.upgrade.sql = row.at(at).value_or("");
+	r.downgrade.sql = row.at(at + 1).value_or("");
+	r.verify.sql = row.at(at + 2).value_or("");
+}
+
+constexpr std::string_view section_columns = "upgrade_sql, downgrade_sql, verify_sql, content";
 
 } // namespace
+
+Revision
+verified_revision(const Revision &stored, const Value &content) {
+	if (!content)
+		throw Error(sqlstate::data_corrupted, fmt::format("revision {} is stored without its file content", stored.id),
+		            "It was stored by migrate 0.1.0, which kept only the parsed sections, so its checksum cannot be "
+		            "verified.",
+		            "Upload its file again (pgmigrate does on its next command; from psql: SELECT "
+		            "migrate.migrate_add(<file content>, <file name>) in the extension's schema).");
+	Revision parsed;
+	bool parses = true;
+	try {
+		parsed = parse_migration(*content, stored.filename);
+	} catch (const Error &) {
+		parses = false;
+	}
+	if (!parses || parsed.checksum != stored.checksum)
+		throw Error(sqlstate::data_corrupted,
+		            fmt::format("stored revision {} does not match its checksum; nothing was run", stored.id),
+		            fmt::format("Stored checksum {}, checksum of its stored content {}.", stored.checksum,
+		                        parses ? parsed.checksum : migration_checksum(*content)),
+		            "Its row in migrate.revisions was changed outside migrate_add. Find out who changed it, then "
+		            "upload the file again.");
+	if (!same_columns(parsed, stored))
+		throw Error(sqlstate::data_corrupted,
+		            fmt::format("stored revision {} does not match its content; nothing was run", stored.id),
+		            fmt::format("Its content has the stored checksum {}, but its columns in migrate.revisions "
+		                        "(sections, parents, dependencies, labels, message or options) differ from it.",
+		                        stored.checksum),
+		            "Its row was changed outside migrate_add. Find out who changed it, then upload the file again.");
+	parsed.filename = stored.filename;
+	return parsed;
+}
 
 std::vector<std::string>
 Runner::version_rows() {
@@ -90,8 +144,8 @@ Runner::version_rows() {
 
 std::vector<Revision>
 Runner::load_revisions(bool with_sql) {
-	std::string sql = fmt::format("SELECT {}{} FROM migrate.revisions ORDER BY revision", revision_columns,
-	                              with_sql ? ", upgrade_sql, downgrade_sql, verify_sql" : "");
+	std::string sql = fmt::format("SELECT {}{}{} FROM migrate.revisions ORDER BY revision", revision_columns,
+	                              with_sql ? ", " : "", with_sql ? section_columns : "");
 	std::vector<Revision> revisions;
 	for (auto &row : db_.query(sql)) {
 		Revision r;
@@ -110,12 +164,9 @@ Runner::load_revisions(bool with_sql) {
 		r.verify.first_line = to_int(row.at(9));
 		r.checksum = row.at(10).value_or("");
 		r.filename = row.at(11).value_or("");
-		if (with_sql) {
-			r.upgrade.sql = row.at(12).value_or("");
-			r.downgrade.sql = row.at(13).value_or("");
-			r.verify.sql = row.at(14).value_or("");
-		}
-		revisions.push_back(std::move(r));
+		if (with_sql)
+			read_sections(r, row, 12);
+		revisions.push_back(with_sql ? verified_revision(r, row.at(15)) : std::move(r));
 	}
 	return revisions;
 }
@@ -187,17 +238,17 @@ Runner::add(std::string_view content, std::string_view filename) {
 	Revision r = parse_for_add(content, filename);
 	lock_for_change();
 	auto existing = db_.query_repeated(
-	    "SELECT checksum, filename FROM migrate.revisions WHERE revision OPERATOR(pg_catalog.=) $1", {r.id});
+	    "SELECT checksum, content IS NOT NULL FROM migrate.revisions WHERE revision OPERATOR(pg_catalog.=) $1", {r.id});
 	if (!existing.empty()) {
 		std::string old_checksum = existing[0].at(0).value_or("");
-		if (old_checksum == r.checksum)
+		if (old_checksum == r.checksum && is_true(existing[0].at(1)))
 			return r.id;
 		auto applied =
 		    db_.query(fmt::format("{} SELECT 1 FROM applied WHERE revision OPERATOR(pg_catalog.=) $1", state::applied_cte), {r.id});
-		if (!applied.empty())
+		if (!applied.empty() && old_checksum != r.checksum)
 			throw state::changed_since_applied(r, old_checksum, filename);
 	}
-	db_.query_repeated(state::revision_upsert_sql(), state::revision_params(r, filename));
+	db_.query_repeated(state::revision_upsert_sql(), state::revision_params(r, content, filename));
 	// Only a revision that a stored one names as parent or dependency can close a cycle, and only
 	// one with branch labels can repeat one: uploads in parents-first order skip the whole-graph
 	// check, which would make uploading N files one call at a time cost O(N^2).
@@ -223,12 +274,12 @@ Runner::add_all(const std::vector<Upload> &files) {
 	if (revisions.empty())
 		return ids;
 	lock_for_change();
-	std::unordered_map<std::string, std::string> stored;
-	for (auto &row : db_.query(fmt::format("SELECT revision, checksum FROM migrate.revisions "
+	std::unordered_map<std::string, std::string> stored; // checksum; "" when stored without content (0.1.0)
+	for (auto &row : db_.query(fmt::format("SELECT revision, checksum, content IS NOT NULL FROM migrate.revisions "
 	                                       "WHERE revision OPERATOR(pg_catalog.=) ANY ({})",
 	                                       id_array_sql),
 	                           {id_list(ids)}))
-		stored[row.at(0).value_or("")] = row.at(1).value_or("");
+		stored[row.at(0).value_or("")] = is_true(row.at(2)) ? row.at(1).value_or("") : std::string();
 	// What to store: new or changed content; a file listed twice counts once, the last one.
 	std::unordered_map<std::string, std::size_t> last;
 	for (std::size_t i = 0; i < revisions.size(); ++i)
@@ -241,7 +292,7 @@ Runner::add_all(const std::vector<Upload> &files) {
 		if (last[r.id] != i || (it != stored.end() && it->second == r.checksum))
 			continue;
 		store.push_back(i);
-		if (it != stored.end())
+		if (it != stored.end() && !it->second.empty())
 			changed.push_back(r.id);
 	}
 	if (!changed.empty()) {
@@ -262,7 +313,7 @@ Runner::add_all(const std::vector<Upload> &files) {
 		std::vector<Value> params;
 		params.reserve(n * state::revision_param_count);
 		for (std::size_t k = from; k < from + n; ++k) {
-			auto p = state::revision_params(revisions[store[k]], files[store[k]].filename);
+			auto p = state::revision_params(revisions[store[k]], files[store[k]].content, files[store[k]].filename);
 			params.insert(params.end(), p.begin(), p.end());
 		}
 		db_.query(state::revision_upsert_sql(n), params);
@@ -270,6 +321,54 @@ Runner::add_all(const std::vector<Upload> &files) {
 	if (!store.empty())
 		check_stored_graph();
 	return ids;
+}
+
+std::vector<std::string>
+Runner::remove(const std::vector<std::string> &ids) {
+	lock_for_change();
+	RevisionGraph graph = load_graph();
+	std::vector<bool> chosen(graph.size(), false);
+	for (const auto &id : ids) {
+		auto index = graph.find(id);
+		if (!index || graph[*index].id != id)
+			throw Error(sqlstate::undefined_object, fmt::format("Can't locate revision identified by '{}'", id), {},
+			            "Removing takes a stored revision's full id (migrate_history() lists them).");
+		chosen[*index] = true;
+	}
+	std::vector<bool> applied, current;
+	applied_masks(graph, resolve_version_rows(graph, version_rows()), applied, current);
+	std::vector<std::string> removed;
+	const auto order = graph.topological_order();
+	for (auto it = order.rbegin(); it != order.rend(); ++it) { // children first
+		const auto i = *it;
+		if (!chosen[i])
+			continue;
+		const Revision &rev = graph[i];
+		if (applied[i])
+			throw Error(sqlstate::not_in_prerequisite_state,
+			            fmt::format("revision {} is applied and cannot be removed", rev.id),
+			            "Its stored downgrade is what lets the database roll back without the files.",
+			            fmt::format("Downgrade below it first (downgrade {}-1), then remove it.", rev.id));
+		std::vector<std::string> naming;
+		for (auto c : graph.successors(i)) // children and dependents
+			if (!chosen[c])
+				naming.push_back(graph[c].id);
+		if (!naming.empty())
+			throw Error(sqlstate::dependent_objects_still_exist,
+			            fmt::format("revision {} cannot be removed: other stored revisions name it", rev.id),
+			            fmt::format("Stored revisions naming it as down_revision or depends_on: {}.",
+			                        fmt::join(naming, ", ")),
+			            "Remove those first, or together with it.");
+		removed.push_back(rev.id);
+	}
+	for (const auto &id : removed) {
+		const Revision &rev = graph[*graph.find(id)];
+		db_.query_repeated("WITH deleted AS (DELETE FROM migrate.revisions WHERE revision OPERATOR(pg_catalog.=) $1) "
+		                   "INSERT INTO migrate.log (revision, direction, down_revision, started_at, duration_ms, "
+		                   "checksum) VALUES ($1, 'remove', $2, pg_catalog.clock_timestamp(), 0, $3)",
+		                   {rev.id, state::joined_parents(rev), rev.checksum});
+	}
+	return removed;
 }
 
 Plan
@@ -388,51 +487,55 @@ Runner::run(const RevisionGraph &graph, const Plan &plan) {
 		}
 	}
 
-	// Fetch the SQL of just the revisions this plan touches, in one query.
+	// The stored content of just the revisions this plan touches, in one query, each parsed again
+	// and checked against its checksum and its graph columns before anything runs.
 	std::vector<std::string> ids;
 	for (const Step &step : plan.steps)
 		ids.push_back(graph[step.revision].id);
-	std::unordered_map<std::string, SectionTexts> texts;
-	for (auto &row : db_.query(fmt::format("SELECT revision, upgrade_sql, downgrade_sql, verify_sql FROM migrate.revisions "
+	std::unordered_map<std::string, Row> stored_rows;
+	for (auto &row : db_.query(fmt::format("SELECT revision, {} FROM migrate.revisions "
 	                                       "WHERE revision OPERATOR(pg_catalog.=) ANY ({})",
-	                                       id_array_sql),
-	                           {id_list(ids)})) {
-		SectionTexts &t = texts[row.at(0).value_or("")];
-		t.upgrade = row.at(1).value_or("");
-		t.downgrade = row.at(2).value_or("");
-		t.has_verify = row.at(3).has_value();
-		t.verify = row.at(3).value_or("");
+	                                       section_columns, id_array_sql),
+	                           {id_list(ids)}))
+		stored_rows[row.at(0).value_or("")] = std::move(row);
+	std::unordered_map<std::string, Revision> texts;
+	for (const Step &step : plan.steps) {
+		Revision stored = graph[step.revision];
+		if (texts.contains(stored.id))
+			continue;
+		const Row &row = stored_rows[stored.id];
+		if (row.size() < 5)
+			throw Error(sqlstate::undefined_object, fmt::format("Can't locate revision identified by '{}'", stored.id));
+		read_sections(stored, row, 1);
+		texts.emplace(stored.id, verified_revision(stored, row.at(4)));
 	}
 
 	// Split every section before running anything, so a syntax error anywhere in the plan
 	// fails before the first step rather than after the earlier ones have run.
 	std::vector<std::vector<StatementSpan>> main_spans, verify_spans;
 	for (const Step &step : plan.steps) {
-		const Revision &rev = graph[step.revision];
-		const SectionTexts &t = texts[rev.id];
+		const Revision &rev = texts.at(graph[step.revision].id);
 		const bool up = step.direction == Direction::upgrade;
-		main_spans.push_back(db_.split(up ? t.upgrade : t.downgrade,
-		                               section_start(rev, up ? rev.upgrade : rev.downgrade, step.direction,
-		                                             up ? "upgrade" : "downgrade")));
-		verify_spans.push_back(up && t.has_verify
-		                           ? db_.split(t.verify, section_start(rev, rev.verify, step.direction, "verify"))
+		const Section &main = up ? rev.upgrade : rev.downgrade;
+		main_spans.push_back(db_.split(main.sql, section_start(rev, main, step.direction, up ? "upgrade" : "downgrade")));
+		verify_spans.push_back(up && rev.verify.present
+		                           ? db_.split(rev.verify.sql, section_start(rev, rev.verify, step.direction, "verify"))
 		                           : std::vector<StatementSpan>{});
 	}
 
 	for (std::size_t n = 0; n < plan.steps.size(); ++n) {
 		const Step &step = plan.steps[n];
-		const Revision &rev = graph[step.revision];
-		const SectionTexts &t = texts[rev.id];
+		const Revision &rev = texts.at(graph[step.revision].id);
 		const bool up = step.direction == Direction::upgrade;
 		db_.notice(fmt::format("Running {} {} -> {}, {}", up ? "upgrade" : "downgrade", step_from(graph, step),
 		                       step_to(graph, step), rev.message));
 		auto started = std::chrono::steady_clock::now();
 
 		db_.begin_revision(rev);
-		run_section(rev, up ? t.upgrade : t.downgrade, up ? rev.upgrade : rev.downgrade, step.direction,
+		run_section(rev, up ? rev.upgrade.sql : rev.downgrade.sql, up ? rev.upgrade : rev.downgrade, step.direction,
 		            up ? "upgrade" : "downgrade", main_spans[n], false);
-		if (up && t.has_verify)
-			run_section(rev, t.verify, rev.verify, step.direction, "verify", verify_spans[n], true);
+		if (up && rev.verify.present)
+			run_section(rev, rev.verify.sql, rev.verify, step.direction, "verify", verify_spans[n], true);
 		db_.end_revision();
 
 		double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();

@@ -160,13 +160,13 @@ revision_upsert_sql(std::size_t rows) {
 		const std::size_t p = i * revision_param_count;
 		values += fmt::format("{}(${}, ${}::pg_catalog.text[], ${}::pg_catalog.text[], ${}::pg_catalog.text[], ${}, "
 		                      "${}::pg_catalog.bool, ${}, ${}, ${}::pg_catalog.int4, ${}, ${}::pg_catalog.int4, ${}, "
-		                      "${}::pg_catalog.int4, ${}, ${})",
+		                      "${}::pg_catalog.int4, ${}, ${}, ${})",
 		                      i == 0 ? "" : ", ", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7, p + 8, p + 9, p + 10,
-		                      p + 11, p + 12, p + 13, p + 14, p + 15);
+		                      p + 11, p + 12, p + 13, p + 14, p + 15, p + 16);
 	}
 	return "INSERT INTO migrate.revisions AS r (revision, down_revisions, depends_on, branch_labels, message, "
 	       "transactional, lock_timeout, upgrade_sql, upgrade_line, downgrade_sql, downgrade_line, verify_sql, "
-	       "verify_line, checksum, filename) VALUES " +
+	       "verify_line, checksum, filename, content) VALUES " +
 	       values +
 	       " ON CONFLICT (revision) DO UPDATE SET down_revisions = EXCLUDED.down_revisions, "
 	       "depends_on = EXCLUDED.depends_on, branch_labels = EXCLUDED.branch_labels, message = EXCLUDED.message, "
@@ -174,11 +174,11 @@ revision_upsert_sql(std::size_t rows) {
 	       "upgrade_sql = EXCLUDED.upgrade_sql, upgrade_line = EXCLUDED.upgrade_line, "
 	       "downgrade_sql = EXCLUDED.downgrade_sql, downgrade_line = EXCLUDED.downgrade_line, "
 	       "verify_sql = EXCLUDED.verify_sql, verify_line = EXCLUDED.verify_line, checksum = EXCLUDED.checksum, "
-	       "filename = EXCLUDED.filename, uploaded_at = pg_catalog.now()";
+	       "filename = EXCLUDED.filename, content = EXCLUDED.content, uploaded_at = pg_catalog.now()";
 }
 
 std::vector<std::optional<std::string>>
-revision_params(const Revision &r, std::string_view filename) {
+revision_params(const Revision &r, std::string_view content, std::string_view filename) {
 	using Value = std::optional<std::string>;
 	// Ids and labels are [A-Za-z0-9_], so they need no quoting inside an array literal.
 	auto array = [](const std::vector<std::string> &ids) { return fmt::format("{{{}}}", fmt::join(ids, ",")); };
@@ -200,12 +200,13 @@ revision_params(const Revision &r, std::string_view filename) {
 	        opt(r.verify),
 	        opt_line(r.verify),
 	        r.checksum,
-	        filename.empty() ? Value() : Value(std::string(filename))};
+	        filename.empty() ? Value() : Value(std::string(filename)),
+	        std::string(content)};
 }
 
 std::string
-revision_upsert_script(const Revision &revision, std::string_view filename) {
-	auto params = revision_params(revision, filename);
+revision_upsert_script(const Revision &revision, std::string_view content, std::string_view filename) {
+	auto params = revision_params(revision, content, filename);
 	std::string out;
 	const std::string sql = revision_upsert_sql();
 	// One pass, so that a `$1` inside a substituted value is never substituted again.
@@ -226,7 +227,7 @@ revision_upsert_script(const Revision &revision, std::string_view filename) {
 }
 
 std::string
-guarded_upsert_script(const Revision &revision, std::string_view filename) {
+guarded_upsert_script(const Revision &revision, std::string_view content, std::string_view filename) {
 	// The error's text is changed_since_applied's, with the stored checksum spliced in at run time.
 	constexpr std::string_view marker = "\x01";
 	const Error refusal = changed_since_applied(revision, marker, filename);
@@ -245,7 +246,7 @@ guarded_upsert_script(const Revision &revision, std::string_view filename) {
 	    "END\n",
 	    applied_cte, quote_literal(revision.id), quote_literal(revision.checksum), refusal.sqlstate(),
 	    quote_literal(refusal.what()), quote_literal(detail.substr(0, at)), quote_literal(detail.substr(at + marker.size())),
-	    quote_literal(refusal.hint()), revision_upsert_script(revision, filename));
+	    quote_literal(refusal.hint()), revision_upsert_script(revision, content, filename));
 	const std::string tag = dollar_tag(body);
 	return fmt::format("DO {}\n{}{}", tag, body, tag);
 }

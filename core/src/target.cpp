@@ -468,4 +468,22 @@ std::vector<Index> resolve_version_rows(const RevisionGraph &graph, const std::v
 	return out;
 }
 
+std::vector<std::string>
+split_revision_list(std::string_view text) {
+	std::vector<std::string> out;
+	std::string current;
+	for (char c : text) {
+		if (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			if (!current.empty())
+				out.push_back(std::move(current));
+			current.clear();
+		} else {
+			current += c;
+		}
+	}
+	if (!current.empty())
+		out.push_back(std::move(current));
+	return out;
+}
+
 } // namespace migrate

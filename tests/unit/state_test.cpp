@@ -81,7 +81,7 @@ TEST(RevisionUpsert, RowsNumberTheirParameters) {
 TEST(RevisionUpsert, ScriptSubstitutesLiteralsOnce) {
 	Revision r = parse_migration("-- revision: 001\n-- message: it's $1\n-- migrate:upgrade\nSELECT $2 || '$10';\n",
 	                             "a.sql");
-	const std::string sql = state::revision_upsert_script(r, "a.sql");
+	const std::string sql = state::revision_upsert_script(r, "content", "a.sql");
 	EXPECT_NE(sql.find("VALUES ('001', '{}'::pg_catalog.text[]"), std::string::npos) << sql;
 	EXPECT_NE(sql.find("'it''s $1'"), std::string::npos) << sql;        // a value is never substituted again
 	EXPECT_NE(sql.find("'SELECT $2 || ''$10'';"), std::string::npos) << sql;
@@ -92,11 +92,11 @@ TEST(RevisionUpsert, ScriptSubstitutesLiteralsOnce) {
 
 TEST(RevisionUpsert, GuardedScriptRefusesAsAddDoes) {
 	Revision r = parse_migration("-- revision: 001\n-- migrate:upgrade\nSELECT '$migrate$';\n", "a.sql");
-	const std::string sql = state::guarded_upsert_script(r, "a.sql");
+	const std::string sql = state::guarded_upsert_script(r, "content", "a.sql");
 	// A dollar quote that the content cannot end.
 	ASSERT_TRUE(sql.starts_with("DO $migrate1$\n")) << sql;
 	EXPECT_TRUE(sql.ends_with("$migrate1$")) << sql;
-	EXPECT_NE(sql.find(state::revision_upsert_script(r, "a.sql")), std::string::npos) << sql;
+	EXPECT_NE(sql.find(state::revision_upsert_script(r, "content", "a.sql")), std::string::npos) << sql;
 	// The error is changed_since_applied's, with the stored checksum spliced into its detail.
 	const Error refusal = state::changed_since_applied(r, "OLD", "a.sql");
 	EXPECT_NE(sql.find("ERRCODE = '55000', MESSAGE = 'revision 001 has changed since it was applied'"), std::string::npos)

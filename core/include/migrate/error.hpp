@@ -18,6 +18,8 @@ inline constexpr const char *not_in_prerequisite_state = "55000"; // not up to d
 inline constexpr const char *invalid_transaction_state = "25000"; // REPEATABLE READ, transactional: false
 inline constexpr const char *feature_not_supported = "0A000";     // COPY FROM stdin
 inline constexpr const char *check_violation = "23514";           // verify section returned false
+inline constexpr const char *data_corrupted = "XX001";            // a stored revision that fails its checksum
+inline constexpr const char *dependent_objects_still_exist = "2BP01"; // removing a revision another names
 inline constexpr const char *internal_error = "XX000";
 } // namespace sqlstate
 

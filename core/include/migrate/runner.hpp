@@ -23,6 +23,11 @@ struct CurrentRow {
 	std::string message;
 };
 
+// The stored revision as its stored file `content` says, after checking that the content still
+// has the stored checksum and says what `stored` (its graph columns) says: what runs is what was
+// verified. Throws XX001 naming both checksums otherwise, or when no content was stored.
+Revision verified_revision(const Revision &stored, const Value &content);
+
 class Runner {
 public:
 	explicit Runner(Database &db) : db_(db) {}
@@ -39,6 +44,12 @@ public:
 		std::string_view filename;
 	};
 	std::vector<std::string> add_all(const std::vector<Upload> &files);
+
+	// Removes stored revisions that were never applied (several at once: the files' rule drops
+	// every stale one in one call), with a log row each. Refuses an applied revision, and one that
+	// a stored revision outside `ids` names as down_revision or dependency. Returns the ids removed
+	// (children first).
+	std::vector<std::string> remove(const std::vector<std::string> &ids);
 
 	std::vector<StepResult> upgrade(std::string_view target);
 	std::vector<StepResult> downgrade(std::string_view target);

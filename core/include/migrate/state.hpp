@@ -56,17 +56,19 @@ std::vector<std::string> stamp_sql(const std::vector<std::string> &before, const
 // Parents of a revision as Alembic prints them: "a, b", or "" for a root.
 std::string joined_parents(const Revision &revision);
 
-// Stores `rows` parsed revisions (insert, or update what a re-upload changed): each row takes 15
-// parameters, revision_params, $1..$15 for the first. Runner::add runs it; offline scripts in
+// Stores `rows` parsed revisions (insert, or update what a re-upload changed): each row takes 16
+// parameters, revision_params, $1..$16 for the first; the file's content is stored with its
+// parsed columns, so that its checksum can be verified before it runs. Runner::add runs it; offline scripts in
 // client mode print it with literals.
 std::string revision_upsert_sql(std::size_t rows = 1);
-inline constexpr std::size_t revision_param_count = 15;
-std::vector<std::optional<std::string>> revision_params(const Revision &revision, std::string_view filename);
+inline constexpr std::size_t revision_param_count = 16;
+std::vector<std::optional<std::string>> revision_params(const Revision &revision, std::string_view content,
+                                                        std::string_view filename);
 // revision_upsert_sql with the parameters as quoted literals (no trailing semicolon).
-std::string revision_upsert_script(const Revision &revision, std::string_view filename);
+std::string revision_upsert_script(const Revision &revision, std::string_view content, std::string_view filename);
 // The upload of an offline script in client mode: refuses what Runner::add refuses (an applied
 // revision stored with another checksum: changed_since_applied's error), else the upsert. One
 // DO block, no trailing semicolon.
-std::string guarded_upsert_script(const Revision &revision, std::string_view filename);
+std::string guarded_upsert_script(const Revision &revision, std::string_view content, std::string_view filename);
 
 } // namespace migrate::state

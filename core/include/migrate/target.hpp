@@ -38,4 +38,8 @@ Target resolve_stamp_target(const RevisionGraph &graph, std::string_view text);
 std::vector<RevisionGraph::Index> resolve_version_rows(const RevisionGraph &graph,
                                                        const std::vector<std::string> &rows);
 
+// `a, b c` -> {a, b, c}: several revisions in one argument, separated by commas or whitespace, as
+// migrate_stamp and migrate_remove (and pgmigrate for them) read them.
+std::vector<std::string> split_revision_list(std::string_view text);
+
 } // namespace migrate
