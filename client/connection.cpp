@@ -16,17 +16,22 @@ namespace pgmigrate {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
+std::atomic<int> g_signal{0};
 std::atomic<bool> g_in_statement{false};
 std::atomic<bool> g_defer{false};
 
+// SIGINT and SIGTERM.
 void
-on_sigint(int) {
+on_signal(int sig) {
 	if (!g_in_statement.load() && !g_defer.load()) {
-		// Nothing is running on the server: stop at once, as any command-line tool does.
-		std::signal(SIGINT, SIG_DFL);
-		std::raise(SIGINT);
+		// Nothing is running on the server: stop at once, as any command-line tool does, dying of
+		// the signal received (the shell reports 128 + its number: 130, 143).
+		std::signal(sig, SIG_DFL);
+		std::raise(sig);
 		return;
 	}
+	int none = 0;
+	g_signal.compare_exchange_strong(none, sig);
 	g_interrupted.store(true);
 }
 
@@ -54,7 +59,7 @@ struct InStatement {
 void
 install_interrupt_handler() {
 	struct sigaction sa {};
-	sa.sa_handler = on_sigint;
+	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, nullptr);
 	sigaction(SIGTERM, &sa, nullptr);
@@ -68,6 +73,12 @@ defer_interrupts(bool defer) {
 bool
 interrupted() {
 	return g_interrupted.load();
+}
+
+int
+interrupt_exit_code() {
+	int sig = g_signal.load();
+	return sig ? 128 + sig : 0;
 }
 
 void

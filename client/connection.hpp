@@ -116,6 +116,9 @@ ServerError server_error(const PGresult *res, PGconn *conn);
 // Ctrl-C: while a statement runs it sends a cancel request instead of killing the client.
 void install_interrupt_handler();
 bool interrupted();
+// After SIGINT or SIGTERM that a command unwound from: 128 + the signal (130, 143), as a shell
+// reports a process that the signal ended; else 0.
+int interrupt_exit_code();
 // Between steps of a command that cleans up after itself: Failure("interrupted") after a Ctrl-C.
 void throw_if_interrupted();
 // While deferred, Ctrl-C between statements only sets the flag (for commands that must clean up).

@@ -4,15 +4,21 @@
 #include "connection.hpp"
 #include "migrate/error.hpp"
 #include "output.hpp"
+#include "url.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <iostream>
+#include <optional>
 
 #ifndef PGMIGRATE_VERSION
 #define PGMIGRATE_VERSION "dev"
@@ -54,6 +60,113 @@ env_true(std::string value) {
 	return !(value.empty() || value == "0" || value == "false" || value == "no" || value == "off");
 }
 
+// A usage error (exit 2): the message, the usage line, and with --json still one document.
+int
+usage_error(const std::string &message, bool json) {
+	std::cerr << "pgmigrate: " << message << "\n" << usage_line << "\nRun 'pgmigrate --help' for more.\n";
+	if (json) { // still one document on stdout for scripts
+		nlohmann::json doc = {{"ok", false}, {"error", {{"message", message}, {"usage", true}}}};
+		std::cout << doc.dump(2) << "\n";
+	}
+	return exit_usage;
+}
+
+// A number of seconds >= 0 (finite), or nullopt.
+std::optional<double>
+parse_seconds(const std::string &text) {
+	if (text.empty() || std::isspace(static_cast<unsigned char>(text.front())))
+		return std::nullopt;
+	errno = 0;
+	char *end = nullptr;
+	double value = std::strtod(text.c_str(), &end);
+	if (errno != 0 || *end != '\0' || !std::isfinite(value) || value < 0)
+		return std::nullopt;
+	return value;
+}
+
+// Edit distance with adjacent transpositions (optimal string alignment): upgarde -> upgrade is 1.
+std::size_t
+edit_distance(std::string_view a, std::string_view b) {
+	std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+	for (std::size_t i = 0; i <= a.size(); ++i)
+		d[i][0] = i;
+	for (std::size_t j = 0; j <= b.size(); ++j)
+		d[0][j] = j;
+	for (std::size_t i = 1; i <= a.size(); ++i)
+		for (std::size_t j = 1; j <= b.size(); ++j) {
+			std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+				d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+		}
+	return d[a.size()][b.size()];
+}
+
+// The command word of the command line: the first argument that is neither an option nor the
+// value of a global option (-d URL, --dir DIR, --lock-wait N, --wait [N]); "" when there is none.
+std::string
+command_word(int argc, char **argv) {
+	for (int i = 1; i < argc; ++i) {
+		std::string_view arg = argv[i];
+		if (arg == "--")
+			return i + 1 < argc ? argv[i + 1] : "";
+		if (arg == "-d" || arg == "--database-url" || arg == "--dir" || arg == "--lock-wait") {
+			++i;
+			continue;
+		}
+		if (arg == "--wait") {
+			if (i + 1 < argc && parse_seconds(argv[i + 1]))
+				++i;
+			continue;
+		}
+		if (arg.starts_with("-"))
+			continue;
+		return std::string(arg);
+	}
+	return {};
+}
+
+// `unknown command 'upgarde'; did you mean 'upgrade'?`, or "" when `word` is a command (or
+// there is no word: CLI11's own message says what is missing).
+std::string
+unknown_command(const CLI::App &app, const std::string &word) {
+	if (word.empty())
+		return {};
+	std::string best;
+	std::size_t best_distance = std::string::npos;
+	for (const auto *sub : app.get_subcommands({})) {
+		const std::string &name = sub->get_name();
+		if (name == word)
+			return {};
+		std::size_t d = edit_distance(word, name);
+		if (name.starts_with(word) && word.size() >= 2)
+			d = std::min<std::size_t>(d, 1);
+		if (d < best_distance) {
+			best_distance = d;
+			best = name;
+		}
+	}
+	std::string message = fmt::format("unknown command '{}'", word);
+	if (best_distance <= std::max<std::size_t>(2, word.size() / 3))
+		message += fmt::format("; did you mean '{}'?", best);
+	else
+		message += " (run 'pgmigrate --help' for the commands)";
+	return message;
+}
+
+// A password on the command line (-d postgresql://u:PW@..., --shadow-url, diff's URLs) is
+// readable by every local user in /proc/PID/cmdline and ps: once the arguments are parsed
+// (CLI11 copied them), overwrite the password bytes in place with '*', same length. Until then
+// it shows for a moment: DATABASE_URL, PGPASSWORD or ~/.pgpass keep it off the command line.
+void
+hide_passwords(int argc, char **argv) {
+	for (int i = 1; i < argc; ++i) {
+		std::string blanked = blank_passwords(argv[i]);
+		if (blanked.size() == std::strlen(argv[i]) && blanked != argv[i])
+			std::memcpy(argv[i], blanked.data(), blanked.size());
+	}
+}
+
 int
 run(int argc, char **argv) {
 	CLI::App app{"pgmigrate: schema migrations for PostgreSQL, stored and applied by the migrate extension,\n"
@@ -72,8 +185,8 @@ run(int argc, char **argv) {
 	app.add_option("--dir", g.dir, "Migrations directory; default $PGMIGRATE_DIR or ./migrations");
 	app.add_flag("--json", g.json, "Print one JSON document for the command");
 	app.add_flag("-q,--quiet", g.quiet, "Print only results and errors, no progress");
-	double wait_seconds = -1;
-	auto *wait = app.add_option("--wait", wait_seconds,
+	std::string wait_text; // numbers checked after parsing, for a clear message
+	auto *wait = app.add_option("--wait", wait_text,
 	                            "Wait up to SECONDS (default 60) for the server to accept connections")
 	                 ->expected(0, 1)
 	                 ->default_str("60")
@@ -82,10 +195,10 @@ run(int argc, char **argv) {
 	             "Run without the migrate extension (client mode, for managed databases that allow no C extension): "
 	             "pgmigrate keeps the same state in schema migrate and applies the migrations itself; also "
 	             "PGMIGRATE_NO_EXTENSION=1");
-	app.add_option("--lock-wait", g.lock_wait,
-	               "Wait up to SECONDS (default 300) while another migration holds the lock")
-	    ->check(CLI::NonNegativeNumber)
-	    ->type_name("SECONDS");
+	std::string lock_wait_text;
+	auto *lock_wait = app.add_option("--lock-wait", lock_wait_text,
+	                                 "Wait up to SECONDS (default 300) while another migration holds the lock")
+	                      ->type_name("SECONDS");
 
 	std::function<int(Context &)> action;
 
@@ -243,15 +356,27 @@ run(int argc, char **argv) {
 	} catch (const CLI::CallForVersion &e) {
 		return app.exit(e);
 	} catch (const CLI::ParseError &e) {
-		std::cerr << "pgmigrate: " << e.what() << "\n" << usage_line << "\nRun 'pgmigrate --help' for more.\n";
-		if (g.json) { // still one document on stdout for scripts
-			nlohmann::json doc = {{"ok", false}, {"error", {{"message", e.what()}, {"usage", true}}}};
-			std::cout << doc.dump(2) << "\n";
-		}
-		return exit_usage;
+		// A mistyped command leaves no subcommand parsed: name it rather than "A subcommand is required".
+		std::string unknown = app.get_subcommands().empty() ? unknown_command(app, command_word(argc, argv)) : "";
+		return usage_error(unknown.empty() ? e.what() : unknown, g.json);
 	}
-	if (wait->count() > 0)
-		g.wait = wait_seconds < 0 ? 60 : wait_seconds;
+	hide_passwords(argc, argv);
+	if (wait->count() > 0) {
+		if (wait_text.empty()) {
+			g.wait = 60;
+		} else if (auto seconds = parse_seconds(wait_text)) {
+			g.wait = *seconds;
+		} else {
+			return usage_error(fmt::format("--wait must be a number of seconds >= 0, not '{}'", wait_text), g.json);
+		}
+	}
+	if (lock_wait->count() > 0) {
+		if (auto seconds = parse_seconds(lock_wait_text))
+			g.lock_wait = *seconds;
+		else
+			return usage_error(fmt::format("--lock-wait must be a number of seconds >= 0, not '{}'", lock_wait_text),
+			                   g.json);
+	}
 	if (!g.no_extension)
 		if (const char *env = std::getenv("PGMIGRATE_NO_EXTENSION"))
 			g.no_extension = env_true(env);
@@ -260,18 +385,21 @@ run(int argc, char **argv) {
 	for (auto *sub : app.get_subcommands())
 		out().doc()["command"] = sub->get_name();
 	install_interrupt_handler();
+	// A command that failed because of SIGINT or SIGTERM (it unwound, cleaning up) exits as a
+	// shell reports a process the signal ended: 130, 143.
+	auto exit_code = [](int code) { return code != exit_ok && interrupt_exit_code() ? interrupt_exit_code() : code; };
 	try {
 		Context ctx(g);
-		return out().finish(action(ctx));
+		return out().finish(exit_code(action(ctx)));
 	} catch (const Failure &f) {
 		out().fail(f);
-		return out().finish(f.exit_code);
+		return out().finish(exit_code(f.exit_code));
 	} catch (const migrate::Error &e) {
 		out().fail(from_engine(e));
-		return out().finish(exit_failure);
+		return out().finish(exit_code(exit_failure));
 	} catch (const std::exception &e) {
 		out().fail(Failure(e.what()));
-		return out().finish(exit_failure);
+		return out().finish(exit_code(exit_failure));
 	}
 }
 
