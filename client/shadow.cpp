@@ -24,6 +24,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
+constexpr const char *shadow_prefix = "pgmigrate_shadow";
+
 constexpr const char *createdb_hint =
     "The shadow databases are created (and dropped) on the server -d names: give this role CREATEDB, or pass "
     "--shadow-url with a server where it may create databases (e.g. a local PostgreSQL).";
@@ -96,7 +98,7 @@ build_desired(Connection &conn, const std::vector<SchemaFile> &files) {
 // One shadow database: created through `admin`, filled, read, dropped.
 migrate::schema::Schema
 shadow_schema(Connection &admin, const DatabaseTarget &server, const std::function<void(Connection &)> &fill) {
-	ScratchDatabase db(admin, server, "pgmigrate_shadow", createdb_hint);
+	ScratchDatabase db(admin, server, shadow_prefix, createdb_hint);
 	throw_if_interrupted();
 	fill(db.conn());
 	return read_schema(db.conn());
@@ -154,6 +156,8 @@ read_shadow_schemas(Context &ctx, const Project &project, const std::vector<std:
 	}
 	Connection &admin = own_admin ? *own_admin : ctx.connection();
 	const double lock_wait = ctx.options().lock_wait;
+	// A run killed with SIGKILL (or whose machine died) could not drop its shadow databases.
+	ScratchDatabase::drop_stale(admin, shadow_prefix);
 
 	defer_interrupts(true); // Ctrl-C and SIGTERM now unwind, so the shadow databases are dropped
 	ShadowSchemas result;

@@ -1,7 +1,9 @@
 // The two shadow databases behind `revision --autogenerate` and `check --schema`: one holds the
 // migrations upgraded to a target, the other the desired schema (plain DDL files). Both are
 // created on the target's server (or --shadow-url's), read with the engine's introspection and
-// dropped again, also on failure or Ctrl-C. The target database itself is never touched.
+// dropped again, also on failure or Ctrl-C. The target database itself is never touched. Only
+// this role may connect to them (CONNECT revoked from PUBLIC); those a killed run left behind are
+// dropped by the next run (see ScratchDatabase::drop_stale).
 #pragma once
 
 #include "context.hpp"

@@ -201,6 +201,37 @@ for round in "INT sleep" "TERM sleep" "INT early" "TERM early"; do
 	expect_nowhere "could not drop"
 done
 
+# SIGKILL leaves the shadow databases behind: only this role may connect to them (CONNECT revoked
+# from PUBLIC), and the next run drops them (their process is gone), with a note.
+"$PGMIGRATE" -d "$SERVER" --dir "$proj" revision --autogenerate -m x --schema "$WORK/fail/schema" \
+	>"$WORK/sig.out" 2>"$WORK/sig.err" &
+pid=$!
+for _ in $(seq 200); do
+	[[ $(sql "$SERVER" "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid() AND datname LIKE 'pgmigrate_shadow%'") == 1 ]] && break
+	sleep 0.05
+done
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+left=$(sql "$SERVER" "SELECT string_agg(datname, ' ') FROM pg_database WHERE datname LIKE 'pgmigrate\_shadow\_%\_$(printf '%x' "$pid")\_%'")
+[[ -n $left ]] && pass || fail "SIGKILL: a shadow database is left"
+expect_eq "" "$(sql "$SERVER" "SELECT string_agg(datname, ' ') FROM pg_database WHERE datname LIKE 'pgmigrate\_shadow\_%' AND has_database_privilege('public', oid, 'CONNECT')")" \
+	"PUBLIC may connect to no shadow database"
+# Not stale: another host's (or container's) recent one; stale: another host's from 1970.
+now=$(printf '%x' "$(date +%s)")
+sql "$SERVER" "CREATE DATABASE pgmigrate_shadow_${now}_00000000_1_1_0001" >/dev/null
+sql "$SERVER" "CREATE DATABASE pgmigrate_shadow_1_00000000_1_1_0002" >/dev/null
+printf 'CREATE TABLE ok (id int);\n' >"$WORK/fail/schema/01_tables.sql"
+pgm -d "$SERVER" --dir "$proj" revision --autogenerate -m x --schema "$WORK/fail/schema"
+expect_rc 0 "autogenerate after a killed run"
+for db in $left; do
+	expect_err_has "Dropped stale database $db (its process $pid on this host is gone"
+done
+expect_err_has "Dropped stale database pgmigrate_shadow_1_00000000_1_1_0002 (made on another host"
+expect_eq "pgmigrate_shadow_${now}_00000000_1_1_0001" "$(sql "$SERVER" "SELECT string_agg(datname, ' ') FROM pg_database WHERE datname LIKE 'pgmigrate\_shadow\_%'")" \
+	"only the recent one of another host is left"
+sql "$SERVER" "DROP DATABASE pgmigrate_shadow_${now}_00000000_1_1_0001" >/dev/null
+rm -f "$proj"/*_002_x.sql
+
 # --shadow-url: the shadow databases go to that server; the target is not even needed.
 pgm --dir "$WORK/05_rename_hint/migrations" revision --autogenerate -m x --shadow-url "$SERVER" \
 	--schema "$PAIRS/05_rename_hint/after.sql"
