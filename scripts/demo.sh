@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # README's first command: build, start a throwaway PostgreSQL unless DATABASE_URL is set,
 # migrate the example project (migrations/) to head with pgmigrate, and show what happened.
+#   scripts/demo.sh                                  a throwaway server, removed on exit
+#   DEMO_KEEP_SERVER=1 scripts/demo.sh               the throwaway server stays up, to try more
+#   DATABASE_URL=postgresql://you@host/db scripts/demo.sh   your own server (the extension installed)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 ensure_readable_by_postgres "$@"
@@ -15,17 +18,23 @@ if ! [[ -x "$BUILD/client/pgmigrate" ]]; then
 	"$ROOT/scripts/deps.sh"
 fi
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$BUILD" -j2 >/dev/null
+# Only what the demo runs: the extension and the client (the tests are scripts/test.sh's).
+cmake --build "$BUILD" -j2 --target migrate pgmigrate >/dev/null
 pgmigrate() { "$BUILD/client/pgmigrate" --dir "$ROOT/migrations" "$@"; }
 
+cluster=
+keep=${DEMO_KEEP_SERVER:-}
+[[ $keep == 0 ]] && keep=
 if [[ -z ${DATABASE_URL:-} ]]; then
 	cluster=$(mktemp -d /tmp/migrate-demo.XXXXXX)
 	chmod 755 "$cluster" # the server runs as postgres and reads the staged extension here
-	trap '"$ROOT/scripts/cluster.sh" stop "$cluster" >/dev/null 2>&1; rm -rf "$cluster"' EXIT
-	DESTDIR="$cluster/stage" cmake --install "$BUILD" >/dev/null
+	if [[ -z $keep ]]; then
+		trap '"$ROOT/scripts/cluster.sh" stop "$cluster" >/dev/null 2>&1; rm -rf "$cluster"' EXIT
+	fi
+	DESTDIR="$cluster/stage" cmake --install "$BUILD" --component extension >/dev/null
 	"$ROOT/scripts/cluster.sh" start "$cluster/pg" "$cluster/stage" >/dev/null
 	export DATABASE_URL=$("$ROOT/scripts/cluster.sh" url "$cluster/pg")
-	echo "Started a throwaway PostgreSQL at $DATABASE_URL (removed on exit)."
+	echo "Started a throwaway PostgreSQL at $DATABASE_URL ($([[ -n $keep ]] && echo "kept after the demo" || echo "removed on exit"))."
 fi
 psql() { command psql -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL" "$@"; }
 psql -c 'CREATE EXTENSION IF NOT EXISTS migrate' 2>/dev/null || {
@@ -81,15 +90,27 @@ pgmigrate current
 pgmigrate upgrade head
 
 say "The database keeps its own record (plain psql)"
-psql -c "SELECT revision, direction, round(duration_ms::numeric, 1) AS ms, session_user FROM migrate.log ORDER BY id"
+# "session_user" quoted: the column (who ran each step); bare, it is the SQL function (who runs this query).
+psql -c 'SELECT revision, direction, round(duration_ms::numeric, 1) AS ms, "session_user" FROM migrate.log ORDER BY id'
 
 say "Try next"
-cat <<EOF2
-  alias pgmigrate="$BUILD/client/pgmigrate"
-  pgmigrate revision -m "add agent capabilities"     # a new migration file in ./migrations
-  pgmigrate upgrade head --sql                        # the SQL an upgrade runs, no database needed
-  pgmigrate revision --autogenerate -m "..."          # after editing schema/memory.sql: drafts the migration
-  DATABASE_URL=postgresql://you@host/db scripts/demo.sh   # this demo against your own database
-  psql -c "SELECT * FROM migrate_upgrade('head')"     # or migrate straight from psql
-  README.md lists every command and SQL function.
-EOF2
+# Every line works as printed: from the source directory, against a server that is still there.
+echo "  cd $ROOT"
+echo "  alias pgmigrate=\"$BUILD/client/pgmigrate\""
+echo "  pgmigrate revision -m \"add agent capabilities\"     # a new migration file in ./migrations"
+echo "  pgmigrate upgrade head --sql                        # the SQL an upgrade runs, no database needed"
+if [[ -z $cluster ]]; then
+	echo "  # DATABASE_URL is set to your server: these use it"
+elif [[ -n $keep ]]; then
+	echo "  export DATABASE_URL=$DATABASE_URL    # the demo's server, kept"
+else
+	echo "  # the demo's server is removed as it exits: point DATABASE_URL at a server of yours with the"
+	echo "  # extension installed (cmake --install $BUILD), or rerun with DEMO_KEEP_SERVER=1 to keep it"
+	echo "  export DATABASE_URL=postgresql://you@host:5432/db"
+fi
+echo "  pgmigrate revision --autogenerate -m \"...\"          # after editing schema/memory.sql: drafts the migration"
+echo "  psql \"\$DATABASE_URL\" -c \"SELECT * FROM migrate_upgrade('head')\"   # or migrate straight from psql"
+if [[ -n $cluster && -n $keep ]]; then
+	echo "  $ROOT/scripts/cluster.sh stop $cluster/pg && rm -rf $cluster   # when done: stop the kept server"
+fi
+echo "  README.md lists every command and SQL function."
