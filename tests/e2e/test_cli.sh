@@ -30,7 +30,7 @@ done
 "$PGMIGRATE" -d "postgresql://u:SECRETPW@127.0.0.1:$CLOSED/$DB" --wait 5 current >"$WORK/bg.out" 2>"$WORK/bg.err" </dev/null &
 pid=$!
 cmdline=
-for _ in $(seq 50); do
+for _ in $(seq 20); do
 	cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)
 	[[ $cmdline == *"u:********@"* ]] && break
 	sleep 0.1
@@ -47,7 +47,7 @@ expect_nowhere "SECRETPW"
 "$PGMIGRATE" --database-url="host=127.0.0.1 port=$CLOSED user=u password='SECRETPW' sslpassword=SECRETPW" \
 	--wait 5 current >/dev/null 2>&1 </dev/null &
 pid=$!
-for _ in $(seq 50); do
+for _ in $(seq 20); do
 	cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)
 	[[ $cmdline != *SECRETPW* ]] && break
 	sleep 0.1
