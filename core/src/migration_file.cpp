@@ -3,9 +3,13 @@
 //
 // Decisions where the SPEC is silent (each covered by a unit test):
 // - Input: a UTF-8 byte order mark at the very start is skipped for parsing. CRLF and lone CR
-//   both end a line and are turned into LF before parsing, so a CRLF file parses to exactly the
-//   same Revision (section bodies included) as its LF twin. Invalid UTF-8 and NUL bytes are
-//   errors naming the line and the byte offset (0-based, in the content as given).
+//   both end a line, so a CRLF file has the same header, lines and errors as its LF twin; its
+//   section bodies keep the file's own bytes (SPEC: the SQL runs as the file has it, so a string
+//   literal spanning lines keeps its \r\n). Invalid UTF-8 and NUL bytes are errors naming the line
+//   and the byte offset (0-based, in the content as given).
+// - File name: one with a control character (below 0x20, or 0x7f) is refused before anything
+//   else (it would reach comments of generated scripts); messages show names and quoted values
+//   with control characters escaped (state::comment_text).
 // - Checksum: SHA-256 over the content as given with every CRLF and every lone CR replaced by
 //   LF, nothing else changed: the BOM, trailing whitespace and a missing final newline are all
 //   kept. Lowercase hex.
@@ -15,9 +19,13 @@
 //   "value" starts with `//` (a URL such as `-- https://...`) is free text. Keys are
 //   case-sensitive; a key inside a block comment is not a key. Any other SQL before the first
 //   marker is an error.
+// - down_revision is required: `none` (case-insensitive) for a root; a missing header or an empty
+//   value is an error telling to write `none`, so a forgotten parent never makes a second root.
 // - down_revision / branch_labels / depends_on: comma-separated; spaces around items are
-//   ignored; an empty value means an empty list (for down_revision: a root, like `none`, which
-//   is matched case-insensitively); empty items and repeated items are errors.
+//   ignored; an empty branch_labels or depends_on means an empty list; empty items and repeated
+//   items are errors.
+// - Header values (every known key) must not contain control characters (a tab inside is refused
+//   too; blanks around the value are trimmed), so none reaches a message or a script comment.
 // - Revision ids and branch labels must be valid ids and must not be `none`, `base`, `head` or
 //   `heads` (case-insensitive): targets use those words.
 // - transactional: `true` or `false`, case-insensitive. lock_timeout: a number (integer or
@@ -29,8 +37,9 @@
 //   like a marker but is not one of these (`-- migrate:up`, `--migrate:upgrade`,
 //   `-- Migrate:Upgrade`, `-- migrate:upgrade now`) is an error naming it. Sections may come in
 //   any order, each at most once.
-// - Bodies: byte-exact slices of the normalised content, from the line after the marker up to
-//   the line of the next marker (or the end of the file). first_line is the marker's line + 1.
+// - Bodies: byte-exact slices of the content as given (CR and CRLF kept), from the line after the
+//   marker up to the line of the next marker (or the end of the file). first_line is the marker's
+//   line + 1.
 // - An upgrade section with no SQL (only whitespace and comments) is an error, except in a merge
 //   revision (several down_revisions), which may only join branches. An empty
 //   downgrade section is an explicit no-op downgrade: present = true, the revision stays
@@ -41,6 +50,7 @@
 #include "migrate/migration_file.hpp"
 
 #include "migrate/error.hpp"
+#include "migrate/state.hpp"
 #include "sql_lexer.hpp"
 
 #include <openssl/evp.h>
@@ -110,17 +120,34 @@ bool is_key_char(char c) {
 }
 
 // Quotes user text for a message: '...', cut to 64 bytes on a UTF-8 boundary (the text is
-// valid UTF-8 by then), so a 20 MB "key" does not become a 20 MB message.
+// valid UTF-8 by then), so a 20 MB "key" does not become a 20 MB message; control characters are
+// escaped (state::comment_text), so a message never carries a raw newline or escape sequence.
 std::string quoted(std::string_view s) {
 	constexpr std::size_t max = 64;
 	if (s.size() <= max) {
-		return "'" + std::string(s) + "'";
+		return "'" + state::comment_text(s) + "'";
 	}
 	std::size_t n = max;
 	while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0u) == 0x80u) {
 		--n;
 	}
-	return "'" + std::string(s.substr(0, n)) + "...'";
+	return "'" + state::comment_text(s.substr(0, n)) + "...'";
+}
+
+// The first control byte of `s` (below 0x20, or 0x7f), if any.
+std::optional<unsigned char> control_byte(std::string_view s) {
+	for (char ch : s) {
+		const auto c = static_cast<unsigned char>(ch);
+		if (c < 0x20 || c == 0x7f) {
+			return c;
+		}
+	}
+	return std::nullopt;
+}
+
+std::string hex_byte(unsigned char c) {
+	static constexpr char digits[] = "0123456789ABCDEF";
+	return std::string("0x") + digits[c >> 4] + digits[c & 0x0F];
 }
 
 // Levenshtein distance, for "did you mean" hints on short keys.
@@ -223,7 +250,7 @@ struct EvpCtxFree {
 class Parser {
 public:
 	Parser(std::string_view content, std::string_view filename)
-	    : content_(content), filename_(filename.empty() ? std::string("<input>") : std::string(filename)) {
+	    : content_(content), filename_(filename.empty() ? std::string("<input>") : state::comment_text(filename)) {
 		rev_.filename = filename;
 	}
 
@@ -232,8 +259,7 @@ public:
 private:
 	struct Open {
 		SectionKind kind;
-		int marker_line = 0;
-		std::size_t begin = 0; // offset in text_ of the body
+		int marker_line = 0; // the body starts on the next line
 		bool has_code = false;
 	};
 
@@ -247,11 +273,15 @@ private:
 	std::vector<std::string> id_list(std::string_view key, std::string_view value, int line_no, bool allow_none);
 	void check_id(std::string_view key, std::string_view id, int line_no);
 	void section_tokens(const std::vector<Token> &tokens);
-	void close_section(std::size_t end);
+	void close_section(int end_line);
+	std::size_t line_offset(int line) const;
 
 	std::string_view content_;
-	std::string filename_;
+	std::string filename_; // for messages: control characters escaped
 	std::string text_; // content_ with line endings normalised, BOM removed
+	// line_start_[k]: offset in content_ of the start of line k (1-based; [0] unused), so that
+	// sections are cut from the bytes as given, not from text_.
+	std::vector<std::size_t> line_start_;
 	Revision rev_;
 	std::array<int, 7> key_line_{}; // line of each known key, 0 when absent
 	std::array<int, 3> section_line_{};
@@ -271,6 +301,7 @@ void Parser::normalise() {
 		i = 3;
 	}
 	text_.reserve(content_.size() - i);
+	line_start_.assign({0, i});
 	int line = 1;
 	const std::size_t n = content_.size();
 	while (i < n) {
@@ -279,10 +310,12 @@ void Parser::normalise() {
 			text_.push_back('\n');
 			++line;
 			i += (i + 1 < n && content_[i + 1] == '\n') ? 2 : 1;
+			line_start_.push_back(i);
 		} else if (c == '\n') {
 			text_.push_back('\n');
 			++line;
 			++i;
+			line_start_.push_back(i);
 		} else if (c == '\0') {
 			fail(line, "NUL byte at byte offset " + std::to_string(i), "migration files are UTF-8 text");
 		} else if (static_cast<unsigned char>(c) < 0x80) {
@@ -380,6 +413,12 @@ void Parser::header_line(std::string_view trimmed, int line_no) {
 		                  std::to_string(key_line_[idx]) + ")");
 	}
 	key_line_[idx] = line_no;
+	// Header values reach messages, comments of generated scripts and terminals: no control
+	// characters (a tab around the value is trimmed; one inside it is refused too).
+	if (const auto c = control_byte(value)) {
+		fail(line_no, "control character " + hex_byte(*c) + " in the value of '" + std::string(key) + "'",
+		     "header values are plain text on one line: remove the character");
+	}
 	switch (idx) {
 	case 0: // revision
 		if (value.empty()) {
@@ -389,6 +428,10 @@ void Parser::header_line(std::string_view trimmed, int line_no) {
 		rev_.id = value;
 		break;
 	case 1: // down_revision
+		if (value.empty()) {
+			fail(line_no, "empty 'down_revision'",
+			     "write '-- down_revision: none' for a root revision, or the id of its parent");
+		}
 		rev_.down_revisions = id_list(key, value, line_no, true);
 		break;
 	case 2: // message
@@ -485,8 +528,15 @@ void Parser::section_tokens(const std::vector<Token> &tokens) {
 	}
 }
 
-// Ends the open section at offset `end` of text_.
-void Parser::close_section(std::size_t end) {
+// Offset in content_ of the start of `line`; the end of the content past the last line.
+std::size_t Parser::line_offset(int line) const {
+	const auto k = static_cast<std::size_t>(line);
+	return k < line_start_.size() ? line_start_[k] : content_.size();
+}
+
+// Ends the open section before line `end_line` (0: at the end of the file). The body is the
+// content's own bytes, line endings as the file has them.
+void Parser::close_section(int end_line) {
 	if (!open_) {
 		return;
 	}
@@ -510,7 +560,9 @@ void Parser::close_section(std::size_t end) {
 	s->first_line = open_->marker_line + 1;
 	s->present = open_->kind != SectionKind::verify || open_->has_code;
 	if (s->present) {
-		s->sql.assign(text_, open_->begin, end - open_->begin);
+		const std::size_t begin = line_offset(open_->marker_line + 1);
+		const std::size_t end = end_line == 0 ? content_.size() : line_offset(end_line);
+		s->sql.assign(content_.substr(begin, end - begin));
 	} else {
 		s->first_line = 0;
 	}
@@ -518,6 +570,14 @@ void Parser::close_section(std::size_t end) {
 }
 
 Revision Parser::parse() {
+	// The name reaches messages, the store and comments of generated scripts (`--sql`): a newline
+	// in it could end a comment and start a statement, so a name with control characters is refused
+	// in both hosts (the client names its files; migrate_add takes whatever name the caller gives).
+	if (const auto c = control_byte(rev_.filename)) {
+		throw Error(sqlstate::invalid_migration_file,
+		            filename_ + ": the file name contains a control character (" + hex_byte(*c) + ")", {},
+		            "rename the file: migration file names must not contain control characters such as newlines");
+	}
 	rev_.checksum = migration_checksum(content_);
 	normalise();
 
@@ -564,8 +624,8 @@ Revision Parser::parse() {
 					in_header = false;
 					first_marker_line = line_no;
 				}
-				close_section(pos);
-				open_ = Open{*m.kind, line_no, next, false};
+				close_section(line_no);
+				open_ = Open{*m.kind, line_no, false};
 				lexer.reset();
 				stmt_start_ = true;
 				in_copy_ = false;
@@ -608,10 +668,15 @@ Revision Parser::parse() {
 		fail(first_marker_line ? first_marker_line : 1, "missing section '-- migrate:upgrade'",
 		     std::move(hint));
 	}
-	close_section(n);
+	close_section(0);
 	if (rev_.id.empty()) {
 		fail(first_marker_line, "missing header key 'revision'",
 		     "start the file with '-- revision: <id>' before the first section marker");
+	}
+	// Required, so that a forgotten parent never makes a silent second root.
+	if (key_line_[1] == 0) {
+		fail(first_marker_line, "missing header key 'down_revision'",
+		     "write '-- down_revision: none' for a root revision, or '-- down_revision: <id>' naming its parent");
 	}
 	return std::move(rev_);
 }

@@ -33,8 +33,10 @@ render_script(const RevisionGraph &graph, const Plan &plan) {
 	for (const Step &step : plan.steps) {
 		const Revision &rev = graph[step.revision];
 		const bool up = step.direction == Direction::upgrade;
-		out += fmt::format("-- Running {} {} -> {}, {}\n", up ? "upgrade" : "downgrade", step_from(graph, step),
-		                   step_to(graph, step), rev.message);
+		// Stored text in a comment goes through comment_text: a newline in it would end the comment.
+		out += fmt::format("-- {}\n", state::comment_text(fmt::format("Running {} {} -> {}, {}", up ? "upgrade" : "downgrade",
+		                                                               step_from(graph, step), step_to(graph, step),
+		                                                               rev.message)));
 		if (!rev.transactional) {
 			out += "-- transactional: false: runs outside a transaction block\nCOMMIT;\n\n";
 			if (!rev.lock_timeout.empty())
@@ -43,7 +45,8 @@ render_script(const RevisionGraph &graph, const Plan &plan) {
 			out += fmt::format("SET LOCAL lock_timeout = {};\n\n", state::quote_literal(rev.lock_timeout));
 		out += statement_block(up ? rev.upgrade.sql : rev.downgrade.sql);
 		if (up && rev.verify.present)
-			out += fmt::format("\n-- verify section of {} is checked only by online upgrades\n", rev.id);
+			out += fmt::format("\n-- verify section of {} is checked only by online upgrades\n",
+			                   state::comment_text(rev.id));
 		if (!rev.transactional)
 			out += fmt::format("{}\nBEGIN;\n\n{};\n", rev.lock_timeout.empty() ? "" : "\nRESET lock_timeout;\n",
 			                   state::lock_sql);

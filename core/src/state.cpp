@@ -39,10 +39,42 @@ changed_since_applied(const Revision &r, std::string_view applied_checksum, std:
 
 std::string
 dollar_tag(std::string_view text, std::string_view name) {
+	// The quoted form is tag + text + tag: the tag may occur there only at the two ends. Checking
+	// the whole form also catches a tag formed across an end (text ending in "$migrate").
+	auto fits = [&](const std::string &tag) {
+		std::string quoted;
+		quoted.reserve(text.size() + 2 * tag.size());
+		quoted.append(tag).append(text).append(tag);
+		return quoted.find(tag, 1) == quoted.size() - tag.size();
+	};
 	std::string tag = fmt::format("${}$", name);
-	for (int n = 1; text.find(tag) != std::string_view::npos; ++n)
+	for (int n = 1; !fits(tag); ++n)
 		tag = fmt::format("${}{}$", name, n);
 	return tag;
+}
+
+std::string
+comment_text(std::string_view text) {
+	static constexpr char digits[] = "0123456789ABCDEF";
+	std::string out;
+	out.reserve(text.size());
+	for (std::size_t i = 0; i < text.size(); ++i) {
+		const auto c = static_cast<unsigned char>(text[i]);
+		if (c < 0x20 || c == 0x7f) {
+			out += "\\x";
+			out += digits[c >> 4];
+			out += digits[c & 0x0F];
+		} else if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+		           static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+			const auto d = static_cast<unsigned char>(text[++i]);
+			out += "\\u00";
+			out += digits[d >> 4];
+			out += digits[d & 0x0F];
+		} else {
+			out += static_cast<char>(c);
+		}
+	}
+	return out;
 }
 
 namespace {

@@ -103,17 +103,32 @@ TEST(MigrationFile, FullHeader) {
 }
 
 TEST(MigrationFile, RootRevision) {
-	for (const char *value : {"none", "None", "NONE", ""}) {
+	for (const char *value : {"none", "None", "NONE"}) {
 		const std::string content = std::string("-- revision: 001\n-- down_revision: ") + value +
 		                            "\n-- migrate:upgrade\nSELECT 1;\n";
 		EXPECT_TRUE(parse_migration(content, file).down_revisions.empty()) << value;
 	}
-	EXPECT_TRUE(parse_migration("-- revision: 001\n-- migrate:upgrade\nSELECT 1;\n", file).down_revisions.empty());
+}
+
+TEST(MigrationFile, DownRevisionIsRequired) {
+	// SPEC: a missing header is an error that says to write `none` (never a silent second root).
+	const Error missing = parse_error("-- revision: 001\n-- message: m\n\n-- migrate:upgrade\nSELECT 1;\n");
+	EXPECT_EQ(missing.sqlstate(), "22P02");
+	EXPECT_STREQ(missing.what(), "20260223_1800_001_initial.sql:4: missing header key 'down_revision'");
+	EXPECT_NE(missing.hint().find("'-- down_revision: none' for a root revision"), std::string::npos) << missing.hint();
+	// An empty value is the same mistake.
+	expect_error("-- revision: 001\n-- down_revision:\n-- migrate:upgrade\nSELECT 1;\n", 2, "empty 'down_revision'");
+	EXPECT_NE(parse_error("-- revision: 001\n-- down_revision:  \n-- migrate:upgrade\nSELECT 1;\n")
+	              .hint()
+	              .find("'-- down_revision: none'"),
+	          std::string::npos);
+	// A missing revision is still reported first.
+	expect_error("-- message: x\n-- migrate:upgrade\nSELECT 1;\n", 2, "missing header key 'revision'");
 }
 
 TEST(MigrationFile, Transactional) {
 	auto parse_tx = [](const char *v) {
-		return parse_migration(std::string("-- revision: 1\n-- transactional: ") + v + "\n-- migrate:upgrade\nSELECT 1;\n",
+		return parse_migration(std::string("-- revision: 1\n-- down_revision: none\n-- transactional: ") + v + "\n-- migrate:upgrade\nSELECT 1;\n",
 		                       file)
 		    .transactional;
 	};
@@ -128,7 +143,7 @@ TEST(MigrationFile, Transactional) {
 TEST(MigrationFile, LockTimeout) {
 	for (const char *ok : {"5s", "500ms", "1min", "250", "0", "1.5s", "2h", "1d", "100us"}) {
 		const Revision r = parse_migration(
-		    std::string("-- revision: 1\n-- lock_timeout: ") + ok + "\n-- migrate:upgrade\nSELECT 1;\n", file);
+		    std::string("-- revision: 1\n-- down_revision: none\n-- lock_timeout: ") + ok + "\n-- migrate:upgrade\nSELECT 1;\n", file);
 		EXPECT_EQ(r.lock_timeout, ok);
 	}
 	for (const char *bad : {"5 s", "'5s'", "5s;", "5s; DROP TABLE x", "five", "5sec", "5S", "-1", "s", "1.", ".5s",
@@ -141,7 +156,7 @@ TEST(MigrationFile, LockTimeout) {
 TEST(MigrationFile, InvalidIds) {
 	const std::string long_id(65, 'a');
 	expect_error("-- revision: " + long_id + "\n-- migrate:upgrade\nSELECT 1;\n", 1, "invalid revision id");
-	EXPECT_EQ(parse_migration("-- revision: " + std::string(64, 'a') + "\n-- migrate:upgrade\nSELECT 1;\n", file).id,
+	EXPECT_EQ(parse_migration("-- revision: " + std::string(64, 'a') + "\n-- down_revision: none\n-- migrate:upgrade\nSELECT 1;\n", file).id,
 	          std::string(64, 'a'));
 	expect_error("-- revision: a-b\n-- migrate:upgrade\nSELECT 1;\n", 1, "invalid revision id 'a-b'");
 	expect_error("-- revision:\n-- migrate:upgrade\nSELECT 1;\n", 1, "empty 'revision'");
@@ -193,14 +208,15 @@ TEST(MigrationFile, HeaderComments) {
 	                                   "/* owner: platform team\n"
 	                                   "   down_revison: never read */\n"
 	                                   "-- revision: 1\n"
+	                                   "-- down_revision: none\n"
 	                                   "---- separator ----\n"
 	                                   "-- migrate:upgrade\n"
 	                                   "SELECT 1;\n",
 	                                   file);
 	EXPECT_EQ(r.id, "1");
-	EXPECT_EQ(r.upgrade.first_line, 10);
+	EXPECT_EQ(r.upgrade.first_line, 11);
 	// Header keys after the first marker are just SQL comments.
-	const Revision r2 = parse_migration("-- revision: 1\n-- migrate:upgrade\n-- revision: 2\n-- bogus: x\nSELECT 1;\n", file);
+	const Revision r2 = parse_migration("-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\n-- revision: 2\n-- bogus: x\nSELECT 1;\n", file);
 	EXPECT_EQ(r2.id, "1");
 	EXPECT_EQ(r2.upgrade.sql, "-- revision: 2\n-- bogus: x\nSELECT 1;\n");
 }
@@ -228,37 +244,38 @@ TEST(MigrationFile, EmptySections) {
 	             "DROP TABLE t;\n",
 	             2, "the upgrade section is empty");
 	// An empty downgrade is an explicit no-op: present, so the revision stays reversible.
-	const Revision r = parse_migration("-- revision: 1\n-- migrate:upgrade\nSELECT 1;\n-- migrate:downgrade\n", file);
+	const Revision r = parse_migration("-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\nSELECT 1;\n-- migrate:downgrade\n", file);
 	EXPECT_TRUE(r.downgrade.present);
 	EXPECT_EQ(r.downgrade.sql, "");
-	EXPECT_EQ(r.downgrade.first_line, 5);
+	EXPECT_EQ(r.downgrade.first_line, 6);
 	const Revision r2 =
-	    parse_migration("-- revision: 1\n-- migrate:upgrade\nSELECT 1;\n-- migrate:downgrade\n-- nothing to undo\n", file);
+	    parse_migration("-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\nSELECT 1;\n-- migrate:downgrade\n-- nothing to undo\n", file);
 	EXPECT_TRUE(r2.downgrade.present);
 	EXPECT_EQ(r2.downgrade.sql, "-- nothing to undo\n");
 	// A verify section without SQL verifies nothing: absent.
-	const Revision r3 = parse_migration("-- revision: 1\n-- migrate:upgrade\nSELECT 1;\n-- migrate:verify\n\n", file);
+	const Revision r3 = parse_migration("-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\nSELECT 1;\n-- migrate:verify\n\n", file);
 	EXPECT_FALSE(r3.verify.present);
 	EXPECT_EQ(r3.verify.sql, "");
 }
 
 TEST(MigrationFile, AllSectionsAnyOrderAndFirstLines) {
 	const Revision r = parse_migration("-- revision: 1\n"          // 1
-	                                   "-- migrate:verify\n"       // 2
-	                                   "SELECT true;\n"            // 3
-	                                   "-- migrate:downgrade\n"    // 4
-	                                   "\n"                        // 5
-	                                   "DROP TABLE t;\n"           // 6
-	                                   "  -- migrate:upgrade \t\n" // 7
-	                                   "CREATE TABLE t ();",       // 8, no final newline
+	                                   "-- down_revision: none\n"  // 2
+	                                   "-- migrate:verify\n"       // 3
+	                                   "SELECT true;\n"            // 4
+	                                   "-- migrate:downgrade\n"    // 5
+	                                   "\n"                        // 6
+	                                   "DROP TABLE t;\n"           // 7
+	                                   "  -- migrate:upgrade \t\n" // 8
+	                                   "CREATE TABLE t ();",       // 9, no final newline
 	                                   file);
 	EXPECT_EQ(r.verify.sql, "SELECT true;\n");
-	EXPECT_EQ(r.verify.first_line, 3);
+	EXPECT_EQ(r.verify.first_line, 4);
 	EXPECT_TRUE(r.verify.present);
 	EXPECT_EQ(r.downgrade.sql, "\nDROP TABLE t;\n");
-	EXPECT_EQ(r.downgrade.first_line, 5);
+	EXPECT_EQ(r.downgrade.first_line, 6);
 	EXPECT_EQ(r.upgrade.sql, "CREATE TABLE t ();");
-	EXPECT_EQ(r.upgrade.first_line, 8);
+	EXPECT_EQ(r.upgrade.first_line, 9);
 }
 
 TEST(MigrationFile, DuplicateAndUnknownMarkers) {
@@ -278,12 +295,13 @@ TEST(MigrationFile, DuplicateAndUnknownMarkers) {
 	expect_error("-- revision: 1\n-- migrate:upgrade now\nSELECT 1;\n", 2, "unknown section marker");
 	// Not marker-shaped: an ordinary comment in a body, and not a marker mid-line.
 	const Revision r = parse_migration(
-	    "-- revision: 1\n-- migrate:upgrade\n-- migrate: the next part is slow\nSELECT 1; -- migrate:downgrade\n", file);
+	    "-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\n-- migrate: the next part is slow\nSELECT 1; -- migrate:downgrade\n", file);
 	EXPECT_FALSE(r.downgrade.present);
 }
 
 TEST(MigrationFile, DollarQuotes) {
 	const std::string content = "-- revision: 1\n"
+	                            "-- down_revision: none\n"
 	                            "-- migrate:upgrade\n"
 	                            "CREATE FUNCTION f() RETURNS text LANGUAGE plpgsql AS $fn$\n"
 	                            "BEGIN\n"
@@ -300,8 +318,8 @@ TEST(MigrationFile, DollarQuotes) {
 	                            "-- migrate:downgrade\n"
 	                            "DROP FUNCTION f();\n";
 	const Revision r = parse_migration(content, file);
-	EXPECT_EQ(r.upgrade.first_line, 3);
-	EXPECT_EQ(r.downgrade.first_line, 16);
+	EXPECT_EQ(r.upgrade.first_line, 4);
+	EXPECT_EQ(r.downgrade.first_line, 17);
 	EXPECT_EQ(r.downgrade.sql, "DROP FUNCTION f();\n");
 	EXPECT_FALSE(r.verify.present);
 	EXPECT_NE(r.upgrade.sql.find("END $fn$;\n"), std::string::npos);
@@ -312,6 +330,7 @@ TEST(MigrationFile, DollarQuotes) {
 
 TEST(MigrationFile, StringsAndComments) {
 	const std::string content = "-- revision: 1\n"
+	                            "-- down_revision: none\n"
 	                            "-- migrate:upgrade\n"
 	                            "INSERT INTO t VALUES ('a;\n"
 	                            "-- migrate:downgrade\n"
@@ -330,21 +349,21 @@ TEST(MigrationFile, StringsAndComments) {
 	                            "SELECT 2;\n";
 	const Revision r = parse_migration(content, file);
 	EXPECT_TRUE(r.downgrade.present);
-	EXPECT_EQ(r.downgrade.first_line, 17);
+	EXPECT_EQ(r.downgrade.first_line, 18);
 	EXPECT_EQ(r.downgrade.sql, "SELECT 2;\n");
-	EXPECT_EQ(r.upgrade.first_line, 3);
+	EXPECT_EQ(r.upgrade.first_line, 4);
 	EXPECT_EQ(r.upgrade.sql.size(), content.find("-- migrate:downgrade\nSELECT 2;") - content.find("INSERT"));
 }
 
 TEST(MigrationFile, EscapeStringContinuation) {
 	// E'a' <newline> 'b\';...': PostgreSQL continues the E'' string, so the marker is inside it.
-	const Revision r = parse_migration("-- revision: 1\n-- migrate:upgrade\nSELECT E'a'\n'b\\';\n"
+	const Revision r = parse_migration("-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\nSELECT E'a'\n'b\\';\n"
 	                                   "-- migrate:downgrade\n';\n",
 	                                   file);
 	EXPECT_FALSE(r.downgrade.present);
 	// A marker between the pieces ends the section: the downgrade's 'b\' is a plain string
 	// (each section runs as its own SQL text).
-	const Revision r2 = parse_migration("-- revision: 1\n-- migrate:upgrade\nSELECT E'a'\n-- migrate:downgrade\n"
+	const Revision r2 = parse_migration("-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\nSELECT E'a'\n-- migrate:downgrade\n"
 	                                    "'b\\';\n",
 	                                    file);
 	EXPECT_TRUE(r2.downgrade.present);
@@ -359,7 +378,7 @@ TEST(MigrationFile, Unterminated) {
 	             "unterminated block comment");
 	expect_error("-- revision: 1\n/* header comment\n-- migrate:upgrade\nSELECT 1;\n", 2, "unterminated block comment");
 	// A line comment at the end of the file without a newline is fine.
-	EXPECT_EQ(parse_migration("-- revision: 1\n-- migrate:upgrade\nSELECT 1; -- end", file).upgrade.sql,
+	EXPECT_EQ(parse_migration("-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\nSELECT 1; -- end", file).upgrade.sql,
 	          "SELECT 1; -- end");
 }
 
@@ -368,22 +387,42 @@ TEST(MigrationFile, LineEndings) {
 	const std::string crlf = with_eol(lf, "\r\n");
 	const std::string cr = with_eol(lf, "\r");
 	const Revision a = parse_migration(lf, file);
-	for (const std::string &other : {crlf, cr}) {
-		const Revision b = parse_migration(other, file);
+	for (const char *eol : {"\r\n", "\r"}) {
+		const Revision b = parse_migration(with_eol(lf, eol), file);
 		EXPECT_EQ(a.id, b.id);
 		EXPECT_EQ(a.down_revisions, b.down_revisions);
 		EXPECT_EQ(a.message, b.message);
-		EXPECT_EQ(a.upgrade.sql, b.upgrade.sql);
+		// The sections are the file's own bytes (the SQL runs as the file has it) ...
+		EXPECT_EQ(with_eol(a.upgrade.sql, eol), b.upgrade.sql);
 		EXPECT_EQ(a.upgrade.first_line, b.upgrade.first_line);
-		EXPECT_EQ(a.downgrade.sql, b.downgrade.sql);
+		EXPECT_EQ(with_eol(a.downgrade.sql, eol), b.downgrade.sql);
 		EXPECT_EQ(a.downgrade.first_line, b.downgrade.first_line);
+		// ... and only the checksum normalises line endings.
 		EXPECT_EQ(a.checksum, b.checksum);
 	}
+	// A string literal spanning lines keeps its CRLF (it used to become 'a\nb').
+	const Revision lit = parse_migration("-- revision: 1\r\n-- down_revision: none\r\n-- migrate:upgrade\r\n"
+	                                     "INSERT INTO t VALUES ('a\r\nb');\r\n-- migrate:downgrade\r\nDELETE FROM t;\r\n",
+	                                     file);
+	EXPECT_EQ(lit.upgrade.sql, "INSERT INTO t VALUES ('a\r\nb');\r\n");
+	EXPECT_EQ(lit.downgrade.sql, "DELETE FROM t;\r\n");
+	EXPECT_EQ(lit.downgrade.first_line, 7);
+	// A lone CR, a mix, and a final line without an ending.
+	const Revision mix = parse_migration("-- revision: 1\n-- down_revision: none\r-- migrate:upgrade\r\nSELECT 'x\ry';\n"
+	                                     "SELECT 2;\r-- migrate:verify\rSELECT true",
+	                                     file);
+	EXPECT_EQ(mix.upgrade.sql, "SELECT 'x\ry';\nSELECT 2;\r");
+	EXPECT_EQ(mix.upgrade.first_line, 4);
+	EXPECT_EQ(mix.verify.sql, "SELECT true");
+	EXPECT_EQ(mix.verify.first_line, 8);
 	// Errors report the same line numbers.
 	expect_error(with_eol("-- revision: 1\n\n-- bogus: 1\n-- migrate:upgrade\nSELECT 1;\n", "\r\n"), 3, "bogus");
 	expect_error(with_eol("-- revision: 1\n\n-- bogus: 1\n-- migrate:upgrade\nSELECT 1;\n", "\r"), 3, "bogus");
 	// A mix of endings still counts lines right.
-	EXPECT_EQ(parse_migration("-- revision: 1\r\n\r\r\n-- migrate:upgrade\nSELECT 1;\n", file).upgrade.first_line, 5);
+	EXPECT_EQ(
+	    parse_migration("-- revision: 1\r\n-- down_revision: none\r\n\r\r\n-- migrate:upgrade\nSELECT 1;\n", file)
+	        .upgrade.first_line,
+	    6);
 }
 
 TEST(MigrationFile, ByteOrderMark) {
@@ -409,7 +448,7 @@ TEST(MigrationFile, ChecksumKnownVectors) {
 	EXPECT_EQ(migrate::migration_checksum(lf), expected);
 	EXPECT_EQ(migrate::migration_checksum(with_eol(lf, "\r\n")), expected);
 	EXPECT_EQ(migrate::migration_checksum(with_eol(lf, "\r")), expected);
-	EXPECT_EQ(parse_migration(with_eol(lf, "\r\n"), file).checksum, expected);
+	EXPECT_EQ(parse_migration(with_eol(basic, "\r\n"), file).checksum, migrate::migration_checksum(basic));
 	// printf 'a\nb\n' | sha256sum, and with a BOM in front (kept in the checksum).
 	EXPECT_EQ(migrate::migration_checksum("a\r\nb\r"), "911169ddaaf146aff539f58c26c489af3b892dff0fe283c1c264c65ae5aa59a2");
 	EXPECT_EQ(migrate::migration_checksum("\xEF\xBB\xBF" "a\r\nb\n"),
@@ -430,7 +469,7 @@ TEST(MigrationFile, InvalidUtf8AndNul) {
 	expect_error("-- revision: 1\r\n-- message: caf\xE9\r\n", 2, "invalid UTF-8 byte sequence at byte offset 31");
 	expect_error(head + "SELECT 1;\nSELECT '" + std::string(1, '\0') + "';\n", 4, "NUL byte at byte offset 52");
 	// Valid multi-byte text is fine anywhere.
-	const Revision r = parse_migration("-- revision: 1\n-- message: café ☕ 𝄞\n-- migrate:upgrade\nSELECT 'ü', "
+	const Revision r = parse_migration("-- revision: 1\n-- down_revision: none\n-- message: café ☕ 𝄞\n-- migrate:upgrade\nSELECT 'ü', "
 	                                   "$ä$ x $ä$, \"ñ\";\n",
 	                                   file);
 	EXPECT_EQ(r.message, "café ☕ 𝄞");
@@ -456,7 +495,7 @@ TEST(MigrationFile, CopyFromStdin) {
 	for (const char *ok : {"COPY t FROM '/tmp/data.csv';\n", "COPY (SELECT 1 FROM stdin) TO '/tmp/x';\n",
 	                       "SELECT 'COPY t FROM stdin';\n", "DO $$ BEGIN COPY t FROM stdin; END $$;\n",
 	                       "SELECT copy FROM stdin;\n", "INSERT INTO t SELECT 1; -- COPY t FROM stdin\n"}) {
-		EXPECT_NO_THROW(parse_migration(std::string("-- revision: 1\n-- migrate:upgrade\n") + ok, file)) << ok;
+		EXPECT_NO_THROW(parse_migration(std::string("-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\n") + ok, file)) << ok;
 	}
 }
 
@@ -464,7 +503,7 @@ TEST(MigrationFile, ErrorPrefix) {
 	expect_error("-- revision: 1\n-- nope: 1\n", 2, "unknown header key 'nope'", "");
 	const Error e = parse_error("-- revision: 1\n-- nope: 1\n", "");
 	EXPECT_STREQ(e.what(), "<input>:2: unknown header key 'nope'");
-	EXPECT_EQ(parse_migration("-- revision: 1\n-- migrate:upgrade\nSELECT 1;\n", "").filename, "");
+	EXPECT_EQ(parse_migration("-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\nSELECT 1;\n", "").filename, "");
 	expect_error("-- revision: 1\n-- nope: 1\n", 2, "unknown header key", "dir/x.sql");
 }
 
@@ -485,7 +524,7 @@ TEST(MigrationFile, LongTextInMessagesIsCut) {
 
 TEST(MigrationFile, HugeFile) {
 	// About 20 MB with strings, dollar quotes and comments; must parse (in linear time).
-	std::string content = "-- revision: big\n-- migrate:upgrade\n";
+	std::string content = "-- revision: big\n-- down_revision: none\n-- migrate:upgrade\n";
 	const std::string chunk = "INSERT INTO t VALUES (1, 'it''s; -- not a comment', E'\\'x', $q$ body\n"
 	                          "-- migrate:downgrade\n$q$); /* c /* nested */ */ -- tail\n";
 	content.reserve(20'000'000 + chunk.size() + 100);
@@ -497,13 +536,13 @@ TEST(MigrationFile, HugeFile) {
 	content += "-- migrate:downgrade\nDELETE FROM t;\n";
 	const Revision r = parse_migration(content, file);
 	EXPECT_EQ(r.downgrade.sql, "DELETE FROM t;\n");
-	EXPECT_EQ(r.downgrade.first_line, static_cast<int>(3 + 3 * statements + 1));
+	EXPECT_EQ(r.downgrade.first_line, static_cast<int>(4 + 3 * statements + 1));
 	EXPECT_EQ(r.upgrade.sql.size(), statements * chunk.size());
 	// One huge line, and a huge dollar quote full of '$'.
-	std::string line = "-- revision: big\n-- migrate:upgrade\nSELECT $abcdefgh$";
+	std::string line = "-- revision: big\n-- down_revision: none\n-- migrate:upgrade\nSELECT $abcdefgh$";
 	line.append(20'000'000, '$');
 	line += "$abcdefgh$;\n";
-	EXPECT_EQ(parse_migration(line, file).upgrade.first_line, 3);
+	EXPECT_EQ(parse_migration(line, file).upgrade.first_line, 4);
 }
 
 TEST(MigrationFile, MergeRevisionMayHaveAnEmptyUpgrade) {
@@ -515,4 +554,62 @@ TEST(MigrationFile, MergeRevisionMayHaveAnEmptyUpgrade) {
 	// A single-parent revision still needs SQL.
 	EXPECT_THROW(parse_migration("-- revision: 004\n-- down_revision: 003\n-- migrate:upgrade\n-- nothing\n", "m.sql"),
 	             Error);
+}
+
+TEST(MigrationFile, ControlCharactersInHeaderValues) {
+	// Header values reach messages and the comments of generated scripts: no control characters.
+	const std::string tail = "\n-- migrate:upgrade\nSELECT 1;\n";
+	for (const char *key : {"message", "revision", "down_revision", "branch_labels", "depends_on", "lock_timeout",
+	                        "transactional"}) {
+		for (const std::string &bad : {std::string("a\x1b[2Jb"), std::string("a\x7f"), std::string("a\tb"),
+		                              std::string("a\x0b b"), std::string("x\x01")}) {
+			const std::string first = std::string(key) == "revision" ? "-- message: m\n" : "-- revision: 1\n";
+			const std::string content = first + "-- " + key + ": " + bad + "\n-- down_revision: none" + tail;
+			expect_error(content, 2, "control character 0x");
+			const Error e = parse_error(content);
+			EXPECT_NE(std::string_view(e.what()).find("in the value of '" + std::string(key) + "'"), std::string::npos)
+			    << e.what();
+			// The message itself carries no control character.
+			for (char c : std::string_view(e.what()))
+				EXPECT_FALSE(static_cast<unsigned char>(c) < 0x20 || c == 0x7f) << e.what();
+		}
+	}
+	// A carriage return ends the header line, so what follows it is SQL before the first marker.
+	expect_error("-- revision: 1\n-- down_revision: none\n-- message: x\rALTER ROLE a SUPERUSER;\n-- migrate:upgrade\n"
+	             "SELECT 1;\n",
+	             4, "SQL before the first section marker");
+	// Blanks around a value are still trimmed, and a free-text comment may hold anything.
+	const Revision r = parse_migration("-- revision: 1\n-- down_revision:\tnone\t\n-- message: \tok \n-- note\x1b\n"
+	                                   "-- migrate:upgrade\nSELECT '\x1b';\n",
+	                                   file);
+	EXPECT_EQ(r.message, "ok");
+	EXPECT_EQ(r.upgrade.sql, "SELECT '\x1b';\n"); // SQL sections are the user's own
+}
+
+TEST(MigrationFile, ControlCharactersInTheFileName) {
+	// A file name reaches the store, messages and `--` comments of `--sql` scripts: refused in both
+	// hosts (migrate_add passes the caller's name here), before anything else, named escaped.
+	const std::string ok = "-- revision: 003\n-- down_revision: none\n-- migrate:upgrade\nSELECT 1;\n";
+	for (const std::string &name : {std::string("20260101_0000_003_x\nALTER ROLE attacker SUPERUSER;\n--.sql"),
+	                               std::string("a\rb.sql"), std::string("a\x1b.sql"), std::string("a\x7f.sql"),
+	                               std::string("a\tb.sql"), std::string("dir\n/a.sql")}) {
+		const Error e = parse_error(ok, name);
+		EXPECT_EQ(e.sqlstate(), "22P02");
+		const std::string_view what = e.what();
+		EXPECT_NE(what.find("the file name contains a control character"), std::string::npos) << what;
+		for (char c : what)
+			EXPECT_FALSE(static_cast<unsigned char>(c) < 0x20 || c == 0x7f) << what;
+		EXPECT_NE(e.hint().find("rename the file"), std::string::npos) << e.hint();
+	}
+	const Error e = parse_error(ok, "20260101_0000_003_x\nALTER ROLE attacker SUPERUSER;\n--.sql");
+	EXPECT_STREQ(e.what(), "20260101_0000_003_x\\x0AALTER ROLE attacker SUPERUSER;\\x0A--.sql: the file name contains a "
+	                       "control character (0x0A)");
+	// Non-ASCII names are fine.
+	EXPECT_EQ(parse_migration(ok, "20260101_0000_003_café.sql").filename, "20260101_0000_003_café.sql");
+}
+
+TEST(MigrationFile, MessagesEscapeControlCharacters) {
+	// Quoted text in a message (a near-miss marker, an unknown key's value) never carries raw controls.
+	const Error e = parse_error("-- revision: 1\n-- down_revision: none\n-- migrate:up\x1b[31m\nSELECT 1;\n");
+	EXPECT_STREQ(e.what(), "20260223_1800_001_initial.sql:3: unknown section marker '-- migrate:up\\x1B[31m'");
 }

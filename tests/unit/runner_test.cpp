@@ -282,7 +282,7 @@ TEST(Runner, UnknownVersionRowIsReported) {
 }
 
 TEST(Runner, AddIsANoOpForIdenticalContent) {
-	const std::string content = "-- revision: 001\n-- message: m\n-- migrate:upgrade\nSELECT 1;\n";
+	const std::string content = "-- revision: 001\n-- down_revision: none\n-- message: m\n-- migrate:upgrade\nSELECT 1;\n";
 	FakeDatabase db;
 	Runner runner(db);
 	Revision stored = rev("001");
@@ -298,19 +298,19 @@ TEST(Runner, AddRefusesToChangeAnAppliedRevision) {
 	db.version = {"001"};
 	Runner runner(db);
 	try {
-		runner.add("-- revision: 001\n-- migrate:upgrade\nSELECT 2;\n", "x.sql");
+		runner.add("-- revision: 001\n-- down_revision: none\n-- migrate:upgrade\nSELECT 2;\n", "x.sql");
 		FAIL() << "expected an error";
 	} catch (const Error &e) {
 		EXPECT_EQ(e.sqlstate(), "55000");
 		EXPECT_NE(e.detail().find(std::string(64, 'a')), std::string::npos) << e.detail();
-		EXPECT_NE(e.detail().find(migration_checksum("-- revision: 001\n-- migrate:upgrade\nSELECT 2;\n")),
+		EXPECT_NE(e.detail().find(migration_checksum("-- revision: 001\n-- down_revision: none\n-- migrate:upgrade\nSELECT 2;\n")),
 		          std::string::npos);
 	}
 	EXPECT_FALSE(db.has("query: INSERT INTO migrate.revisions"));
 }
 
 TEST(Runner, AddAllStoresWhatIsNewOrChangedInOneUpsert) {
-	const std::string same = "-- revision: 001\n-- message: m\n-- migrate:upgrade\nSELECT 1;\n";
+	const std::string same = "-- revision: 001\n-- down_revision: none\n-- message: m\n-- migrate:upgrade\nSELECT 1;\n";
 	const std::string changed = "-- revision: 002\n-- down_revision: 001\n-- migrate:upgrade\nSELECT 22;\n";
 	const std::string added = "-- revision: 003\n-- down_revision: 002\n-- migrate:upgrade\nSELECT 3;\n";
 	FakeDatabase db;
@@ -336,7 +336,7 @@ TEST(Runner, AddAllRefusesToChangeAnAppliedRevision) {
 	db.revisions = {rev("001")};
 	db.version = {"001"};
 	Runner runner(db);
-	const std::string content = "-- revision: 001\n-- migrate:upgrade\nSELECT 2;\n";
+	const std::string content = "-- revision: 001\n-- down_revision: none\n-- migrate:upgrade\nSELECT 2;\n";
 	try {
 		runner.add_all({{"-- revision: 002\n-- down_revision: 001\n-- migrate:upgrade\nSELECT 1;\n", "2.sql"},
 		                {content, "x.sql"}});
@@ -351,7 +351,7 @@ TEST(Runner, AddAllRefusesToChangeAnAppliedRevision) {
 }
 
 TEST(Runner, AddAllOfNothingNewWritesNothing) {
-	const std::string content = "-- revision: 001\n-- message: m\n-- migrate:upgrade\nSELECT 1;\n";
+	const std::string content = "-- revision: 001\n-- down_revision: none\n-- message: m\n-- migrate:upgrade\nSELECT 1;\n";
 	FakeDatabase db;
 	Revision stored = rev("001");
 	stored.checksum = migration_checksum(content);

@@ -1,4 +1,5 @@
 // Bookkeeping SQL: quoting and the statements the runner and offline scripts share.
+#include "migrate/script.hpp"
 #include "migrate/state.hpp"
 #include "test_graphs.hpp"
 
@@ -16,6 +17,53 @@ TEST(QuoteLiteral, DoublesQuotes) {
 TEST(QuoteLiteral, UsesEscapeStringForBackslashes) {
 	// Safe whatever standard_conforming_strings is: E'' with doubled backslashes.
 	EXPECT_EQ(state::quote_literal(R"(a\'b)"), R"(E'a\\''b')");
+}
+
+// Where the first tag closes the quoted form tag + text + tag: must be its very end.
+std::size_t
+closing_at(const std::string &tag, std::string_view text) {
+	const std::string quoted = tag + std::string(text) + tag;
+	return quoted.find(tag, tag.size()) - tag.size();
+}
+
+TEST(DollarTag, AvoidsTheTagInsideTheText) {
+	EXPECT_EQ(state::dollar_tag("SELECT 1;", "pgmigrate"), "$pgmigrate$");
+	EXPECT_EQ(state::dollar_tag("SELECT '$pgmigrate$';", "pgmigrate"), "$pgmigrate1$");
+	EXPECT_EQ(state::dollar_tag("$pgmigrate$ $pgmigrate1$", "pgmigrate"), "$pgmigrate2$");
+}
+
+TEST(DollarTag, AvoidsATagFormedAcrossTheEnds) {
+	// A file ending in "-- $pgmigrate" (no newline): content + "$pgmigrate$" holds the tag one
+	// character early, so the quote would close inside the content and leave "$" outside.
+	for (std::string_view text : {"SELECT 1; -- $pgmigrate", "SELECT 1; -- $pgmigrate1$ and $pgmigrate",
+	                              "-- $pgmigrate$$pgmigrate"}) {
+		const std::string tag = state::dollar_tag(text, "pgmigrate");
+		EXPECT_EQ(closing_at(tag, text), text.size()) << tag << " for " << text;
+	}
+	EXPECT_EQ(state::dollar_tag("SELECT 1; -- $pgmigrate", "pgmigrate"), "$pgmigrate1$");
+	// At the start: tag + text must not hold a second tag either.
+	EXPECT_NE(state::dollar_tag("pgmigrate$ SELECT 1;", "pgmigrate"), "$pgmigrate$");
+	EXPECT_EQ(state::dollar_tag("", "pgmigrate"), "$pgmigrate$");
+}
+
+TEST(CommentText, EscapesControlCharacters) {
+	EXPECT_EQ(state::comment_text("20260101_0000_003_x.sql"), "20260101_0000_003_x.sql");
+	EXPECT_EQ(state::comment_text("naïve café ☕"), "naïve café ☕");
+	EXPECT_EQ(state::comment_text("x\nALTER ROLE a SUPERUSER;\n--"), "x\\x0AALTER ROLE a SUPERUSER;\\x0A--");
+	EXPECT_EQ(state::comment_text(std::string("a\rb\tc\x1b\x7f") + '\0'), "a\\x0Db\\x09c\\x1B\\x7F\\x00");
+	EXPECT_EQ(state::comment_text("a\xC2\x85" "b\xC2\x9B"), "a\\u0085b\\u009B"); // C1 controls (NEL, CSI)
+	EXPECT_EQ(state::comment_text("\xC2\xA0"), "\xC2\xA0");                          // U+00A0 is not one
+}
+
+TEST(CommentText, ScriptCommentsNeverCarryANewline) {
+	// A graph read from the store may hold anything a row holds: the script's comments stay comments.
+	Revision r = rev("001", {}, "add x\nALTER ROLE attacker SUPERUSER;\r--");
+	RevisionGraph graph({r});
+	const std::string sql = render_script(graph, plan_upgrade(graph, {}, "head"));
+	EXPECT_NE(sql.find("-- Running upgrade  -> 001, add x\\x0AALTER ROLE attacker SUPERUSER;\\x0D--\n"),
+	          std::string::npos)
+	    << sql;
+	EXPECT_EQ(sql.find("\nALTER ROLE"), std::string::npos) << sql;
 }
 
 TEST(VersionSql, DeletesThenInserts) {
@@ -79,7 +127,7 @@ TEST(RevisionUpsert, RowsNumberTheirParameters) {
 }
 
 TEST(RevisionUpsert, ScriptSubstitutesLiteralsOnce) {
-	Revision r = parse_migration("-- revision: 001\n-- message: it's $1\n-- migrate:upgrade\nSELECT $2 || '$10';\n",
+	Revision r = parse_migration("-- revision: 001\n-- down_revision: none\n-- message: it's $1\n-- migrate:upgrade\nSELECT $2 || '$10';\n",
 	                             "a.sql");
 	const std::string sql = state::revision_upsert_script(r, "content", "a.sql");
 	EXPECT_NE(sql.find("VALUES ('001', '{}'::pg_catalog.text[]"), std::string::npos) << sql;
@@ -91,7 +139,7 @@ TEST(RevisionUpsert, ScriptSubstitutesLiteralsOnce) {
 }
 
 TEST(RevisionUpsert, GuardedScriptRefusesAsAddDoes) {
-	Revision r = parse_migration("-- revision: 001\n-- migrate:upgrade\nSELECT '$migrate$';\n", "a.sql");
+	Revision r = parse_migration("-- revision: 001\n-- down_revision: none\n-- migrate:upgrade\nSELECT '$migrate$';\n", "a.sql");
 	const std::string sql = state::guarded_upsert_script(r, "content", "a.sql");
 	// A dollar quote that the content cannot end.
 	ASSERT_TRUE(sql.starts_with("DO $migrate1$\n")) << sql;

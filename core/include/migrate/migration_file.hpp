@@ -7,7 +7,8 @@
 
 namespace migrate {
 
-// A section body (`-- migrate:upgrade` etc.) and the 1-based file line its first character is on.
+// A section body (`-- migrate:upgrade` etc.), the file's own bytes (line endings as written), and
+// the 1-based file line its first character is on.
 struct Section {
 	std::string sql;
 	int first_line = 0;
@@ -29,7 +30,8 @@ struct Revision {
 	std::string filename; // may be empty (content added from psql without a name)
 };
 
-// Parses one file. Throws migrate::Error (22P02) naming the file and line on any problem.
+// Parses one file. Throws migrate::Error (22P02) naming the file and line on any problem; a
+// `filename` with a control character is refused (naming the file, escaped).
 Revision parse_migration(std::string_view content, std::string_view filename);
 
 // SHA-256 of content with CRLF and lone CR turned into LF, as lowercase hex.

@@ -32,8 +32,16 @@ Error changed_since_applied(const Revision &revision, std::string_view applied_c
 // A SQL string literal that is safe whatever standard_conforming_strings says.
 std::string quote_literal(std::string_view text);
 
-// A dollar-quote tag (`$name$`, `$name1$`, ...) that does not occur in `text`.
+// A dollar-quote tag (`$name$`, `$name1$`, ...) such that `tag + text + tag` holds the tag only at
+// its two ends: not inside `text`, and not formed across either end (text ending in `$name`).
 std::string dollar_tag(std::string_view text, std::string_view name = "migrate");
+
+// Stored or file-derived text (a file name, a message, a revision id) made safe to put in a `--`
+// comment of a generated script or in a message: each ASCII control byte (below 0x20, and 0x7f)
+// becomes \xNN and each C1 control (U+0080..U+009F) \u00NN, so a newline or carriage return can
+// never end the comment and start a statement. Other text is unchanged. Every comment that carries
+// such text goes through this one function.
+std::string comment_text(std::string_view text);
 
 // Version-row changes after `step`: a DELETE and/or an INSERT, one statement per element
 // (no trailing semicolon), since libpq's extended protocol takes one statement at a time.
