@@ -5,6 +5,7 @@
 #include "output.hpp"
 #include "migrate/error.hpp"
 #include "migrate/migration_file.hpp"
+#include "migrate/state.hpp"
 
 #include <fmt/format.h>
 
@@ -115,6 +116,24 @@ Project::load(const fs::path &dir, bool allow_missing, bool lenient) {
 	if (ec)
 		throw Failure(fmt::format("cannot read the migrations directory {}: {}", dir.string(), ec.message()));
 	std::sort(names.begin(), names.end());
+	// A control character in a name (a newline, a carriage return) could end a `--` comment of a
+	// generated script and start a statement: refuse such files, every command, before any upload.
+	std::vector<std::string> bad_names;
+	for (const auto &name : names)
+		if (std::any_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+			bad_names.push_back(fmt::format("{}: the file name contains a control character; rename the file",
+			                                migrate::state::comment_text((dir / name).string())));
+	if (!bad_names.empty()) {
+		Failure f(bad_names.size() == 1
+		              ? fmt::format("a migration file name in {} has a control character",
+		                            migrate::state::comment_text(dir.string()))
+		              : fmt::format("{} migration file names in {} have control characters", bad_names.size(),
+		                            migrate::state::comment_text(dir.string())),
+		          {}, "Migration file names must not contain control characters such as newlines.");
+		f.items = std::move(bad_names);
+		f.sqlstate = migrate::sqlstate::invalid_migration_file;
+		throw f;
+	}
 
 	const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir_fd < 0)

@@ -18,6 +18,7 @@ namespace {
 
 using migrate::Direction;
 using migrate::RevisionGraph;
+using migrate::state::comment_text;
 using migrate::state::dollar_tag;
 
 // Relative to the database's current version: +N, -N, label@+N, label@-N.
@@ -48,7 +49,9 @@ state_statement() {
 // The uploads `upgrade` makes before it runs: so the script works on a database that has never
 // seen these revisions (migrate_add of identical content is a no-op). In client mode the
 // engine's own upsert into migrate.revisions, after the state tables, refusing as migrate_add
-// does to replace an applied revision by different content.
+// does to replace an applied revision by different content. The comments carry the id and file
+// name through comment_text (the parser refuses control characters in both; this keeps the script
+// safe whatever reached the graph).
 std::string
 upload_statements(const Project &project, const migrate::Plan &plan, const std::string &fn, bool client_mode) {
 	std::string sql;
@@ -59,12 +62,13 @@ upload_statements(const Project &project, const migrate::Plan &plan, const std::
 		const migrate::Revision &rev = graph[step.revision];
 		const ProjectFile &file = project.file(rev.id);
 		if (client_mode) {
-			sql += fmt::format("-- Upload revision {} ({})\n{};\n\n", rev.id, file.name,
+			sql += fmt::format("-- Upload revision {} ({})\n{};\n\n", comment_text(rev.id), comment_text(file.name),
 			                   migrate::state::guarded_upsert_script(rev, file.content, file.name));
 			continue;
 		}
 		std::string tag = dollar_tag(file.content, "pgmigrate");
-		sql += fmt::format("-- Upload revision {} ({})\nSELECT {}({}{}{}, {});\n\n", rev.id, file.name, fn, tag,
+		sql += fmt::format("-- Upload revision {} ({})\nSELECT {}({}{}{}, {});\n\n", comment_text(rev.id),
+		                   comment_text(file.name), fn, tag,
 		                   file.content, tag, migrate::state::quote_literal(file.name));
 	}
 	if (client_mode && !sql.empty())
