@@ -57,6 +57,13 @@ Context::project(bool allow_missing, bool lenient) {
 	return *project_;
 }
 
+Project &
+Context::files() {
+	bool explicit_dir = false;
+	Project::directory(options_.dir, &explicit_dir);
+	return project(!explicit_dir, true);
+}
+
 Host &
 Context::prepare(bool read_heads) {
 	if (host_)
@@ -72,14 +79,11 @@ Context::prepare(bool read_heads) {
 		connecting = std::async(std::launch::async, [this] { connection(); });
 	Project *loaded = nullptr;
 	try {
-		loaded = &project(!explicit_dir);
-		if (!loaded->unfinished().empty()) {
-			const auto &unfinished = loaded->unfinished();
-			Failure f(unfinished.size() == 1 ? "a migration file is not filled in"
-			                                 : fmt::format("{} migration files are not filled in", unfinished.size()));
-			f.items = unfinished;
-			throw f;
-		}
+		// Leniently: a draft (a template not filled in yet) is warned about and not uploaded; only a
+		// plan that would apply it is refused (refuse_unfilled).
+		loaded = &files();
+		if (loaded->exists())
+			loaded->graph();
 	} catch (...) {
 		if (connecting.valid())
 			connecting.wait(); // its outcome no longer matters, but it uses this object
@@ -97,12 +101,33 @@ Context::prepare(bool read_heads) {
 	}
 	Connection &conn = *opened;
 	Host host = require_host(conn, options_.no_extension, options_.lock_wait);
+	if (!host.client && host.version == "0.1.0")
+		out().warning(fmt::format("The migrate extension in database \"{}\" is version {}: run ALTER EXTENSION "
+		                          "migrate UPDATE; as its owner.",
+		                          conn.database(), host.version));
 	if (!p.exists())
 		out().note(fmt::format("No migrations directory {}: using the revisions stored in the database.", dir.string()));
 	else
 		synced_ = sync_project(conn, host, p, options_.lock_wait, read_heads);
 	host_ = std::move(host);
 	return *host_;
+}
+
+const Host &
+Context::inspect() {
+	if (reading_)
+		return *reading_;
+	Project &p = files();
+	if (p.exists())
+		p.graph(); // a bad file is reported before an unreachable server
+	Connection &conn = connection();
+	reading_ = require_host(conn, options_.no_extension, options_.lock_wait, false);
+	if (p.exists())
+		view_ = read_files_view(conn, p);
+	else
+		out().note(fmt::format("No migrations directory {}: using the revisions stored in the database.",
+		                       p.dir().string()));
+	return *reading_;
 }
 
 } // namespace pgmigrate

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "connection.hpp"
+#include "files_view.hpp"
 #include "project.hpp"
 #include "sync.hpp"
 #include "url.hpp"
@@ -38,6 +39,9 @@ public:
 	// The project directory, read and parsed on first use (`lenient`: see Project::load).
 	Project &project(bool allow_missing = false, bool lenient = false);
 	std::filesystem::path project_dir() const;
+	// The project as database commands read it: leniently (drafts warned about), and a missing
+	// default ./migrations is an empty project that does not exist.
+	Project &files();
 
 	// The host (the extension, or in client mode the state tables, created when missing; Failure
 	// when the extension is missing without --no-extension) after uploading the directory's new or
@@ -45,6 +49,12 @@ public:
 	// allowed (the server has the revisions); a missing --dir is an error.
 	// `read_heads`: also learn whether an upgrade to the heads has nothing to do (SyncResult).
 	Host &prepare(bool read_heads = false);
+	// For commands that only read (current, check, history with a database...): the host, and with
+	// a migrations directory the files' view of the database (files_view.hpp), without uploading
+	// or creating anything, so a role with SELECT on the state is enough.
+	const Host &inspect();
+	// inspect()'s view; nullptr without a migrations directory (the store is then the truth).
+	const FilesView *view() const noexcept { return view_ ? &*view_ : nullptr; }
 	// What prepare()'s upload found (empty before it, or without a migrations directory).
 	const SyncResult &synced() const noexcept { return synced_; }
 
@@ -54,6 +64,8 @@ private:
 	std::unique_ptr<Connection> conn_;
 	std::optional<Project> project_;
 	std::optional<Host> host_;
+	std::optional<Host> reading_;
+	std::optional<FilesView> view_;
 	SyncResult synced_;
 };
 

@@ -298,7 +298,14 @@ run(int argc, char **argv) {
 	auto *stamp = app.add_subcommand("stamp", "Set the version rows without running any migration");
 	stamp->add_option("revisions", stamp_opt.targets, "Target revision(s); several set exactly those")->required();
 	stamp->add_flag("--purge", stamp_opt.purge, "Delete every version row first (even unknown ones)");
+	stamp->add_flag("--sql", stamp_opt.sql, "Print the SQL instead of running it");
 	stamp->callback([&] { action = [&](Context &c) { return commands::stamp(c, stamp_opt); }; });
+
+	// remove
+	commands::RemoveOptions remove_opt;
+	auto *remove = app.add_subcommand("remove", "Remove stored revisions that were never applied and have no file");
+	remove->add_option("revisions", remove_opt.revisions, "Full revision id(s)")->required();
+	remove->callback([&] { action = [&](Context &c) { return commands::remove(c, remove_opt); }; });
 
 	// check
 	commands::CheckOptions check_opt;

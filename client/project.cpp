@@ -212,6 +212,7 @@ Project::parse() const {
 				rev = migrate::parse_migration(with_placeholder(file.content), path);
 				warnings.push_back(fmt::format("{}: the upgrade section is empty; fill it in before upgrading", path));
 				unfinished_.push_back(e.what());
+				unfilled_.insert(rev.id);
 			}
 			if (auto it = by_revision_.find(rev.id); it != by_revision_.end()) {
 				problems.push_back(
@@ -238,6 +239,7 @@ Project::parse() const {
 		f.sqlstate = migrate::sqlstate::invalid_migration_file;
 		by_revision_.clear();
 		unfinished_.clear();
+		unfilled_.clear();
 		throw f;
 	}
 	try {
@@ -245,6 +247,7 @@ Project::parse() const {
 	} catch (const migrate::Error &e) {
 		by_revision_.clear();
 		unfinished_.clear();
+		unfilled_.clear();
 		throw from_engine(e);
 	}
 }

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace pgmigrate {
@@ -43,6 +44,8 @@ public:
 	bool empty() const noexcept { return files_.empty(); }
 	// Files read leniently whose upgrade section is still empty (they must not be uploaded).
 	const std::vector<std::string> &unfinished() const;
+	// Whether `revision` comes from such a file (read leniently: its sections are a placeholder).
+	bool unfilled(const std::string &revision) const { return unfilled_.contains(revision); }
 
 	// SHA-256 (hex) of the files' checksums, sorted bytewise and joined with ','. The server
 	// computes the same over migrate.revisions: equal digests and counts mean that it holds exactly
@@ -60,6 +63,7 @@ private:
 	mutable std::shared_ptr<migrate::RevisionGraph> graph_;
 	mutable std::unordered_map<std::string, std::size_t> by_revision_; // id -> index in files_
 	mutable std::vector<std::string> unfinished_;
+	mutable std::unordered_set<std::string> unfilled_; // their revision ids
 };
 
 } // namespace pgmigrate

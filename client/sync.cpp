@@ -5,13 +5,16 @@
 #include "libpq_database.hpp"
 #include "migrate/error.hpp"
 #include "migrate/runner.hpp"
+#include "migrate/state.hpp"
 #include "output.hpp"
 #include "state_sql.hpp"
 #include "waiting.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <map>
+#include <set>
 
 namespace pgmigrate {
 
@@ -57,13 +60,28 @@ state_ddl() {
 	return ddl;
 }
 
+namespace {
+
+// The state tables exist with every column this release needs (state.sql adds what is missing).
+bool
+state_is_current(Connection &conn) {
+	return conn
+	    .query("SELECT pg_catalog.to_regclass('migrate.version') IS NOT NULL AND "
+	           "pg_catalog.to_regclass('migrate.log') IS NOT NULL AND EXISTS (SELECT FROM pg_catalog.pg_attribute "
+	           "WHERE attrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass('migrate.revisions') "
+	           "AND attname OPERATOR(pg_catalog.=) 'content' AND NOT attisdropped)")
+	    .get_bool(0, 0);
+}
+
+} // namespace
+
 bool
 ensure_state(Connection &conn, double lock_wait) {
-	if (has_state_tables(conn))
+	if (state_is_current(conn))
 		return false;
 	Transaction tx(conn);
 	acquire_migration_lock(conn, lock_wait, false);
-	if (has_state_tables(conn)) // another client created them while this one waited for the lock
+	if (state_is_current(conn)) // another client created them while this one waited for the lock
 		return false;
 	// state.sql names everything it creates; what it uses (~, IN) must be PostgreSQL's own.
 	conn.simple("SET LOCAL search_path = pg_catalog, pg_temp");
@@ -110,7 +128,7 @@ client_mode_database(Connection &conn) {
 }
 
 Host
-require_host(Connection &conn, bool no_extension, double lock_wait) {
+require_host(Connection &conn, bool no_extension, double lock_wait, bool create) {
 	auto ext = find_extension(conn);
 	if (no_extension) {
 		Host host{true, {}, {}};
@@ -120,7 +138,7 @@ require_host(Connection &conn, bool no_extension, double lock_wait) {
 			                       conn.database()));
 			host.schema = ext->schema;
 			host.version = ext->version;
-		} else {
+		} else if (create) {
 			ensure_state(conn, lock_wait);
 		}
 		return host;
@@ -235,18 +253,20 @@ holds_exactly(Connection &conn, const Project &project, bool read_heads, SyncRes
 SyncResult
 sync_project(Connection &conn, const Host &host, const Project &project, double lock_wait, bool read_heads) {
 	SyncResult result;
-	if (project.empty() || holds_exactly(conn, project, read_heads, result))
+	if (holds_exactly(conn, project, read_heads, result))
 		return result;
 	std::map<std::string, std::string> server;
-	auto r = conn.query("SELECT revision, checksum FROM migrate.revisions");
+	auto r = conn.query("SELECT revision, checksum, content IS NOT NULL FROM migrate.revisions");
 	for (int i = 0; i < r.rows(); ++i)
-		server.emplace(r.get(i, 0), r.get(i, 1));
+		server.emplace(r.get(i, 0), r.get_bool(i, 2) ? r.get(i, 1) : std::string()); // no content: upload again
 
 	// Parents before children, so the server never sees a revision before its down_revision.
 	const auto &graph = project.graph();
 	std::vector<std::string> contents, names;
 	for (auto i : graph.topological_order()) {
 		const auto &rev = graph[i];
+		if (project.unfilled(rev.id)) // a draft: warned about, uploaded once it is filled in
+			continue;
 		auto it = server.find(rev.id);
 		if (it != server.end() && it->second == rev.checksum)
 			continue;
@@ -255,7 +275,19 @@ sync_project(Connection &conn, const Host &host, const Project &project, double 
 		names.push_back(file.name);
 		result.uploaded.push_back(rev.id);
 	}
-	if (result.uploaded.empty())
+	// The files say which revisions exist to be applied: a stored one that has no file and was
+	// never applied is stale (files_view.hpp), and goes.
+	std::set<std::string> applied;
+	if (!server.empty()) {
+		auto a = conn.query(fmt::format("{} SELECT DISTINCT revision FROM applied", migrate::state::applied_cte));
+		for (int i = 0; i < a.rows(); ++i)
+			applied.insert(a.get(i, 0));
+	}
+	std::vector<std::string> stale;
+	for (const auto &[id, checksum] : server)
+		if (!graph.find(id) && !applied.contains(id))
+			stale.push_back(id);
+	if (result.uploaded.empty() && stale.empty())
 		return result;
 
 	Transaction tx(conn);
@@ -279,7 +311,25 @@ sync_project(Connection &conn, const Host &host, const Project &project, double 
 		                       host.fn("migrate_add")),
 		           {text_array_literal(contents), text_array_literal(names)});
 	}
+	if (!stale.empty()) {
+		const std::string list = fmt::format("{}", fmt::join(stale, ","));
+		if (host.client) {
+			LibpqDatabase db(conn, false);
+			try {
+				for (const auto &row : migrate::Runner(db).remove(stale))
+					result.removed.push_back(row.revision);
+			} catch (const migrate::Error &e) {
+				throw from_engine(e);
+			}
+		} else {
+			auto removed = conn.query(fmt::format("SELECT revision FROM {}($1)", host.fn("migrate_remove")), {list});
+			for (int i = 0; i < removed.rows(); ++i)
+				result.removed.push_back(removed.get(i, 0));
+		}
+	}
 	tx.commit();
+	for (const auto &id : result.removed)
+		out().note(fmt::format("Removed revision {} from the database: it has no file and was never applied.", id));
 	return result;
 }
 

@@ -35,7 +35,9 @@ bool has_state_tables(Connection &conn);
 // ways out (CREATE EXTENSION migrate, or --no-extension) and says when the database was set up in
 // client mode. Client mode (`no_extension`): the state tables, created from state.sql when missing
 // (under the migration lock); with the extension installed, its tables.
-Host require_host(Connection &conn, bool no_extension, double lock_wait);
+// `create`: in client mode, create (or bring up to date) missing state tables; read-only commands
+// pass false and then see an empty state.
+Host require_host(Connection &conn, bool no_extension, double lock_wait, bool create = true);
 
 // The failure for a database whose state was set up in client mode when --no-extension is not
 // given: it names both ways on (--no-extension, or pgmigrate install-extension).
@@ -55,6 +57,7 @@ bool ensure_state(Connection &conn, double lock_wait);
 
 struct SyncResult {
 	std::vector<std::string> uploaded; // revision ids, in upload order
+	std::vector<std::string> removed;  // stale stored revisions dropped (no file, never applied)
 	bool unchanged = false; // nothing was uploaded because nothing differed
 	// With `read_heads`, read with the comparison when unchanged, so that a no-op `upgrade head`
 	// needs no more round trips and never loads the extension's library:

@@ -295,8 +295,8 @@ migrate_remove_impl(FunctionCallInfo fcinfo) {
 	CallScope scope(CallScope::Mode::change);
 	auto removed = Runner(scope.db()).remove(ids);
 	scope.finish();
-	for (const auto &id : removed)
-		result.add({id});
+	for (const auto &r : removed)
+		result.add({r.revision, r.message});
 	return result.done();
 }
 

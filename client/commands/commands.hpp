@@ -71,6 +71,11 @@ struct ShowOptions {
 };
 int show(Context &ctx, const ShowOptions &opt);
 
+struct RemoveOptions {
+	std::vector<std::string> revisions;
+};
+int remove(Context &ctx, const RemoveOptions &opt);
+
 struct StampOptions {
 	std::vector<std::string> targets;
 	bool purge = false;

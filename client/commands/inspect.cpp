@@ -8,6 +8,7 @@
 #include "revision_view.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <optional>
 
@@ -17,12 +18,37 @@ namespace {
 
 using migrate::RevisionGraph;
 
-// The version rows of the database, against the files' graph.
+// What these commands show: the files' graph, and with a database that holds migrate's state,
+// the files' view of it (files_view.hpp: applied revisions whose file is gone are shown, marked).
+// Only reads.
+struct Shown {
+	const RevisionGraph *graph = nullptr;
+	const FilesView *view = nullptr;
+	std::string marker(RevisionGraph::Index i) const { return view ? view->marker(i) : std::string(); }
+};
+
+Shown
+shown(Context &ctx) {
+	Project &project = ctx.files();
+	if (project.exists() && ctx.has_database()) {
+		Connection &conn = ctx.connection();
+		if (find_extension(conn) || has_state_tables(conn)) {
+			const FilesView *view = (ctx.inspect(), ctx.view());
+			if (view)
+				return {&view->graph, view};
+		}
+	}
+	return {&ctx.project(false, true).graph(), nullptr};
+}
+
+// The version rows of the database, against the shown graph.
 std::vector<RevisionGraph::Index>
-current_revisions(Context &ctx, const RevisionGraph &graph) {
-	ctx.prepare();
+current_revisions(Context &ctx, const Shown &s) {
+	if (s.view)
+		return s.view->current();
+	ctx.inspect();
 	try {
-		return migrate::resolve_version_rows(graph, version_rows(ctx.connection()));
+		return migrate::resolve_version_rows(*s.graph, version_rows(ctx.connection()));
 	} catch (const migrate::Error &e) {
 		throw from_engine(e);
 	}
@@ -30,18 +56,19 @@ current_revisions(Context &ctx, const RevisionGraph &graph) {
 
 // One end of a history range: nullopt = open.
 std::optional<std::vector<RevisionGraph::Index>>
-range_end(Context &ctx, const RevisionGraph &graph, const std::string &text, bool lower) {
+range_end(Context &ctx, const Shown &s, const std::string &text, bool lower) {
+	const RevisionGraph &graph = *s.graph;
 	if (text.empty() || (lower && text == "base"))
 		return std::nullopt;
 	try {
 		if (text == "current")
-			return current_revisions(ctx, graph);
+			return current_revisions(ctx, s);
 		bool relative = text.find_first_of("+-") != std::string::npos;
 		if (relative) {
 			std::vector<RevisionGraph::Index> current;
 			if (text[0] == '+' || text[0] == '-' || text.find("@+") != std::string::npos ||
 			    text.find("@-") != std::string::npos)
-				current = current_revisions(ctx, graph);
+				current = current_revisions(ctx, s);
 			auto t = migrate::resolve_target(graph, current, text,
 			                                 text.find('-') != std::string::npos ? migrate::Direction::downgrade
 			                                                                     : migrate::Direction::upgrade);
@@ -66,14 +93,23 @@ print_block(const std::string &block) {
 
 int
 history(Context &ctx, const HistoryOptions &opt) {
-	const RevisionGraph &graph = ctx.project(false, true).graph();
+	const Shown s = shown(ctx);
+	const RevisionGraph &graph = *s.graph;
 	std::vector<bool> in_range(graph.size(), true);
 	if (!opt.range.empty()) {
 		auto colon = opt.range.find(':');
 		if (colon == std::string::npos)
 			throw Failure("History range requires [start]:[end], [start]:, or :[end]");
-		auto lower = range_end(ctx, graph, opt.range.substr(0, colon), true);
-		auto upper = range_end(ctx, graph, opt.range.substr(colon + 1), false);
+		auto lower = range_end(ctx, s, opt.range.substr(0, colon), true);
+		auto upper = range_end(ctx, s, opt.range.substr(colon + 1), false);
+		if (lower && upper) {
+			// Alembic's RangeNotAncestorError: the lower end must be below the upper one.
+			auto below = graph.ancestors(*upper, true);
+			for (auto i : *lower)
+				if (!below[i])
+					throw Failure(fmt::format("Revision {} is not an ancestor of revision {}", graph[i].id,
+					                          fmt::join(graph.ids(*upper), ", ")));
+		}
 		if (lower) {
 			auto mask = graph.descendants(*lower, true);
 			for (std::size_t i = 0; i < in_range.size(); ++i)
@@ -87,17 +123,19 @@ history(Context &ctx, const HistoryOptions &opt) {
 	}
 	std::vector<bool> applied, current;
 	if (opt.indicate_current)
-		migrate::applied_masks(graph, current_revisions(ctx, graph), applied, current);
+		migrate::applied_masks(graph, current_revisions(ctx, s), applied, current);
 
 	nlohmann::json list = nlohmann::json::array();
 	for (const auto &e : migrate::history(graph, applied, current)) {
 		if (!in_range[e.revision])
 			continue;
 		if (opt.verbose)
-			print_block(e.verbose);
+			print_block(e.verbose + s.marker(e.revision));
 		else
-			out().result(e.line);
+			out().result(e.line + s.marker(e.revision));
 		nlohmann::json j = revision_json(graph, e.revision);
+		if (s.view)
+			j["has_file"] = !s.view->no_file(e.revision);
 		j["is_head"] = e.is_head;
 		j["is_branch_point"] = e.is_branch_point;
 		j["is_merge_point"] = e.is_merge_point;
@@ -113,15 +151,16 @@ history(Context &ctx, const HistoryOptions &opt) {
 
 int
 heads(Context &ctx, const HeadsOptions &opt) {
-	const RevisionGraph &graph = ctx.project(false, true).graph();
+	const Shown s = shown(ctx);
+	const RevisionGraph &graph = *s.graph;
 	auto list = opt.resolve_dependencies ? graph.real_heads() : graph.heads();
 	auto entries = entries_by_revision(graph);
 	nlohmann::json heads = nlohmann::json::array();
 	for (auto i : list) {
 		if (opt.verbose)
-			print_block(entries[i].verbose);
+			print_block(entries[i].verbose + s.marker(i));
 		else
-			out().result(head_only(graph, i, {.include_branches = true, .tree_indicators = false}));
+			out().result(head_only(graph, i, {.include_branches = true, .tree_indicators = false}) + s.marker(i));
 		heads.push_back(revision_json(graph, i));
 	}
 	out().doc()["heads"] = heads;
@@ -130,7 +169,8 @@ heads(Context &ctx, const HeadsOptions &opt) {
 
 int
 branches(Context &ctx, const BranchesOptions &opt) {
-	const RevisionGraph &graph = ctx.project(false, true).graph();
+	const Shown s = shown(ctx);
+	const RevisionGraph &graph = *s.graph;
 	auto entries = migrate::history(graph, {}, {});
 	nlohmann::json list = nlohmann::json::array();
 	for (const auto &e : entries) {
@@ -155,13 +195,14 @@ branches(Context &ctx, const BranchesOptions &opt) {
 
 int
 show(Context &ctx, const ShowOptions &opt) {
-	const RevisionGraph &graph = ctx.project(false, true).graph();
+	const Shown s = shown(ctx);
+	const RevisionGraph &graph = *s.graph;
 	auto entries = entries_by_revision(graph);
 	nlohmann::json list = nlohmann::json::array();
 	for (const auto &text : opt.revisions) {
 		std::vector<RevisionGraph::Index> found;
 		if (text == "current") {
-			found = current_revisions(ctx, graph);
+			found = current_revisions(ctx, s);
 		} else {
 			try {
 				found = migrate::resolve_revisions(graph, text);
@@ -170,7 +211,7 @@ show(Context &ctx, const ShowOptions &opt) {
 			}
 		}
 		for (auto i : found) {
-			print_block(entries[i].verbose);
+			print_block(entries[i].verbose + s.marker(i));
 			list.push_back(revision_json(graph, i));
 		}
 	}

@@ -53,9 +53,9 @@ state_statement() {
 // name through comment_text (the parser refuses control characters in both; this keeps the script
 // safe whatever reached the graph).
 std::string
-upload_statements(const Project &project, const migrate::Plan &plan, const std::string &fn, bool client_mode) {
+upload_statements(const Project &project, const RevisionGraph &graph, const migrate::Plan &plan, const std::string &fn,
+                  bool client_mode) {
 	std::string sql;
-	const auto &graph = project.graph();
 	for (const auto &step : plan.steps) {
 		if (step.direction != Direction::upgrade)
 			continue;
@@ -78,8 +78,16 @@ upload_statements(const Project &project, const migrate::Plan &plan, const std::
 
 int
 offline(Context &ctx, Direction direction, const std::string &argument) {
-	Project &project = ctx.project();
-	const RevisionGraph &graph = project.graph();
+	Project &project = ctx.project(false, true); // --sql needs the files
+	// With a database: the files' view of it (files_view.hpp), which holds the applied revisions
+	// whose file is gone, with their stored (verified) sections for a downgrade script.
+	std::optional<FilesView> view;
+	if (ctx.has_database()) {
+		Connection &conn = ctx.connection();
+		if (find_extension(conn) || has_state_tables(conn))
+			view = read_files_view(conn, project, true);
+	}
+	const RevisionGraph &graph = view ? view->graph : project.graph();
 	const bool up = direction == Direction::upgrade;
 	std::string from, target = argument;
 	bool ranged = false;
@@ -100,11 +108,11 @@ offline(Context &ctx, Direction direction, const std::string &argument) {
 			Connection &conn = ctx.connection();
 			if (auto ext = find_extension(conn)) {
 				fn = ext->fn("migrate_add");
-				current = migrate::resolve_version_rows(graph, version_rows(conn));
+				current = view->current();
 			} else if (has_state_tables(conn)) {
 				if (!client_mode)
 					throw client_mode_database(conn);
-				current = migrate::resolve_version_rows(graph, version_rows(conn));
+				current = view->current();
 			}
 		} else if (!up) {
 			if (relative_to_current(target))
@@ -115,8 +123,9 @@ offline(Context &ctx, Direction direction, const std::string &argument) {
 		}
 		migrate::Plan plan = up ? migrate::plan_upgrade(graph, current, target)
 		                        : migrate::plan_downgrade(graph, current, target);
+		refuse_unfilled(project, graph, plan);
 		std::string script = migrate::render_script(graph, plan);
-		std::string uploads = upload_statements(project, plan, fn, client_mode);
+		std::string uploads = upload_statements(project, graph, plan, fn, client_mode);
 		if (!uploads.empty()) {
 			// After BEGIN and the lock, before the first step.
 			std::string head = fmt::format("{};\n\n", migrate::state::lock_sql);
@@ -151,6 +160,16 @@ online(Context &ctx, Direction direction, const MigrateOptions &opt) {
 		throw Failure("Range revision not allowed", {},
 		              "A range (A:B) is for --sql and history; give a single target.");
 	const bool to_heads = direction == Direction::upgrade && (opt.target == "head" || opt.target == "heads");
+	if (Project &files = ctx.files(); direction == Direction::upgrade && files.exists() && !files.unfinished().empty()) {
+		// Drafts are never uploaded: plan on the files' graph first, to refuse a plan that would
+		// apply one before anything is uploaded or run.
+		FilesView view = read_files_view(ctx.connection(), files);
+		try {
+			refuse_unfilled(files, view.graph, migrate::plan_upgrade(view.graph, view.current(), opt.target));
+		} catch (const migrate::Error &e) {
+			throw from_engine(e);
+		}
+	}
 	const Host &host = ctx.prepare(to_heads);
 	std::vector<AppliedStep> steps;
 	if (!to_heads || !nothing_to_upgrade(ctx.synced(), opt.target))

@@ -5,6 +5,9 @@
 #include "migrate/error.hpp"
 #include "migrate/runner.hpp"
 #include "migrate/schema_diff.hpp"
+#include "migrate/plan.hpp"
+#include "migrate/state.hpp"
+#include "migrate/target.hpp"
 #include "output.hpp"
 #include "revision_view.hpp"
 #include "waiting.hpp"
@@ -17,25 +20,6 @@
 namespace pgmigrate::commands {
 
 namespace {
-
-// `a, b c` -> {a, b, c}: several revisions separated by commas or spaces, as migrate_stamp reads them.
-std::vector<std::string>
-split_targets(const std::string &text) {
-	std::vector<std::string> out;
-	std::string current;
-	for (char c : text) {
-		if (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-			if (!current.empty())
-				out.push_back(std::move(current));
-			current.clear();
-		} else {
-			current += c;
-		}
-	}
-	if (!current.empty())
-		out.push_back(std::move(current));
-	return out;
-}
 
 std::string
 rows_label(const std::vector<std::string> &rows) {
@@ -85,20 +69,74 @@ check_schema(Context &ctx, const ShadowOptions &shadow) {
 	throw f;
 }
 
+// stamp --sql: the version and log rows a stamp would write, as a script (Alembic's stamp --sql).
+// From base with the files alone; with a database, from its version rows (only read).
+int
+stamp_script(Context &ctx, const StampOptions &opt) {
+	Project &project = ctx.files();
+	std::optional<FilesView> view;
+	if (ctx.has_database()) {
+		ctx.inspect();
+		if (ctx.view())
+			view = *ctx.view();
+	}
+	const migrate::RevisionGraph &graph = view ? view->graph : project.graph();
+	std::vector<std::string> before = view ? view->version : std::vector<std::string>{};
+	std::vector<std::string> after;
+	std::vector<migrate::RevisionGraph::Index> chosen;
+	try {
+		std::vector<migrate::RevisionGraph::Index> current;
+		if (view && !opt.purge)
+			current = view->current();
+		after = migrate::plan_stamp(graph, current, migrate::split_revision_list(fmt::format("{}", fmt::join(opt.targets, " "))),
+		                            opt.purge);
+		for (const auto &id : after)
+			chosen.push_back(*graph.find(id));
+	} catch (const migrate::Error &e) {
+		throw from_engine(e);
+	}
+	refuse_unfilled(project, graph, chosen);
+	std::string script = fmt::format("BEGIN;\n\n{};\n\n", migrate::state::lock_sql);
+	std::vector<std::string> sorted_before = before, sorted_after = after;
+	std::sort(sorted_before.begin(), sorted_before.end());
+	std::sort(sorted_after.begin(), sorted_after.end());
+	if (sorted_before != sorted_after)
+		for (const auto &sql : migrate::state::stamp_sql(before, after))
+			script += sql + ";\n";
+	script += "\nCOMMIT;\n";
+	out().raw(script);
+	out().doc()["sql"] = out().scrubbed(script);
+	out().doc()["before"] = before;
+	out().doc()["current"] = after;
+	return 0;
+}
+
 } // namespace
 
 int
 current(Context &ctx, const CurrentOptions &opt) {
-	const Host &host = ctx.prepare();
+	const Host &host = ctx.inspect();
 	Connection &conn = ctx.connection();
-	const std::vector<migrate::CurrentRow> rows = current_rows(ctx, host);
-
-	// The stored graph (the same the extension plans with) for Alembic's indicators.
+	const FilesView *view = ctx.view();
+	// With the files: their view of the database (files_view.hpp). Without: the stored graph, which
+	// the extension plans with.
 	std::optional<migrate::RevisionGraph> graph;
-	try {
-		LibpqDatabase db(conn, false);
-		graph.emplace(migrate::Runner(db).load_graph());
-	} catch (const migrate::Error &) {
+	std::vector<migrate::CurrentRow> rows;
+	if (view) {
+		graph = view->graph;
+		auto current = view->current();
+		std::sort(current.begin(), current.end(), [&](auto a, auto b) {
+			return graph->topological_position(a) < graph->topological_position(b);
+		});
+		for (auto i : current)
+			rows.push_back({(*graph)[i].id, graph->children(i).empty(), (*graph)[i].message});
+	} else {
+		rows = current_rows(ctx, host);
+		try {
+			LibpqDatabase db(conn, false);
+			graph.emplace(migrate::Runner(db).load_graph());
+		} catch (const migrate::Error &) {
+		}
 	}
 	if (opt.verbose)
 		out().result(fmt::format("Current revision(s) for {}:", ctx.target().display));
@@ -113,18 +151,22 @@ current(Context &ctx, const CurrentOptions &opt) {
 	for (const auto &row : rows) {
 		const std::string &id = row.revision;
 		std::optional<migrate::RevisionGraph::Index> idx = graph ? graph->find(id) : std::nullopt;
+		const std::string marker = view && idx ? view->marker(*idx) : std::string();
 		if (opt.verbose && idx) {
 			std::string block = entries[*idx].verbose;
 			while (!block.empty() && block.back() == '\n')
 				block.pop_back();
-			out().result(block);
+			out().result(block + marker);
 			out().result("");
 		} else if (idx) {
-			out().result(head_only(*graph, *idx, {}));
+			out().result(head_only(*graph, *idx, {}) + marker);
 		} else {
 			out().result(id + (row.is_head ? " (head)" : ""));
 		}
-		list.push_back({{"revision", id}, {"is_head", row.is_head}, {"message", row.message}});
+		nlohmann::json j = {{"revision", id}, {"is_head", row.is_head}, {"message", row.message}};
+		if (view)
+			j["has_file"] = marker.empty();
+		list.push_back(j);
 	}
 	out().doc()["current"] = list;
 	return 0;
@@ -133,15 +175,29 @@ current(Context &ctx, const CurrentOptions &opt) {
 int
 stamp(Context &ctx, const StampOptions &opt) {
 	if (opt.sql)
-		throw Failure("stamp --sql is not supported", {}, "Run stamp against the database.");
+		return stamp_script(ctx, opt);
+	std::string targets = fmt::format("{}", fmt::join(opt.targets, " "));
+	if (Project &files = ctx.files(); files.exists() && !files.unfinished().empty()) {
+		// Drafts are never uploaded: ask the files' graph first whether this stamp would record one.
+		FilesView view = read_files_view(ctx.connection(), files);
+		std::vector<migrate::RevisionGraph::Index> chosen;
+		try {
+			for (const auto &id : migrate::plan_stamp(view.graph, opt.purge ? std::vector<migrate::RevisionGraph::Index>{}
+			                                                               : view.current(),
+			                                          migrate::split_revision_list(targets), opt.purge))
+				chosen.push_back(*view.graph.find(id));
+		} catch (const migrate::Error &e) {
+			throw from_engine(e);
+		}
+		refuse_unfilled(files, view.graph, chosen);
+	}
 	const Host &host = ctx.prepare();
 	Connection &conn = ctx.connection();
-	std::string targets = fmt::format("{}", fmt::join(opt.targets, " "));
 	Transaction tx(conn);
 	acquire_migration_lock(conn, ctx.options().lock_wait, false);
 	std::vector<std::string> before = version_rows(conn);
 	if (host.client) {
-		std::vector<std::string> list = split_targets(targets);
+		std::vector<std::string> list = migrate::split_revision_list(targets);
 		if (list.empty()) {
 			Failure f("no revision to stamp", {}, "Name one or more revisions, 'head', 'heads' or 'base'.");
 			f.sqlstate = "22023";
@@ -168,10 +224,18 @@ stamp(Context &ctx, const StampOptions &opt) {
 
 int
 check(Context &ctx, const CheckOptions &opt) {
-	const Host &host = ctx.prepare();
+	const Host &host = ctx.inspect();
 	Connection &conn = ctx.connection();
 	try {
-		if (host.client) {
+		if (const FilesView *view = ctx.view()) {
+			// The same question as migrate_check, about the files' graph (files_view.hpp).
+			try {
+				if (!migrate::plan_upgrade(view->graph, view->current(), "heads").steps.empty())
+					throw migrate::Error(migrate::sqlstate::not_in_prerequisite_state, "Target database is not up to date.");
+			} catch (const migrate::Error &e) {
+				throw from_engine(e);
+			}
+		} else if (host.client) {
 			LibpqDatabase db(conn, false);
 			try {
 				migrate::Runner(db).check();

@@ -143,11 +143,14 @@ Runner::version_rows() {
 }
 
 std::vector<Revision>
-Runner::load_revisions(bool with_sql) {
-	std::string sql = fmt::format("SELECT {}{}{} FROM migrate.revisions ORDER BY revision", revision_columns,
-	                              with_sql ? ", " : "", with_sql ? section_columns : "");
+Runner::load_revisions(bool with_sql, const std::vector<std::string> *only) {
+	std::string sql = fmt::format("SELECT {}{}{} FROM migrate.revisions {}ORDER BY revision", revision_columns,
+	                              with_sql ? ", " : "", with_sql ? section_columns : "",
+	                              only ? fmt::format("WHERE revision OPERATOR(pg_catalog.=) ANY ({}) ", id_array_sql) : "");
 	std::vector<Revision> revisions;
-	for (auto &row : db_.query(sql)) {
+	if (only && only->empty())
+		return revisions;
+	for (auto &row : db_.query(sql, only ? std::vector<Value>{id_list(*only)} : std::vector<Value>{})) {
 		Revision r;
 		r.id = row.at(0).value_or("");
 		r.down_revisions = split_list(row.at(1));
@@ -169,6 +172,27 @@ Runner::load_revisions(bool with_sql) {
 		revisions.push_back(with_sql ? verified_revision(r, row.at(15)) : std::move(r));
 	}
 	return revisions;
+}
+
+std::vector<Revision>
+Runner::stored_revisions(const std::vector<std::string> &ids, bool with_sql) {
+	return load_revisions(with_sql, &ids);
+}
+
+std::vector<std::string>
+Runner::applied_ids() {
+	std::vector<std::string> ids;
+	for (auto &row : db_.query(fmt::format("{} SELECT DISTINCT revision FROM applied", state::applied_cte)))
+		ids.push_back(row.at(0).value_or(""));
+	return ids;
+}
+
+std::vector<std::string>
+Runner::stored_ids() {
+	std::vector<std::string> ids;
+	for (auto &row : db_.query("SELECT revision FROM migrate.revisions"))
+		ids.push_back(row.at(0).value_or(""));
+	return ids;
 }
 
 RevisionGraph
@@ -323,7 +347,7 @@ Runner::add_all(const std::vector<Upload> &files) {
 	return ids;
 }
 
-std::vector<std::string>
+std::vector<CurrentRow>
 Runner::remove(const std::vector<std::string> &ids) {
 	lock_for_change();
 	RevisionGraph graph = load_graph();
@@ -361,14 +385,16 @@ Runner::remove(const std::vector<std::string> &ids) {
 			            "Remove those first, or together with it.");
 		removed.push_back(rev.id);
 	}
+	std::vector<CurrentRow> rows;
 	for (const auto &id : removed) {
 		const Revision &rev = graph[*graph.find(id)];
+		rows.push_back({rev.id, false, rev.message});
 		db_.query_repeated("WITH deleted AS (DELETE FROM migrate.revisions WHERE revision OPERATOR(pg_catalog.=) $1) "
 		                   "INSERT INTO migrate.log (revision, direction, down_revision, started_at, duration_ms, "
 		                   "checksum) VALUES ($1, 'remove', $2, pg_catalog.clock_timestamp(), 0, $3)",
 		                   {rev.id, state::joined_parents(rev), rev.checksum});
 	}
-	return removed;
+	return rows;
 }
 
 Plan

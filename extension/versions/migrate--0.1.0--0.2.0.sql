@@ -16,7 +16,7 @@ ALTER TABLE migrate.log ADD CONSTRAINT log_direction_check
 GRANT SELECT ON SEQUENCE migrate.log_id_seq TO PUBLIC;
 
 CREATE FUNCTION migrate_remove(rev text)
-RETURNS SETOF text
+RETURNS TABLE (revision text, message text)
 AS 'MODULE_PATHNAME', 'migrate_remove'
 LANGUAGE C VOLATILE;
 REVOKE EXECUTE ON FUNCTION migrate_remove(text) FROM PUBLIC;

@@ -66,7 +66,9 @@ for failing in 001 002 003 004; do
 			pgm -d "$URL" --dir "p$failing" upgrade "$start"
 			expect_rc 0 "setup: upgrade to $start"
 		fi
-		pgm -d "$URL" --dir "p$failing" current # uploads the files: the snapshot is of the stored state
+		# a first attempt uploads the files (read-only commands upload nothing) and fails: the
+		# snapshot is of the stored state
+		pgm -d "$URL" --dir "p$failing" upgrade head
 		db_snapshot "$URL" "$ORGS" >"$WORK/before"
 		pgm -d "$URL" --dir "p$failing" upgrade head
 		expect_rc 1 "revision $failing fails (from $start)"

@@ -51,7 +51,7 @@ wait "$HOLDER_JOB" 2>/dev/null
 # the upload waits too (migrate_add takes the lock)
 rev migrations/20260101_0003_004_new.sql 004 003 "new" "CREATE TABLE t4 (id int);" "DROP TABLE t4;"
 hold_lock 30
-pgm -d "$URL" --lock-wait 1 current
+pgm -d "$URL" --lock-wait 1 stamp head
 expect_rc 1 "uploading waits for the lock"
 expect_err_has "Waiting for another migration to finish (pid $pid)..."
 sql "$BASE_URL/postgres" "SELECT pg_terminate_backend($pid)" >/dev/null

@@ -19,7 +19,8 @@ trap 'sql "$BASE_URL/postgres" "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >/
 # README's grants, taken from README.md itself (the block under "Granting migration rights").
 grants=$(sed -n '/^### Granting migration rights to a deploy role/,/^```$/{//!p}' "$E2E_SOURCE_DIR/README.md" |
 	sed -n '/^```sql$/,$p' | sed '1d')
-[[ $grants == *"GRANT EXECUTE"* && $grants == *"migrate.log_id_seq"* ]] && pass || fail "README has the deploy grants: [$grants]"
+[[ $grants == *"GRANT EXECUTE"* && $grants == *"migrate_remove"* && $grants != *"ON migrate.revisions"* ]] && pass ||
+	fail "README has the deploy grants, without write rights on migrate.revisions: [$grants]"
 sql "$URL" "${grants//deploy/$DEPLOY}" >/dev/null
 expect_eq "0" "$?" "README's grants run"
 
@@ -82,6 +83,13 @@ rev migrations/20260101_0003_004_index.sql 004 003 "index" "CREATE INDEX CONCURR
 	"DROP INDEX CONCURRENTLY t1_b_idx;" "-- transactional: false"
 rev migrations/20260101_0004_005_t5.sql 005 004 "t5" "CREATE TABLE public.t5 (id int);" "DROP TABLE public.t5;"
 DEPLOY_URL="postgresql://$DEPLOY@127.0.0.1:$PORT/$DB"
+# README: it cannot write migrate.revisions directly, nor update or delete audit rows.
+for stmt in "UPDATE migrate.revisions SET upgrade_sql = 'ALTER ROLE $DEPLOY SUPERUSER'" \
+	"INSERT INTO migrate.revisions (revision, upgrade_sql, upgrade_line, checksum) VALUES ('x', 'SELECT 1', 1, 'x')" \
+	"DELETE FROM migrate.log" "UPDATE migrate.log SET revision = 'x'" "TRUNCATE migrate.log"; do
+	"$PSQL" -XqAt "$DEPLOY_URL" -c "$stmt" >/dev/null 2>"$WORK/denied.err"
+	grep -q "permission denied" "$WORK/denied.err" && pass || fail "deploy may not: $stmt ($(cat "$WORK/denied.err"))"
+done
 NOBODY_URL="postgresql://$NOBODY@127.0.0.1:$PORT/$DB"
 export PGOPTIONS="-c search_path=evil,pg_catalog,public"
 
@@ -91,9 +99,11 @@ expect_rc 1 "a role without grants cannot upgrade"
 expect_err_has "permission denied"
 expect_eq "0|0" "$(sql "$URL" "SELECT (SELECT count(*) FROM migrate.revisions) || '|' || (SELECT count(*) FROM migrate.version)")" \
 	"nothing stored or applied"
-pgm -d "$NOBODY_URL" current
+pgm -d "$NOBODY_URL" stamp base
 expect_rc 1 "uploading needs the grants too"
 expect_err_has "permission denied"
+pgm -d "$NOBODY_URL" current
+expect_rc 0 "reading needs no grant: a read-only command uploads nothing"
 
 # 2. the deploy role with README's grants, in every mode, under the hostile search_path
 pgm -d "$DEPLOY_URL" upgrade 002

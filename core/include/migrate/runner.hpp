@@ -47,9 +47,9 @@ public:
 
 	// Removes stored revisions that were never applied (several at once: the files' rule drops
 	// every stale one in one call), with a log row each. Refuses an applied revision, and one that
-	// a stored revision outside `ids` names as down_revision or dependency. Returns the ids removed
+	// a stored revision outside `ids` names as down_revision or dependency. Returns what it removed
 	// (children first).
-	std::vector<std::string> remove(const std::vector<std::string> &ids);
+	std::vector<CurrentRow> remove(const std::vector<std::string> &ids);
 
 	std::vector<StepResult> upgrade(std::string_view target);
 	std::vector<StepResult> downgrade(std::string_view target);
@@ -65,12 +65,17 @@ public:
 	void check(); // throws "Target database is not up to date." unless at the head(s)
 	RevisionGraph load_graph(bool with_sql = false);
 	std::vector<std::string> version_rows();
+	// The stored revisions among `ids` (with their sections, verified against their content, when
+	// `with_sql`); every stored id; the applied ids (the version rows and everything below them).
+	std::vector<Revision> stored_revisions(const std::vector<std::string> &ids, bool with_sql = false);
+	std::vector<std::string> stored_ids();
+	std::vector<std::string> applied_ids();
 	// The SQL `upgrade`/`downgrade` would run from the current version, bookkeeping included.
 	std::string script(std::string_view command, std::string_view target);
 
 private:
 	void lock_for_change();
-	std::vector<Revision> load_revisions(bool with_sql);
+	std::vector<Revision> load_revisions(bool with_sql, const std::vector<std::string> *only = nullptr);
 	void check_stored_graph();
 	Plan plan(Direction direction, const RevisionGraph &graph, std::string_view target,
 	          std::vector<std::string> *rows = nullptr);
