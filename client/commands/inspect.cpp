@@ -47,6 +47,8 @@ current_revisions(Context &ctx, const Shown &s) {
 	if (s.view)
 		return s.view->current();
 	ctx.inspect();
+	if (const FilesView *view = ctx.view()) // no state yet: the files' graph itself, at base
+		return view->current();
 	try {
 		return migrate::resolve_version_rows(*s.graph, version_rows(ctx.connection()));
 	} catch (const migrate::Error &e) {

@@ -94,7 +94,7 @@ expect_rc 0
 
 break_rev verify 003 "" # a plain copy, then a verify section that fails
 printf -- '-- migrate:verify\nSELECT count(*) = 42 FROM orgs;\n' >>verify/*_003_*.sql
-pgm -d "$URL" --dir verify current
+pgm -d "$URL" --dir verify stamp 002 # uploads the files and changes nothing: the snapshot is of the stored state
 db_snapshot "$URL" "$ORGS" >"$WORK/before"
 pgm -d "$URL" --dir verify upgrade head
 expect_rc 1 "verify returns false"
@@ -103,7 +103,7 @@ expect_unchanged "$WORK/before" "$URL" "after a failing verify" "$ORGS"
 
 break_rev locked 004 ""
 sed -i 's/^-- message: types$/-- message: types\n-- lock_timeout: 200ms/' locked/*_004_*.sql
-pgm -d "$URL" --dir locked current
+pgm -d "$URL" --dir locked stamp 002 # uploads the files and changes nothing: the snapshot is of the stored state
 db_snapshot "$URL" "$ORGS" >"$WORK/before"
 "$PSQL" -XqAt "$URL" -c "BEGIN" -c "LOCK TABLE orgs IN ROW EXCLUSIVE MODE" -c "SELECT pg_sleep(20)" >/dev/null 2>&1 &
 holder=$!
@@ -120,7 +120,7 @@ sql "$BASE_URL/postgres" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
 wait "$holder" 2>/dev/null
 
 break_rev violation 004 "INSERT INTO moods VALUES (999, 'ok');"
-pgm -d "$URL" --dir violation current
+pgm -d "$URL" --dir violation stamp 002 # uploads the files and changes nothing: the snapshot is of the stored state
 db_snapshot "$URL" "$ORGS" >"$WORK/before"
 pgm -d "$URL" --dir violation upgrade head
 expect_rc 1 "foreign key violation in 004"
@@ -128,7 +128,7 @@ expect_err_has "violates foreign key constraint"
 expect_unchanged "$WORK/before" "$URL" "after a constraint violation" "$ORGS"
 
 break_rev syntax 004 "CREATE TABLE oops (;"
-pgm -d "$URL" --dir syntax current
+pgm -d "$URL" --dir syntax stamp 002 # uploads the files and changes nothing: the snapshot is of the stored state
 db_snapshot "$URL" "$ORGS" >"$WORK/before"
 pgm -d "$URL" --dir syntax upgrade head
 expect_rc 1 "syntax error in 004"
