@@ -2,6 +2,7 @@
 CREATE EXTENSION migrate;
 
 SELECT migrate_add($m$-- revision: 001
+-- down_revision: none
 -- message: initial schema
 
 -- migrate:upgrade
@@ -37,6 +38,7 @@ SELECT upgrade_sql, downgrade_sql, verify_sql FROM migrate.revisions WHERE revis
 
 -- The checksum is SHA-256 of the content with line endings normalised to \n.
 SELECT checksum = encode(sha256(convert_to($m$-- revision: 001
+-- down_revision: none
 -- message: initial schema
 
 -- migrate:upgrade
@@ -50,6 +52,7 @@ FROM migrate.revisions WHERE revision = '001';
 -- Identical content is a no-op; so is the same content with CRLF line endings.
 SELECT uploaded_at AS uploaded_001 FROM migrate.revisions WHERE revision = '001' \gset
 SELECT migrate_add($m$-- revision: 001
+-- down_revision: none
 -- message: initial schema
 
 -- migrate:upgrade
@@ -59,6 +62,7 @@ CREATE TABLE add_orgs (id int PRIMARY KEY);
 DROP TABLE add_orgs;
 $m$, '20260223_1800_001_initial_schema.sql');
 SELECT migrate_add(replace($m$-- revision: 001
+-- down_revision: none
 -- message: initial schema
 
 -- migrate:upgrade
@@ -131,11 +135,13 @@ SELECT 1;
 $m$, 'cy2.sql');
 \echo :LAST_ERROR_SQLSTATE
 SELECT migrate_add($m$-- revision: lb1
+-- down_revision: none
 -- branch_labels: feature
 -- migrate:upgrade
 SELECT 1;
 $m$, 'lb1.sql');
 SELECT migrate_add($m$-- revision: lb2
+-- down_revision: none
 -- branch_labels: feature
 -- migrate:upgrade
 SELECT 1;

@@ -3,6 +3,7 @@
 CREATE EXTENSION migrate;
 
 SELECT migrate_add($m$-- revision: 001
+-- down_revision: none
 -- message: root
 
 -- migrate:upgrade

@@ -2,6 +2,7 @@
 CREATE EXTENSION migrate;
 
 SELECT migrate_add($m$-- revision: 001
+-- down_revision: none
 -- message: initial schema
 -- migrate:upgrade
 CREATE TABLE down_orgs (id int PRIMARY KEY);

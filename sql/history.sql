@@ -7,6 +7,7 @@ SELECT * FROM migrate_heads();
 SELECT * FROM migrate_current();
 
 SELECT migrate_add($m$-- revision: 001
+-- down_revision: none
 -- message: initial schema
 -- migrate:upgrade
 CREATE TABLE hi_orgs (id int);

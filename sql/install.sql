@@ -48,6 +48,7 @@ CREATE EXTENSION migrate;
 SELECT DISTINCT p.pronamespace::regnamespace AS schema
 FROM pg_proc p WHERE p.proname LIKE 'migrate\_%';
 SELECT migrate_add($m$-- revision: 001
+-- down_revision: none
 -- message: first
 -- migrate:upgrade
 SELECT 1;

@@ -3,6 +3,7 @@ CREATE EXTENSION migrate;
 \set VERBOSITY terse
 
 SELECT migrate_add($m$-- revision: 001
+-- down_revision: none
 -- message: first
 -- migrate:upgrade
 CREATE TABLE pr_one (id int);

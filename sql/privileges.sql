@@ -5,6 +5,7 @@ CREATE ROLE regress_migrate_reader;
 CREATE ROLE regress_migrate_deployer;
 
 SELECT migrate_add($m$-- revision: 001
+-- down_revision: none
 -- message: initial schema
 -- migrate:upgrade
 CREATE TABLE priv_orgs (id int);

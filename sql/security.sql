@@ -8,6 +8,7 @@ CREATE ROLE regress_sec_nobody;
 CREATE ROLE regress_sec_deploy;
 
 SELECT migrate_add($m$-- revision: 001
+-- down_revision: none
 -- message: initial
 -- migrate:upgrade
 CREATE TABLE sec_one (id int);
@@ -194,6 +195,7 @@ TRUNCATE evil.calls;
 -- what it creates, since with evil first an unqualified CREATE TABLE would land in evil.
 SET search_path = evil, public;
 SELECT public.migrate_add($m$-- revision: 001
+-- down_revision: none
 -- message: initial
 -- branch_labels: main
 -- migrate:upgrade
@@ -344,6 +346,7 @@ SELECT count(*) AS stored FROM migrate.revisions;
 -- Messages and file names are free text: quotes, semicolons, dollar quotes, backslashes, comment
 -- markers and format specifiers are stored and printed verbatim, and run nothing.
 SELECT migrate_add($file$-- revision: 001
+-- down_revision: none
 -- message: it's'; DROP TABLE inj_canary; -- $$ $m$ \' \\ */ /* E'\x41' %s %n :foo :'foo' \gexec
 -- migrate:upgrade
 CREATE TABLE inj_one (id int);
@@ -358,7 +361,20 @@ SELECT migrate_add($file$-- revision: 002
 CREATE TABLE inj_two (id int);
 -- migrate:downgrade
 DROP TABLE inj_two;
-$file$, E'20260101_0001_002_\\\\back\\slash\n;newline.sql');
+$file$, E'20260101_0001_002_\\\\back\\slash;semicolon.sql');
+-- a control character in a file name or a header value is refused (a newline in a name could
+-- end a comment of a --sql script and start a statement)
+SELECT migrate_add($file$-- revision: 003
+-- down_revision: 002
+-- migrate:upgrade
+SELECT 1;
+$file$, E'20260101_0002_003_x\nALTER ROLE attacker SUPERUSER;\n--.sql');
+SELECT migrate_add($file$-- revision: 003
+-- down_revision: 002
+-- migrate:upgrade
+SELECT 1;
+$file$, E'20260101_0002_003_x\r.sql');
+SELECT migrate_add(E'-- revision: 003\n-- down_revision: 002\n-- message: a bell \x07 and an escape \x1b[2J\n-- migrate:upgrade\nSELECT 1;\n', 'x.sql');
 SELECT revision, message, filename FROM migrate.revisions ORDER BY revision;
 SELECT revision, message FROM migrate_upgrade('head');
 SELECT entry FROM migrate_history();

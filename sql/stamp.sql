@@ -2,6 +2,7 @@
 CREATE EXTENSION migrate;
 
 SELECT migrate_add($m$-- revision: 001
+-- down_revision: none
 -- message: root
 -- migrate:upgrade
 CREATE TABLE st_root (id int);

@@ -3,6 +3,7 @@ CREATE EXTENSION migrate;
 CREATE SCHEMA up_app;
 
 SELECT migrate_add($m$-- revision: 001
+-- down_revision: none
 -- message: initial schema
 
 -- migrate:upgrade

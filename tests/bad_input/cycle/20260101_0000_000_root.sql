@@ -1,4 +1,5 @@
 -- revision: 000
+-- down_revision: none
 -- message: a root, so that there is a base
 
 -- migrate:upgrade

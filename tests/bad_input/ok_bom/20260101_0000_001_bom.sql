@@ -1,4 +1,5 @@
 ﻿-- revision: 001
+-- down_revision: none
 -- message: a UTF-8 byte order mark, and café ✓
 
 -- migrate:upgrade

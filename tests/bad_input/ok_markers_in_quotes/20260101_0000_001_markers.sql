@@ -1,4 +1,5 @@
 -- revision: 001
+-- down_revision: none
 -- message: marker lines inside strings, dollar quotes and comments do not split
 -- a free-text comment: -- migrate:upgrade is mentioned here, inline
 

@@ -1,4 +1,5 @@
 -- revision: 001
+-- down_revision: none
 -- depends_on: nowhere
 -- message: dependency does not exist
 

@@ -1,4 +1,5 @@
 -- revision: 001
+-- down_revision: none
 -- message: root
 
 -- migrate:upgrade
