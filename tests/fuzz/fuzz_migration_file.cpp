@@ -2,8 +2,10 @@
 // - the only exceptions are migrate::Error with 22P02 (or 0A000 for COPY FROM STDIN), and each
 //   message starts with "<file>:<line>: ";
 // - a parsed revision's checksum is migration_checksum(input);
-// - the same content with CRLF or lone-CR line endings parses to the same revision, or fails
-//   with the same error on the same line.
+// - the same content with CRLF or lone-CR line endings parses to the same revision (sections
+//   equal once their line endings are normalised: a section keeps the file's own bytes), or fails
+//   with the same error on the same line;
+// - every section body is a byte-exact slice of the input.
 #include "../../core/src/sql_lexer.hpp"
 #include "migrate/error.hpp"
 #include "migrate/migration_file.hpp"
@@ -78,8 +80,13 @@ std::string with_eol(std::string_view content, std::string_view eol) {
 	return out;
 }
 
+// Content with CRLF and lone CR turned into LF.
+std::string lf_only(std::string_view content) {
+	return with_eol(content, "\n");
+}
+
 void same(const migrate::Section &a, const migrate::Section &b, std::string_view what) {
-	if (a.sql != b.sql || a.first_line != b.first_line || a.present != b.present) {
+	if (lf_only(a.sql) != lf_only(b.sql) || a.first_line != b.first_line || a.present != b.present) {
 		fail("line endings change a section", what);
 	}
 }
@@ -116,6 +123,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 		}
 		if (!r.upgrade.present || r.upgrade.first_line < 2 || !migrate::valid_revision_id(r.id)) {
 			fail("accepted a revision without upgrade or id", r.id);
+		}
+		for (const migrate::Section *s : {&r.upgrade, &r.downgrade, &r.verify}) {
+			if (s->present && content.find(s->sql) == std::string_view::npos) {
+				fail("a section is not a slice of the input", s->sql);
+			}
 		}
 	}
 	if (size <= 4096) { // keep the exec rate up: the comparisons copy the input twice

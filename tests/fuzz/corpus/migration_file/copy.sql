@@ -1,4 +1,5 @@
 -- revision: c
+-- down_revision: none
 -- migrate:upgrade
 SELECT 1;
 COPY t (a) FROM stdin;

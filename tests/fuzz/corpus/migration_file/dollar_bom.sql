@@ -1,4 +1,5 @@
 ﻿-- revision: fn
+-- down_revision: none
 /* header /* nested */ comment */
 -- migrate:upgrade
 CREATE FUNCTION f() RETURNS text LANGUAGE plpgsql AS $fn$
