@@ -153,10 +153,12 @@ lock_slots_hint(Failure e) {
 }
 
 std::vector<AppliedStep>
-with_client_runner(Connection &conn, const ApplyRequest &req, Progress &progress, double lock_wait) {
+with_client_runner(Connection &conn, const Host &host, const ApplyRequest &req, Progress &progress, double lock_wait) {
 	acquire_migration_lock(conn, lock_wait, true);
 	SessionLock unlock{conn};
 	LibpqDatabase db(conn, req.per_revision);
+	if (!host.client && host.version != "0.1.0") // the extension records the steps: EXECUTE is enough
+		db.record_through(host.fn("migrate_record"));
 	db.on_notice([&](std::string_view line) { progress.step(line); });
 	std::vector<migrate::StepResult> results;
 	try {
@@ -187,12 +189,12 @@ apply_online(Connection &conn, const Host &host, const ApplyRequest &req, double
 	Progress progress(conn, info ? info->steps : 0);
 
 	if (host.client || (info && info->has_non_transactional))
-		return with_client_runner(conn, req, progress, lock_wait);
+		return with_client_runner(conn, host, req, progress, lock_wait);
 
 	const char *procedure = up ? "migrate_upgrade_per_revision" : "migrate_downgrade_per_revision";
 	if (req.per_revision &&
 	    !conn.query("SELECT pg_catalog.to_regprocedure($1) IS NOT NULL", {host.fn(procedure) + "(text)"}).get_bool(0, 0))
-		return with_client_runner(conn, req, progress, lock_wait); // an extension without the procedures
+		return with_client_runner(conn, host, req, progress, lock_wait); // an extension without the procedures
 
 	std::vector<AppliedStep> steps;
 	if (req.per_revision) {

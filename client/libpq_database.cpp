@@ -338,4 +338,13 @@ LibpqDatabase::notice(std::string_view message) {
 		out().progress(message);
 }
 
+void
+LibpqDatabase::record_step(const migrate::RevisionGraph &graph, const migrate::Step &step, double duration_ms) {
+	if (record_fn_.empty())
+		return migrate::Database::record_step(graph, step, duration_ms);
+	query(fmt::format("SELECT {}($1, $2, $3::pg_catalog.float8)", record_fn_),
+	      {step.direction == migrate::Direction::upgrade ? "upgrade" : "downgrade", graph[step.revision].id,
+	       fmt::format("{:.3f}", duration_ms)});
+}
+
 } // namespace pgmigrate

@@ -25,6 +25,12 @@ public:
 	void commit();
 	void rollback() noexcept;
 
+	// Over the extension's tables: record each step through this function (the extension's
+	// migrate_record, schema-qualified), which writes the rows as the extension's owner, instead of
+	// writing them as this role (which needs no write right on the state then).
+	void record_through(std::string function) { record_fn_ = std::move(function); }
+	void record_step(const migrate::RevisionGraph &graph, const migrate::Step &step, double duration_ms) override;
+
 	// Progress messages (`Running upgrade ...`) go here.
 	void on_notice(std::function<void(std::string_view)> f) { notice_ = std::move(f); }
 
@@ -57,6 +63,7 @@ private:
 	std::string revision_;
 	int statements_done_ = 0;
 	std::function<void(std::string_view)> notice_;
+	std::string record_fn_;
 };
 
 // Lines before a 1-based character position of a server error (PostgreSQL counts characters,

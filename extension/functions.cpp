@@ -301,6 +301,22 @@ migrate_remove_impl(FunctionCallInfo fcinfo) {
 }
 
 Datum
+migrate_record_impl(FunctionCallInfo fcinfo) {
+	std::string direction = text_arg(fcinfo, 0, "direction");
+	std::string revision = text_arg(fcinfo, 1, "revision");
+	if (PG_ARGISNULL(2))
+		throw Error("22004", "argument duration_ms must not be NULL");
+	double ms = PG_GETARG_FLOAT8(2);
+	if (direction != "upgrade" && direction != "downgrade")
+		throw Error(sqlstate::invalid_parameter_value, fmt::format("unknown direction '{}'", direction), {},
+		            "Use 'upgrade' or 'downgrade'.");
+	CallScope scope(CallScope::Mode::change);
+	Runner(scope.db()).record(direction == "upgrade" ? Direction::upgrade : Direction::downgrade, revision, ms);
+	scope.finish();
+	PG_RETURN_VOID();
+}
+
+Datum
 migrate_current_impl(FunctionCallInfo fcinfo) {
 	ResultSet result(fcinfo);
 	CallScope scope(CallScope::Mode::read_only);
@@ -404,6 +420,7 @@ PG_FUNCTION_INFO_V1(migrate_upgrade);
 PG_FUNCTION_INFO_V1(migrate_downgrade);
 PG_FUNCTION_INFO_V1(migrate_stamp);
 PG_FUNCTION_INFO_V1(migrate_remove);
+PG_FUNCTION_INFO_V1(migrate_record);
 PG_FUNCTION_INFO_V1(migrate_upgrade_per_revision);
 PG_FUNCTION_INFO_V1(migrate_downgrade_per_revision);
 PG_FUNCTION_INFO_V1(migrate_current);
@@ -428,6 +445,8 @@ Datum migrate_downgrade_per_revision(PG_FUNCTION_ARGS) { return migrate::pg::cal
 Datum migrate_stamp(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_stamp_impl(fcinfo); }); }
 // Removes stored revisions that were never applied.
 Datum migrate_remove(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_remove_impl(fcinfo); }); }
+// Records a step pgmigrate ran itself (a transactional: false revision).
+Datum migrate_record(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_record_impl(fcinfo); }); }
 // The applied version rows.
 Datum migrate_current(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_current_impl(fcinfo); }); }
 // The heads of the stored graph.

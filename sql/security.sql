@@ -58,14 +58,12 @@ SELECT revision FROM migrate.version;
 
 -- The deploy role, granted exactly what README.md's "Granting migration rights to a deploy role"
 -- says (keep the two in step).
-GRANT EXECUTE ON FUNCTION migrate_add(text, text), migrate_upgrade(text), migrate_downgrade(text),
-                          migrate_stamp(text, boolean) TO regress_sec_deploy;
-GRANT EXECUTE ON PROCEDURE migrate_upgrade_per_revision(text), migrate_downgrade_per_revision(text)
-  TO regress_sec_deploy;
-GRANT INSERT, UPDATE ON migrate.revisions TO regress_sec_deploy;
-GRANT INSERT, DELETE ON migrate.version TO regress_sec_deploy;
-GRANT INSERT ON migrate.log TO regress_sec_deploy;
-GRANT USAGE ON SEQUENCE migrate.log_id_seq TO regress_sec_deploy;
+GRANT EXECUTE ON FUNCTION public.migrate_add(text, text), public.migrate_remove(text),
+                          public.migrate_upgrade(text), public.migrate_downgrade(text),
+                          public.migrate_stamp(text, boolean),
+                          public.migrate_record(text, text, double precision) TO regress_sec_deploy;
+GRANT EXECUTE ON PROCEDURE public.migrate_upgrade_per_revision(text),
+                           public.migrate_downgrade_per_revision(text) TO regress_sec_deploy;
 -- (its migrations need their own rights; here: creating tables in public, dropping sec_*)
 GRANT CREATE ON SCHEMA public TO regress_sec_deploy;
 
@@ -78,7 +76,7 @@ CREATE TABLE sec_three (id int);
 -- migrate:downgrade
 DROP TABLE sec_three;
 $m$, '20260101_0002_003_third.sql');
--- changing a stored, unapplied revision is an UPDATE: granted
+-- changing a stored, unapplied revision: through migrate_add only
 SELECT migrate_add($m$-- revision: 003
 -- down_revision: 002
 -- message: third, edited
@@ -94,10 +92,21 @@ CALL migrate_downgrade_per_revision('002');
 SELECT migrate_stamp('head');
 SELECT migrate_stamp('002');
 SELECT * FROM migrate_current();
--- the audit log is append-only for it
+-- it cannot write the state directly: not what the runner executes, not the version, not the log
+UPDATE migrate.revisions SET upgrade_sql = 'ALTER ROLE regress_sec_deploy SUPERUSER';
+INSERT INTO migrate.revisions (revision, upgrade_sql, upgrade_line, checksum) VALUES ('x', 'SELECT 1', 1, 'x');
+DELETE FROM migrate.version;
+INSERT INTO migrate.log (revision, direction, started_at, "session_user")
+  VALUES ('002', 'upgrade', now() - interval '3 days', 'postgres');
 UPDATE migrate.log SET "session_user" = 'someone_else';
 DELETE FROM migrate.log;
 TRUNCATE migrate.log;
+-- migrate_record takes only the next step from the current version
+SELECT migrate_record('upgrade', '001', 1);
+SELECT migrate_record('downgrade', '001', 1);
+SELECT migrate_record('sideways', '002', 1);
+-- migrate_remove refuses an applied revision
+SELECT * FROM migrate_remove('002');
 -- (its rows name the login role: SET ROLE does not change session_user)
 SELECT count(*) AS deploy_rows, bool_and("session_user" = session_user) AS all_by_session_user
   FROM migrate.log WHERE revision = '003' OR direction = 'stamp';

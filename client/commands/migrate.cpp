@@ -1,6 +1,7 @@
 // upgrade / downgrade: online through the database, or --sql (the script, nothing changed). In
 // client mode (--no-extension) the script creates the state tables itself and stores revisions
 // with plain SQL instead of migrate_add.
+#include "alembic.hpp"
 #include "apply.hpp"
 #include "commands/commands.hpp"
 #include "migrate/error.hpp"
@@ -172,8 +173,11 @@ online(Context &ctx, Direction direction, const MigrateOptions &opt) {
 	}
 	const Host &host = ctx.prepare(to_heads);
 	std::vector<AppliedStep> steps;
-	if (!to_heads || !nothing_to_upgrade(ctx.synced(), opt.target))
+	if (!to_heads || !nothing_to_upgrade(ctx.synced(), opt.target)) {
+		if (direction == Direction::upgrade)
+			refuse_alembic_database(ctx.connection(), version_rows(ctx.connection()));
 		steps = apply_online(ctx.connection(), host, {direction, opt.target, opt.per_revision}, ctx.options().lock_wait);
+	}
 	nlohmann::json list = nlohmann::json::array();
 	for (const auto &s : steps)
 		list.push_back({{"direction", s.direction},

@@ -1,5 +1,6 @@
 // current, stamp, check: the database's version rows, through the extension or, in client mode,
 // the engine over libpq.
+#include "alembic.hpp"
 #include "commands/commands.hpp"
 #include "libpq_database.hpp"
 #include "migrate/error.hpp"
@@ -169,6 +170,15 @@ current(Context &ctx, const CurrentOptions &opt) {
 		list.push_back(j);
 	}
 	out().doc()["current"] = list;
+	if (rows.empty()) {
+		try {
+			for (const auto &v : alembic_versions(conn))
+				out().note(fmt::format("{} holds {}: this database was migrated by Alembic. Adopt it with pgmigrate "
+				                       "stamp {} before upgrading.",
+				                       v.table, fmt::join(v.revisions, ", "), fmt::join(v.revisions, " ")));
+		} catch (const ServerError &) {
+		}
+	}
 	return 0;
 }
 

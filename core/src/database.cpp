@@ -3,6 +3,7 @@
 
 #include "migrate/error.hpp"
 #include "migrate/sql_text.hpp"
+#include "migrate/state.hpp"
 
 #include <algorithm>
 
@@ -44,6 +45,11 @@ Database::run_statements(std::string_view sql, const std::vector<StatementSpan> 
 		last = run_statement(sql.substr(start, end - start), statement_context(sql, start, section));
 	}
 	return last;
+}
+
+void
+Database::record_step(const RevisionGraph &graph, const Step &step, double duration_ms) {
+	query_repeated(state::record_sql(), state::record_params(graph, step, duration_ms));
 }
 
 void

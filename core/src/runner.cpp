@@ -347,6 +347,33 @@ Runner::add_all(const std::vector<Upload> &files) {
 	return ids;
 }
 
+void
+Runner::record(Direction direction, std::string_view revision, double duration_ms) {
+	lock_for_change();
+	RevisionGraph graph = load_graph();
+	auto current = resolve_version_rows(graph, version_rows());
+	auto index = graph.find(revision);
+	if (!index || graph[*index].id != revision)
+		throw Error(sqlstate::undefined_object, fmt::format("Can't locate revision identified by '{}'", revision));
+	// Only the step the engine itself would take next: upgrading a revision whose parents and
+	// dependencies are applied, or reverting an applied one that nothing applied stands on.
+	Plan plan;
+	if (direction == Direction::upgrade) {
+		plan = plan_upgrade(graph, current, graph[*index].id);
+	} else {
+		const auto &parents = graph[*index].down_revisions;
+		plan = plan_downgrade(graph, current, parents.empty() ? std::string("base") : parents.front());
+	}
+	const bool next = direction == Direction::upgrade ? plan.steps.size() == 1 && plan.steps[0].revision == *index
+	                                                  : !plan.steps.empty() && plan.steps[0].revision == *index;
+	if (!next)
+		throw Error(sqlstate::not_in_prerequisite_state,
+		            fmt::format("{} of revision {} is not the next step from the current version",
+		                        direction == Direction::upgrade ? "upgrade" : "downgrade", graph[*index].id),
+		            {}, "Only a step that pgmigrate has just run can be recorded.");
+	db_.query_repeated(state::record_sql(), state::record_params(graph, plan.steps[0], duration_ms));
+}
+
 std::vector<CurrentRow>
 Runner::remove(const std::vector<std::string> &ids) {
 	lock_for_change();
@@ -565,7 +592,7 @@ Runner::run(const RevisionGraph &graph, const Plan &plan) {
 		db_.end_revision();
 
 		double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-		db_.query_repeated(state::record_sql(), state::record_params(graph, step, ms));
+		db_.record_step(graph, step, ms);
 		results.push_back({rev.id, state::joined_parents(rev), rev.message, ms});
 	}
 	return results;

@@ -21,6 +21,15 @@ AS 'MODULE_PATHNAME', 'migrate_remove'
 LANGUAGE C VOLATILE;
 REVOKE EXECUTE ON FUNCTION migrate_remove(text) FROM PUBLIC;
 
+-- Records one step that pgmigrate ran itself (the statements of a transactional: false revision
+-- cannot run inside a function): its version and log rows, written as the extension's owner like
+-- every other step. Only the next step from the current version is accepted.
+CREATE FUNCTION migrate_record(direction text, revision text, duration_ms double precision)
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrate_record'
+LANGUAGE C VOLATILE;
+REVOKE EXECUTE ON FUNCTION migrate_record(text, text, double precision) FROM PUBLIC;
+
 -- The state-changing functions now write the state as the extension's owner: the write rights
 -- 0.1.0 asked deploy roles to hold are no longer needed, and with them a role could edit what
 -- the runner executes or forge the audit log. Revoke every right but SELECT from everyone but

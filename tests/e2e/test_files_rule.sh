@@ -163,4 +163,22 @@ pgm -d "$URL" upgrade head
 expect_rc 1 "edited columns are refused"
 expect_err_has "stored revision 003 does not match its"
 expect_eq "0" "$(sql "$URL" "SELECT count(*) FROM pg_class WHERE relname IN ('pwned', 't3')")" "nothing ran"
+
+# --- 9. a database that Alembic migrated: detected, and adopted with stamp ----------------------
+URL=$(new_db alembic)
+sql "$URL" "CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY);
+            INSERT INTO alembic_version VALUES ('002'); CREATE TABLE t1 (id int PRIMARY KEY, b text)" >/dev/null
+pgm -d "$URL" current
+expect_rc 0
+expect_err_has "public.alembic_version holds 002: this database was migrated by Alembic"
+pgm -d "$URL" upgrade head
+expect_rc 1 "upgrading an Alembic database from base"
+expect_err_has "was migrated by Alembic: public.alembic_version holds 002"
+expect_err_has "pgmigrate stamp 002"
+expect_eq "0" "$(sql "$URL" "SELECT count(*) FROM pg_class WHERE relname = 't3'")" "nothing ran"
+pgm -d "$URL" stamp 002
+expect_rc 0
+pgm -d "$URL" upgrade head
+expect_rc 0 "adopted: upgrades continue from Alembic's revision"
+expect_out "Running upgrade 002 -> 003, create t3"
 finish

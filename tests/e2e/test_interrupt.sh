@@ -80,7 +80,7 @@ expect_consistent() {
 
 # 1. pg_terminate_backend inside 002, one transaction: nothing of 001 or 002 stays.
 URL=$(new_db terminate)
-pgm -d "$URL" current # upload first: the snapshot is of the stored state
+pgm -d "$URL" stamp base # upload first (a stamp that changes nothing): the snapshot is of the stored state
 db_snapshot "$URL" >"$WORK/before"
 start_slow "$URL" upgrade head
 sql "$BASE_URL/postgres" "SELECT pg_terminate_backend($SLEEPER)" >/dev/null
@@ -119,7 +119,7 @@ expect_consistent "$URL"
 #    the client; whatever it did by then, the state must be consistent, and a rerun completes.
 for mode in "" --transaction-per-revision; do
 	URL=$(new_db "kill${mode:+_per}")
-	pgm -d "$URL" current
+	pgm -d "$URL" stamp base # uploads, changes nothing: the snapshot is of the stored state
 	db_snapshot "$URL" >"$WORK/before"
 	PGOPTIONS="-c e2e.sleep=2" "$PGMIGRATE" -d "$URL" upgrade head $mode >/dev/null 2>&1 </dev/null &
 	JOB=$!

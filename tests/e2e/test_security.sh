@@ -86,6 +86,8 @@ DEPLOY_URL="postgresql://$DEPLOY@127.0.0.1:$PORT/$DB"
 # README: it cannot write migrate.revisions directly, nor update or delete audit rows.
 for stmt in "UPDATE migrate.revisions SET upgrade_sql = 'ALTER ROLE $DEPLOY SUPERUSER'" \
 	"INSERT INTO migrate.revisions (revision, upgrade_sql, upgrade_line, checksum) VALUES ('x', 'SELECT 1', 1, 'x')" \
+	"DELETE FROM migrate.version" "INSERT INTO migrate.version VALUES ('001')" \
+	"INSERT INTO migrate.log (revision, direction, started_at, \"session_user\") VALUES ('002', 'upgrade', now() - interval '3 days', 'postgres')" \
 	"DELETE FROM migrate.log" "UPDATE migrate.log SET revision = 'x'" "TRUNCATE migrate.log"; do
 	"$PSQL" -XqAt "$DEPLOY_URL" -c "$stmt" >/dev/null 2>"$WORK/denied.err"
 	grep -q "permission denied" "$WORK/denied.err" && pass || fail "deploy may not: $stmt ($(cat "$WORK/denied.err"))"

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "migrate/migration_file.hpp"
+#include "migrate/plan.hpp"
 #include "migrate/target.hpp"
 
 #include <cstddef>
@@ -76,6 +77,10 @@ public:
 	// one, its lock_timeout; end_revision restores what begin_revision changed.
 	virtual void begin_revision(const Revision &revision) = 0;
 	virtual void end_revision() = 0;
+
+	// Records a step that ran: its version rows and its log row (state::record_sql). A host whose
+	// role may not write the state (a client over the extension's tables) asks the extension to.
+	virtual void record_step(const RevisionGraph &graph, const Step &step, double duration_ms);
 
 	// Progress: one message per step ("Running upgrade 001 -> 002, msg").
 	virtual void notice(std::string_view message) = 0;

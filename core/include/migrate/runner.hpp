@@ -51,6 +51,11 @@ public:
 	// (children first).
 	std::vector<CurrentRow> remove(const std::vector<std::string> &ids);
 
+	// Records a step that its caller ran itself (a client running a transactional: false revision
+	// over the extension's tables), as Runner::run records one: only the next step from the current
+	// version, under the lock.
+	void record(Direction direction, std::string_view revision, double duration_ms);
+
 	std::vector<StepResult> upgrade(std::string_view target);
 	std::vector<StepResult> downgrade(std::string_view target);
 	void stamp(const std::vector<std::string> &targets, bool purge);
