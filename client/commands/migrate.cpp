@@ -47,6 +47,11 @@ state_statement() {
 	                   outer, inner, ddl.schema, ddl.rest);
 }
 
+// The schema of the installed extension, as a scalar subquery (for a script run without pgmigrate).
+constexpr std::string_view extension_schema_sql =
+    "(SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) "
+    "e.extnamespace WHERE e.extname OPERATOR(pg_catalog.=) 'migrate')";
+
 // The uploads `upgrade` makes before it runs: so the script works on a database that has never
 // seen these revisions (migrate_add of identical content is a no-op). In client mode the
 // engine's own upsert into migrate.revisions, after the state tables, refusing as migrate_add
@@ -68,9 +73,21 @@ upload_statements(const Project &project, const RevisionGraph &graph, const migr
 			continue;
 		}
 		std::string tag = dollar_tag(file.content, "pgmigrate");
-		sql += fmt::format("-- Upload revision {} ({})\nSELECT {}({}{}{}, {});\n\n", comment_text(rev.id),
-		                   comment_text(file.name), fn, tag,
-		                   file.content, tag, migrate::state::quote_literal(file.name));
+		const std::string args = fmt::format("{}{}{}, {}", tag, file.content, tag, migrate::state::quote_literal(file.name));
+		std::string call = fmt::format("SELECT {}({})", fn, args);
+		if (fn.empty()) {
+			// No database to ask where the extension lives: the script asks, so that an unqualified
+			// call can never resolve to a look-alike in a schema on the runner's search_path.
+			std::string escaped; // args inside format()'s pattern: a % is written %%
+			for (char c : args)
+				escaped += c == '%' ? std::string("%%") : std::string(1, c);
+			std::string body = fmt::format("BEGIN\n  EXECUTE pg_catalog.format({}, {});\nEND\n",
+			                               migrate::state::quote_literal("SELECT %I.migrate_add(" + escaped + ")"),
+			                               extension_schema_sql);
+			std::string outer = dollar_tag(body, "upload");
+			call = fmt::format("DO {}\n{}{}", outer, body, outer);
+		}
+		sql += fmt::format("-- Upload revision {} ({})\n{};\n\n", comment_text(rev.id), comment_text(file.name), call);
 	}
 	if (client_mode && !sql.empty())
 		sql = state_statement() + sql;
@@ -97,7 +114,7 @@ offline(Context &ctx, Direction direction, const std::string &argument) {
 		from = argument.substr(0, colon);
 		target = argument.substr(colon + 1);
 	}
-	std::string fn = "migrate_add";
+	std::string fn; // the extension's migrate_add, schema-qualified; empty: the script looks it up
 	const bool client_mode = ctx.options().no_extension;
 	try {
 		std::vector<RevisionGraph::Index> current;

@@ -181,4 +181,21 @@ expect_rc 0
 pgm -d "$URL" upgrade head
 expect_rc 0 "adopted: upgrades continue from Alembic's revision"
 expect_out "Running upgrade 002 -> 003, create t3"
+
+# --- 10. a script made without a database never calls migrate_add unqualified -------------------
+# A role that owns the schema named like the runner ("$user", first on the default search_path)
+# defines a look-alike; the script finds the extension's own function instead.
+if [[ -z $NOEXT ]]; then
+	URL=$(new_db unqualified)
+	sql "$URL" "CREATE SCHEMA postgres; CREATE TABLE postgres.calls (n int);
+	            CREATE FUNCTION postgres.migrate_add(text, text DEFAULT NULL) RETURNS text LANGUAGE sql
+	            AS 'INSERT INTO postgres.calls VALUES (1) RETURNING ''hijacked''';" >/dev/null
+	pgm upgrade 001 --sql
+	expect_rc 0
+	expect_out_has "EXECUTE pg_catalog.format('SELECT %I.migrate_add("
+	printf '%s\n' "$OUT" | "$PSQL" -XqAt -v ON_ERROR_STOP=1 "$URL" >/dev/null 2>"$WORK/psql.err"
+	expect_eq "0" "$?" "the script runs: $(cat "$WORK/psql.err")"
+	expect_eq "0" "$(sql "$URL" "SELECT count(*) FROM postgres.calls")" "the look-alike was never called"
+	expect_eq "001" "$(sql "$URL" "SELECT string_agg(revision, ',') FROM migrate.version")"
+fi
 finish
