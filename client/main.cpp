@@ -329,6 +329,9 @@ run(int argc, char **argv) {
 	    "Move a database from client mode (--no-extension) into the migrate extension, history kept");
 	install->add_option("--schema", install_opt.schema,
 	                    "Schema for the extension's functions (default: the first schema on search_path)");
+	install->add_flag("--drop-other-grants", install_opt.drop_other_grants,
+	                  "Leave behind the grants on the state tables that the extension does not give (TRIGGER, "
+	                  "TRUNCATE, rights given to PUBLIC...), one line each; without it they stop the move");
 	install->callback([&] { action = [&](Context &c) { return commands::install_extension(c, install_opt); }; });
 	auto *uninstall = app.add_subcommand(
 	    "uninstall-extension",

@@ -93,6 +93,9 @@ int check(Context &ctx, const CheckOptions &opt);
 // transaction: client mode -> the extension, and back.
 struct InstallExtensionOptions {
 	std::string schema; // CREATE EXTENSION ... SCHEMA (default: the first schema on search_path)
+	// Grants on the client-mode state that the extension does not define (TRIGGER, TRUNCATE, rights
+	// given to PUBLIC...): without this the move refuses them; with it they are left behind.
+	bool drop_other_grants = false;
 };
 int install_extension(Context &ctx, const InstallExtensionOptions &opt);
 int uninstall_extension(Context &ctx);

@@ -2,7 +2,7 @@
 // --no-extension, state tables created from state.sql) and the migrate extension (the same tables,
 // created by CREATE EXTENSION), in one transaction under the migration lock: the old schema
 // migrate is renamed aside, the new one created, revisions, version and log copied (log ids and
-// the sequence kept), grants carried over, and the old schema dropped (without CASCADE: nothing
+// the sequence kept), grants carried over (into the extension: only the ones it defines), and the old schema dropped (without CASCADE: nothing
 // but the state goes). Nothing else changes; any error leaves the database as it was.
 #include "commands/commands.hpp"
 #include "output.hpp"
@@ -11,6 +11,9 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <set>
+#include <utility>
 
 namespace pgmigrate::commands {
 
@@ -33,7 +36,8 @@ aside_name(Connection &conn) {
 }
 
 // GRANTs that give the objects of the new schema migrate what the old one's grantees had (its
-// owner's own rights excepted): schema, tables, and the log's sequence.
+// owner's own rights excepted): schema, tables, and the log's sequence. For uninstall-extension: the
+// extension's grants are its own.
 std::vector<std::string>
 carried_grants(Connection &conn) {
 	std::vector<std::string> grants;
@@ -62,11 +66,11 @@ carried_grants(Connection &conn) {
 	return grants;
 }
 
-// What a role needs on the state tables to migrate (README: Granting migration rights; the log
-// stays append-only for it).
+// What a role needs on the state tables to migrate in client mode (README: Managed databases; the
+// log stays append-only for it).
 std::string
 migrate_rights(const std::string &role) {
-	return fmt::format("GRANT INSERT, UPDATE ON migrate.revisions TO {0}; GRANT INSERT, DELETE ON migrate.version TO {0}; "
+	return fmt::format("GRANT INSERT, UPDATE, DELETE ON migrate.revisions TO {0}; GRANT INSERT, DELETE ON migrate.version TO {0}; "
 	                   "GRANT INSERT ON migrate.log TO {0}; GRANT USAGE ON SEQUENCE migrate.log_id_seq TO {0}",
 	                   role);
 }
@@ -81,15 +85,131 @@ schema_owner(Connection &conn, const std::string &schema) {
 	return {r.get(0, 0), r.get_bool(0, 1)};
 }
 
-// Roles other than the owner that may write the version rows (INSERT on migrate.version).
+// The grants on client mode's state (schema migrate, its three tables, their columns and the log's
+// sequence), sorted by what install-extension does with them.
+struct ClientGrants {
+	std::set<std::string> writers;  // roles (quoted where needed) that could migrate: they get EXECUTE instead
+	std::vector<std::string> other; // grants the extension does not define: refused, or dropped
+};
+
+// Why a grant the extension does not carry matters (one phrase).
+std::string
+why_not_carried(const std::string &privilege, const std::string &rel, bool to_public, bool columns, bool grantable) {
+	if (privilege == "TRIGGER")
+		return "a trigger on a state table runs with the privileges of whoever migrates";
+	if (privilege == "TRUNCATE")
+		return "it empties the state, the append-only log included";
+	if (privilege == "REFERENCES")
+		return "a foreign key to the state can block the engine's writes";
+	if (privilege == "CREATE")
+		return "it creates objects in the extension's schema";
+	if (rel == "log" && (privilege == "UPDATE" || privilege == "DELETE"))
+		return "it rewrites the append-only log";
+	if (to_public)
+		return "every role could write the state";
+	if (grantable)
+		return "the grant option lets the role hand the right on";
+	if (columns)
+		return "column rights are not among the extension's grants";
+	return "not among the rights the extension's state needs";
+}
+
+ClientGrants
+client_grants(Connection &conn) {
+	// Columns: object text, relation name ('' for the schema), privilege, grantee oid, grantee
+	// name, grantable, column ('' for the whole object).
+	Result r = conn.query(
+	    "SELECT 'SCHEMA migrate', '', a.privilege_type, a.grantee, COALESCE(pg_catalog.quote_ident(ro.rolname), ''), a.is_grantable, '' "
+	    "FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) a "
+	    "LEFT JOIN pg_catalog.pg_roles ro ON ro.oid OPERATOR(pg_catalog.=) a.grantee "
+	    "WHERE n.nspname OPERATOR(pg_catalog.=) 'migrate' AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner "
+	    "UNION ALL "
+	    "SELECT pg_catalog.concat(CASE c.relkind WHEN 'S' THEN 'SEQUENCE ' ELSE 'TABLE ' END, 'migrate.', "
+	    "pg_catalog.quote_ident(c.relname)), c.relname, a.privilege_type, a.grantee, COALESCE(pg_catalog.quote_ident(ro.rolname), ''), "
+	    "a.is_grantable, '' "
+	    "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace, "
+	    "pg_catalog.aclexplode(c.relacl) a LEFT JOIN pg_catalog.pg_roles ro ON ro.oid OPERATOR(pg_catalog.=) a.grantee "
+	    "WHERE n.nspname OPERATOR(pg_catalog.=) 'migrate' "
+	    "AND c.relname OPERATOR(pg_catalog.=) ANY ('{revisions,version,log,log_id_seq}'::pg_catalog.name[]) "
+	    "AND a.grantee OPERATOR(pg_catalog.<>) c.relowner "
+	    "UNION ALL "
+	    "SELECT pg_catalog.concat('TABLE migrate.', pg_catalog.quote_ident(c.relname)), c.relname, a.privilege_type, "
+	    "a.grantee, COALESCE(pg_catalog.quote_ident(ro.rolname), ''), a.is_grantable, pg_catalog.quote_ident(att.attname) "
+	    "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
+	    "JOIN pg_catalog.pg_attribute att ON att.attrelid OPERATOR(pg_catalog.=) c.oid, "
+	    "pg_catalog.aclexplode(att.attacl) a LEFT JOIN pg_catalog.pg_roles ro ON ro.oid OPERATOR(pg_catalog.=) a.grantee "
+	    "WHERE n.nspname OPERATOR(pg_catalog.=) 'migrate' "
+	    "AND c.relname OPERATOR(pg_catalog.=) ANY ('{revisions,version,log}'::pg_catalog.name[]) "
+	    "AND att.attnum OPERATOR(pg_catalog.>) 0 AND NOT att.attisdropped "
+	    "AND a.grantee OPERATOR(pg_catalog.<>) c.relowner "
+	    "ORDER BY 1, 5, 7, 3");
+	// The rights client mode's migrators hold (README: Managed databases); the extension replaces
+	// them with EXECUTE on its state-changing functions.
+	static const std::set<std::pair<std::string, std::string>> write_rights = {
+	    {"revisions", "INSERT"}, {"revisions", "UPDATE"}, {"revisions", "DELETE"}, {"version", "INSERT"},
+	    {"version", "DELETE"},   {"log", "INSERT"},       {"log_id_seq", "USAGE"}};
+	ClientGrants g;
+	for (int i = 0; i < r.rows(); ++i) {
+		const std::string object = r.get(i, 0), rel = r.get(i, 1), privilege = r.get(i, 2);
+		const bool to_public = r.get(i, 3) == "0", grantable = r.get_bool(i, 5);
+		const std::string column = r.get(i, 6);
+		const std::string grantee = to_public ? std::string("PUBLIC") : r.get(i, 4);
+		if (column.empty() && !to_public && write_rights.contains({rel, privilege}))
+			g.writers.insert(grantee);
+		// What the extension's own state.sql grants every role: reading the state.
+		const bool reading = rel.empty() ? privilege == "USAGE" : privilege == "SELECT";
+		if (column.empty() && !grantable && (reading || (!to_public && write_rights.contains({rel, privilege}))))
+			continue;
+		std::string grant = column.empty() ? fmt::format("GRANT {} ON {} TO {}", privilege, object, grantee)
+		                                   : fmt::format("GRANT {} ({}) ON {} TO {}", privilege, column, object, grantee);
+		if (grantable)
+			grant += " WITH GRANT OPTION";
+		g.other.push_back(grant + " -- " + why_not_carried(privilege, rel, to_public, !column.empty(), grantable));
+	}
+	// The owners of the schema and of its tables wrote the state without grants.
+	Result owners = conn.query("SELECT DISTINCT pg_catalog.quote_ident(r.rolname) FROM pg_catalog.pg_namespace n "
+	                           "JOIN pg_catalog.pg_class c ON c.relnamespace OPERATOR(pg_catalog.=) n.oid "
+	                           "AND c.relname OPERATOR(pg_catalog.=) ANY ('{revisions,version,log}'::pg_catalog.name[]) "
+	                           "JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) c.relowner "
+	                           "OR r.oid OPERATOR(pg_catalog.=) n.nspowner "
+	                           "WHERE n.nspname OPERATOR(pg_catalog.=) 'migrate' AND NOT r.rolsuper");
+	for (int i = 0; i < owners.rows(); ++i)
+		g.writers.insert(owners.get(i, 0));
+	g.writers.erase(conn.query("SELECT pg_catalog.quote_ident(CURRENT_USER)").get(0, 0));
+	return g;
+}
+
+// What a role that could migrate in client mode gets through the extension `ext`: EXECUTE on the
+// state-changing functions (README: Granting migration rights). An extension that records
+// transactional: false steps with migrate_record needs nothing more; an older one needed the
+// three table rights it documented for them.
+std::string
+extension_rights(Connection &conn, const Host &ext, const std::string &role) {
+	std::string sql = fmt::format("GRANT EXECUTE ON FUNCTION {1}(text, text), {2}(text), {3}(text), {4}(text), "
+	                              "{5}(text, boolean) TO {0}; GRANT EXECUTE ON PROCEDURE {6}(text), {7}(text) TO {0}",
+	                              role, ext.fn("migrate_add"), ext.fn("migrate_remove"), ext.fn("migrate_upgrade"),
+	                              ext.fn("migrate_downgrade"), ext.fn("migrate_stamp"),
+	                              ext.fn("migrate_upgrade_per_revision"), ext.fn("migrate_downgrade_per_revision"));
+	const std::string record = ext.fn("migrate_record") + "(text, text, double precision)";
+	if (conn.query("SELECT pg_catalog.to_regprocedure($1) IS NOT NULL", {record}).get_bool(0, 0))
+		sql += fmt::format("; GRANT EXECUTE ON FUNCTION {} TO {}", record, role);
+	else
+		sql += fmt::format("; GRANT INSERT, DELETE ON migrate.version TO {0}; GRANT INSERT ON migrate.log TO {0}; "
+		                   "GRANT USAGE ON SEQUENCE migrate.log_id_seq TO {0}",
+		                   role);
+	return sql;
+}
+
+// The roles (quoted where needed; not superusers, not the function's owner) that may migrate
+// through the extension `ext`: EXECUTE on its migrate_upgrade.
 std::vector<std::string>
-version_writers(Connection &conn) {
-	Result r = conn.query("SELECT CASE WHEN r.rolname IS NULL THEN 'PUBLIC' ELSE pg_catalog.quote_ident(r.rolname) END "
-	                      "FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) a "
-	                      "LEFT JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) a.grantee "
-	                      "WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass('migrate.version') "
-	                      "AND a.privilege_type OPERATOR(pg_catalog.=) 'INSERT' "
-	                      "AND a.grantee OPERATOR(pg_catalog.<>) c.relowner ORDER BY 1");
+extension_migrators(Connection &conn, const Host &ext) {
+	Result r = conn.query("SELECT pg_catalog.quote_ident(ro.rolname) FROM pg_catalog.pg_proc p, "
+	                      "pg_catalog.aclexplode(p.proacl) a JOIN pg_catalog.pg_roles ro ON ro.oid OPERATOR(pg_catalog.=) a.grantee "
+	                      "WHERE p.oid OPERATOR(pg_catalog.=) pg_catalog.to_regprocedure($1) "
+	                      "AND a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE' AND a.grantee OPERATOR(pg_catalog.<>) p.proowner "
+	                      "AND NOT ro.rolsuper AND ro.rolname OPERATOR(pg_catalog.<>) CURRENT_USER ORDER BY 1",
+	                      {ext.fn("migrate_upgrade") + "(text)"});
 	std::vector<std::string> roles;
 	for (int i = 0; i < r.rows(); ++i)
 		roles.push_back(r.get(i, 0));
@@ -186,15 +306,24 @@ install_extension(Context &ctx, const InstallExtensionOptions &opt) {
 		              "CREATE EXTENSION migrate needs schema migrate for itself: rename or drop that schema first.");
 
 	std::string aside;
-	std::vector<std::string> grants;
-	std::vector<std::string> writers;
+	ClientGrants grants;
 	if (moving) {
-		grants = carried_grants(conn);
-		auto [owner, owner_super] = schema_owner(conn, "migrate");
-		if (owner != conn.user() && !owner_super)
-			writers.push_back(quote_ident(owner));
-		for (const auto &w : version_writers(conn))
-			writers.push_back(w);
+		// The extension's tables get only its own grants: reading for every role, and EXECUTE on
+		// the state-changing functions for whoever could migrate. Any other grant (TRIGGER,
+		// TRUNCATE, a right given to PUBLIC...) would let its grantee act as the extension's owner,
+		// a superuser: it stops the move unless the user lets it go.
+		grants = client_grants(conn);
+		if (!grants.other.empty() && !opt.drop_other_grants) {
+			Failure f(fmt::format("the state tables in database \"{}\" carry grants that the migrate extension does not "
+			                      "give",
+			                      db),
+			          {},
+			          "The extension writes its state as its owner and gives other roles only SELECT, and EXECUTE on "
+			          "the state-changing functions to those that could migrate. Revoke these grants, or run "
+			          "install-extension --drop-other-grants to leave them behind. Nothing was changed.");
+			f.items = grants.other;
+			throw f;
+		}
 		aside = aside_name(conn);
 		conn.simple(fmt::format("ALTER SCHEMA migrate RENAME TO {}", quote_ident(aside)));
 	}
@@ -212,19 +341,9 @@ install_extension(Context &ctx, const InstallExtensionOptions &opt) {
 	Moved moved;
 	if (moving) {
 		moved = copy_state(conn, aside);
-		for (const auto &g : grants)
-			conn.simple(g);
 		// Whoever could migrate in client mode (wrote the tables) can through the extension.
-		for (const auto &w : writers) {
-			if (w == quote_ident(conn.user()))
-				continue;
-			conn.simple(fmt::format("{7}; "
-			                        "GRANT EXECUTE ON FUNCTION {1}(text, text), {2}(text), {3}(text), {4}(text, boolean) "
-			                        "TO {0}; GRANT EXECUTE ON PROCEDURE {5}(text), {6}(text) TO {0}",
-			                        w, ext.fn("migrate_add"), ext.fn("migrate_upgrade"), ext.fn("migrate_downgrade"),
-			                        ext.fn("migrate_stamp"), ext.fn("migrate_upgrade_per_revision"),
-			                        ext.fn("migrate_downgrade_per_revision"), migrate_rights(w)));
-		}
+		for (const auto &w : grants.writers)
+			conn.simple(extension_rights(conn, ext, w));
 		// Without CASCADE: anything else in that schema, or using its tables, stops the move.
 		conn.simple(fmt::format("DROP TABLE {}, {}, {}", qualified(aside, "version"), qualified(aside, "log"),
 		                        qualified(aside, "revisions")));
@@ -242,11 +361,12 @@ install_extension(Context &ctx, const InstallExtensionOptions &opt) {
 		out().result(fmt::format("Moved database \"{}\" from client mode into the migrate extension {} (functions in "
 		                         "schema {}): {}.",
 		                         db, ext.version, ext.schema, summary(moved)));
-		if (!writers.empty())
-			out().note(fmt::format("Granted {} what migrating through the extension needs (the state tables and "
-			                       "EXECUTE on migrate_add, migrate_upgrade, migrate_downgrade, migrate_stamp and the "
-			                       "per-revision procedures).",
-			                       fmt::join(writers, ", ")));
+		for (const auto &g : grants.other)
+			out().note("Dropped (not carried into the extension): " + g);
+		if (!grants.writers.empty())
+			out().note(fmt::format("Granted {} what migrating through the extension needs: EXECUTE on its "
+			                       "state-changing functions (no rights on the state tables beyond reading them).",
+			                       fmt::join(grants.writers, ", ")));
 		out().note("From now on run pgmigrate without --no-extension; SELECT migrate_upgrade('head') works from psql.");
 	} else {
 		out().result(fmt::format("Installed the migrate extension {} in database \"{}\" (functions in schema {}); there "
@@ -255,6 +375,8 @@ install_extension(Context &ctx, const InstallExtensionOptions &opt) {
 	}
 	report(moved, "extension");
 	out().doc()["moved"] = moving;
+	out().doc()["granted"] = std::vector<std::string>(grants.writers.begin(), grants.writers.end());
+	out().doc()["dropped_grants"] = grants.other;
 	return 0;
 }
 
@@ -281,10 +403,12 @@ uninstall_extension(Context &ctx) {
 	Transaction tx(conn);
 	conn.simple("SET LOCAL search_path = pg_catalog, pg_temp"); // PostgreSQL's own functions and operators only
 	acquire_migration_lock(conn, ctx.options().lock_wait, false);
-	if (!find_extension(conn))
+	auto ext = find_extension(conn);
+	if (!ext)
 		return not_installed();
 	std::vector<std::string> grants = carried_grants(conn);
 	auto [owner, owner_super] = schema_owner(conn, "migrate");
+	std::vector<std::string> migrators = extension_migrators(conn, *ext);
 	const std::string aside = aside_name(conn);
 	// The extension's schema migrate (one of its members) goes aside and is dropped with it.
 	try {
@@ -303,6 +427,9 @@ uninstall_extension(Context &ctx) {
 		conn.simple(g);
 	if (owner != conn.user() && !owner_super)
 		conn.simple(migrate_rights(quote_ident(owner)));
+	// Whoever could migrate through the extension (EXECUTE on migrate_upgrade) can in client mode.
+	for (const auto &m : migrators)
+		conn.simple(migrate_rights(m));
 	try {
 		conn.simple("DROP EXTENSION migrate");
 	} catch (ServerError &e) {
@@ -316,6 +443,10 @@ uninstall_extension(Context &ctx) {
 	out().result(fmt::format("Moved database \"{}\" from the migrate extension to client mode and dropped the extension: "
 	                         "{}.",
 	                         db, summary(moved)));
+	if (!migrators.empty())
+		out().note(fmt::format("Granted {} what migrating in client mode needs: writing the state tables (the log: "
+		                       "INSERT only).",
+		                       fmt::join(migrators, ", ")));
 	out().note("From now on run pgmigrate with --no-extension (or PGMIGRATE_NO_EXTENSION=1).");
 	report(moved, "client");
 	return 0;

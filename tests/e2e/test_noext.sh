@@ -249,6 +249,89 @@ pgm -d "$ADMIN_APP" uninstall-extension
 expect_rc 0 "uninstall-extension again"
 expect_out_has "already in client mode"
 
+# 8b. install-extension carries only the grants the extension defines. A role that could migrate in
+#     client mode gets EXECUTE on the state-changing functions, nothing on the superuser-owned tables
+#     beyond reading them; any other grant (TRIGGER: its trigger would run as whoever migrates, a
+#     superuser included; TRUNCATE; rights given to PUBLIC; column rights) stops the move unless
+#     --drop-other-grants leaves it behind, one line each.
+DEPLOY=e2e_noext_deploy
+OTHER=e2e_noext_other
+for r in $DEPLOY $OTHER; do
+	PGOPTIONS="-c client_min_messages=warning" sql "$BASE_URL/postgres" "DO \$\$ BEGIN CREATE ROLE $r LOGIN;
+		EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END \$\$" >/dev/null
+done
+GR=$(app_db grants)
+mkdir gr
+linear_project gr
+pgm -d "$GR" --no-extension --dir gr upgrade head
+expect_rc 0 "client mode, before the grants"
+sql "$GR" "GRANT INSERT, UPDATE, DELETE ON migrate.revisions TO $DEPLOY;
+GRANT INSERT, DELETE ON migrate.version TO $DEPLOY;
+GRANT INSERT ON migrate.log TO $DEPLOY;
+GRANT USAGE ON SEQUENCE migrate.log_id_seq TO $DEPLOY;
+GRANT SELECT ON migrate.version TO $OTHER;
+GRANT TRIGGER ON migrate.version TO $OTHER;
+GRANT UPDATE (revision) ON migrate.version TO $OTHER;
+GRANT TRUNCATE, DELETE ON migrate.log TO $OTHER;
+GRANT INSERT ON migrate.version TO PUBLIC;
+GRANT CREATE ON SCHEMA migrate TO $OTHER;" >/dev/null
+expect_eq "0" "$?" "client-mode grants in place"
+before=$(state "$GR")
+acl_before=$(sql "$GR" "SELECT string_agg(c.relname || ':' || c.relacl::text, ' ' ORDER BY c.relname) FROM pg_class c WHERE c.relnamespace = 'migrate'::regnamespace")
+ADMIN_GR="$BASE_URL/${GR##*/}"
+pgm -d "$ADMIN_GR" --dir gr install-extension
+expect_rc 1 "grants the extension does not define stop the move"
+expect_err_has "carry grants that the migrate extension does not give"
+expect_err_has "GRANT TRIGGER ON TABLE migrate.version TO $OTHER -- a trigger on a state table runs with the privileges of whoever migrates"
+expect_err_has "GRANT TRUNCATE ON TABLE migrate.log TO $OTHER"
+expect_err_has "GRANT DELETE ON TABLE migrate.log TO $OTHER -- it rewrites the append-only log"
+expect_err_has "GRANT UPDATE (revision) ON TABLE migrate.version TO $OTHER"
+expect_err_has "GRANT INSERT ON TABLE migrate.version TO PUBLIC -- every role could write the state"
+expect_err_has "GRANT CREATE ON SCHEMA migrate TO $OTHER"
+expect_err_has "--drop-other-grants"
+expect_nowhere "GRANT SELECT ON TABLE migrate.version TO $OTHER"
+expect_nowhere "TO $DEPLOY"
+expect_eq "0" "$(ext_count "$GR")" "nothing installed"
+expect_eq "$before" "$(state "$GR")" "the state unchanged"
+expect_eq "$acl_before" "$(sql "$GR" "SELECT string_agg(c.relname || ':' || c.relacl::text, ' ' ORDER BY c.relname) FROM pg_class c WHERE c.relnamespace = 'migrate'::regnamespace")" \
+	"the grants unchanged"
+
+pgm -d "$ADMIN_GR" --dir gr --json install-extension --drop-other-grants
+expect_rc 0 "install-extension --drop-other-grants"
+expect_err_has "Dropped (not carried into the extension): GRANT TRIGGER ON TABLE migrate.version TO $OTHER"
+expect_err_has "Dropped (not carried into the extension): GRANT INSERT ON TABLE migrate.version TO PUBLIC"
+expect_eq "6" "$(printf '%s\n' "$ERR" | grep -c '^Dropped ')" "one line per dropped grant"
+expect_eq "[\"$ROLE\", \"$DEPLOY\"]" "$(json '{granted}')" "the roles that could migrate"
+expect_eq "1" "$(ext_count "$GR")" "installed"
+expect_eq "$before" "$(state "$GR")" "history, version and log intact"
+# The extension's tables: its owner's, SELECT for PUBLIC, and (for an extension without
+# migrate_record) the three optional rights for transactional: false revisions. Nothing else.
+if [[ $(sql "$GR" "SELECT to_regprocedure('public.migrate_record(text, text, double precision)') IS NOT NULL") == t ]]; then
+	optional=""
+else
+	optional="log INSERT $DEPLOY,log INSERT $ROLE,log_id_seq USAGE $DEPLOY,log_id_seq USAGE $ROLE,version DELETE $DEPLOY,version DELETE $ROLE,version INSERT $DEPLOY,version INSERT $ROLE"
+fi
+expect_eq "$optional" "$(sql "$GR" "SELECT coalesce(string_agg(c.relname || ' ' || a.privilege_type || ' ' || coalesce(r.rolname, 'PUBLIC') || CASE WHEN a.is_grantable THEN ' grantable' ELSE '' END, ',' ORDER BY 1), '')
+	FROM pg_class c, aclexplode(c.relacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee
+	WHERE c.relnamespace = 'migrate'::regnamespace AND c.relkind IN ('r', 'S') AND a.grantee <> c.relowner
+	AND NOT (a.grantee = 0 AND a.privilege_type = 'SELECT')")" "no table grants beyond the extension's"
+expect_eq "0" "$(sql "$GR" "SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE c.relnamespace = 'migrate'::regnamespace AND a.attacl IS NOT NULL")" \
+	"no column grants"
+expect_eq "USAGE PUBLIC" "$(sql "$GR" "SELECT string_agg(a.privilege_type || ' ' || coalesce(r.rolname, 'PUBLIC'), ',') FROM pg_namespace n, aclexplode(n.nspacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee WHERE n.nspname = 'migrate' AND a.grantee <> n.nspowner")" \
+	"schema migrate: USAGE for PUBLIC only"
+for r in $DEPLOY $ROLE; do
+	expect_eq "t" "$(sql "$GR" "SELECT bool_and(has_function_privilege('$r', f, 'EXECUTE')) FROM unnest(ARRAY['public.migrate_add(text, text)', 'public.migrate_remove(text)', 'public.migrate_upgrade(text)', 'public.migrate_downgrade(text)', 'public.migrate_stamp(text, boolean)', 'public.migrate_upgrade_per_revision(text)', 'public.migrate_downgrade_per_revision(text)']) f")" \
+		"$r may call the state-changing functions"
+done
+expect_eq "f f f" "$(sql "$GR" "SELECT concat_ws(' ', has_table_privilege('$OTHER', 'migrate.version', 'TRIGGER'), has_table_privilege('$OTHER', 'migrate.log', 'TRUNCATE'), has_function_privilege('$OTHER', 'public.migrate_upgrade(text)', 'EXECUTE'))")" \
+	"the other role keeps nothing"
+pgm -d "postgresql://$DEPLOY@127.0.0.1:$PORT/${GR##*/}" --dir gr stamp 002
+expect_rc 0 "the deploy role migrates through the extension"
+expect_eq "002" "$(sql "$GR" "SELECT revision FROM migrate.version")" "stamped by the deploy role"
+sql "postgresql://$OTHER@127.0.0.1:$PORT/${GR##*/}" "CREATE FUNCTION pg_temp.t() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NULL; END';
+CREATE TRIGGER t BEFORE INSERT ON migrate.version FOR EACH ROW EXECUTE FUNCTION pg_temp.t()" >/dev/null 2>"$WORK/trig.err"
+grep -q "permission denied\|must be owner" "$WORK/trig.err" && pass || fail "the other role cannot put a trigger on migrate.version: $(cat "$WORK/trig.err")"
+
 # 9. --no-extension where the extension is installed: the engine runs in pgmigrate over its tables.
 pgm -d "$EXT" --no-extension downgrade -1
 expect_rc 0 "--no-extension with the extension installed"
