@@ -153,53 +153,46 @@ CREATE UNIQUE INDEX memory_facts_current_key
     WHERE valid_until IS NULL;
 
 -- Row-level security: every table admits only the rows of the organization named by the
--- setting app.current_org (set per transaction; unset or empty admits none), and FORCE
--- holds the tables' owner to it too.
+-- setting app.current_org (set per transaction; unset or empty admits none). The policies
+-- hold the application's role; the tables' owner (who migrates and runs pg_dump) is not held
+-- to them (no FORCE, since 004), like a superuser.
 
 ALTER TABLE organizations ENABLE ROW LEVEL SECURITY;
-ALTER TABLE organizations FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON organizations
     USING (id = NULLIF(current_setting('app.current_org', true), '')::uuid)
     WITH CHECK (id = NULLIF(current_setting('app.current_org', true), '')::uuid);
 
 ALTER TABLE teams ENABLE ROW LEVEL SECURITY;
-ALTER TABLE teams FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON teams
     USING (org_id = NULLIF(current_setting('app.current_org', true), '')::uuid)
     WITH CHECK (org_id = NULLIF(current_setting('app.current_org', true), '')::uuid);
 
 ALTER TABLE users ENABLE ROW LEVEL SECURITY;
-ALTER TABLE users FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON users
     USING (org_id = NULLIF(current_setting('app.current_org', true), '')::uuid)
     WITH CHECK (org_id = NULLIF(current_setting('app.current_org', true), '')::uuid);
 
 ALTER TABLE agents ENABLE ROW LEVEL SECURITY;
-ALTER TABLE agents FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON agents
     USING (org_id = NULLIF(current_setting('app.current_org', true), '')::uuid)
     WITH CHECK (org_id = NULLIF(current_setting('app.current_org', true), '')::uuid);
 
 ALTER TABLE api_keys ENABLE ROW LEVEL SECURITY;
-ALTER TABLE api_keys FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON api_keys
     USING (org_id = NULLIF(current_setting('app.current_org', true), '')::uuid)
     WITH CHECK (org_id = NULLIF(current_setting('app.current_org', true), '')::uuid);
 
 ALTER TABLE sessions ENABLE ROW LEVEL SECURITY;
-ALTER TABLE sessions FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON sessions
     USING (org_id = NULLIF(current_setting('app.current_org', true), '')::uuid)
     WITH CHECK (org_id = NULLIF(current_setting('app.current_org', true), '')::uuid);
 
 ALTER TABLE episodes ENABLE ROW LEVEL SECURITY;
-ALTER TABLE episodes FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON episodes
     USING (org_id = NULLIF(current_setting('app.current_org', true), '')::uuid)
     WITH CHECK (org_id = NULLIF(current_setting('app.current_org', true), '')::uuid);
 
 ALTER TABLE memory_facts ENABLE ROW LEVEL SECURITY;
-ALTER TABLE memory_facts FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON memory_facts
     USING (org_id = NULLIF(current_setting('app.current_org', true), '')::uuid)
     WITH CHECK (org_id = NULLIF(current_setting('app.current_org', true), '')::uuid);

@@ -7,15 +7,17 @@
 # It creates a scratch database and two roles (removed again, also on failure), then:
 #   - checks each file's header (allowed keys, revision = file name, down_revision chain);
 #   - applies the sections (text between the "-- migrate:" marker lines) with psql -1, as a
-#     non-superuser owner role: upgrade 001 002 003, downgrade 003 002 001, and again as the
-#     connecting superuser; every downgrade must restore the previous pg_dump --schema-only
+#     non-superuser owner role: upgrade 001 002 003 004, downgrade 004 003 002 001, and again as
+#     the connecting superuser; every downgrade must restore the previous pg_dump --schema-only
 #     exactly and the last one must leave the database as it was (an empty schema);
 #   - runs every verify section read-only and requires true;
 #   - seeds two tenants with duplicate current facts before 003 and checks 003's backfill,
 #     its unique index, and that a 003 downgrade/upgrade round trip keeps the data;
-#   - checks row-level security as a plain role and as the tables' owner (FORCE): with
-#     app.current_org = A only A's rows are visible and B's cannot be written; unset or
-#     empty, nothing is visible and nothing fails;
+#   - checks row-level security as a plain role (the application's) at 003 and 004, and as
+#     the tables' owner at 003 (FORCE): with app.current_org = A only A's rows are visible and
+#     B's cannot be written; unset or empty, nothing is visible and nothing fails;
+#   - checks 004: the owner is no longer held to the policies (it sees every tenant), so its
+#     pg_dump (row_security off, as pg_dump runs) dumps every row, where at 003 it failed;
 #   - checks the CHECK constraints, the tenant-safe composite foreign keys and the ON DELETE
 #     behaviour the files document.
 # Prints one line per check and a summary; exits non-zero on any failure.
@@ -24,7 +26,7 @@ set -euo pipefail
 url=${1:?usage: check_examples.sh LIBPQ_URL}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 dir=${MIGRATIONS_DIR:-$here/../../migrations}
-revs=(001 002 003)
+revs=(001 002 003 004)
 files=()
 for r in "${revs[@]}"; do
 	f=$(ls "$dir"/*_"$r"_*.sql 2>/dev/null) || { echo "check_examples: no file for revision $r in $dir" >&2; exit 1; }
@@ -339,12 +341,13 @@ check "deleting an organization deletes everything it owns, and nothing else" \
 	"DELETE FROM organizations WHERE id = '$A';"
 
 # --- row-level security ----------------------------------------------------------------------
-echo "-- row-level security"
+echo "-- row-level security at 003"
 run -c "GRANT USAGE ON SCHEMA public TO $app" \
 	-c "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO $app" >/dev/null
 tables=(teams users agents api_keys sessions episodes memory_facts)
-for who in "$app" "$owner"; do
-	label=$([[ $who == "$app" ]] && echo "plain role" || echo "owner (FORCE)")
+# rls_checks ROLE LABEL: tenant isolation holds ROLE.
+rls_checks() {
+	local who=$1 label=$2
 	as_a="SET LOCAL ROLE $who; SET LOCAL app.current_org = '$A';"
 	only_a="(SELECT count(*) = 1 AND bool_and(id = '$A') FROM organizations)"
 	none="(SELECT count(*) = 0 FROM organizations)"
@@ -370,11 +373,53 @@ for who in "$app" "$owner"; do
 		"SET LOCAL ROLE $who; SET app.current_org = '$A'; RESET app.current_org;"
 	fails "$label, unset: cannot insert" 42501 \
 		"INSERT INTO teams (org_id, name) VALUES ('$A', 'x')" "SET LOCAL ROLE $who;"
+}
+rls_checks "$app" "003, application role"
+rls_checks "$owner" "003, owner (FORCE)"
+# owner_dump: pg_dump as the owner (row_security off, as pg_dump always runs unless told).
+owner_dump() { pg_dump --no-password --data-only --role "$owner" "$dburl" >"$work/owner_dump.sql" 2>&1; }
+if owner_dump; then
+	bad "003: the owner's pg_dump fails (FORCE): the reason for 004" "$(head -5 "$work/owner_dump.sql")"
+else
+	grep -q 'query would be affected by row-level security policy' "$work/owner_dump.sql" &&
+		ok "003: the owner's pg_dump fails (FORCE): the reason for 004" ||
+		bad "003: the owner's pg_dump fails (FORCE): the reason for 004" "$(head -5 "$work/owner_dump.sql")"
+fi
+
+echo "-- upgrade 004 as owner"
+apply "${files[3]}" upgrade "$owner" || die "upgrade 004" "$(cat "$work/apply.out")"
+ok "upgrade 004"
+dump s4
+verify "${files[3]}" "$owner"
+verify "${files[3]}" ""
+check "004: row-level security enabled, not forced, with its policy, on all 8 tables" \
+	"(SELECT count(*) = 8 AND bool_and(relrowsecurity AND NOT relforcerowsecurity
+	         AND EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid AND p.polname = 'tenant_isolation'))
+	  FROM pg_class c WHERE relnamespace = 'public'::regnamespace AND relkind = 'r')"
+rls_checks "$app" "004, application role"
+all="(SELECT count(*) = 2 FROM organizations)"
+for t in "${tables[@]}"; do
+	all+=" AND (SELECT count(DISTINCT org_id) = 2 FROM $t)"
 done
+check "004, owner: not held to the policies, sees both tenants in every table" "$all" "SET LOCAL ROLE $owner;"
+check "004, owner: writes any tenant's rows (it migrates and restores them)" \
+	"(SELECT count(*) = 1 FROM teams WHERE name = 'ops')" \
+	"SET LOCAL ROLE $owner; INSERT INTO teams (org_id, name) VALUES ('$B', 'ops');"
+if owner_dump; then
+	rows=$(awk '/^COPY public\.memory_facts /{on=1; next} /^\\\.$/{on=0} on' "$work/owner_dump.sql" | wc -l)
+	orgs=$(awk '/^COPY public\.organizations /{on=1; next} /^\\\.$/{on=0} on' "$work/owner_dump.sql" | wc -l)
+	[[ $rows == 15 && $orgs == 2 ]] && ok "004: the owner's pg_dump holds every tenant's rows (15 facts, 2 organizations)" ||
+		bad "004: the owner's pg_dump holds every tenant's rows" "memory_facts rows: $rows, organizations: $orgs"
+else
+	bad "004: the owner's pg_dump succeeds" "$(head -5 "$work/owner_dump.sql")"
+fi
 run -c "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM $app" -c "REVOKE ALL ON SCHEMA public FROM $app" >/dev/null
 
 # --- downgrades -------------------------------------------------------------------------------
-echo "-- downgrade 003, round trip, downgrade 002 001"
+echo "-- downgrade 004, 003, round trip, downgrade 002 001"
+apply "${files[3]}" downgrade "$owner" || die "downgrade 004" "$(cat "$work/apply.out")"
+dump d3
+same_dump "downgrade 004 restores 003's schema exactly" s3 d3
 apply "${files[2]}" downgrade "$owner" || die "downgrade 003" "$(cat "$work/apply.out")"
 dump d2
 same_dump "downgrade 003 restores 002's schema exactly" s2 d2
@@ -408,12 +453,12 @@ check "nothing is left in schema public" \
 
 # --- the whole cycle again, as the superuser, on an empty database -------------------------
 echo "-- cycle as $(admin -c 'SELECT current_user')"
-for i in 0 1 2; do
+for i in 0 1 2 3; do
 	apply "${files[$i]}" upgrade "" || die "upgrade ${revs[$i]} as superuser" "$(cat "$work/apply.out")"
 	dump "su$((i + 1))"
 	verify "${files[$i]}" ""
 done
-for i in 2 1 0; do
+for i in 3 2 1 0; do
 	apply "${files[$i]}" downgrade "" || die "downgrade ${revs[$i]} as superuser" "$(cat "$work/apply.out")"
 	dump "sd$i"
 	same_dump "downgrade ${revs[$i]} as superuser restores the previous schema" "$([[ $i == 0 ]] && echo s0 || echo "su$i")" "sd$i"
