@@ -27,6 +27,17 @@ statement_context(std::string_view sql, std::size_t offset, const StatementConte
 	return at;
 }
 
+StatementContext
+StatementLines::at(std::size_t offset) {
+	offset = std::min(offset, sql_.size());
+	if (offset > counted_) {
+		at_.line += static_cast<int>(std::count(sql_.begin() + static_cast<std::ptrdiff_t>(counted_),
+		                                        sql_.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+		counted_ = offset;
+	}
+	return at_;
+}
+
 void
 Database::execute(const std::vector<std::string> &statements) {
 	for (const auto &sql : statements)
@@ -37,12 +48,13 @@ std::optional<Value>
 Database::run_statements(std::string_view sql, const std::vector<StatementSpan> &spans,
                          const StatementContext &section) {
 	std::optional<Value> last;
+	StatementLines lines(sql, section);
 	for (const StatementSpan &span : spans) {
 		std::size_t end = span.offset + span.length;
 		std::size_t start = skip_blank(sql, span.offset, end);
 		if (start >= end)
 			continue;
-		last = run_statement(sql.substr(start, end - start), statement_context(sql, start, section));
+		last = run_statement(sql.substr(start, end - start), lines.at(start));
 	}
 	return last;
 }

@@ -23,7 +23,7 @@ col(std::string type, bool not_null = false, std::string default_expr = {}) {
 
 // All statements of the steps, in order.
 std::vector<std::string>
-statements(const std::vector<Step> &steps) {
+statements(const std::vector<schema::Step> &steps) {
 	std::vector<std::string> out;
 	for (const auto &s : steps)
 		out.insert(out.end(), s.sql.begin(), s.sql.end());

@@ -39,6 +39,21 @@ struct StatementSpan {
 // of that offset.
 StatementContext statement_context(std::string_view sql, std::size_t offset, const StatementContext &section);
 
+// statement_context for the statements of one section in order, counting each byte once: a section
+// of N statements costs O(size), where a statement_context per statement would cost O(N x size).
+class StatementLines {
+public:
+	StatementLines(std::string_view sql, const StatementContext &section) : sql_(sql), at_(section) {}
+	// The context at `offset`, which must not be before the previous one's.
+	StatementContext at(std::size_t offset);
+	std::size_t bytes_counted() const noexcept { return counted_; }
+
+private:
+	std::string_view sql_;
+	StatementContext at_;
+	std::size_t counted_ = 0; // newlines of sql_[0, counted_) are in at_.line
+};
+
 class Database {
 public:
 	virtual ~Database() = default;
