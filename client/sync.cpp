@@ -113,6 +113,108 @@ ensure_state(Connection &conn, double lock_wait) {
 	return true;
 }
 
+namespace {
+
+// Client mode's state tables are ordinary tables, written by whoever migrates, superusers included,
+// and owned by a role that may be far less privileged: anything their owner can attach to them that
+// runs code (a trigger, a rule, a policy, a view in a table's place, a function in a default, a
+// constraint, an index or a column type) would run with the privileges of whoever migrates. Refuses
+// such state before it is read or written; warns when a superuser uses state that another role owns.
+void
+guard_state_tables(Connection &conn) {
+	// kind, table, what, name
+	Result r = conn.query(
+	    "WITH t AS (SELECT c.oid, c.relname, c.relkind FROM pg_catalog.pg_class c "
+	    "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
+	    "WHERE n.nspname OPERATOR(pg_catalog.=) 'migrate' "
+	    "AND c.relname OPERATOR(pg_catalog.=) ANY ('{revisions,version,log}'::pg_catalog.name[])), "
+	    // the objects that make up each table: itself (its column types), its defaults, constraints, indexes
+	    "parts AS (SELECT t.relname, 'pg_catalog.pg_class'::pg_catalog.regclass AS classid, t.oid AS objid FROM t "
+	    "UNION ALL SELECT t.relname, 'pg_catalog.pg_attrdef'::pg_catalog.regclass, d.oid FROM t "
+	    "JOIN pg_catalog.pg_attrdef d ON d.adrelid OPERATOR(pg_catalog.=) t.oid "
+	    "UNION ALL SELECT t.relname, 'pg_catalog.pg_constraint'::pg_catalog.regclass, k.oid FROM t "
+	    "JOIN pg_catalog.pg_constraint k ON k.conrelid OPERATOR(pg_catalog.=) t.oid "
+	    "UNION ALL SELECT t.relname, 'pg_catalog.pg_class'::pg_catalog.regclass, i.indexrelid FROM t "
+	    "JOIN pg_catalog.pg_index i ON i.indrelid OPERATOR(pg_catalog.=) t.oid) "
+	    "SELECT 1, t.relname, 'kind', t.relkind::pg_catalog.text FROM t WHERE t.relkind OPERATOR(pg_catalog.<>) 'r' "
+	    "UNION ALL SELECT 2, t.relname, 'trigger', pg_catalog.quote_ident(g.tgname) FROM t "
+	    "JOIN pg_catalog.pg_trigger g ON g.tgrelid OPERATOR(pg_catalog.=) t.oid WHERE NOT g.tgisinternal "
+	    "UNION ALL SELECT 3, t.relname, 'rule', pg_catalog.quote_ident(w.rulename) FROM t "
+	    "JOIN pg_catalog.pg_rewrite w ON w.ev_class OPERATOR(pg_catalog.=) t.oid "
+	    "WHERE w.rulename OPERATOR(pg_catalog.<>) '_RETURN' "
+	    "UNION ALL SELECT 4, t.relname, 'policy', pg_catalog.quote_ident(p.polname) FROM t "
+	    "JOIN pg_catalog.pg_policy p ON p.polrelid OPERATOR(pg_catalog.=) t.oid "
+	    "UNION ALL SELECT DISTINCT 5, parts.relname, o.type, o.identity FROM parts "
+	    "JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) parts.classid "
+	    "AND d.objid OPERATOR(pg_catalog.=) parts.objid, "
+	    "LATERAL pg_catalog.pg_identify_object(d.refclassid, d.refobjid, 0) o "
+	    "WHERE d.refclassid OPERATOR(pg_catalog.=) ANY (ARRAY['pg_catalog.pg_proc', 'pg_catalog.pg_operator', "
+	    "'pg_catalog.pg_type', 'pg_catalog.pg_opclass', 'pg_catalog.pg_collation']::pg_catalog.regclass[]) "
+	    "AND o.schema IS DISTINCT FROM 'pg_catalog' "
+	    // the log's ids: from a plain sequence
+	    "UNION ALL SELECT 6, 'log', 'sequence', pg_catalog.concat(sn.nspname, '.', s.relname) FROM t "
+	    "JOIN pg_catalog.pg_attrdef d ON d.adrelid OPERATOR(pg_catalog.=) t.oid "
+	    "JOIN pg_catalog.pg_depend dep ON dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_attrdef'::pg_catalog.regclass "
+	    "AND dep.objid OPERATOR(pg_catalog.=) d.oid "
+	    "AND dep.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "
+	    "JOIN pg_catalog.pg_class s ON s.oid OPERATOR(pg_catalog.=) dep.refobjid "
+	    "JOIN pg_catalog.pg_namespace sn ON sn.oid OPERATOR(pg_catalog.=) s.relnamespace "
+	    "WHERE t.relname OPERATOR(pg_catalog.=) 'log' AND s.oid OPERATOR(pg_catalog.<>) t.oid "
+	    "AND s.relkind OPERATOR(pg_catalog.<>) 'S' "
+	    "ORDER BY 1, 2, 4");
+	std::vector<std::string> problems;
+	const std::string who = "with the privileges of whoever migrates";
+	for (int i = 0; i < r.rows(); ++i) {
+		const std::string table = "migrate." + r.get(i, 1), what = r.get(i, 2), name = r.get(i, 3);
+		if (what == "kind") {
+			static const std::map<std::string, std::string> kinds = {
+			    {"v", "a view"}, {"m", "a materialized view"}, {"p", "a partitioned table"},
+			    {"f", "a foreign table"}, {"S", "a sequence"}};
+			auto k = kinds.find(name);
+			problems.push_back(fmt::format("{} is {}, not an ordinary table: what reads or writes it would run its "
+			                               "query, rules or functions {}",
+			                               table, k == kinds.end() ? "not an ordinary table (relkind " + name + ")" : k->second,
+			                               who));
+		} else if (what == "trigger" || what == "rule") {
+			problems.push_back(fmt::format("{} {} on {}: a {} on {} would run {}", what, name, table, what, table, who));
+		} else if (what == "policy") {
+			problems.push_back(fmt::format("row security policy {} on {}: its expressions would run {}", name, table, who));
+		} else if (what == "sequence") {
+			problems.push_back(fmt::format("{}'s id default uses {}, which is not a plain sequence", table, name));
+		} else {
+			problems.push_back(fmt::format("{} uses {} {} (in a default, constraint, index or column type), which is "
+			                               "not PostgreSQL's own: it would run {}",
+			                               table, what, name, who));
+		}
+	}
+	Result owner = conn.query("SELECT pg_catalog.string_agg(DISTINCT o.rolname, ', '), "
+	                          "pg_catalog.bool_or(NOT o.rolsuper AND o.oid OPERATOR(pg_catalog.<>) u.oid), "
+	                          "pg_catalog.bool_or(u.rolsuper) FROM pg_catalog.pg_class c "
+	                          "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
+	                          "JOIN pg_catalog.pg_roles o ON o.oid OPERATOR(pg_catalog.=) c.relowner "
+	                          "JOIN pg_catalog.pg_roles u ON u.rolname OPERATOR(pg_catalog.=) CURRENT_USER "
+	                          "WHERE n.nspname OPERATOR(pg_catalog.=) 'migrate' "
+	                          "AND c.relname OPERATOR(pg_catalog.=) ANY ('{revisions,version,log}'::pg_catalog.name[])");
+	if (!problems.empty()) {
+		Failure f(fmt::format("the state tables in schema migrate of database \"{}\" carry objects that would run "
+		                      "with the privileges of whoever migrates",
+		                      conn.database()));
+		f.items = problems;
+		f.hint = fmt::format("Nothing was run. Look at what they do, and drop them (as the tables' owner{}) before "
+		                     "migrating again; pgmigrate's state tables need none of them.",
+		                     owner.is_null(0, 0) ? std::string() : ", " + owner.get(0, 0) + ", or a superuser");
+		f.sqlstate = "42501";
+		throw f;
+	}
+	if (owner.rows() == 1 && !owner.is_null(0, 1) && owner.get_bool(0, 1) && owner.get_bool(0, 2))
+		out().warning(fmt::format("the state tables in schema migrate are owned by {}, and you migrate as superuser {}: "
+		                          "that role can change what they run; consider ALTER TABLE ... OWNER TO a role that "
+		                          "only migrates, or migrating as the tables' owner",
+		                          owner.get(0, 0), conn.user()));
+}
+
+} // namespace
+
 Failure
 client_mode_database(Connection &conn) {
 	Failure f(fmt::format("database \"{}\" keeps its migration state without the migrate extension (client mode), "
@@ -138,9 +240,11 @@ require_host(Connection &conn, bool no_extension, double lock_wait, bool create)
 			                       conn.database()));
 			host.schema = ext->schema;
 			host.version = ext->version;
-		} else if (create) {
-			ensure_state(conn, lock_wait);
 		}
+		if (has_state_schema(conn))
+			guard_state_tables(conn); // before state.sql or the engine touch them
+		if (!ext && create)
+			ensure_state(conn, lock_wait);
 		return host;
 	}
 	if (ext)
