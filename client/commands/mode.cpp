@@ -236,6 +236,45 @@ copy_table(Connection &conn, const std::string &from, const std::string &table) 
 	return std::stoll(r.get(0, 0));
 }
 
+// Client mode's state belongs to an ordinary role (the one that migrates and pg_dumps it), the
+// extension's to whoever created the extension (usually a superuser). install-extension keeps the
+// former owner in the comment of the extension's schema migrate (a comment on an extension member is
+// not dumped: the record lives as long as the extension), and uninstall-extension gives the schema,
+// tables and sequence it recreates back to that role; see client_owner.
+constexpr const char *owner_mark = "client-mode owner before install-extension: ";
+
+// Records the owner of client mode's state, in schema `from`, on the extension's schema migrate.
+void
+record_client_owner(Connection &conn, const std::string &from) {
+	Result r = conn.query("SELECT pg_catalog.format('COMMENT ON SCHEMA migrate IS %L', pg_catalog.concat("
+	                      "pg_catalog.obj_description(pg_catalog.to_regnamespace('migrate'), 'pg_namespace'), "
+	                      "pg_catalog.chr(10), $2::pg_catalog.text, r.rolname, ' (oid ', r.oid, ')')) "
+	                      "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) c.relowner "
+	                      "WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)",
+	                      {qualified(from, "revisions"), owner_mark});
+	if (r.rows() == 1)
+		conn.simple(r.get(0, 0));
+}
+
+// The role that client mode's state goes back to: the one install-extension recorded, if it still
+// exists (by oid: a rename does not lose it); else the database's owner, unless a superuser (a
+// database whose extension never was in client mode, or whose record went with a dump and restore
+// or an ALTER EXTENSION UPDATE); else "" (the caller keeps the tables).
+std::string
+client_owner(Connection &conn) {
+	Result r = conn.query(
+	    "SELECT rolname FROM ("
+	    "SELECT 1 AS pref, r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) "
+	    "pg_catalog.substring(pg_catalog.obj_description(pg_catalog.to_regnamespace('migrate'), 'pg_namespace'), "
+	    "pg_catalog.concat($1::pg_catalog.text, '.* \\(oid ([0-9]+)\\)$'))::pg_catalog.oid "
+	    "UNION ALL SELECT 2, r.rolname FROM pg_catalog.pg_database d "
+	    "JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) d.datdba "
+	    "WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database() AND NOT r.rolsuper) o "
+	    "ORDER BY pref LIMIT 1",
+	    {owner_mark});
+	return r.rows() == 1 ? r.get(0, 0) : std::string();
+}
+
 struct Moved {
 	long long revisions = 0, log = 0;
 	std::vector<std::string> version;
@@ -337,6 +376,8 @@ install_extension(Context &ctx, const InstallExtensionOptions &opt) {
 		throw;
 	}
 	Host ext = *find_extension(conn);
+	if (moving)
+		record_client_owner(conn, aside); // for uninstall-extension
 
 	Moved moved;
 	if (moving) {
@@ -409,6 +450,13 @@ uninstall_extension(Context &ctx) {
 	std::vector<std::string> grants = carried_grants(conn);
 	auto [owner, owner_super] = schema_owner(conn, "migrate");
 	std::vector<std::string> migrators = extension_migrators(conn, *ext);
+	std::string back_to = client_owner(conn);
+	if (back_to == conn.user() ||
+	    !conn.query("SELECT pg_catalog.pg_has_role($1, 'MEMBER') OR (SELECT rolsuper FROM pg_catalog.pg_roles "
+	                "WHERE rolname OPERATOR(pg_catalog.=) CURRENT_USER)",
+	                {back_to.empty() ? conn.user() : back_to})
+	         .get_bool(0, 0))
+		back_to.clear(); // ALTER ... OWNER TO needs a superuser or a member of that role
 	const std::string aside = aside_name(conn);
 	// The extension's schema migrate (one of its members) goes aside and is dropped with it.
 	try {
@@ -423,11 +471,16 @@ uninstall_extension(Context &ctx) {
 	conn.simple(state_sql);
 	conn.simple("RESET client_min_messages");
 	Moved moved = copy_state(conn, aside);
+	if (!back_to.empty()) // the tables first: they need CREATE on the schema (ALTER TABLE moves the log's sequence too)
+		conn.simple(fmt::format("ALTER TABLE migrate.revisions OWNER TO {0}; ALTER TABLE migrate.version OWNER TO {0}; "
+		                        "ALTER TABLE migrate.log OWNER TO {0}; ALTER SCHEMA migrate OWNER TO {0}",
+		                        quote_ident(back_to)));
 	for (const auto &g : grants)
 		conn.simple(g);
-	if (owner != conn.user() && !owner_super)
+	if (owner != conn.user() && !owner_super && owner != back_to)
 		conn.simple(migrate_rights(quote_ident(owner)));
 	// Whoever could migrate through the extension (EXECUTE on migrate_upgrade) can in client mode.
+	std::erase(migrators, quote_ident(back_to)); // the owner writes its own tables
 	for (const auto &m : migrators)
 		conn.simple(migrate_rights(m));
 	try {
@@ -447,8 +500,10 @@ uninstall_extension(Context &ctx) {
 		out().note(fmt::format("Granted {} what migrating in client mode needs: writing the state tables (the log: "
 		                       "INSERT only).",
 		                       fmt::join(migrators, ", ")));
+	out().note(fmt::format("Schema migrate and its tables belong to {}.", back_to.empty() ? conn.user() : back_to));
 	out().note("From now on run pgmigrate with --no-extension (or PGMIGRATE_NO_EXTENSION=1).");
 	report(moved, "client");
+	out().doc()["owner"] = back_to.empty() ? conn.user() : back_to;
 	return 0;
 }
 
