@@ -6,6 +6,7 @@
 #include "migrate/error.hpp"
 #include "migrate/runner.hpp"
 #include "migrate/target.hpp"
+#include "output.hpp"
 #include "sync.hpp"
 
 #include <fmt/format.h>
@@ -69,6 +70,18 @@ read_files_view(Connection &conn, const Project &project, bool with_sql) {
 			if (!in_files.contains(id) && !applied_set.contains(id))
 				stale.push_back(id);
 		extra = runner.stored_revisions(applied_no_file, with_sql);
+		// An applied revision whose file changed since: the next command that writes refuses it
+		// (changed_since_applied); a read-only one says so, and goes on with the file's header.
+		std::vector<std::string> applied_in_files;
+		for (auto &id : applied)
+			if (in_files.contains(id))
+				applied_in_files.push_back(id);
+		for (const auto &stored : runner.stored_revisions(applied_in_files))
+			if (project.file(stored.id).checksum != stored.checksum)
+				out().warning(fmt::format("revision {} has changed since it was applied (file {}; applied checksum {}, "
+				                          "file checksum {})",
+				                          stored.id, project.file(stored.id).path.string(), stored.checksum,
+				                          project.file(stored.id).checksum));
 	} catch (const migrate::Error &e) {
 		throw from_engine(e);
 	}

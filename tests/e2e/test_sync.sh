@@ -58,6 +58,10 @@ expect_err_has "$old"
 pgm -d "$URL" stamp head
 expect_rc 1 "every database command that writes refuses it"
 expect_err_has "FAILED: revision 002 has changed since it was applied"
+pgm -d "$URL" current
+expect_rc 0 "a read-only command goes on"
+expect_err_has "warning: revision 002 has changed since it was applied"
+expect_err_has "applied checksum $old"
 pgm -d "$URL" upgrade head --sql
 expect_rc 0 "--sql does not upload"
 cp saved.sql migrations/20260101_0001_002_add_b.sql
