@@ -10,6 +10,7 @@
 #include "waiting.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 #include <optional>
@@ -152,10 +153,57 @@ lock_slots_hint(Failure e) {
 	return e;
 }
 
+// The audit log's last id: a failed run that committed part of its plan (transactional: false
+// revisions, --transaction-per-revision) logged the steps that stay after it. Taken under the lock.
+long long
+log_mark(Connection &conn) {
+	try {
+		return std::stoll(conn.query("SELECT COALESCE(pg_catalog.max(id), 0) FROM migrate.log").get(0, 0));
+	} catch (const Failure &) {
+		return -1; // no log to read: no report
+	}
+}
+
+// After a run failed and rolled back what it could: the steps that stayed committed (logged after
+// `mark`) and where the database is now, as items of the failure. A plan that committed nothing
+// (one transaction) adds nothing; nor does a connection that is gone.
+void
+report_committed(Connection &conn, long long mark, Failure &f) {
+	if (mark < 0)
+		return;
+	try {
+		if (PQstatus(conn.raw()) != CONNECTION_OK || conn.in_transaction())
+			return;
+		Result r = conn.query("SELECT l.revision, l.direction, NOT COALESCE(v.transactional, true) FROM migrate.log l "
+		                      "LEFT JOIN migrate.revisions v ON v.revision OPERATOR(pg_catalog.=) l.revision "
+		                      "WHERE l.id OPERATOR(pg_catalog.>) $1::pg_catalog.int8 "
+		                      "AND l.direction OPERATOR(pg_catalog.=) ANY ('{upgrade,downgrade}'::pg_catalog.text[]) "
+		                      "ORDER BY l.id",
+		                      {std::to_string(mark)});
+		if (r.rows() == 0)
+			return;
+		std::vector<std::string> committed;
+		for (int i = 0; i < r.rows(); ++i) {
+			std::vector<std::string> notes;
+			if (r.get(i, 1) == "downgrade")
+				notes.push_back("downgrade");
+			if (r.get_bool(i, 2))
+				notes.push_back("transactional: false");
+			committed.push_back(notes.empty() ? r.get(i, 0) : fmt::format("{} ({})", r.get(i, 0), fmt::join(notes, ", ")));
+		}
+		std::vector<std::string> now = version_rows(conn);
+		f.items.push_back(fmt::format("Committed before the failure: {}", fmt::join(committed, ", ")));
+		f.items.push_back(fmt::format("The database is now at {}.", now.empty() ? std::string("base") : fmt::format("{}", fmt::join(now, ", "))));
+	} catch (...) {
+		// the failure itself is what matters
+	}
+}
+
 std::vector<AppliedStep>
 with_client_runner(Connection &conn, const Host &host, const ApplyRequest &req, Progress &progress, double lock_wait) {
 	acquire_migration_lock(conn, lock_wait, true);
 	SessionLock unlock{conn};
+	const long long mark = log_mark(conn);
 	LibpqDatabase db(conn, req.per_revision);
 	if (!host.client && host.version != "0.1.0") // the extension records the steps: EXECUTE is enough
 		db.record_through(host.fn("migrate_record"));
@@ -168,7 +216,13 @@ with_client_runner(Connection &conn, const Host &host, const ApplyRequest &req, 
 		db.commit();
 	} catch (const migrate::Error &e) {
 		db.rollback();
-		throw lock_slots_hint(from_engine(e));
+		Failure f = lock_slots_hint(from_engine(e));
+		report_committed(conn, mark, f);
+		throw f;
+	} catch (Failure &f) {
+		db.rollback();
+		report_committed(conn, mark, f);
+		throw;
 	} catch (...) {
 		db.rollback();
 		throw;
@@ -200,7 +254,13 @@ apply_online(Connection &conn, const Host &host, const ApplyRequest &req, double
 	if (req.per_revision) {
 		acquire_migration_lock(conn, lock_wait, true);
 		SessionLock unlock{conn};
-		conn.simple(fmt::format("CALL {}({})", host.fn(procedure), migrate::state::quote_literal(req.target)));
+		const long long mark = log_mark(conn);
+		try {
+			conn.simple(fmt::format("CALL {}({})", host.fn(procedure), migrate::state::quote_literal(req.target)));
+		} catch (Failure &f) {
+			report_committed(conn, mark, f); // the revisions before the failing one stay committed
+			throw;
+		}
 		steps = progress.steps();
 	} else {
 		// Quiet: the client would drop the step notices (and any other NOTICE), so the server need

@@ -70,9 +70,44 @@ pgm -d "$PER" --dir per upgrade head --transaction-per-revision
 expect_rc 1 "per-revision run with a failing revision"
 expect_err_has "division by zero"
 expect_eq "003" "$(sql "$PER" "SELECT revision FROM migrate.version")" "committed up to 003"
+expect_err_has "$(printf '  Committed before the failure: 001, 002, 003\n  The database is now at 003.')"
 pgm -d "$PER" --dir per upgrade head
 expect_rc 1 "one transaction: all or nothing"
 expect_eq "003" "$(sql "$PER" "SELECT revision FROM migrate.version")" "still 003"
+expect_nowhere "Committed before the failure"
+# A plan mixing transactional: false revisions is not all-or-nothing: a later failure says which
+# revisions stayed committed and where the database is now.
+MIX=$(new_db mix)
+mkdir mix
+rev mix/20260101_0000_001_create_t1.sql 001 none "create t1" "CREATE TABLE t1 (id int PRIMARY KEY, b text);" "DROP TABLE t1;
+SELECT 1/0;"
+rev mix/20260101_0001_002_t2.sql 002 001 "t2" "CREATE TABLE t2 (id int);" "DROP TABLE t2;"
+rev mix/20260101_0002_003_index.sql 003 002 "index" "CREATE INDEX CONCURRENTLY t1_b_idx ON t1 (b);" \
+	"DROP INDEX CONCURRENTLY t1_b_idx;" "-- transactional: false"
+rev mix/20260101_0003_004_fails.sql 004 003 "fails" "CREATE TABLE t4 (id int);
+SELECT 1/0;" "DROP TABLE t4;"
+pgm -d "$MIX" --dir mix upgrade 001
+expect_rc 0
+pgm -d "$MIX" --dir mix upgrade head
+expect_rc 1 "a failure after a transactional: false revision"
+expect_err_has "FAILED: division by zero"
+expect_err_has "$(printf '  Committed before the failure: 002, 003 (transactional: false)\n  The database is now at 003.')"
+expect_eq "003" "$(sql "$MIX" "SELECT revision FROM migrate.version")" "at 003, as reported"
+expect_eq "" "$(sql "$MIX" "SELECT to_regclass('t4')")" "004 rolled back"
+pgm -d "$MIX" --dir mix --json upgrade head
+expect_rc 1
+expect_eq "" "$(json '{error,items}')" "a rerun that commits nothing reports nothing committed"
+# downgrades likewise: 004 commits before 003 (transactional: false) runs, which commits on its own;
+# 002 rolls back with 001, whose downgrade fails
+rev mix/20260101_0003_004_fails.sql 004 003 "fails" "CREATE TABLE t4 (id int);" "DROP TABLE t4;"
+pgm -d "$MIX" --dir mix upgrade head
+expect_rc 0
+pgm -d "$MIX" --dir mix --json downgrade base
+expect_rc 1 "a failing downgrade after a transactional: false one"
+expect_eq "The database is now at 002." "$(json '{error,items,1}')" "--json: the items"
+expect_err_has "$(printf '  Committed before the failure: 004 (downgrade), 003 (downgrade, transactional: false)\n  The database is now at 002.')"
+expect_eq "002" "$(sql "$MIX" "SELECT revision FROM migrate.version")" "at 002, as reported"
+
 pgm -d "$PER" --dir per downgrade base --transaction-per-revision
 expect_rc 0 "per-revision downgrade"
 expect_eq "0" "$(sql "$PER" "SELECT count(*) FROM migrate.version")" "at base"
