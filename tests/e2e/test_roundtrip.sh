@@ -18,7 +18,7 @@ pgm -d "$ADMIN" test
 expect_rc 0 "the example project round-trips"
 expect_out_has "Running upgrade 002 -> 003, fact supersession"
 expect_out_has "Running downgrade 001 -> , initial schema"
-expect_out_has "OK: 3 revisions upgraded one at a time; 3 downgrades restored the schema exactly"
+expect_out_has "OK: 4 revisions upgraded one at a time; 4 downgrades restored the schema exactly"
 expect_eq 0 "$(scratch_left)" "scratch database dropped"
 
 # a downgrade that forgets to drop a column

@@ -33,16 +33,17 @@ before=$(sql "$OFFLINE" "SELECT count(*) FROM migrate.log")
 pgm -d "$OFFLINE" downgrade -1 --sql
 expect_rc 0 "downgrade -1 --sql with a database"
 printf '%s\n' "$OUT" >down1.sql
-grep -q '^-- Running downgrade 003 -> 002, fact supersession$' down1.sql && pass || fail "downgrade -1 script"
+grep -q '^-- Running downgrade 004 -> 003, row level security for the application role, not the owner$' down1.sql &&
+	pass || fail "downgrade -1 script"
 expect_eq "$before" "$(sql "$OFFLINE" "SELECT count(*) FROM migrate.log")" "--sql changes nothing"
-expect_eq "003" "$(sql "$OFFLINE" "SELECT revision FROM migrate.version")" "--sql leaves the version"
+expect_eq "004" "$(sql "$OFFLINE" "SELECT revision FROM migrate.version")" "--sql leaves the version"
 pgm -d "$ONLINE" downgrade -1
 "$PSQL" -Xq -v ON_ERROR_STOP=1 -f down1.sql "$OFFLINE" >psql.out 2>&1 && pass || fail "psql -f down1.sql: $(cat psql.out)"
 expect_same_schema "$ONLINE" "$OFFLINE" "schema after downgrade -1"
 
 # a range, from the files alone
-pgm downgrade 002:base --sql
-expect_rc 0 "downgrade 002:base --sql"
+pgm downgrade 003:base --sql
+expect_rc 0 "downgrade 003:base --sql"
 printf '%s\n' "$OUT" >down2.sql
 pgm -d "$ONLINE" downgrade base
 "$PSQL" -Xq -v ON_ERROR_STOP=1 -f down2.sql "$OFFLINE" >psql.out 2>&1 && pass || fail "psql -f down2.sql: $(cat psql.out)"
