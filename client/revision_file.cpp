@@ -224,8 +224,28 @@ render_revision(const NewRevision &rev) {
 	return content;
 }
 
+namespace {
+
+// Every header value of `rev` is one line without control characters (the command checks its
+// arguments first; this keeps any other caller from writing header lines it did not mean).
+void
+check_header_values(const NewRevision &rev) {
+	std::vector<std::string> values = {rev.id, rev.message};
+	for (const auto *list : {&rev.down_revisions, &rev.depends_on, &rev.branch_labels})
+		values.insert(values.end(), list->begin(), list->end());
+	for (const auto &value : values)
+		for (unsigned char c : value)
+			if (c < 0x20 || c == 0x7f)
+				throw Failure(fmt::format("a header value of the new revision contains a control character (byte "
+				                          "0x{:02x}); no file was written",
+				                          c));
+}
+
+} // namespace
+
 fs::path
 write_revision(const fs::path &dir, const NewRevision &rev) {
+	check_header_values(rev);
 	std::string content = render_revision(rev);
 	fs::path path = dir / revision_filename(rev, std::time(nullptr));
 	std::string shown = path.string();

@@ -34,6 +34,39 @@ resolve_one(const RevisionGraph &graph, const std::string &text) {
 	return found.front();
 }
 
+// A usage error (exit 2) for an argument whose value cannot go into a file's header.
+Failure
+bad_argument(const std::string &message, const std::string &hint) {
+	Failure f(message, {}, hint);
+	f.exit_code = exit_usage;
+	return f;
+}
+
+// The arguments that become header lines, checked before anything is read or written: the
+// message one line without control characters (a newline would write header lines of its own), ids
+// and labels [A-Za-z0-9_]{1,64}.
+void
+check_arguments(const std::string &message, const std::string &rev_id, const std::vector<std::string> &labels,
+                const std::vector<std::string> &depends_on) {
+	for (unsigned char c : message)
+		if (c < 0x20 || c == 0x7f)
+			throw bad_argument(fmt::format("-m/--message contains a {} (byte 0x{:02x})",
+			                               c == '\n' || c == '\r' ? "line break" : "control character", c),
+			                   "The message is one header line of the new file: write it on one line, without "
+			                   "control characters.");
+	auto check_id = [](const char *option, const std::string &value, const char *what) {
+		if (!migrate::valid_revision_id(value))
+			throw bad_argument(fmt::format("{} '{}' is not a valid {}", option, value, what),
+			                   fmt::format("A {} is 1 to 64 letters, digits and underscores.", what));
+	};
+	if (!rev_id.empty())
+		check_id("--rev-id", rev_id, "revision id");
+	for (const auto &label : labels)
+		check_id("--branch-label", label, "branch label");
+	for (const auto &dep : depends_on)
+		check_id("--depends-on", dep, "revision id or branch label");
+}
+
 std::string
 choose_id(const RevisionGraph &graph, const std::string &wanted) {
 	std::string id = wanted.empty() ? next_revision_id(graph) : wanted;
@@ -123,6 +156,7 @@ autogenerate(Context &ctx, const RevisionOptions &opt, NewRevision &rev) {
 
 int
 revision(Context &ctx, const RevisionOptions &opt) {
+	check_arguments(opt.message, opt.rev_id, opt.branch_labels, opt.depends_on);
 	const RevisionGraph &graph = ctx.project(false, true).graph();
 
 	NewRevision rev;
@@ -154,6 +188,7 @@ revision(Context &ctx, const RevisionOptions &opt) {
 
 int
 merge(Context &ctx, const MergeOptions &opt) {
+	check_arguments(opt.message, opt.rev_id, opt.branch_labels, {});
 	const RevisionGraph &graph = ctx.project(false, true).graph();
 	std::vector<RevisionGraph::Index> parents;
 	for (const auto &text : opt.revisions) {

@@ -71,7 +71,8 @@ pgm revision -m "dup" --rev-id 002 --head side2
 expect_rc 1 "--rev-id in use"
 expect_err_has "Revision 002 already exists"
 pgm revision -m "bad" --rev-id "no-dash"
-expect_rc 1 "--rev-id invalid"
+expect_rc 2 "--rev-id invalid: a usage error (test_revision_args.sh has the others)"
+expect_err_has "--rev-id 'no-dash' is not a valid revision id"
 pgm revision -m "x" --autogenerate --head side2
 expect_rc 1 "--autogenerate without a schema"
 expect_err_has "schema path ./schema does not exist"
