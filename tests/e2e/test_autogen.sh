@@ -57,7 +57,7 @@ shadows_left() {
 
 # The example project's own evolution, as pairs: the schema after each of its revisions.
 mkdir -p "$WORK/pairs/45_memory_initial" "$WORK/pairs/46_memory_row_level_security" \
-	"$WORK/pairs/47_memory_fact_supersession"
+	"$WORK/pairs/47_memory_fact_supersession" "$WORK/pairs/48_memory_rls_for_application_role"
 memory_upto() { # N: the upgrade sections of revisions 001..N, concatenated
 	local f
 	for f in "$E2E_SOURCE_DIR"/migrations/*.sql; do
@@ -71,6 +71,8 @@ memory_upto 1 >"$WORK/pairs/46_memory_row_level_security/before.sql"
 memory_upto 2 >"$WORK/pairs/46_memory_row_level_security/after.sql"
 memory_upto 2 >"$WORK/pairs/47_memory_fact_supersession/before.sql"
 memory_upto 3 >"$WORK/pairs/47_memory_fact_supersession/after.sql"
+memory_upto 3 >"$WORK/pairs/48_memory_rls_for_application_role/before.sql"
+memory_upto 4 >"$WORK/pairs/48_memory_rls_for_application_role/after.sql"
 
 started=$SECONDS
 count=0
@@ -283,12 +285,12 @@ expect_err_has "add column public.memory_facts.embedding"
 pgm -d "$db" revision --autogenerate -m "add fact embeddings"
 expect_rc 0 "loop: autogenerate"
 expect_out_has "Detected add column public.memory_facts.embedding"
-draft=$(ls migrations/*_004_add_fact_embeddings.sql)
+draft=$(ls migrations/*_005_add_fact_embeddings.sql)
 expect_eq "ALTER TABLE public.memory_facts ADD COLUMN embedding real[];" "$(grep -v '^--' <(section "$draft" upgrade) | grep .)" "loop: the upgrade"
 expect_eq "ALTER TABLE public.memory_facts DROP COLUMN embedding;" "$(grep -v '^--' <(section "$draft" downgrade) | grep .)" "loop: the downgrade"
 pgm -d "$db" upgrade head
 expect_rc 0 "loop: upgrade to the draft"
-expect_out "Running upgrade 003 -> 004, add fact embeddings"
+expect_out "Running upgrade 004 -> 005, add fact embeddings"
 pgm -d "$db" check --schema schema
 expect_rc 0 "loop: check --schema after the upgrade"
 expect_out "No pending upgrades"
