@@ -9,6 +9,11 @@ source "$(dirname "$0")/lib.sh"
 unset PGMIGRATE_NO_EXTENSION
 cd "$WORK"
 cp -r "$E2E_SOURCE_DIR/migrations" migrations
+# The example's first three revisions: this script's expectations (and its own 004 files) build on
+# 003 as the head; the example's later revisions have tests of their own (test_backup.sh).
+find migrations -name '*.sql' | while read -r f; do
+	[[ 10#$(basename "$f" | cut -d_ -f3) -gt 3 ]] && rm "$f"
+done
 ROLE=e2e_noext_app
 PGOPTIONS="-c client_min_messages=warning" sql "$BASE_URL/postgres" "DO \$\$ BEGIN CREATE ROLE $ROLE LOGIN;
 	EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END \$\$" >/dev/null
