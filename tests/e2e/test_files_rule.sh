@@ -197,5 +197,11 @@ if [[ -z $NOEXT ]]; then
 	expect_eq "0" "$?" "the script runs: $(cat "$WORK/psql.err")"
 	expect_eq "0" "$(sql "$URL" "SELECT count(*) FROM postgres.calls")" "the look-alike was never called"
 	expect_eq "001" "$(sql "$URL" "SELECT string_agg(revision, ',') FROM migrate.version")"
+	# an overload in the extension's schema (whoever may create there) is named, not a mystery
+	sql "$URL" "CREATE FUNCTION public.migrate_upgrade(target text, n int DEFAULT 0) RETURNS void LANGUAGE sql AS 'SELECT'" >/dev/null
+	pgm -d "$URL" upgrade head
+	expect_rc 1 "an overload of migrate_upgrade"
+	expect_err_has "schema \"public\" holds functions that are not the migrate extension's: migrate_upgrade(text,integer)"
+	expect_eq "001" "$(sql "$URL" "SELECT string_agg(revision, ',') FROM migrate.version")" "nothing ran"
 fi
 finish
