@@ -122,9 +122,13 @@ Context::inspect() {
 		p.graph(); // a bad file is reported before an unreachable server
 	Connection &conn = connection();
 	reading_ = require_host(conn, options_.no_extension, options_.lock_wait, false);
-	if (p.exists())
+	if (p.exists()) {
 		view_ = read_files_view(conn, p);
-	else
+		for (const auto &id : view_->stale)
+			out().note(fmt::format("Stored revision {} has no file and was never applied: ignored (the next upgrade, "
+			                       "downgrade or stamp removes it from the database).",
+			                       id));
+	} else
 		out().note(fmt::format("No migrations directory {}: using the revisions stored in the database.",
 		                       p.dir().string()));
 	return *reading_;

@@ -27,6 +27,7 @@ expect_rc 0 "check agrees with heads"
 expect_out "No pending upgrades"
 pgm -d "$URL" current
 expect_out "001 (head)"
+expect_err_has "Stored revision 002 has no file and was never applied: ignored"
 expect_eq "2" "$(sql "$URL" "SELECT count(*) FROM migrate.revisions")" "read-only commands removed nothing"
 pgm -d "$URL" upgrade head
 expect_rc 0
