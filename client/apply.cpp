@@ -131,18 +131,6 @@ private:
 	std::vector<AppliedStep> steps_;
 };
 
-// Releases the session lock when the scope ends (the connection's end would too).
-struct SessionLock {
-	Connection &conn;
-	~SessionLock() {
-		try {
-			if (PQstatus(conn.raw()) == CONNECTION_OK && !conn.in_transaction())
-				release_session_lock(conn);
-		} catch (...) {
-		}
-	}
-};
-
 Failure
 lock_slots_hint(Failure e) {
 	if (e.sqlstate == "53200" && e.hint.find("--transaction-per-revision") == std::string::npos)
@@ -201,16 +189,16 @@ report_committed(Connection &conn, long long mark, Failure &f) {
 
 std::vector<AppliedStep>
 with_client_runner(Connection &conn, const Host &host, const ApplyRequest &req, Progress &progress, double lock_wait) {
-	acquire_migration_lock(conn, lock_wait, true);
-	SessionLock unlock{conn};
-	const long long mark = log_mark(conn);
 	LibpqDatabase db(conn, req.per_revision);
-	if (!host.client && host.version != "0.1.0") // the extension records the steps: EXECUTE is enough
-		db.record_through(host.fn("migrate_record"));
+	if (!host.client) // the extension locks and records: EXECUTE is enough
+		db.through_extension(host);
 	db.on_notice([&](std::string_view line) { progress.step(line); });
 	std::vector<migrate::StepResult> results;
+	long long mark = -1;
 	try {
 		db.begin();
+		acquire_migration_lock(conn, host, lock_wait);
+		mark = log_mark(conn);
 		migrate::Runner runner(db);
 		results = req.direction == Direction::upgrade ? runner.upgrade(req.target) : runner.downgrade(req.target);
 		db.commit();
@@ -252,9 +240,14 @@ apply_online(Connection &conn, const Host &host, const ApplyRequest &req, double
 
 	std::vector<AppliedStep> steps;
 	if (req.per_revision) {
-		acquire_migration_lock(conn, lock_wait, true);
-		SessionLock unlock{conn};
-		const long long mark = log_mark(conn);
+		// The procedure takes the lock for each revision itself (and plans again when another
+		// migrator got in between); waiting for it here first is what says whom it waits for.
+		long long mark;
+		{
+			Transaction wait(conn);
+			acquire_migration_lock(conn, host, lock_wait);
+			mark = log_mark(conn);
+		}
 		try {
 			conn.simple(fmt::format("CALL {}({})", host.fn(procedure), migrate::state::quote_literal(req.target)));
 		} catch (Failure &f) {
@@ -267,7 +260,7 @@ apply_online(Connection &conn, const Host &host, const ApplyRequest &req, double
 		// not send them: one message per step, a few per cent of a long plan.
 		Transaction tx(conn, out().quiet() ? "BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL client_min_messages = warning"
 		                                   : "BEGIN ISOLATION LEVEL READ COMMITTED");
-		acquire_migration_lock(conn, lock_wait, false);
+		acquire_migration_lock(conn, host, lock_wait);
 		Result r;
 		try {
 			r = conn.query(fmt::format("SELECT revision, down_revision, message, duration_ms FROM {}($1)",

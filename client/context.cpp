@@ -101,10 +101,12 @@ Context::prepare(bool read_heads) {
 	}
 	Connection &conn = *opened;
 	Host host = require_host(conn, options_.no_extension, options_.lock_wait);
-	if (!host.client && host.version == "0.1.0")
-		out().warning(fmt::format("The migrate extension in database \"{}\" is version {}: run ALTER EXTENSION "
-		                          "migrate UPDATE; as its owner.",
-		                          conn.database(), host.version));
+	// Releases before 0.3.0 had no migrate_lock: their lock was one any role could take.
+	if (!host.client && (host.version == "0.1.0" || host.version == "0.2.0"))
+		throw Failure(fmt::format("the migrate extension in database \"{}\" is version {}, older than this pgmigrate "
+		                          "needs (0.3.0)",
+		                          conn.database(), host.version),
+		              {}, "Run ALTER EXTENSION migrate UPDATE; as its owner (after installing the new extension files on the server).");
 	if (!p.exists())
 		out().note(fmt::format("No migrations directory {}: using the revisions stored in the database.", dir.string()));
 	else

@@ -6,6 +6,7 @@
 #include "migrate/sql_text.hpp"
 #include "migrate/state.hpp"
 #include "output.hpp"
+#include "sync.hpp"
 #include "waiting.hpp"
 
 #include <fmt/format.h>
@@ -155,8 +156,7 @@ void
 LibpqDatabase::new_transaction() {
 	commit();
 	begin();
-	// The session lock keeps other migrators out; the transaction lock is what the engine expects.
-	conn_.simple(migrate::state::lock_sql);
+	lock_state(false);
 }
 
 std::vector<migrate::Row>
@@ -323,7 +323,7 @@ LibpqDatabase::end_revision() {
 		non_transactional_ = false;
 		// Its version and log rows: a short transaction of their own.
 		begin();
-		conn_.simple(migrate::state::lock_sql);
+		lock_state(false); // this session's own hold (hold_lock) lets it through
 		commit_before_next_ = true;
 	} else if (per_revision_) {
 		commit_before_next_ = true;
@@ -336,6 +336,27 @@ LibpqDatabase::notice(std::string_view message) {
 		notice_(message);
 	else
 		out().progress(message);
+}
+
+void
+LibpqDatabase::through_extension(const Host &host) {
+	lock_fn_ = host.fn("migrate_lock");
+	hold_fn_ = host.fn("migrate_hold_lock");
+	record_fn_ = host.fn("migrate_record");
+}
+
+void
+LibpqDatabase::lock_state(bool nowait) {
+	if (lock_fn_.empty())
+		return migrate::Database::lock_state(nowait);
+	query(fmt::format("SELECT {}($1::pg_catalog.bool)", lock_fn_), {nowait ? "true" : "false"});
+}
+
+void
+LibpqDatabase::hold_lock(std::string_view revision) {
+	if (hold_fn_.empty())
+		return migrate::Database::hold_lock(revision);
+	query(fmt::format("SELECT {}($1)", hold_fn_), {std::string(revision)});
 }
 
 void

@@ -2,11 +2,12 @@
 // `transactional: false` (CREATE INDEX CONCURRENTLY and friends cannot run inside a function) and
 // for every plan in client mode (--no-extension).
 //
-// Transactions: the caller opens one (begin()) and holds migrate's session-level lock. A
-// `transactional: false` revision commits what came before it, runs its statements one by one
-// outside any transaction block, then opens a new transaction for its version and log rows,
-// which commits before the next revision starts (or at the caller's commit()). With
-// `per_revision`, every revision commits before the next one starts.
+// Transactions: the caller opens one (begin()); the engine takes the migration lock in it. A
+// `transactional: false` revision holds the lock across commits (Database::hold_lock), commits
+// what came before it, runs its statements one by one outside any transaction block, then opens
+// a new transaction, under the lock again, for its version and log rows, which commits before the
+// next revision starts (or at the caller's commit()). With `per_revision`, every revision commits
+// before the next one starts, and the next takes the lock again.
 #pragma once
 
 #include "connection.hpp"
@@ -17,6 +18,8 @@
 
 namespace pgmigrate {
 
+struct Host;
+
 class LibpqDatabase : public migrate::Database {
 public:
 	LibpqDatabase(Connection &conn, bool per_revision) : conn_(conn), per_revision_(per_revision) {}
@@ -25,10 +28,12 @@ public:
 	void commit();
 	void rollback() noexcept;
 
-	// Over the extension's tables: record each step through this function (the extension's
-	// migrate_record, schema-qualified), which writes the rows as the extension's owner, instead of
-	// writing them as this role (which needs no write right on the state then).
-	void record_through(std::string function) { record_fn_ = std::move(function); }
+	// Over the extension's tables: take the lock, hold it and record each step through the
+	// extension's functions (migrate_lock, migrate_hold_lock, migrate_record), which do it as the
+	// extension's owner, instead of as this role (which needs no right on the state then).
+	void through_extension(const Host &host);
+	void lock_state(bool nowait) override;
+	void hold_lock(std::string_view revision) override;
 	void record_step(const migrate::RevisionGraph &graph, const migrate::Step &step, double duration_ms) override;
 
 	// Progress messages (`Running upgrade ...`) go here.
@@ -63,7 +68,7 @@ private:
 	std::string revision_;
 	int statements_done_ = 0;
 	std::function<void(std::string_view)> notice_;
-	std::string record_fn_;
+	std::string lock_fn_, hold_fn_, record_fn_; // empty: write the state as this role
 };
 
 // Lines before a 1-based character position of a server error (PostgreSQL counts characters,

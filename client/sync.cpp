@@ -83,20 +83,19 @@ bool
 state_is_current(Connection &conn) {
 	return conn
 	    .query("SELECT pg_catalog.to_regclass('migrate.version') IS NOT NULL AND "
-	           "pg_catalog.to_regclass('migrate.log') IS NOT NULL AND EXISTS (SELECT FROM pg_catalog.pg_attribute "
+	           "pg_catalog.to_regclass('migrate.log') IS NOT NULL AND "
+	           "pg_catalog.to_regclass('migrate.lock_holder') IS NOT NULL AND EXISTS (SELECT FROM pg_catalog.pg_attribute "
 	           "WHERE attrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass('migrate.revisions') "
 	           "AND attname OPERATOR(pg_catalog.=) 'content' AND NOT attisdropped)")
 	    .get_bool(0, 0);
 }
 
-} // namespace
-
+// Runs state.sql under the lock on the state (when there is one yet); false when another client
+// brought the state up to date while this one waited.
 bool
-ensure_state(Connection &conn, double lock_wait) {
-	if (state_is_current(conn))
-		return false;
+create_state(Connection &conn, double lock_wait) {
 	Transaction tx(conn);
-	acquire_migration_lock(conn, lock_wait, false);
+	acquire_state_lock(conn, lock_wait);
 	if (state_is_current(conn)) // another client created them while this one waited for the lock
 		return false;
 	// state.sql names everything it creates; what it uses (~, IN) must be PostgreSQL's own.
@@ -124,6 +123,26 @@ ensure_state(Connection &conn, double lock_wait) {
 		throw;
 	}
 	tx.commit();
+	return true;
+}
+
+} // namespace
+
+bool
+ensure_state(Connection &conn, double lock_wait) {
+	if (state_is_current(conn))
+		return false;
+	try {
+		if (!create_state(conn, lock_wait))
+			return false;
+	} catch (const ServerError &e) {
+		// Before there is a table to lock, two clients may create the state at once: one of them
+		// fails on the other's objects, and finds the state there once its transaction is gone.
+		const bool duplicate = e.sqlstate == "23505" || e.sqlstate == "42P06" || e.sqlstate == "42P07";
+		if (duplicate && PQtransactionStatus(conn.raw()) == PQTRANS_IDLE && state_is_current(conn))
+			return false;
+		throw;
+	}
 	out().note(fmt::format("Created the state tables in schema migrate of database \"{}\" (client mode, --no-extension).",
 	                       conn.database()));
 	return true;
@@ -143,7 +162,7 @@ guard_state_tables(Connection &conn) {
 	    "WITH t AS (SELECT c.oid, c.relname, c.relkind FROM pg_catalog.pg_class c "
 	    "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
 	    "WHERE n.nspname OPERATOR(pg_catalog.=) 'migrate' "
-	    "AND c.relname OPERATOR(pg_catalog.=) ANY ('{revisions,version,log}'::pg_catalog.name[])), "
+	    "AND c.relname OPERATOR(pg_catalog.=) ANY ('{revisions,version,log,lock_holder}'::pg_catalog.name[])), "
 	    // the objects that make up each table: itself (its column types), its defaults, constraints, indexes
 	    "parts AS (SELECT t.relname, 'pg_catalog.pg_class'::pg_catalog.regclass AS classid, t.oid AS objid FROM t "
 	    "UNION ALL SELECT t.relname, 'pg_catalog.pg_attrdef'::pg_catalog.regclass, d.oid FROM t "
@@ -210,7 +229,7 @@ guard_state_tables(Connection &conn) {
 	                          "JOIN pg_catalog.pg_roles o ON o.oid OPERATOR(pg_catalog.=) c.relowner "
 	                          "JOIN pg_catalog.pg_roles u ON u.rolname OPERATOR(pg_catalog.=) CURRENT_USER "
 	                          "WHERE n.nspname OPERATOR(pg_catalog.=) 'migrate' "
-	                          "AND c.relname OPERATOR(pg_catalog.=) ANY ('{revisions,version,log}'::pg_catalog.name[])");
+	                          "AND c.relname OPERATOR(pg_catalog.=) ANY ('{revisions,version,log,lock_holder}'::pg_catalog.name[])");
 	if (!problems.empty()) {
 		Failure f(fmt::format("the state tables in schema migrate of database \"{}\" carry objects that would run "
 		                      "with the privileges of whoever migrates",
@@ -411,7 +430,7 @@ sync_project(Connection &conn, const Host &host, const Project &project, double 
 		return result;
 
 	Transaction tx(conn);
-	acquire_migration_lock(conn, lock_wait, false);
+	acquire_migration_lock(conn, host, lock_wait);
 	if (host.client) {
 		// The engine's add, as migrate_add runs it server-side: the same checks, the same rows.
 		LibpqDatabase db(conn, false);

@@ -317,6 +317,24 @@ migrate_record_impl(FunctionCallInfo fcinfo) {
 }
 
 Datum
+migrate_lock_impl(FunctionCallInfo fcinfo) {
+	bool nowait = bool_arg(fcinfo, 0, "nowait");
+	CallScope scope(CallScope::Mode::change);
+	Runner(scope.db()).lock(nowait);
+	scope.finish();
+	PG_RETURN_VOID();
+}
+
+Datum
+migrate_hold_lock_impl(FunctionCallInfo fcinfo) {
+	std::string revision = text_arg(fcinfo, 0, "revision");
+	CallScope scope(CallScope::Mode::change);
+	Runner(scope.db()).hold_lock(revision);
+	scope.finish();
+	PG_RETURN_VOID();
+}
+
+Datum
 migrate_current_impl(FunctionCallInfo fcinfo) {
 	ResultSet result(fcinfo);
 	CallScope scope(CallScope::Mode::read_only);
@@ -421,6 +439,8 @@ PG_FUNCTION_INFO_V1(migrate_downgrade);
 PG_FUNCTION_INFO_V1(migrate_stamp);
 PG_FUNCTION_INFO_V1(migrate_remove);
 PG_FUNCTION_INFO_V1(migrate_record);
+PG_FUNCTION_INFO_V1(migrate_lock);
+PG_FUNCTION_INFO_V1(migrate_hold_lock);
 PG_FUNCTION_INFO_V1(migrate_upgrade_per_revision);
 PG_FUNCTION_INFO_V1(migrate_downgrade_per_revision);
 PG_FUNCTION_INFO_V1(migrate_current);
@@ -447,6 +467,10 @@ Datum migrate_stamp(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { ret
 Datum migrate_remove(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_remove_impl(fcinfo); }); }
 // Records a step pgmigrate ran itself (a transactional: false revision).
 Datum migrate_record(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_record_impl(fcinfo); }); }
+// Takes the migration lock for the rest of the transaction.
+Datum migrate_lock(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_lock_impl(fcinfo); }); }
+// Holds the lock across the commits around a transactional: false revision pgmigrate runs itself.
+Datum migrate_hold_lock(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_hold_lock_impl(fcinfo); }); }
 // The applied version rows.
 Datum migrate_current(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_current_impl(fcinfo); }); }
 // The heads of the stored graph.

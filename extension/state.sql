@@ -55,9 +55,20 @@ ALTER TABLE migrate.log DROP CONSTRAINT IF EXISTS log_direction_check;
 ALTER TABLE migrate.log ADD CONSTRAINT log_direction_check
     CHECK (direction IN ('upgrade', 'downgrade', 'stamp', 'remove'));
 
+-- The session that holds the migration lock across commits: pgmigrate while it runs a
+-- transactional: false revision outside a transaction (the lock itself, on migrate.version, ends
+-- with each transaction). At most one row, written and removed under that lock; a row whose
+-- session has ended holds nothing.
+CREATE TABLE IF NOT EXISTS migrate.lock_holder (
+    pid           integer NOT NULL,
+    backend_start timestamptz,
+    revision      text NOT NULL,
+    since         timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+
 -- Reading the state needs no privilege beyond these (the sequence too, so that any role that may
 -- read the state can pg_dump it). Writing it is the owner's: through the extension, the engine
 -- writes as the state's owner, and callers need only EXECUTE on the state-changing functions.
 GRANT USAGE ON SCHEMA migrate TO PUBLIC;
-GRANT SELECT ON migrate.revisions, migrate.version, migrate.log TO PUBLIC;
+GRANT SELECT ON migrate.revisions, migrate.version, migrate.log, migrate.lock_holder TO PUBLIC;
 GRANT SELECT ON SEQUENCE migrate.log_id_seq TO PUBLIC;

@@ -43,6 +43,21 @@ UPDATE migrate.revisions SET upgrade_sql = 'DROP TABLE sec_one';
 DELETE FROM migrate.log;
 TRUNCATE migrate.log;
 SELECT nextval('migrate.log_id_seq');
+INSERT INTO migrate.lock_holder (pid, revision) VALUES (1, '002');
+-- nor take the migration lock: not through the engine, and no lock of its own on the state that
+-- would keep a migrator out (reading takes ACCESS SHARE, which conflicts with no migrator; an
+-- advisory lock on the key of migrate 0.2.0 is now nobody's business)
+SELECT migrate_lock();
+SELECT migrate_hold_lock('002');
+BEGIN;
+LOCK TABLE migrate.version IN SHARE ROW EXCLUSIVE MODE;
+ROLLBACK;
+BEGIN;
+LOCK TABLE migrate.version IN ROW EXCLUSIVE MODE;
+ROLLBACK;
+BEGIN;
+SELECT revision FROM migrate.version FOR KEY SHARE;
+ROLLBACK;
 -- the read-only functions all work for it
 SELECT * FROM migrate_current();
 SELECT revision, is_applied, is_current FROM migrate_history();
@@ -56,12 +71,31 @@ SELECT revision, direction FROM migrate.log ORDER BY id;
 RESET ROLE;
 SELECT revision FROM migrate.version;
 
+-- A session that holds the lock across commits (the row migrate_hold_lock writes, for a
+-- transactional: false revision) keeps other migrators out while it lives; a row whose pid now
+-- belongs to a later session, or to no session, holds nothing.
+INSERT INTO migrate.lock_holder (pid, backend_start, revision)
+  SELECT pid, backend_start, '002' FROM pg_stat_activity WHERE backend_type = 'checkpointer';
+SELECT migrate_stamp('002');
+SELECT revision FROM migrate_upgrade('head');
+SELECT migrate_lock(true);
+UPDATE migrate.lock_holder SET backend_start = backend_start - interval '1 second';
+SELECT migrate_lock(true);
+UPDATE migrate.lock_holder SET pid = 0, backend_start = NULL;
+SELECT migrate_lock(true);
+-- only a stored transactional: false revision is held for
+SELECT migrate_hold_lock('002');
+SELECT migrate_hold_lock('009');
+DELETE FROM migrate.lock_holder;
+SELECT revision FROM migrate.version;
+
 -- The deploy role, granted exactly what README.md's "Granting migration rights to a deploy role"
 -- says (keep the two in step).
 GRANT EXECUTE ON FUNCTION public.migrate_add(text, text), public.migrate_remove(text),
                           public.migrate_upgrade(text), public.migrate_downgrade(text),
                           public.migrate_stamp(text, boolean),
-                          public.migrate_record(text, text, double precision) TO regress_sec_deploy;
+                          public.migrate_record(text, text, double precision),
+                          public.migrate_lock(boolean), public.migrate_hold_lock(text) TO regress_sec_deploy;
 GRANT EXECUTE ON PROCEDURE public.migrate_upgrade_per_revision(text),
                            public.migrate_downgrade_per_revision(text) TO regress_sec_deploy;
 -- (its migrations need their own rights; here: creating tables in public, dropping sec_*)
@@ -130,7 +164,7 @@ REVOKE CREATE ON SCHEMA public FROM regress_sec_deploy;
 
 -- ---- search_path attacks --------------------------------------------------------------------------
 -- Schema evil holds look-alikes of every function and operator the engine uses, each recording its
--- call. Some are exact-type matches (unnest(text[]), pg_advisory_xact_lock(int), text[] || text[])
+-- call. Some are exact-type matches (unnest(text[]), pg_backend_pid(), text[] || text[])
 -- that would win over pg_catalog's polymorphic or bigint versions even with pg_catalog searched
 -- first; the rest only win with evil listed before pg_catalog explicitly. The engine's bookkeeping
 -- must call none of them. A migration's own SQL runs with the caller's search_path on purpose, so
@@ -159,12 +193,8 @@ CREATE FUNCTION evil.make_interval(years int DEFAULT 0, months int DEFAULT 0, we
                                    secs double precision DEFAULT 0) RETURNS interval LANGUAGE plpgsql AS
 $$BEGIN PERFORM evil.record('make_interval');
         RETURN pg_catalog.make_interval(years, months, weeks, days, hours, mins, secs); END$$;
-CREATE FUNCTION evil.pg_advisory_xact_lock(bigint) RETURNS void LANGUAGE plpgsql AS
-$$BEGIN PERFORM evil.record('pg_advisory_xact_lock(bigint)'); END$$;
-CREATE FUNCTION evil.pg_advisory_xact_lock(integer) RETURNS void LANGUAGE plpgsql AS
-$$BEGIN PERFORM evil.record('pg_advisory_xact_lock(integer)'); END$$;
-CREATE FUNCTION evil.pg_try_advisory_xact_lock(integer) RETURNS boolean LANGUAGE plpgsql AS
-$$BEGIN PERFORM evil.record('pg_try_advisory_xact_lock(integer)'); RETURN true; END$$;
+CREATE FUNCTION evil.pg_backend_pid() RETURNS integer LANGUAGE plpgsql AS
+$$BEGIN PERFORM evil.record('pg_backend_pid'); RETURN pg_catalog.pg_backend_pid(); END$$;
 CREATE FUNCTION evil.array_to_string(text[], text) RETURNS text LANGUAGE plpgsql AS
 $$BEGIN PERFORM evil.record('array_to_string'); RETURN pg_catalog.array_to_string($1, $2); END$$;
 CREATE FUNCTION evil.unnest(text[]) RETURNS SETOF text LANGUAGE plpgsql AS
@@ -188,13 +218,16 @@ CREATE OPERATOR evil.~ (LEFTARG = text, RIGHTARG = text, FUNCTION = evil.regexeq
 CREATE TABLE evil.revisions (LIKE migrate.revisions);
 CREATE TABLE evil.version (revision text);
 CREATE TABLE evil.log (LIKE migrate.log);
+CREATE TABLE evil.lock_holder (LIKE migrate.lock_holder);
+CREATE VIEW evil.pg_stat_activity AS
+  SELECT a.* FROM pg_catalog.pg_stat_activity a CROSS JOIN LATERAL evil.record('pg_stat_activity') r;
 GRANT ALL ON ALL TABLES IN SCHEMA evil TO PUBLIC;
 
 -- The traps work: with evil on the path, unqualified calls reach them.
 SET search_path = evil, public;
 SELECT unnest('{a}'::text[]), array_to_string('{a,b}'::text[], ','), '{a}'::text[] || '{b}'::text[];
-SELECT pg_advisory_xact_lock(1835624306);
 SET search_path = evil, pg_catalog, public;
+SELECT pg_backend_pid() > 0 AS has_pid, (SELECT count(*) > 0 FROM pg_stat_activity) AS has_sessions;
 SELECT lower('A') = 'a'::text, now() IS NOT NULL, clock_timestamp() - make_interval(secs => 1) IS NOT NULL,
        current_setting('search_path'), 'a'::text ~ 'a';
 SELECT fn, count(*) FROM evil.calls GROUP BY fn ORDER BY fn;
@@ -266,6 +299,7 @@ SELECT revision FROM public.migrate_branches();
 SELECT revision FROM public.migrate_show('003');
 SELECT length(public.migrate_script('downgrade', 'base')) > 0 AS has_script;
 SELECT public.migrate_check();
+SELECT public.migrate_lock(true);
 SELECT revision FROM public.migrate_downgrade('001');
 SELECT public.migrate_stamp('heads');
 SELECT public.migrate_stamp('001', true);
@@ -273,6 +307,7 @@ SELECT revision FROM public.migrate_downgrade('base');
 SELECT fn, count(*) FROM evil.calls GROUP BY fn ORDER BY fn;
 
 SET search_path = evil, pg_catalog, public;
+SELECT public.migrate_lock(true);
 SELECT revision FROM public.migrate_upgrade('002');
 SELECT revision FROM public.migrate_downgrade('base');
 CALL public.migrate_upgrade_per_revision('heads');
@@ -298,7 +333,7 @@ SELECT public.migrate_check();
 -- nothing the extension itself ran called a look-alike, and its own tables were used
 SELECT fn, count(*) FROM evil.calls GROUP BY fn ORDER BY fn;
 SELECT (SELECT count(*) FROM evil.revisions) + (SELECT count(*) FROM evil.version)
-       + (SELECT count(*) FROM evil.log) AS rows_in_look_alike_tables;
+       + (SELECT count(*) FROM evil.log) + (SELECT count(*) FROM evil.lock_holder) AS rows_in_look_alike_tables;
 SELECT string_agg(revision, ',' ORDER BY revision) FROM migrate.version;
 
 -- The migration's own SQL does run with the caller's search_path (documented): with evil first,

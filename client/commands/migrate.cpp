@@ -39,7 +39,7 @@ state_statement() {
 	return fmt::format("-- The state tables of client mode (pgmigrate --no-extension), created when missing\n"
 	                   "DO {0}\nDECLARE\n  caller_path text := pg_catalog.current_setting('search_path');\nBEGIN\n"
 	                   "  IF pg_catalog.to_regclass('migrate.revisions') IS NULL OR pg_catalog.to_regclass('migrate.version') "
-	                   "IS NULL\n     OR pg_catalog.to_regclass('migrate.log') IS NULL THEN\n"
+	                   "IS NULL\n     OR pg_catalog.to_regclass('migrate.log') IS NULL OR pg_catalog.to_regclass('migrate.lock_holder') IS NULL THEN\n"
 	                   "    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);\n"
 	                   "    IF pg_catalog.to_regnamespace('migrate') IS NULL THEN\n      EXECUTE {1}{2}{1};\n    END IF;\n"
 	                   "    EXECUTE {1}\n{3}{1};\n"
@@ -144,14 +144,10 @@ offline(Context &ctx, Direction direction, const std::string &argument) {
 		refuse_unfilled(project, graph, plan);
 		std::string script = migrate::render_script(graph, plan);
 		std::string uploads = upload_statements(project, graph, plan, fn, client_mode);
-		if (!uploads.empty()) {
-			// After BEGIN and the lock, before the first step.
-			std::string head = fmt::format("{};\n\n", migrate::state::lock_sql);
-			auto at = script.find(head);
-			std::size_t pos = at != std::string::npos ? at + head.size()
-			                                          : (script.starts_with("BEGIN;\n") ? 7 : 0);
-			script.insert(pos, uploads);
-		}
+		// After BEGIN, before the lock: in client mode the uploads create the state tables, and the
+		// lock is one on migrate.version (migrate_add takes it itself).
+		if (!uploads.empty())
+			script.insert(script.starts_with("BEGIN;\n\n") ? 8 : 0, uploads);
 		out().raw(script);
 		out().doc()["sql"] = out().scrubbed(script);
 		out().doc()["steps"] = plan.steps.size();

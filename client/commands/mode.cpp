@@ -71,7 +71,8 @@ carried_grants(Connection &conn) {
 std::string
 migrate_rights(const std::string &role) {
 	return fmt::format("GRANT INSERT, UPDATE, DELETE ON migrate.revisions TO {0}; GRANT INSERT, DELETE ON migrate.version TO {0}; "
-	                   "GRANT INSERT ON migrate.log TO {0}; GRANT USAGE ON SEQUENCE migrate.log_id_seq TO {0}",
+	                   "GRANT INSERT ON migrate.log TO {0}; GRANT USAGE ON SEQUENCE migrate.log_id_seq TO {0}; "
+	                   "GRANT INSERT, DELETE ON migrate.lock_holder TO {0}",
 	                   role);
 }
 
@@ -180,24 +181,16 @@ client_grants(Connection &conn) {
 }
 
 // What a role that could migrate in client mode gets through the extension `ext`: EXECUTE on the
-// state-changing functions (README: Granting migration rights). An extension that records
-// transactional: false steps with migrate_record needs nothing more; an older one needed the
-// three table rights it documented for them.
+// state-changing functions and nothing else (README: Granting migration rights).
 std::string
-extension_rights(Connection &conn, const Host &ext, const std::string &role) {
-	std::string sql = fmt::format("GRANT EXECUTE ON FUNCTION {1}(text, text), {2}(text), {3}(text), {4}(text), "
-	                              "{5}(text, boolean) TO {0}; GRANT EXECUTE ON PROCEDURE {6}(text), {7}(text) TO {0}",
-	                              role, ext.fn("migrate_add"), ext.fn("migrate_remove"), ext.fn("migrate_upgrade"),
-	                              ext.fn("migrate_downgrade"), ext.fn("migrate_stamp"),
-	                              ext.fn("migrate_upgrade_per_revision"), ext.fn("migrate_downgrade_per_revision"));
-	const std::string record = ext.fn("migrate_record") + "(text, text, double precision)";
-	if (conn.query("SELECT pg_catalog.to_regprocedure($1) IS NOT NULL", {record}).get_bool(0, 0))
-		sql += fmt::format("; GRANT EXECUTE ON FUNCTION {} TO {}", record, role);
-	else
-		sql += fmt::format("; GRANT INSERT, DELETE ON migrate.version TO {0}; GRANT INSERT ON migrate.log TO {0}; "
-		                   "GRANT USAGE ON SEQUENCE migrate.log_id_seq TO {0}",
-		                   role);
-	return sql;
+extension_rights(const Host &ext, const std::string &role) {
+	return fmt::format("GRANT EXECUTE ON FUNCTION {1}(text, text), {2}(text), {3}(text), {4}(text), {5}(text, boolean), "
+	                   "{6}(text, text, double precision), {7}(boolean), {8}(text) TO {0}; "
+	                   "GRANT EXECUTE ON PROCEDURE {9}(text), {10}(text) TO {0}",
+	                   role, ext.fn("migrate_add"), ext.fn("migrate_remove"), ext.fn("migrate_upgrade"),
+	                   ext.fn("migrate_downgrade"), ext.fn("migrate_stamp"), ext.fn("migrate_record"),
+	                   ext.fn("migrate_lock"), ext.fn("migrate_hold_lock"), ext.fn("migrate_upgrade_per_revision"),
+	                   ext.fn("migrate_downgrade_per_revision"));
 }
 
 // The roles (quoted where needed; not superusers, not the function's owner) that may migrate
@@ -336,7 +329,7 @@ install_extension(Context &ctx, const InstallExtensionOptions &opt) {
 		throw Failure("no schema on search_path to install the extension's functions in", {},
 		              "Name one: pgmigrate install-extension --schema public");
 	conn.simple("SET LOCAL search_path = pg_catalog, pg_temp");
-	acquire_migration_lock(conn, ctx.options().lock_wait, false);
+	acquire_state_lock(conn, ctx.options().lock_wait);
 	if (auto ext = find_extension(conn)) // installed while this one waited for the lock
 		return already(*ext);
 	const bool moving = has_state_schema(conn);
@@ -384,10 +377,10 @@ install_extension(Context &ctx, const InstallExtensionOptions &opt) {
 		moved = copy_state(conn, aside);
 		// Whoever could migrate in client mode (wrote the tables) can through the extension.
 		for (const auto &w : grants.writers)
-			conn.simple(extension_rights(conn, ext, w));
+			conn.simple(extension_rights(ext, w));
 		// Without CASCADE: anything else in that schema, or using its tables, stops the move.
-		conn.simple(fmt::format("DROP TABLE {}, {}, {}", qualified(aside, "version"), qualified(aside, "log"),
-		                        qualified(aside, "revisions")));
+		conn.simple(fmt::format("DROP TABLE {}, {}, {}; DROP TABLE IF EXISTS {}", qualified(aside, "version"),
+		                        qualified(aside, "log"), qualified(aside, "revisions"), qualified(aside, "lock_holder")));
 		try {
 			conn.simple(fmt::format("DROP SCHEMA {}", quote_ident(aside)));
 		} catch (ServerError &e) {
@@ -443,7 +436,7 @@ uninstall_extension(Context &ctx) {
 
 	Transaction tx(conn);
 	conn.simple("SET LOCAL search_path = pg_catalog, pg_temp"); // PostgreSQL's own functions and operators only
-	acquire_migration_lock(conn, ctx.options().lock_wait, false);
+	acquire_state_lock(conn, ctx.options().lock_wait);
 	auto ext = find_extension(conn);
 	if (!ext)
 		return not_installed();
@@ -473,7 +466,8 @@ uninstall_extension(Context &ctx) {
 	Moved moved = copy_state(conn, aside);
 	if (!back_to.empty()) // the tables first: they need CREATE on the schema (ALTER TABLE moves the log's sequence too)
 		conn.simple(fmt::format("ALTER TABLE migrate.revisions OWNER TO {0}; ALTER TABLE migrate.version OWNER TO {0}; "
-		                        "ALTER TABLE migrate.log OWNER TO {0}; ALTER SCHEMA migrate OWNER TO {0}",
+		                        "ALTER TABLE migrate.log OWNER TO {0}; ALTER TABLE migrate.lock_holder OWNER TO {0}; "
+		                        "ALTER SCHEMA migrate OWNER TO {0}",
 		                        quote_ident(back_to)));
 	for (const auto &g : grants)
 		conn.simple(g);

@@ -30,7 +30,7 @@ remove(Context &ctx, const RemoveOptions &opt) {
 	Connection &conn = ctx.connection();
 	std::vector<std::string> removed;
 	Transaction tx(conn);
-	acquire_migration_lock(conn, ctx.options().lock_wait, false);
+	acquire_migration_lock(conn, host, ctx.options().lock_wait);
 	if (host.client) {
 		LibpqDatabase db(conn, false);
 		try {

@@ -204,7 +204,7 @@ stamp(Context &ctx, const StampOptions &opt) {
 	const Host &host = ctx.prepare();
 	Connection &conn = ctx.connection();
 	Transaction tx(conn);
-	acquire_migration_lock(conn, ctx.options().lock_wait, false);
+	acquire_migration_lock(conn, host, ctx.options().lock_wait);
 	std::vector<std::string> before = version_rows(conn);
 	if (host.client) {
 		std::vector<std::string> list = migrate::split_revision_list(targets);

@@ -60,8 +60,23 @@ Database::run_statements(std::string_view sql, const std::vector<StatementSpan> 
 }
 
 void
+Database::lock_state(bool nowait) {
+	query_repeated(nowait ? state::lock_nowait_sql : state::lock_sql, {});
+	auto holder = query_repeated(state::lock_holder_sql, {});
+	if (!holder.empty())
+		throw state::lock_held_across_commits(holder[0].at(0).value_or("?"), holder[0].at(1).value_or("?"));
+}
+
+void
+Database::hold_lock(std::string_view revision) {
+	query(state::hold_lock_sql, {std::string(revision)});
+}
+
+void
 Database::record_step(const RevisionGraph &graph, const Step &step, double duration_ms) {
 	query_repeated(state::record_sql(), state::record_params(graph, step, duration_ms));
+	if (!graph[step.revision].transactional)
+		query(state::release_lock_sql);
 }
 
 void

@@ -221,7 +221,7 @@ Runner::check_stored_graph() {
 }
 
 void
-Runner::lock_for_change() {
+Runner::lock(bool nowait) {
 	auto iso = db_.query_repeated("SELECT pg_catalog.current_setting('transaction_isolation')", {});
 	std::string level = iso.empty() ? "" : iso[0].at(0).value_or("");
 	if (level == "repeatable read" || level == "serializable") {
@@ -232,7 +232,21 @@ Runner::lock_for_change() {
 		            "so a concurrent migration would be missed.",
 		            "Run it in a READ COMMITTED transaction (the default).");
 	}
-	db_.query_repeated(state::lock_sql, {});
+	db_.lock_state(nowait);
+}
+
+void
+Runner::hold_lock(std::string_view revision) {
+	lock();
+	auto rows = db_.query("SELECT transactional FROM migrate.revisions WHERE revision OPERATOR(pg_catalog.=) $1",
+	                      {std::string(revision)});
+	if (rows.empty())
+		throw Error(sqlstate::undefined_object, fmt::format("Can't locate revision identified by '{}'", revision));
+	if (is_true(rows[0].at(0)))
+		throw Error(sqlstate::invalid_parameter_value,
+		            fmt::format("revision {} is transactional: the lock it takes ends with its transaction", revision),
+		            {}, "Only a transactional: false revision holds the lock across commits.");
+	db_.hold_lock(revision);
 }
 
 namespace {
@@ -260,7 +274,7 @@ parse_for_add(std::string_view content, std::string_view filename) {
 std::string
 Runner::add(std::string_view content, std::string_view filename) {
 	Revision r = parse_for_add(content, filename);
-	lock_for_change();
+	lock();
 	auto existing = db_.query_repeated(
 	    "SELECT checksum, content IS NOT NULL FROM migrate.revisions WHERE revision OPERATOR(pg_catalog.=) $1", {r.id});
 	if (!existing.empty()) {
@@ -297,7 +311,7 @@ Runner::add_all(const std::vector<Upload> &files) {
 	}
 	if (revisions.empty())
 		return ids;
-	lock_for_change();
+	lock();
 	std::unordered_map<std::string, std::string> stored; // checksum; "" when stored without content (0.1.0)
 	for (auto &row : db_.query(fmt::format("SELECT revision, checksum, content IS NOT NULL FROM migrate.revisions "
 	                                       "WHERE revision OPERATOR(pg_catalog.=) ANY ({})",
@@ -349,7 +363,7 @@ Runner::add_all(const std::vector<Upload> &files) {
 
 void
 Runner::record(Direction direction, std::string_view revision, double duration_ms) {
-	lock_for_change();
+	lock();
 	RevisionGraph graph = load_graph();
 	auto current = resolve_version_rows(graph, version_rows());
 	auto index = graph.find(revision);
@@ -371,12 +385,12 @@ Runner::record(Direction direction, std::string_view revision, double duration_m
 		            fmt::format("{} of revision {} is not the next step from the current version",
 		                        direction == Direction::upgrade ? "upgrade" : "downgrade", graph[*index].id),
 		            {}, "Only a step that pgmigrate has just run can be recorded.");
-	db_.query_repeated(state::record_sql(), state::record_params(graph, plan.steps[0], duration_ms));
+	db_.record_step(graph, plan.steps[0], duration_ms);
 }
 
 std::vector<CurrentRow>
 Runner::remove(const std::vector<std::string> &ids) {
-	lock_for_change();
+	lock();
 	RevisionGraph graph = load_graph();
 	std::vector<bool> chosen(graph.size(), false);
 	for (const auto &id : ids) {
@@ -436,14 +450,14 @@ Runner::plan(Direction direction, const RevisionGraph &graph, std::string_view t
 
 std::vector<StepResult>
 Runner::upgrade(std::string_view target) {
-	lock_for_change();
+	lock();
 	RevisionGraph graph = load_graph();
 	return run(graph, plan(Direction::upgrade, graph, target));
 }
 
 std::vector<StepResult>
 Runner::downgrade(std::string_view target) {
-	lock_for_change();
+	lock();
 	RevisionGraph graph = load_graph();
 	return run(graph, plan(Direction::downgrade, graph, target));
 }
@@ -465,7 +479,7 @@ Runner::run_per_revision(Direction direction, std::string_view target) {
 	// (`-2`, `head-1`) no longer means what the caller asked for, so that stops with an error.
 	const bool relative = target.find_first_of("+-") != std::string_view::npos;
 	std::vector<StepResult> results;
-	lock_for_change();
+	lock();
 	while (true) {
 		// Checked before planning again: resolving the relative target from the moved version
 		// would fail (or succeed) with a message about the target, not about what happened.
@@ -489,7 +503,7 @@ Runner::run_per_revision(Direction direction, std::string_view target) {
 			expected.insert(expected.end(), step.version_insert.begin(), step.version_insert.end());
 			std::sort(expected.begin(), expected.end());
 			db_.commit();
-			lock_for_change();
+			lock();
 			std::vector<std::string> now = version_rows();
 			std::sort(now.begin(), now.end()); // the database's collation may order them differently
 			if (now != expected) {
@@ -504,7 +518,7 @@ Runner::run_per_revision(Direction direction, std::string_view target) {
 
 void
 Runner::stamp(const std::vector<std::string> &targets, bool purge) {
-	lock_for_change();
+	lock();
 	RevisionGraph graph = load_graph();
 	std::vector<std::string> before = version_rows();
 	// --purge is the way out of rows naming revisions that no longer exist, so skip checking them.
@@ -584,6 +598,8 @@ Runner::run(const RevisionGraph &graph, const Plan &plan) {
 		                       step_to(graph, step), rev.message));
 		auto started = std::chrono::steady_clock::now();
 
+		if (!rev.transactional)
+			db_.hold_lock(rev.id); // before begin_revision commits what came before
 		db_.begin_revision(rev);
 		run_section(rev, up ? rev.upgrade.sql : rev.downgrade.sql, up ? rev.upgrade : rev.downgrade, step.direction,
 		            up ? "upgrade" : "downgrade", main_spans[n], false);

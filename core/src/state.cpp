@@ -29,6 +29,15 @@ quote_literal(std::string_view text) {
 }
 
 Error
+lock_held_across_commits(std::string_view pid, std::string_view revision) {
+	return Error(sqlstate::lock_not_available, "another migration is in progress",
+	             fmt::format("Session {} holds the migration lock while it runs revision {} (transactional: false) "
+	                         "outside a transaction.",
+	                         pid, comment_text(revision)),
+	             "Wait for it to finish and run the command again.");
+}
+
+Error
 changed_since_applied(const Revision &r, std::string_view applied_checksum, std::string_view filename) {
 	return Error(sqlstate::not_in_prerequisite_state, fmt::format("revision {} has changed since it was applied", r.id),
 	             fmt::format("Applied checksum {}, new checksum {}{}.", applied_checksum, r.checksum,

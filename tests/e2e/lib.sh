@@ -62,6 +62,14 @@ noext_role() {
 		EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END \$\$" >/dev/null
 }
 
+# readme_grants ROLE: the grants of README's "Granting migration rights to a deploy role", for ROLE.
+readme_grants() {
+	local grants
+	grants=$(sed -n '/^### Granting migration rights to a deploy role/,/^```$/{//!p}' "$E2E_SOURCE_DIR/README.md" |
+		sed -n '/^```sql$/,$p' | sed '1d')
+	echo "${grants//deploy/$1}"
+}
+
 # sql URL QUERY: one value per line, unaligned.
 sql() {
 	"$PSQL" -XqAt -v ON_ERROR_STOP=1 "$1" -c "$2"

@@ -28,9 +28,7 @@ as_owner() { echo "postgresql://$OWNER@127.0.0.1:$PORT/$1"; }
 as_app() { echo "postgresql://$APP@127.0.0.1:$PORT/$1"; }
 as_admin() { echo "$BASE_URL/$1"; }
 # The grants of README's "Granting migration rights to a deploy role" (extension mode).
-EXECUTE_GRANTS="GRANT EXECUTE ON FUNCTION public.migrate_add(text, text), public.migrate_remove(text),
-	public.migrate_upgrade(text), public.migrate_downgrade(text), public.migrate_stamp(text, boolean) TO $OWNER;
-	GRANT EXECUTE ON PROCEDURE public.migrate_upgrade_per_revision(text), public.migrate_downgrade_per_revision(text) TO $OWNER;"
+EXECUTE_GRANTS=$(readme_grants "$OWNER")
 
 # owned_db NAME: an empty database owned by OWNER (a superuser creates it; in extension mode it also
 # creates the extension and grants OWNER the right to migrate through it). Prints its name.
@@ -199,7 +197,7 @@ if [[ -z $NOEXT ]]; then
 			UNION ALL SELECT c.relname || '=' || c.relowner::regrole FROM pg_class c
 			WHERE c.relnamespace = 'migrate'::regnamespace AND c.relkind IN ('r', 'S')) s(x)"
 	}
-	want="log=$OWNER log_id_seq=$OWNER revisions=$OWNER schema=$OWNER version=$OWNER"
+	want="lock_holder=$OWNER log=$OWNER log_id_seq=$OWNER revisions=$OWNER schema=$OWNER version=$OWNER"
 	MOVE=e2e_${TEST}_move
 	PGOPTIONS="-c client_min_messages=warning" "$PSQL" -XqAt "$ADMIN" -c "DROP DATABASE IF EXISTS \"$MOVE\" WITH (FORCE)" \
 		-c "CREATE DATABASE \"$MOVE\" OWNER $OWNER" >/dev/null

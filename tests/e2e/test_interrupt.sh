@@ -48,14 +48,14 @@ wait_idle() {
 
 expect_no_lock() {
 	# A terminated backend releases its locks as it exits, which may take a moment.
-	local q="SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = current_database()"
+	local q="SELECT (SELECT count(*) FROM pg_locks WHERE relation = 'migrate.version'::regclass AND mode <> 'AccessShareLock' AND pid <> pg_backend_pid()) + (SELECT count(*) FROM migrate.lock_holder h JOIN pg_stat_activity a USING (pid))"
 	local n i
 	for i in $(seq 50); do
 		n=$(sql "$1" "$q")
 		[[ $n == 0 ]] && break
 		sleep 0.1
 	done
-	expect_eq "0" "$n" "no advisory lock left"
+	expect_eq "0" "$n" "no migration lock left, nor a live hold"
 }
 
 # A reference database per version, migrated without interruption, for schema comparisons.

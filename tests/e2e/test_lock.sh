@@ -7,17 +7,41 @@ URL=$(new_db main)
 pgm -d "$URL" upgrade 001
 expect_rc 0
 
-# hold_lock SECONDS: another session holds migrate's lock for that long; sets pid and HOLDER_JOB.
+# hold_lock SECONDS: another session holds the migration lock (a lock on migrate.version that
+# only the state's owner may take) for that long; sets pid and HOLDER_JOB.
 hold_lock() {
-	"$PSQL" -XqAt "$URL" -c "SELECT pg_backend_pid()" -c "SELECT pg_advisory_lock(1835624306)" \
-		-c "SELECT pg_sleep($1)" >"$WORK/holder.out" 2>&1 &
+	"$PSQL" -XqAt "$URL" -c "SELECT pg_backend_pid()" \
+		-c "BEGIN; LOCK TABLE migrate.version IN SHARE ROW EXCLUSIVE MODE; SELECT pg_sleep($1); COMMIT" \
+		>"$WORK/holder.out" 2>&1 &
 	HOLDER_JOB=$!
 	for _ in $(seq 100); do
-		[[ $(sql "$URL" "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND l.objid = 1835624306 AND l.granted AND d.datname = current_database()") == 1 ]] && break
+		[[ $(sql "$URL" "SELECT count(*) FROM pg_locks WHERE relation = 'migrate.version'::regclass AND mode = 'ShareRowExclusiveLock' AND granted") == 1 ]] && break
 		sleep 0.1
 	done
 	pid=$(head -1 "$WORK/holder.out")
 }
+
+# A role that may only read the state takes every lock it can on it, and the advisory key that
+# migrate 0.2.0 locked: no migrator waits for it.
+sql "$BASE_URL/postgres" "DO \$\$ BEGIN CREATE ROLE e2e_lock_reader LOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END \$\$" >/dev/null 2>&1
+READER=${URL/\/\/*@/\/\/e2e_lock_reader@}
+"$PSQL" -XqAt "$READER" -c "BEGIN; LOCK TABLE migrate.version IN ACCESS SHARE MODE; SELECT pg_advisory_lock(1835624306); SELECT pg_sleep(30)" \
+	>/dev/null 2>&1 &
+READER_JOB=$!
+for _ in $(seq 100); do
+	[[ $(sql "$URL" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 1835624306 AND granted") == 1 ]] && break
+	sleep 0.1
+done
+pgm -d "$URL" --lock-wait 2 upgrade 002
+expect_rc 0 "a reader's locks keep no migrator out"
+[[ $ERR != *"Waiting for another"* ]] && pass || fail "waited for a reader: $ERR"
+expect_eq "002" "$(sql "$URL" "SELECT revision FROM migrate.version")" "migrated past the reader"
+pgm -d "$URL" downgrade 001
+expect_rc 0
+"$PSQL" -XqAt "$READER" -c "BEGIN; LOCK TABLE migrate.version IN SHARE ROW EXCLUSIVE MODE; COMMIT" >/dev/null 2>"$WORK/reader.err"
+grep -q "permission denied for table version" "$WORK/reader.err" && pass || fail "a reader may not take the lock: $(cat "$WORK/reader.err")"
+kill "$READER_JOB" 2>/dev/null
+wait "$READER_JOB" 2>/dev/null
 
 hold_lock 30
 pgm -d "$URL" --lock-wait 1 upgrade head
@@ -90,6 +114,11 @@ wait $b
 rb=$?
 expect_eq "0 0" "$ra $rb" "both migrators succeed around CREATE INDEX CONCURRENTLY"
 expect_eq "1" "$(cat "$WORK/a.out" "$WORK/b.out" | grep -c 'Running upgrade 005 -> 006, slow index')" "006 applied once"
+# the one that ran 006 held the lock across its commits (migrate.lock_holder), so the other waited
+# instead of planning 006 again
+[[ $(cat "$WORK/a.err" "$WORK/b.err") == *"Waiting for another migration to finish (pid "* ]] && pass ||
+	fail "the second migrator waited: $(cat "$WORK/a.err" "$WORK/b.err")"
+expect_eq "0" "$(sql "$URL" "SELECT count(*) FROM migrate.lock_holder")" "the hold ended with the recorded step"
 expect_eq "t" "$(sql "$URL" "SELECT indisvalid FROM pg_index WHERE indexrelid = 't1_id_idx'::regclass")" "valid index"
 
 # At the heads, `upgrade head` is answered by the upload's one-row check (client/sync.cpp) and

@@ -309,14 +309,9 @@ expect_eq "6" "$(printf '%s\n' "$ERR" | grep -c '^Dropped ')" "one line per drop
 expect_eq "[\"$ROLE\", \"$DEPLOY\"]" "$(json '{granted}')" "the roles that could migrate"
 expect_eq "1" "$(ext_count "$GR")" "installed"
 expect_eq "$before" "$(state "$GR")" "history, version and log intact"
-# The extension's tables: its owner's, SELECT for PUBLIC, and (for an extension without
-# migrate_record) the three optional rights for transactional: false revisions. Nothing else.
-if [[ $(sql "$GR" "SELECT to_regprocedure('public.migrate_record(text, text, double precision)') IS NOT NULL") == t ]]; then
-	optional=""
-else
-	optional="log INSERT $DEPLOY,log INSERT $ROLE,log_id_seq USAGE $DEPLOY,log_id_seq USAGE $ROLE,version DELETE $DEPLOY,version DELETE $ROLE,version INSERT $DEPLOY,version INSERT $ROLE"
-fi
-expect_eq "$optional" "$(sql "$GR" "SELECT coalesce(string_agg(c.relname || ' ' || a.privilege_type || ' ' || coalesce(r.rolname, 'PUBLIC') || CASE WHEN a.is_grantable THEN ' grantable' ELSE '' END, ',' ORDER BY 1), '')
+# The extension's tables: its owner's and SELECT for PUBLIC; nothing else (the roles that could
+# migrate get EXECUTE instead).
+expect_eq "" "$(sql "$GR" "SELECT coalesce(string_agg(c.relname || ' ' || a.privilege_type || ' ' || coalesce(r.rolname, 'PUBLIC') || CASE WHEN a.is_grantable THEN ' grantable' ELSE '' END, ',' ORDER BY 1), '')
 	FROM pg_class c, aclexplode(c.relacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee
 	WHERE c.relnamespace = 'migrate'::regnamespace AND c.relkind IN ('r', 'S') AND a.grantee <> c.relowner
 	AND NOT (a.grantee = 0 AND a.privilege_type = 'SELECT')")" "no table grants beyond the extension's"
@@ -325,7 +320,7 @@ expect_eq "0" "$(sql "$GR" "SELECT count(*) FROM pg_attribute a JOIN pg_class c 
 expect_eq "USAGE PUBLIC" "$(sql "$GR" "SELECT string_agg(a.privilege_type || ' ' || coalesce(r.rolname, 'PUBLIC'), ',') FROM pg_namespace n, aclexplode(n.nspacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee WHERE n.nspname = 'migrate' AND a.grantee <> n.nspowner")" \
 	"schema migrate: USAGE for PUBLIC only"
 for r in $DEPLOY $ROLE; do
-	expect_eq "t" "$(sql "$GR" "SELECT bool_and(has_function_privilege('$r', f, 'EXECUTE')) FROM unnest(ARRAY['public.migrate_add(text, text)', 'public.migrate_remove(text)', 'public.migrate_upgrade(text)', 'public.migrate_downgrade(text)', 'public.migrate_stamp(text, boolean)', 'public.migrate_upgrade_per_revision(text)', 'public.migrate_downgrade_per_revision(text)']) f")" \
+	expect_eq "t" "$(sql "$GR" "SELECT bool_and(has_function_privilege('$r', f, 'EXECUTE')) FROM unnest(ARRAY['public.migrate_add(text, text)', 'public.migrate_remove(text)', 'public.migrate_upgrade(text)', 'public.migrate_downgrade(text)', 'public.migrate_stamp(text, boolean)', 'public.migrate_record(text, text, double precision)', 'public.migrate_lock(boolean)', 'public.migrate_hold_lock(text)', 'public.migrate_upgrade_per_revision(text)', 'public.migrate_downgrade_per_revision(text)']) f")" \
 		"$r may call the state-changing functions"
 done
 expect_eq "f f f" "$(sql "$GR" "SELECT concat_ws(' ', has_table_privilege('$OTHER', 'migrate.version', 'TRIGGER'), has_table_privilege('$OTHER', 'migrate.log', 'TRUNCATE'), has_function_privilege('$OTHER', 'public.migrate_upgrade(text)', 'EXECUTE'))")" \

@@ -20,7 +20,7 @@ expect_out "$(printf 'Running upgrade  -> 001, create t1\nRunning upgrade 001 ->
 expect_eq "true,true" "$(sql "$URL" "SELECT string_agg(indisvalid::text, ',') FROM pg_index WHERE indexrelid IN ('t1_b_idx'::regclass, 't3_id_idx'::regclass)")" "both indexes built and valid"
 expect_eq "005" "$(sql "$URL" "SELECT revision FROM migrate.version")" "version"
 expect_eq "5" "$(sql "$URL" "SELECT count(*) FROM migrate.log WHERE direction = 'upgrade'")" "a log row per step"
-expect_eq "0" "$(sql "$URL" "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = current_database()")" "no lock left behind"
+expect_eq "0" "$(sql "$URL" "SELECT count(*) FROM migrate.lock_holder")" "no hold left behind"
 
 pgm -d "$URL" downgrade 003
 expect_rc 0 "downgrade through it"

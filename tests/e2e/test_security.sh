@@ -17,11 +17,10 @@ trap 'sql "$BASE_URL/postgres" "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >/
       sql "$BASE_URL/postgres" "DROP ROLE IF EXISTS $DEPLOY; DROP ROLE IF EXISTS $NOBODY" >/dev/null 2>&1; cleanup' EXIT
 
 # README's grants, taken from README.md itself (the block under "Granting migration rights").
-grants=$(sed -n '/^### Granting migration rights to a deploy role/,/^```$/{//!p}' "$E2E_SOURCE_DIR/README.md" |
-	sed -n '/^```sql$/,$p' | sed '1d')
+grants=$(readme_grants "$DEPLOY")
 [[ $grants == *"GRANT EXECUTE"* && $grants == *"migrate_remove"* && $grants != *"ON migrate.revisions"* ]] && pass ||
 	fail "README has the deploy grants, without write rights on migrate.revisions: [$grants]"
-sql "$URL" "${grants//deploy/$DEPLOY}" >/dev/null
+sql "$URL" "$grants" >/dev/null
 expect_eq "0" "$?" "README's grants run"
 
 # Look-alikes in schema evil, each recording its call.
@@ -51,14 +50,11 @@ CREATE FUNCTION evil.current_setting(text) RETURNS text LANGUAGE plpgsql AS
   \$\$BEGIN PERFORM evil.record('current_setting'); RETURN pg_catalog.current_setting(\$1); END\$\$;
 CREATE FUNCTION evil.set_config(text, text, boolean) RETURNS text LANGUAGE plpgsql AS
   \$\$BEGIN PERFORM evil.record('set_config'); RETURN pg_catalog.set_config(\$1, \$2, \$3); END\$\$;
-CREATE FUNCTION evil.pg_advisory_xact_lock(bigint) RETURNS void LANGUAGE plpgsql AS
-  \$\$BEGIN PERFORM evil.record('pg_advisory_xact_lock'); END\$\$;
-CREATE FUNCTION evil.pg_try_advisory_lock(bigint) RETURNS boolean LANGUAGE plpgsql AS
-  \$\$BEGIN PERFORM evil.record('pg_try_advisory_lock'); RETURN true; END\$\$;
-CREATE FUNCTION evil.pg_try_advisory_xact_lock(bigint) RETURNS boolean LANGUAGE plpgsql AS
-  \$\$BEGIN PERFORM evil.record('pg_try_advisory_xact_lock'); RETURN true; END\$\$;
-CREATE FUNCTION evil.pg_advisory_unlock(bigint) RETURNS boolean LANGUAGE plpgsql AS
-  \$\$BEGIN PERFORM evil.record('pg_advisory_unlock'); RETURN true; END\$\$;
+CREATE FUNCTION evil.to_regclass(text) RETURNS regclass LANGUAGE plpgsql AS
+  \$\$BEGIN PERFORM evil.record('to_regclass'); RETURN pg_catalog.to_regclass(\$1); END\$\$;
+CREATE VIEW evil.pg_locks AS SELECT l.* FROM pg_catalog.pg_locks l CROSS JOIN LATERAL evil.record('pg_locks') r;
+CREATE VIEW evil.pg_stat_activity AS
+  SELECT a.* FROM pg_catalog.pg_stat_activity a CROSS JOIN LATERAL evil.record('pg_stat_activity') r;
 CREATE FUNCTION evil.unnest(text[]) RETURNS SETOF text LANGUAGE plpgsql AS
   \$\$BEGIN PERFORM evil.record('unnest'); RETURN QUERY SELECT pg_catalog.unnest(\$1); END\$\$;
 CREATE FUNCTION evil.array_to_string(text[], text) RETURNS text LANGUAGE plpgsql AS

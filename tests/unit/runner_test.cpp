@@ -25,6 +25,8 @@ public:
 	std::string isolation = "read committed";
 	std::vector<std::string> calls; // in order: "query: ...", "run: <line>: ...", "notice: ...", "begin", "end"
 	std::optional<Value> verdict;   // what a SELECT in a verify section returns
+	std::vector<Row> lock_holder;   // what state::lock_holder_sql finds: another session's pid, revision
+	bool runs_non_transactional = false;
 
 	// The bookkeeping after a step (state::record_sql): logged with its parameters.
 	std::vector<Row> query_repeated(std::string_view sql, const std::vector<Value> &params) override {
@@ -41,6 +43,15 @@ public:
 		calls.push_back("query: " + std::string(sql));
 		if (sql.find("transaction_isolation") != std::string_view::npos)
 			return {{isolation}};
+		if (sql == state::lock_holder_sql)
+			return lock_holder;
+		if (starts_with(sql, "SELECT transactional FROM migrate.revisions")) {
+			normalize();
+			for (const auto &r : revisions)
+				if (r.id == params.at(0))
+					return {{r.transactional ? "t" : "f"}};
+			return {};
+		}
 		if (starts_with(sql, "SELECT revision FROM migrate.version"))
 			return rows_of(version);
 		if (starts_with(sql, "SELECT checksum, content IS NOT NULL FROM migrate.revisions")) {
@@ -150,7 +161,7 @@ public:
 	void begin_revision(const Revision &r) override { calls.push_back("begin " + r.id); }
 	void end_revision() override { calls.push_back("end"); }
 	void notice(std::string_view message) override { calls.push_back("notice: " + std::string(message)); }
-	bool can_run_non_transactional() const override { return false; }
+	bool can_run_non_transactional() const override { return runs_non_transactional; }
 
 	std::size_t index_of(std::string_view prefix) const {
 		for (std::size_t i = 0; i < calls.size(); ++i)
@@ -229,6 +240,60 @@ TEST(Runner, RefusesRepeatableReadBeforeLocking) {
 		EXPECT_FALSE(db.has("query: " + std::string(state::lock_sql)));
 		EXPECT_FALSE(db.has("run:"));
 	}
+}
+
+TEST(Runner, RefusesWhileAnotherSessionHoldsTheLockAcrossCommits) {
+	FakeDatabase db;
+	db.revisions = {rev("001")};
+	db.lock_holder = {{"4242", "003"}};
+	Runner runner(db);
+	try {
+		runner.upgrade("head");
+		ADD_FAILURE() << "upgraded while pid 4242 holds the lock";
+	} catch (const Error &e) {
+		EXPECT_EQ(e.sqlstate(), "55P03");
+		EXPECT_STREQ(e.what(), "another migration is in progress");
+		EXPECT_NE(e.detail().find("Session 4242"), std::string::npos) << e.detail();
+		EXPECT_NE(e.detail().find("revision 003"), std::string::npos) << e.detail();
+	}
+	EXPECT_LT(db.index_of("query: " + std::string(state::lock_sql)), db.index_of("query: " + std::string(state::lock_holder_sql)));
+	EXPECT_FALSE(db.has("query: SELECT revision FROM migrate.version")) << "refused before reading the state";
+	EXPECT_FALSE(db.has("run:"));
+}
+
+TEST(Runner, NonTransactionalRevisionHoldsTheLockFromBeforeItsCommitToItsRecord) {
+	FakeDatabase db;
+	db.runs_non_transactional = true;
+	Revision r2 = rev("002", {"001"});
+	r2.transactional = false;
+	db.revisions = {rev("001"), r2, rev("003", {"002"})};
+	Runner runner(db);
+	runner.upgrade("head");
+	const std::string hold = "query: " + std::string(state::hold_lock_sql);
+	const std::string release = "query: " + std::string(state::release_lock_sql);
+	std::size_t held = db.index_of(hold);
+	EXPECT_LT(db.index_of("record:  001 001 upgrade"), held);
+	EXPECT_LT(held, db.index_of("begin 002")) << "held before the host commits what came before";
+	std::size_t recorded = db.index_of("record: 001 002 002 upgrade");
+	std::size_t released = db.index_of(release);
+	EXPECT_LT(recorded, released);
+	EXPECT_LT(released, db.index_of("begin 003"));
+	std::size_t holds = 0, releases = 0;
+	for (const auto &c : db.calls) {
+		holds += c == hold;
+		releases += c == release;
+	}
+	EXPECT_EQ(holds, 1u) << "only the transactional: false revision holds it";
+	EXPECT_EQ(releases, 1u);
+}
+
+TEST(Runner, HoldLockRefusesATransactionalRevision) {
+	FakeDatabase db;
+	db.revisions = {rev("001")};
+	Runner runner(db);
+	EXPECT_EQ(error_sqlstate([&] { runner.hold_lock("001"); }), "22023");
+	EXPECT_EQ(error_sqlstate([&] { runner.hold_lock("nope"); }), "42704");
+	EXPECT_FALSE(db.has("query: " + std::string(state::hold_lock_sql)));
 }
 
 TEST(Runner, RefusesNonTransactionalRevisionBeforeRunningAnything) {
@@ -366,7 +431,7 @@ TEST(Runner, AddAllStoresWhatIsNewOrChangedInOneUpsert) {
 			EXPECT_EQ(c.find("$33"), std::string::npos) << "not 001, which is unchanged";
 		}
 	EXPECT_EQ(inserts, 1u);
-	EXPECT_LT(db.index_of("query: SELECT pg_catalog.pg_advisory_xact_lock"), db.index_of("query: INSERT INTO migrate.revisions"));
+	EXPECT_LT(db.index_of("query: " + std::string(state::lock_sql)), db.index_of("query: INSERT INTO migrate.revisions"));
 }
 
 TEST(Runner, AddAllRefusesToChangeAnAppliedRevision) {

@@ -1,5 +1,6 @@
 // Offline scripts: the runner's statements in the runner's order, as psql input.
 #include "migrate/script.hpp"
+#include "migrate/state.hpp"
 #include "test_graphs.hpp"
 
 #include <gtest/gtest.h>
@@ -22,7 +23,7 @@ TEST(Script, UpgradeFromBaseInOrderWithBookkeeping) {
 	RevisionGraph graph({rev("001"), rev("002", {"001"})});
 	std::string sql = render_script(graph, plan_upgrade(graph, {}, "head"));
 	std::size_t begin = at(sql, "BEGIN;");
-	std::size_t lock = at(sql, "pg_advisory_xact_lock(1835624306)");
+	std::size_t lock = at(sql, std::string(state::lock_sql));
 	std::size_t first = at(sql, "-- Running upgrade  -> 001, msg 001");
 	std::size_t create1 = at(sql, "CREATE TABLE t_001");
 	std::size_t insert1 = at(sql, "INSERT INTO migrate.version (revision) VALUES ('001')");

@@ -93,8 +93,21 @@ public:
 	virtual void begin_revision(const Revision &revision) = 0;
 	virtual void end_revision() = 0;
 
-	// Records a step that ran: its version rows and its log row (state::record_sql). A host whose
-	// role may not write the state (a client over the extension's tables) asks the extension to.
+	// The migration lock for the rest of the transaction (state::lock_sql; with `nowait`, 55P03
+	// at once when another session holds it), refused with 55P03 while another live session holds
+	// it across commits (state::lock_holder_sql).
+	virtual void lock_state(bool nowait);
+
+	// Keeps other migrators out across the commits around `revision`, a transactional: false
+	// revision about to run outside a transaction (state::hold_lock_sql), until record_step
+	// records it or this session ends.
+	virtual void hold_lock(std::string_view revision);
+
+	// Records a step that ran: its version rows and its log row (state::record_sql), and for a
+	// transactional: false revision the end of hold_lock.
+	//
+	// These three write the state. A host whose role may not (a client over the extension's
+	// tables) asks the extension to, which does them as the state's owner.
 	virtual void record_step(const RevisionGraph &graph, const Step &step, double duration_ms);
 
 	// Progress: one message per step ("Running upgrade 001 -> 002, msg").

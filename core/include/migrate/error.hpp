@@ -16,6 +16,7 @@ inline constexpr const char *invalid_object_definition = "42P17"; // broken grap
 inline constexpr const char *duplicate_object = "42710";          // duplicate revision or branch label
 inline constexpr const char *not_in_prerequisite_state = "55000"; // not up to date, irreversible, changed checksum
 inline constexpr const char *invalid_transaction_state = "25000"; // REPEATABLE READ, transactional: false
+inline constexpr const char *lock_not_available = "55P03";        // another migration holds the lock
 inline constexpr const char *feature_not_supported = "0A000";     // COPY FROM stdin
 inline constexpr const char *check_violation = "23514";           // verify section returned false
 inline constexpr const char *data_corrupted = "XX001";            // a stored revision that fails its checksum

@@ -56,6 +56,15 @@ public:
 	// version, under the lock.
 	void record(Direction direction, std::string_view revision, double duration_ms);
 
+	// Takes the migration lock for the rest of the transaction, as every call that changes the
+	// state does first (Database::lock_state); refuses in a REPEATABLE READ or SERIALIZABLE
+	// transaction, whose snapshot predates the lock.
+	void lock(bool nowait = false);
+
+	// Holds the lock across the commits around `revision`, a stored transactional: false
+	// revision that the caller is about to run itself (Database::hold_lock).
+	void hold_lock(std::string_view revision);
+
 	std::vector<StepResult> upgrade(std::string_view target);
 	std::vector<StepResult> downgrade(std::string_view target);
 	void stamp(const std::vector<std::string> &targets, bool purge);
@@ -79,7 +88,6 @@ public:
 	std::string script(std::string_view command, std::string_view target);
 
 private:
-	void lock_for_change();
 	std::vector<Revision> load_revisions(bool with_sql, const std::vector<std::string> *only = nullptr);
 	void check_stored_graph();
 	Plan plan(Direction direction, const RevisionGraph &graph, std::string_view target,

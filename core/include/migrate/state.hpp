@@ -13,10 +13,34 @@
 
 namespace migrate::state {
 
-// Key of the transaction-scoped advisory lock every state-changing call takes first.
-inline constexpr long long lock_key = 1835624306; // "migr"
+// The migration lock, which every state-changing call takes first and holds to the end of its
+// transaction. A table lock, so that taking it needs the right to write the state (its owner, in
+// extension mode the engine running as that owner): a role that may only read it can take no mode
+// that conflicts (ACCESS SHARE), and an advisory lock, which any role may take, would let anyone
+// stop every migration. SHARE ROW EXCLUSIVE conflicts with itself and with every write.
+inline constexpr std::string_view lock_sql = "LOCK TABLE migrate.version IN SHARE ROW EXCLUSIVE MODE";
+inline constexpr std::string_view lock_nowait_sql = "LOCK TABLE migrate.version IN SHARE ROW EXCLUSIVE MODE NOWAIT";
 
-inline constexpr std::string_view lock_sql = "SELECT pg_catalog.pg_advisory_xact_lock(1835624306)";
+// A table lock ends with its transaction, but a transactional: false revision runs between two
+// commits. Its runner first writes itself into migrate.lock_holder under the lock (hold_lock_sql),
+// and removes itself when it records the step (release_lock_sql); whoever takes the lock next
+// refuses while that row names another session that is still alive (lock_holder_sql: its pid and,
+// when visible, its backend_start, so that a reused pid is not mistaken for the holder).
+inline constexpr std::string_view hold_lock_sql =
+    "WITH stale AS (DELETE FROM migrate.lock_holder) "
+    "INSERT INTO migrate.lock_holder (pid, backend_start, revision) "
+    "SELECT a.pid, a.backend_start, $1 FROM pg_catalog.pg_stat_activity a "
+    "WHERE a.pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()";
+inline constexpr std::string_view release_lock_sql =
+    "DELETE FROM migrate.lock_holder WHERE pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()";
+inline constexpr std::string_view lock_holder_sql =
+    "SELECT h.pid, h.revision FROM migrate.lock_holder h JOIN pg_catalog.pg_stat_activity a "
+    "ON a.pid OPERATOR(pg_catalog.=) h.pid "
+    "WHERE h.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid() "
+    "AND (a.backend_start IS NULL OR a.backend_start OPERATOR(pg_catalog.=) h.backend_start)";
+
+// The refusal while lock_holder_sql finds a session (55P03, as a lock that is not available).
+Error lock_held_across_commits(std::string_view pid, std::string_view revision);
 
 // `applied(revision)`: the version rows and every revision below them (parents and
 // dependencies). A query that asks what is applied starts with it.
