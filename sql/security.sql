@@ -448,5 +448,18 @@ SELECT to_regclass('inj_canary') IS NOT NULL AS canary_alive;
 SELECT revision FROM migrate_downgrade('base');
 DROP TABLE inj_canary;
 DROP EXTENSION migrate;
+
+-- ---- the extension's schema ----------------------------------------------------------------------
+-- Installing where other roles may create objects draws a warning naming them: a function of
+-- theirs there could take the name of one of migrate's (pgmigrate refuses such a schema once one
+-- is there: tests/e2e/test_store_rule.sh). Where only the owner may, nothing is said.
+CREATE SCHEMA regress_open;
+GRANT CREATE ON SCHEMA regress_open TO regress_sec_deploy;
+CREATE EXTENSION migrate SCHEMA regress_open;
+DROP EXTENSION migrate;
+REVOKE CREATE ON SCHEMA regress_open FROM regress_sec_deploy;
+CREATE EXTENSION migrate SCHEMA regress_open;
+DROP EXTENSION migrate;
+DROP SCHEMA regress_open;
 DROP ROLE regress_sec_nobody;
 DROP ROLE regress_sec_deploy;
