@@ -1,7 +1,7 @@
 // The two directions of the error boundary (see boundary.h) and the SPI session.
-#include "boundary.h"
-
 #include <cstring>
+
+#include "boundary.h"
 
 extern "C" {
 #include "executor/spi.h"

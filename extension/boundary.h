@@ -114,6 +114,14 @@ call_entry(Fn &&fn) {
 	detail::raise(edata);
 }
 
+// Defines the SQL-callable C function `name` (the symbol its CREATE FUNCTION names), whose body is
+// `name##_impl(fcinfo)`, run through call_entry. Use it outside any namespace.
+#define MIGRATE_FUNCTION(name)                                                                                       \
+	extern "C" {                                                                                                     \
+	PG_FUNCTION_INFO_V1(name);                                                                                       \
+	Datum name(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return name##_impl(fcinfo); }); }          \
+	}
+
 // An SPI connection for the duration of one call. finish() disconnects (call it before building
 // result Datums: SPI_finish frees everything palloc'd meanwhile). When the session dies during
 // exception unwinding it does nothing: that exception always ends in an ERROR, and the (sub)

@@ -1,7 +1,5 @@
-// The SQL-callable functions. Each entry point is one line through call_entry; each body parses its
-// arguments, runs the engine in a CallScope, finishes SPI, and only then builds its result.
-#include "spi_database.h"
-
+// The SQL-callable functions. Each entry point is one MIGRATE_FUNCTION line (boundary.h); each body
+// parses its arguments, runs the engine in a CallScope, finishes SPI, and only then builds its result.
 #include "migrate/inspect.hpp"
 #include "migrate/runner.hpp"
 #include "migrate/target.hpp"
@@ -15,6 +13,8 @@
 #include <unordered_map>
 #include <variant>
 #include <vector>
+
+#include "call_scope.h"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -430,60 +430,40 @@ migrate_check_impl(FunctionCallInfo) {
 } // namespace
 
 extern "C" {
-
 PG_MODULE_MAGIC;
-
-PG_FUNCTION_INFO_V1(migrate_add);
-PG_FUNCTION_INFO_V1(migrate_upgrade);
-PG_FUNCTION_INFO_V1(migrate_downgrade);
-PG_FUNCTION_INFO_V1(migrate_stamp);
-PG_FUNCTION_INFO_V1(migrate_remove);
-PG_FUNCTION_INFO_V1(migrate_record);
-PG_FUNCTION_INFO_V1(migrate_lock);
-PG_FUNCTION_INFO_V1(migrate_hold_lock);
-PG_FUNCTION_INFO_V1(migrate_upgrade_per_revision);
-PG_FUNCTION_INFO_V1(migrate_downgrade_per_revision);
-PG_FUNCTION_INFO_V1(migrate_current);
-PG_FUNCTION_INFO_V1(migrate_heads);
-PG_FUNCTION_INFO_V1(migrate_branches);
-PG_FUNCTION_INFO_V1(migrate_history);
-PG_FUNCTION_INFO_V1(migrate_show);
-PG_FUNCTION_INFO_V1(migrate_script);
-PG_FUNCTION_INFO_V1(migrate_check);
+}
 
 // Stores one migration file; returns its revision id.
-Datum migrate_add(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_add_impl(fcinfo); }); }
+MIGRATE_FUNCTION(migrate_add)
 // Applies the plan up to a target; one row per step.
-Datum migrate_upgrade(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_upgrade_impl(fcinfo); }); }
+MIGRATE_FUNCTION(migrate_upgrade)
 // Reverts down to a target; one row per step.
-Datum migrate_downgrade(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_downgrade_impl(fcinfo); }); }
+MIGRATE_FUNCTION(migrate_downgrade)
 // The upgrade plan, committing after each revision (CALL outside a transaction block).
-Datum migrate_upgrade_per_revision(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_upgrade_per_revision_impl(fcinfo); }); }
+MIGRATE_FUNCTION(migrate_upgrade_per_revision)
 // The downgrade plan, committing after each revision.
-Datum migrate_downgrade_per_revision(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_downgrade_per_revision_impl(fcinfo); }); }
+MIGRATE_FUNCTION(migrate_downgrade_per_revision)
 // Sets the version rows without running SQL.
-Datum migrate_stamp(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_stamp_impl(fcinfo); }); }
+MIGRATE_FUNCTION(migrate_stamp)
 // Removes stored revisions that were never applied.
-Datum migrate_remove(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_remove_impl(fcinfo); }); }
+MIGRATE_FUNCTION(migrate_remove)
 // Records a step pgmigrate ran itself (a transactional: false revision).
-Datum migrate_record(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_record_impl(fcinfo); }); }
+MIGRATE_FUNCTION(migrate_record)
 // Takes the migration lock for the rest of the transaction.
-Datum migrate_lock(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_lock_impl(fcinfo); }); }
+MIGRATE_FUNCTION(migrate_lock)
 // Holds the lock across the commits around a transactional: false revision pgmigrate runs itself.
-Datum migrate_hold_lock(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_hold_lock_impl(fcinfo); }); }
+MIGRATE_FUNCTION(migrate_hold_lock)
 // The applied version rows.
-Datum migrate_current(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_current_impl(fcinfo); }); }
+MIGRATE_FUNCTION(migrate_current)
 // The heads of the stored graph.
-Datum migrate_heads(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_heads_impl(fcinfo); }); }
+MIGRATE_FUNCTION(migrate_heads)
 // The branch points of the stored graph.
-Datum migrate_branches(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_branches_impl(fcinfo); }); }
+MIGRATE_FUNCTION(migrate_branches)
 // The whole graph, newest first.
-Datum migrate_history(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_history_impl(fcinfo); }); }
+MIGRATE_FUNCTION(migrate_history)
 // One revision (or several, for `heads`) in full.
-Datum migrate_show(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_show_impl(fcinfo); }); }
+MIGRATE_FUNCTION(migrate_show)
 // The SQL an upgrade or downgrade would run.
-Datum migrate_script(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_script_impl(fcinfo); }); }
+MIGRATE_FUNCTION(migrate_script)
 // Raises unless the database is at its head(s).
-Datum migrate_check(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return migrate_check_impl(fcinfo); }); }
-
-} // extern "C"
+MIGRATE_FUNCTION(migrate_check)

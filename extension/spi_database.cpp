@@ -8,8 +8,6 @@
 // bookkeeping, and gives user SQL the captured value back only inside begin_revision/end_revision,
 // in a nested level. Normal exit pops the levels; an error pops them through the (sub)transaction
 // abort. Read-only functions run no user SQL and pin search_path in their declaration instead.
-#include "spi_database.h"
-
 #include "migrate/sql_text.hpp"
 
 #include <algorithm>
@@ -17,54 +15,31 @@
 #include <memory>
 #include <unordered_map>
 
+#include "spi_database.h"
+#include "guc.h"
+
 extern "C" {
+#include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "fmgr.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
-#include "storage/proc.h"
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
+#include "storage/proc.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
-#include "fmgr.h"
-#include "access/htup_details.h"
 }
 
 namespace migrate::pg {
 
 namespace {
-
-constexpr const char *engine_search_path = "pg_catalog, pg_temp";
-
-// Sets a GUC for the current nest level only (GUC_ACTION_SAVE: restored when the level is popped,
-// like a function's SET clause). Runs inside pg_call.
-void
-set_guc_saved(const char *name, const char *value) {
-	(void)set_config_option(name, value, superuser() ? PGC_SUSET : PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
-	                        true, 0, false);
-}
-
-// A new GUC nest level with the engine's search_path.
-int
-push_engine_search_path() {
-	return pg_call([] {
-		int level = NewGUCNestLevel();
-		set_guc_saved("search_path", engine_search_path);
-		return level;
-	});
-}
-
-void
-pop_guc_level(int level) {
-	pg_call([level] { AtEOXact_GUC(true, level); });
-}
 
 // Byte offset of the 0-based character `chars` of text (PostgreSQL positions count characters).
 std::size_t
@@ -464,67 +439,6 @@ void
 SpiDatabase::notice(std::string_view message) {
 	const std::string text(message);
 	pg_call([&] { ereport(NOTICE, (errmsg_internal("%s", text.c_str()))); });
-}
-
-namespace {
-
-std::optional<std::string>
-caller_search_path(CallScope::Mode mode) {
-	if (mode == CallScope::Mode::read_only)
-		return std::nullopt;
-	const char *value = pg_call([] { return GetConfigOption("search_path", false, false); });
-	return std::string(value != nullptr ? value : "");
-}
-
-// The top-level transaction (its local id) in which a state-changing call is running; 0: none.
-// Keyed by transaction so that a flag left behind by an aborted call can never block later ones.
-LocalTransactionId change_in_progress = InvalidLocalTransactionId;
-
-} // namespace
-
-CallScope::ChangeGuard::ChangeGuard(Mode mode) {
-	if (mode == Mode::read_only)
-		return;
-	if (change_in_progress != InvalidLocalTransactionId && change_in_progress == MyProc->lxid)
-		throw Error(sqlstate::not_in_prerequisite_state,
-		            "a migration cannot call migrate_add, migrate_upgrade, migrate_downgrade or migrate_stamp", {},
-		            "Only the read-only migrate functions may be used inside migration SQL.");
-	change_in_progress = MyProc->lxid;
-	owner_ = true;
-}
-
-void
-CallScope::ChangeGuard::renew() {
-	if (owner_)
-		change_in_progress = MyProc->lxid;
-}
-
-CallScope::ChangeGuard::~ChangeGuard() {
-	if (owner_)
-		change_in_progress = InvalidLocalTransactionId;
-}
-
-CallScope::CallScope(Mode mode)
-    : guard_(mode), caller_search_path_(caller_search_path(mode)),
-      guc_level_(mode == Mode::read_only ? 0 : push_engine_search_path()), spi_(mode == Mode::change_per_revision),
-      db_(mode == Mode::read_only, caller_search_path_,
-          mode == Mode::change_per_revision ? std::function<void()>([this] { commit(); }) : std::function<void()>()) {}
-
-void
-CallScope::commit() {
-	pg_call([] { SPI_commit(); });
-	guard_.renew();
-	guc_level_ = push_engine_search_path();
-}
-
-void
-CallScope::finish() {
-	spi_.finish();
-	if (guc_level_ != 0) {
-		int level = guc_level_;
-		guc_level_ = 0;
-		pop_guc_level(level);
-	}
 }
 
 } // namespace migrate::pg

@@ -1,19 +1,21 @@
-// The engine's Database interface over SPI, and the scope one SQL-callable call runs in.
+// The engine's Database interface over SPI.
 #pragma once
 
-#include "boundary.h"
-
+// C++ and the engine's headers first: postgres.h (through boundary.h) defines macros such as
+// printf and _ that must not reach them.
 #include "migrate/database.hpp"
-
-extern "C" {
-#include "executor/spi.h"
-}
 
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "boundary.h"
+
+extern "C" {
+#include "executor/spi.h"
+}
 
 namespace migrate::pg {
 
@@ -47,46 +49,6 @@ private:
 	std::optional<std::string> caller_search_path_;
 	int revision_level_ = 0; // GUC nest level of the open revision scope; 0: none
 	std::function<void()> commit_;
-};
-
-// Everything one SQL-callable call holds, in order: (state-changing calls) the caller's
-// search_path and a GUC nest level pinning `pg_catalog, pg_temp`; an SPI connection; the Database.
-// finish() releases them on the normal path; on an error the (sub)transaction abort does.
-class CallScope {
-public:
-	// change_per_revision: a procedure CALLed outside a transaction block, committing per revision.
-	enum class Mode { read_only, change, change_per_revision };
-	explicit CallScope(Mode mode);
-	CallScope(const CallScope &) = delete;
-	CallScope &operator=(const CallScope &) = delete;
-
-	Database &db() { return db_; }
-	void finish();
-
-private:
-	// Commits (which pops every GUC level) and sets the call up again in the new transaction.
-	void commit();
-
-private:
-	// A state-changing call made by the migration SQL of another one (say, a migration that calls
-	// migrate_upgrade) is refused: it would plan against half-applied state.
-	class ChangeGuard {
-	public:
-		explicit ChangeGuard(Mode mode);
-		~ChangeGuard();
-		void renew(); // a commit started a new transaction
-		ChangeGuard(const ChangeGuard &) = delete;
-		ChangeGuard &operator=(const ChangeGuard &) = delete;
-
-	private:
-		bool owner_ = false;
-	};
-
-	ChangeGuard guard_;
-	std::optional<std::string> caller_search_path_;
-	int guc_level_ = 0;
-	SpiSession spi_;
-	SpiDatabase db_;
 };
 
 } // namespace migrate::pg

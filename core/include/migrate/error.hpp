@@ -2,6 +2,12 @@
 // that both hosts can report without translation.
 #pragma once
 
+// Every engine header includes this one. In the extension, postgres.h's macros (printf, snprintf,
+// _) would reach the C++ headers included after it, so those come first (boundary.h).
+#ifdef PG_VERSION_NUM
+#error "include the engine's and every C++ header before postgres.h"
+#endif
+
 #include <stdexcept>
 #include <string>
 
