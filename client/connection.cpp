@@ -218,7 +218,7 @@ Connection::query(std::string_view sql, const Params &params) {
 	if (!PQsendQueryParams(conn_, text.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
 	                       nullptr, 0))
 		throw server_error(nullptr, conn_);
-	return wait_for_result(sql);
+	return wait_for_result();
 }
 
 Result
@@ -226,11 +226,11 @@ Connection::simple(std::string_view sql, int *completed) {
 	std::string text(sql);
 	if (!PQsendQuery(conn_, text.c_str()))
 		throw server_error(nullptr, conn_);
-	return wait_for_result(sql, completed);
+	return wait_for_result(completed);
 }
 
 Result
-Connection::wait_for_result(std::string_view, int *completed) {
+Connection::wait_for_result(int *completed) {
 	InStatement running;
 	bool cancel_sent = false;
 	PGresult *error = nullptr;

@@ -44,7 +44,6 @@ public:
 	std::string get(int row, int col) const; // "" for NULL
 	std::optional<std::string> value(int row, int col) const;
 	bool get_bool(int row, int col) const { return get(row, col) == "t"; }
-	int column(const char *name) const { return res_ ? PQfnumber(res_.get(), name) : -1; }
 
 private:
 	std::shared_ptr<PGresult> res_;
@@ -87,7 +86,7 @@ public:
 
 private:
 	explicit Connection(PGconn *conn);
-	Result wait_for_result(std::string_view sql, int *completed = nullptr);
+	Result wait_for_result(int *completed = nullptr);
 	static void receive_notice(void *arg, const PGresult *res);
 
 	PGconn *conn_;

@@ -50,7 +50,7 @@ one_line(const std::string &text) {
 }
 
 std::string
-body(const NewRevision &rev, bool with_noop) {
+body(const NewRevision &rev) {
 	std::string header = fmt::format("-- revision: {}\n-- down_revision: {}\n-- message: {}\n", rev.id,
 	                                 rev.down_revisions.empty() ? std::string("none")
 	                                                            : fmt::format("{}", fmt::join(rev.down_revisions, ", ")),
@@ -63,7 +63,7 @@ body(const NewRevision &rev, bool with_noop) {
 	if (rev.down_revisions.size() > 1) {
 		// A merge revision joins its parents; there is usually nothing to run.
 		return header + "\n-- migrate:upgrade\n-- merges " + fmt::format("{}", fmt::join(rev.down_revisions, ", ")) +
-		       ": nothing to run\n" + (with_noop ? "SELECT;\n" : "") +
+		       ": nothing to run\n" +
 		       "\n-- migrate:downgrade\n-- nothing to undo\n";
 	}
 	if (!rev.upgrade_sql.empty())
@@ -212,16 +212,7 @@ revision_filename(const NewRevision &rev, std::time_t now) {
 
 std::string
 render_revision(const NewRevision &rev) {
-	std::string content = body(rev, false);
-	if (rev.down_revisions.size() > 1) {
-		// Older engines refuse an upgrade section without SQL; then a merge gets a no-op SELECT.
-		try {
-			migrate::parse_migration(content, "merge.sql");
-		} catch (const migrate::Error &) {
-			content = body(rev, true);
-		}
-	}
-	return content;
+	return body(rev);
 }
 
 namespace {

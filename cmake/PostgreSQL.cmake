@@ -14,6 +14,25 @@ pg_config_get(PG_SHAREDIR          --sharedir)
 pg_config_get(PG_BINDIR            --bindir)
 message(STATUS "PostgreSQL: ${PG_VERSION_STRING} (${PG_CONFIG})")
 
+# The code-generation options PostgreSQL's own build gives C++ extensions (PGXS's CXXFLAGS, which
+# pg_config does not print: read from the Makefile.global next to pgxs.mk), e.g. -fwrapv and
+# -fno-strict-aliasing, which the server's headers assume. Warnings, -g and -O stay ours.
+pg_config_get(PG_PGXS --pgxs)
+get_filename_component(PG_MAKEFILE_GLOBAL "${PG_PGXS}/../../Makefile.global" ABSOLUTE)
+file(STRINGS "${PG_MAKEFILE_GLOBAL}" PG_CXXFLAGS_LINE REGEX "^CXXFLAGS = ")
+string(REGEX REPLACE "^CXXFLAGS = " "" PG_CXXFLAGS_LINE "${PG_CXXFLAGS_LINE}")
+separate_arguments(PG_CXXFLAGS_ALL UNIX_COMMAND "${PG_CXXFLAGS_LINE}")
+set(PG_EXTENSION_CXXFLAGS)
+foreach(flag IN LISTS PG_CXXFLAGS_ALL)
+  if(flag MATCHES "^-f")
+    list(APPEND PG_EXTENSION_CXXFLAGS ${flag})
+  endif()
+endforeach()
+if(NOT PG_EXTENSION_CXXFLAGS)
+  message(FATAL_ERROR "no -f options in CXXFLAGS of ${PG_MAKEFILE_GLOBAL}")
+endif()
+message(STATUS "PostgreSQL's C++ code-generation options: ${PG_EXTENSION_CXXFLAGS}")
+
 find_program(PG_REGRESS pg_regress
   HINTS "${PG_PKGLIBDIR}/pgxs/src/test/regress" "${PG_BINDIR}" NO_DEFAULT_PATH REQUIRED)
 find_program(PG_ISOLATION_REGRESS pg_isolation_regress

@@ -12,11 +12,12 @@ add_test(NAME extension_stage
           ${CMAKE_COMMAND} --install ${CMAKE_BINARY_DIR} --component extension)
 set_tests_properties(extension_stage PROPERTIES FIXTURES_SETUP migrate_stage LABELS regress)
 
-# pg_regress: inputs in the top-level sql/ and expected/ (PG 15's pg_regress has no --expecteddir).
-# The install test creates the extension itself, so there is no --load-extension.
+# pg_regress: inputs in tests/regress/sql and tests/regress/expected (--inputdir: PG 15's
+# pg_regress has no --expecteddir). Each test creates a database of its own and the extension in
+# it, so one failure cannot spill into the next and the schedule runs in parallel groups.
 add_test(NAME extension_regress
-  COMMAND ${MIGRATE_RUN_PG_REGRESS} ${PG_REGRESS} ${PG_BINDIR} ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR}/regress
-          --schedule=${CMAKE_CURRENT_SOURCE_DIR}/schedule)
+  COMMAND ${MIGRATE_RUN_PG_REGRESS} ${PG_REGRESS} ${PG_BINDIR} ${CMAKE_CURRENT_SOURCE_DIR}/regress
+          ${CMAKE_BINARY_DIR}/regress --schedule=${CMAKE_CURRENT_SOURCE_DIR}/regress/schedule)
 
 # pg_isolation_regress: concurrent migrators (tests/isolation/specs, tests/isolation/expected).
 file(GLOB MIGRATE_ISOLATION_SPECS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/isolation/specs/*.spec)
@@ -33,7 +34,9 @@ set_tests_properties(extension_regress extension_isolation PROPERTIES
   FIXTURES_REQUIRED migrate_stage LABELS regress TIMEOUT 300
   ENVIRONMENT "PG_REGRESS_TEMP_CONFIG=${MIGRATE_REGRESS_CONF}")
 
-# Every sql/*.sql must be listed in the schedule, or it would silently never run.
+# Every tests/regress/sql/*.sql must be listed in the schedule, or it would silently never run; and
+# each must run in a database of its own.
 add_test(NAME extension_regress_schedule
-  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_schedule.sh ${CMAKE_SOURCE_DIR}/sql ${CMAKE_CURRENT_SOURCE_DIR}/schedule)
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_schedule.sh ${CMAKE_CURRENT_SOURCE_DIR}/regress/sql
+          ${CMAKE_CURRENT_SOURCE_DIR}/regress/schedule)
 set_tests_properties(extension_regress_schedule PROPERTIES LABELS regress)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e_noext
 # Branches and merges online: two heads, upgrade heads, label@head, merge heads, unmerge, and the
 # refusal of -1 with several heads applied.
 source "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e_noext
 # The server stopped with `pg_ctl stop -m immediate` (a crash: no shutdown checkpoint, crash
 # recovery at the next start) while a revision runs. After the restart the version, the log and
 # the schema are those from before the interrupted transaction, and a rerun of `upgrade head`

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e_noext
 # Commands that work from the files alone: init, revision, merge, history, heads, branches,
 # show; every bad file reported; usage errors.
 source "$(dirname "$0")/lib.sh"

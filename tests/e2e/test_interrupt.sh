@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e_noext
 # Interrupted runs: the backend terminated (pg_terminate_backend) or the client killed (SIGKILL)
 # while a revision is running. Afterwards the version, the log and the schema agree with each
 # other and with the state before the interrupted transaction, no lock is left behind, and a rerun

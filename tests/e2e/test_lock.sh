@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e_noext
 # While another migrator holds the lock: say so once, wait, and give up after --lock-wait.
 source "$(dirname "$0")/lib.sh"
 cd "$WORK"

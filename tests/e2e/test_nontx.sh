@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e_noext
 # transactional: false revisions (CREATE INDEX CONCURRENTLY) run statement by statement outside
 # a transaction block; --transaction-per-revision commits after each revision.
 source "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e_noext
 # upgrade, downgrade, current, history -i, check, stamp against a database, every target form,
 # Alembic's words and exit codes.
 source "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e_noext
 # pgmigrate test: the up/down round trip on a scratch database, which catches a downgrade that
 # does not undo its upgrade; the scratch database is always dropped.
 source "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e_noext
 # --sql: the script from the files alone (or reading only the current version), applied with
 # psql, gives the same schema, version rows and revisions as the online commands.
 source "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# e2e_noext
 # Before every database command: the extension check, and the upload of new or changed files
 # (only those, all or none), with the checksum refusal for an applied revision that changed.
 source "$(dirname "$0")/lib.sh"

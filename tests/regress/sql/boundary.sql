@@ -1,6 +1,11 @@
 -- The C++/PostgreSQL error boundary: SQLSTATEs, messages and fields survive both directions,
 -- CONTEXT lines appear once, PL/pgSQL can trap the errors, and the backend stays usable.
+-- A database of its own (dropped at the end), so that nothing left behind reaches another test.
+\set regress_home :DBNAME
+CREATE DATABASE regress_boundary;
+\c regress_boundary
 CREATE EXTENSION migrate;
+
 SELECT migrate_add($m$-- revision: 001
 -- down_revision: none
 -- message: root
@@ -12,32 +17,16 @@ INSERT INTO bd_items VALUES (1);
 -- migrate:downgrade
 DROP TABLE bd_items;
 $m$, '20260223_1800_001_root.sql');
- migrate_add 
--------------
- 001
-(1 row)
-
 SELECT revision FROM migrate_upgrade('head');
-NOTICE:  Running upgrade  -> 001, root
- revision 
-----------
- 001
-(1 row)
 
 -- Engine errors (C++ exceptions) arrive with their own SQLSTATE.
 SELECT * FROM migrate_upgrade('nope');
-ERROR:  Can't locate revision identified by 'nope'
 \echo :LAST_ERROR_SQLSTATE
-42704
 SELECT * FROM migrate_upgrade('+x');
-ERROR:  Invalid revision identifier '+x'
-HINT:  Use a revision id or a unique prefix of one, a branch label, head, heads, base, +N, -N, <rev>+N, <rev>-N, <label>@head, <label>@<rev> or <label>@-N.
 \echo :LAST_ERROR_SQLSTATE
-22023
 SELECT * FROM migrate_upgrade(NULL);
-ERROR:  argument target must not be NULL
 \echo :LAST_ERROR_SQLSTATE
-22004
+
 -- A failing migration statement keeps PostgreSQL's SQLSTATE and message.
 SELECT migrate_add($m$-- revision: 002
 -- down_revision: 001
@@ -46,20 +35,8 @@ SELECT migrate_add($m$-- revision: 002
 -- migrate:upgrade
 SELECT * FROM bd_missing;
 $m$, '20260223_1810_002_missing.sql');
- migrate_add 
--------------
- 002
-(1 row)
-
 SELECT revision FROM migrate_upgrade('head');
-NOTICE:  Running upgrade 001 -> 002, missing table
-ERROR:  relation "bd_missing" does not exist
-LINE 1: SELECT * FROM bd_missing
-                      ^
-QUERY:  SELECT * FROM bd_missing
-CONTEXT:  revision 002 (upgrade), file 20260223_1810_002_missing.sql, line 6
 \echo :LAST_ERROR_SQLSTATE
-42P01
 SELECT migrate_add($m$-- revision: 002
 -- down_revision: 001
 -- message: division
@@ -67,36 +44,13 @@ SELECT migrate_add($m$-- revision: 002
 -- migrate:upgrade
 UPDATE bd_items SET id = id / 0;
 $m$, '20260223_1810_002_division.sql');
- migrate_add 
--------------
- 002
-(1 row)
-
 SELECT revision FROM migrate_upgrade('head');
-NOTICE:  Running upgrade 001 -> 002, division
-ERROR:  division by zero
-CONTEXT:  SQL statement "UPDATE bd_items SET id = id / 0"
-revision 002 (upgrade), file 20260223_1810_002_division.sql, line 6
 \echo :LAST_ERROR_SQLSTATE
-22012
+
 -- The backend is fine afterwards, and nothing changed.
 SELECT 1 AS alive;
- alive 
--------
-     1
-(1 row)
-
 SELECT * FROM migrate_current();
- revision | is_head | message 
-----------+---------+---------
- 001      | f       | root
-(1 row)
-
 SELECT * FROM bd_items;
- id 
-----
-  1
-(1 row)
 
 -- Called from PL/pgSQL: each CONTEXT line appears once, inner first.
 CREATE FUNCTION bd_outer() RETURNS void LANGUAGE plpgsql AS $$
@@ -104,14 +58,8 @@ BEGIN
   PERFORM migrate_upgrade('head');
 END $$;
 SELECT bd_outer();
-NOTICE:  Running upgrade 001 -> 002, division
-ERROR:  division by zero
-CONTEXT:  SQL statement "UPDATE bd_items SET id = id / 0"
-revision 002 (upgrade), file 20260223_1810_002_division.sql, line 6
-SQL statement "SELECT migrate_upgrade('head')"
-PL/pgSQL function bd_outer() line 3 at PERFORM
 \echo :LAST_ERROR_SQLSTATE
-22012
+
 -- EXCEPTION WHEN traps them by condition name, with every field intact, and the transaction
 -- goes on.
 DO $$
@@ -124,19 +72,12 @@ EXCEPTION WHEN division_by_zero THEN
   RAISE NOTICE 'trapped % (%)', st, msg;
   RAISE NOTICE 'context: %', ctx;
 END $$;
-NOTICE:  Running upgrade 001 -> 002, division
-NOTICE:  trapped 22012 (division by zero)
-NOTICE:  context: SQL statement "UPDATE bd_items SET id = id / 0"
-revision 002 (upgrade), file 20260223_1810_002_division.sql, line 6
-SQL statement "SELECT migrate_upgrade('head')"
-PL/pgSQL function inline_code_block line 5 at PERFORM
 DO $$
 BEGIN
   PERFORM migrate_upgrade('nope');
 EXCEPTION WHEN undefined_object THEN
   RAISE NOTICE 'trapped % (%)', SQLSTATE, SQLERRM;
 END $$;
-NOTICE:  trapped 42704 (Can't locate revision identified by 'nope')
 SELECT migrate_add($m$-- revision: 002
 -- down_revision: 001
 -- message: check violation
@@ -144,11 +85,6 @@ SELECT migrate_add($m$-- revision: 002
 -- migrate:upgrade
 INSERT INTO bd_items VALUES (-1);
 $m$, '20260223_1810_002_check.sql');
- migrate_add 
--------------
- 002
-(1 row)
-
 DO $$
 DECLARE
   st text; tbl text; sch text; con text; msg text;
@@ -159,8 +95,7 @@ EXCEPTION WHEN check_violation THEN
                           tbl = TABLE_NAME, con = CONSTRAINT_NAME;
   RAISE NOTICE '% %: schema=% table=% constraint=%', st, msg, sch, tbl, con;
 END $$;
-NOTICE:  Running upgrade 001 -> 002, check violation
-NOTICE:  23514 new row for relation "bd_items" violates check constraint "bd_items_positive": schema=public table=bd_items constraint=bd_items_positive
+
 -- Trapped, then carried on in the same transaction: the failed plan left nothing behind, and a
 -- later call works.
 SELECT migrate_add($m$-- revision: 002
@@ -175,11 +110,6 @@ BEGIN
   RAISE EXCEPTION 'custom failure' USING ERRCODE = 'MG001', DETAIL = 'some detail', HINT = 'some hint';
 END $$;
 $m$, '20260223_1810_002_custom.sql');
- migrate_add 
--------------
- 002
-(1 row)
-
 BEGIN;
 DO $$
 DECLARE
@@ -191,21 +121,8 @@ EXCEPTION WHEN OTHERS THEN
                           hin = PG_EXCEPTION_HINT;
   RAISE NOTICE 'trapped %: % / % / %', st, msg, det, hin;
 END $$;
-NOTICE:  Running upgrade 001 -> 002, custom error
-NOTICE:  inside the migration
-NOTICE:  trapped MG001: custom failure / some detail / some hint
 SELECT * FROM bd_items;
- id 
-----
-  1
-(1 row)
-
 SELECT * FROM migrate_current();
- revision | is_head | message 
-----------+---------+---------
- 001      | f       | root
-(1 row)
-
 SELECT migrate_add($m$-- revision: 002
 -- down_revision: 001
 -- message: fine at last
@@ -216,31 +133,10 @@ INSERT INTO bd_items VALUES (2);
 -- migrate:downgrade
 DELETE FROM bd_items WHERE id = 2;
 $m$, '20260223_1810_002_fine.sql');
- migrate_add 
--------------
- 002
-(1 row)
-
 SELECT revision FROM migrate_upgrade('head');
-NOTICE:  Running upgrade 001 -> 002, fine at last
- revision 
-----------
- 002
-(1 row)
-
 COMMIT;
 SELECT * FROM bd_items ORDER BY id;
- id 
-----
-  1
-  2
-(2 rows)
-
 SELECT * FROM migrate_current();
- revision | is_head |   message    
-----------+---------+--------------
- 002      | t       | fine at last
-(1 row)
 
 -- The same error, untrapped, with the default verbosity.
 SELECT migrate_add($m$-- revision: 003
@@ -253,24 +149,9 @@ BEGIN
   RAISE EXCEPTION 'custom failure' USING ERRCODE = 'MG001', DETAIL = 'some detail', HINT = 'some hint';
 END $$;
 $m$, '20260223_1820_003_custom.sql');
- migrate_add 
--------------
- 003
-(1 row)
-
 SELECT revision FROM migrate_upgrade('head');
-NOTICE:  Running upgrade 002 -> 003, custom error
-ERROR:  custom failure
-DETAIL:  some detail
-HINT:  some hint
-CONTEXT:  PL/pgSQL function inline_code_block line 3 at RAISE
-SQL statement "DO $$
-BEGIN
-  RAISE EXCEPTION 'custom failure' USING ERRCODE = 'MG001', DETAIL = 'some detail', HINT = 'some hint';
-END $$"
-revision 003 (upgrade), file 20260223_1820_003_custom.sql, line 6
 \echo :LAST_ERROR_SQLSTATE
-MG001
+
 -- Migration SQL may read the state but not change it through migrate's own functions.
 SELECT migrate_add($m$-- revision: 003
 -- down_revision: 002
@@ -280,19 +161,9 @@ SELECT migrate_add($m$-- revision: 003
 CREATE TABLE bd_seen AS SELECT revision FROM migrate_current();
 SELECT migrate_stamp('base');
 $m$, '20260223_1820_003_recursive.sql');
- migrate_add 
--------------
- 003
-(1 row)
-
 SELECT revision FROM migrate_upgrade('head');
-NOTICE:  Running upgrade 002 -> 003, recursive
-ERROR:  a migration cannot call migrate_add, migrate_upgrade, migrate_downgrade or migrate_stamp
-HINT:  Only the read-only migrate functions may be used inside migration SQL.
-CONTEXT:  SQL statement "SELECT migrate_stamp('base')"
-revision 003 (upgrade), file 20260223_1820_003_recursive.sql, line 7
 \echo :LAST_ERROR_SQLSTATE
-55000
+
 -- Many errors in a row leave no resources behind (SPI, GUC levels, memory contexts).
 SELECT migrate_add($m$-- revision: 003
 -- down_revision: 002
@@ -304,11 +175,6 @@ BEGIN
   RAISE EXCEPTION 'custom failure' USING ERRCODE = 'MG001', DETAIL = 'some detail', HINT = 'some hint';
 END $$;
 $m$, '20260223_1820_003_custom.sql');
- migrate_add 
--------------
- 003
-(1 row)
-
 SET client_min_messages = warning;
 DO $$
 BEGIN
@@ -322,38 +188,13 @@ BEGIN
 END $$;
 RESET client_min_messages;
 SHOW search_path;
-   search_path   
------------------
- "$user", public
-(1 row)
-
 SHOW lock_timeout;
- lock_timeout 
---------------
- 0
-(1 row)
-
 SELECT count(*) AS leftover_contexts FROM pg_backend_memory_contexts
 WHERE name IN ('SPI Proc', 'SPI Exec', 'SPI TupTable', 'migrate split', 'migrate result row');
- leftover_contexts 
--------------------
-                 0
-(1 row)
-
 SELECT * FROM migrate_current();
- revision | is_head |   message    
-----------+---------+--------------
- 002      | f       | fine at last
-(1 row)
 
 SELECT revision FROM migrate_downgrade('base');
-NOTICE:  Running downgrade 002 -> 001, fine at last
-NOTICE:  Running downgrade 001 -> , root
- revision 
-----------
- 002
- 001
-(2 rows)
-
 DROP FUNCTION bd_outer();
 DROP EXTENSION migrate;
+\c :regress_home
+DROP DATABASE regress_boundary;

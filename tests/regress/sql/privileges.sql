@@ -1,5 +1,9 @@
 -- Privileges: a role without grants may read the state and call the read-only functions, but
 -- can neither change the state nor write the state tables.
+-- A database of its own (dropped at the end), so that nothing left behind reaches another test.
+\set regress_home :DBNAME
+CREATE DATABASE regress_privileges;
+\c regress_privileges
 CREATE EXTENSION migrate;
 CREATE ROLE regress_migrate_reader;
 CREATE ROLE regress_migrate_deployer;
@@ -83,3 +87,5 @@ REVOKE CREATE ON SCHEMA public FROM regress_migrate_deployer;
 DROP EXTENSION migrate;
 DROP ROLE regress_migrate_reader;
 DROP ROLE regress_migrate_deployer;
+\c :regress_home
+DROP DATABASE regress_privileges;

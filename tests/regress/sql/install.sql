@@ -1,4 +1,8 @@
 -- CREATE EXTENSION: what it creates, where, and who may call what.
+-- A database of its own (dropped at the end), so that nothing left behind reaches another test.
+\set regress_home :DBNAME
+CREATE DATABASE regress_install;
+\c regress_install
 CREATE EXTENSION migrate;
 SELECT extversion, extrelocatable, extnamespace::regnamespace AS schema
 FROM pg_extension WHERE extname = 'migrate';
@@ -67,3 +71,5 @@ FROM pg_proc p WHERE p.proname LIKE 'migrate\_%';
 SELECT * FROM tools.migrate_current();
 DROP EXTENSION migrate;
 DROP SCHEMA tools;
+\c :regress_home
+DROP DATABASE regress_install;

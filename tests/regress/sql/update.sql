@@ -2,6 +2,10 @@
 -- CREATE EXTENSION makes today (members, columns, constraints, grants, what pg_dump keeps), keeps
 -- its state, hands a deploy role's EXECUTE on to the new functions and takes its 0.1.0 table
 -- write rights away.
+-- A database of its own (dropped at the end), so that nothing left behind reaches another test.
+\set regress_home :DBNAME
+CREATE DATABASE regress_update;
+\c regress_update
 \set VERBOSITY terse
 CREATE ROLE regress_upd_deploy;
 
@@ -106,3 +110,5 @@ DROP EXTENSION migrate;
 DROP TABLE upd_one, upd_two;
 REVOKE CREATE ON SCHEMA public FROM regress_upd_deploy;
 DROP ROLE regress_upd_deploy;
+\c :regress_home
+DROP DATABASE regress_update;

@@ -1,4 +1,8 @@
 -- migrate_downgrade: reverse steps, children first.
+-- A database of its own (dropped at the end), so that nothing left behind reaches another test.
+\set regress_home :DBNAME
+CREATE DATABASE regress_downgrade;
+\c regress_downgrade
 CREATE EXTENSION migrate;
 
 SELECT migrate_add($m$-- revision: 001
@@ -59,3 +63,5 @@ SELECT revision FROM migrate_downgrade('003');
 
 SELECT revision FROM migrate_downgrade('base');
 DROP EXTENSION migrate;
+\c :regress_home
+DROP DATABASE regress_downgrade;

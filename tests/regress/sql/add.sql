@@ -1,4 +1,8 @@
 -- migrate_add: parse one migration file server-side and store its revision.
+-- A database of its own (dropped at the end), so that nothing left behind reaches another test.
+\set regress_home :DBNAME
+CREATE DATABASE regress_add;
+\c regress_add
 CREATE EXTENSION migrate;
 
 SELECT migrate_add($m$-- revision: 001
@@ -151,3 +155,5 @@ SELECT revision, down_revisions, branch_labels FROM migrate.revisions
 WHERE revision IN ('cy1', 'cy2', 'lb1', 'lb2') ORDER BY revision;
 
 DROP EXTENSION migrate;
+\c :regress_home
+DROP DATABASE regress_add;

@@ -1,4 +1,8 @@
 -- Branches and merges: several heads, branch labels, merge revisions.
+-- A database of its own (dropped at the end), so that nothing left behind reaches another test.
+\set regress_home :DBNAME
+CREATE DATABASE regress_branches;
+\c regress_branches
 CREATE EXTENSION migrate;
 
 SELECT migrate_add($m$-- revision: 001
@@ -86,3 +90,5 @@ SELECT count(*) AS applied FROM migrate.version;
 SELECT count(*) AS tables_left FROM pg_class WHERE relname LIKE 'br\_%';
 
 DROP EXTENSION migrate;
+\c :regress_home
+DROP DATABASE regress_branches;

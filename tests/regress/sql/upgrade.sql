@@ -1,4 +1,8 @@
 -- migrate_upgrade: apply the plan in the caller's transaction, one row per step.
+-- A database of its own (dropped at the end), so that nothing left behind reaches another test.
+\set regress_home :DBNAME
+CREATE DATABASE regress_upgrade;
+\c regress_upgrade
 CREATE EXTENSION migrate;
 CREATE SCHEMA up_app;
 
@@ -122,3 +126,5 @@ RESET search_path;
 RESET lock_timeout;
 DROP EXTENSION migrate;
 DROP SCHEMA up_app CASCADE;
+\c :regress_home
+DROP DATABASE regress_upgrade;

@@ -1,5 +1,9 @@
 -- Security: what a role without grants may do, the README's deploy-role grants, search_path
 -- attacks on the engine's own SQL, and SQL injection through the text of migration files.
+-- A database of its own (dropped at the end), so that nothing left behind reaches another test.
+\set regress_home :DBNAME
+CREATE DATABASE regress_security;
+\c regress_security
 CREATE EXTENSION migrate;
 \set VERBOSITY terse
 
@@ -463,3 +467,5 @@ DROP EXTENSION migrate;
 DROP SCHEMA regress_open;
 DROP ROLE regress_sec_nobody;
 DROP ROLE regress_sec_deploy;
+\c :regress_home
+DROP DATABASE regress_security;

@@ -1,6 +1,11 @@
 -- CALL migrate_upgrade_per_revision / migrate_downgrade_per_revision: one commit per revision.
+-- A database of its own (dropped at the end), so that nothing left behind reaches another test.
+\set regress_home :DBNAME
+CREATE DATABASE regress_per_revision;
+\c regress_per_revision
 CREATE EXTENSION migrate;
 \set VERBOSITY terse
+
 SELECT migrate_add($m$-- revision: 001
 -- down_revision: none
 -- message: first
@@ -9,11 +14,6 @@ CREATE TABLE pr_one (id int);
 -- migrate:downgrade
 DROP TABLE pr_one;
 $m$, '20260101_0000_001_first.sql');
- migrate_add 
--------------
- 001
-(1 row)
-
 SELECT migrate_add($m$-- revision: 002
 -- down_revision: 001
 -- message: second
@@ -22,11 +22,6 @@ CREATE TABLE pr_two (id int);
 -- migrate:downgrade
 DROP TABLE pr_two;
 $m$, '20260101_0000_002_second.sql');
- migrate_add 
--------------
- 002
-(1 row)
-
 SELECT migrate_add($m$-- revision: 003
 -- down_revision: 002
 -- message: third, broken
@@ -36,46 +31,18 @@ INSERT INTO pr_missing VALUES (1);
 -- migrate:downgrade
 DROP TABLE pr_three;
 $m$, '20260101_0000_003_third.sql');
- migrate_add 
--------------
- 003
-(1 row)
 
 -- Inside a transaction block a procedure cannot commit: refused before any work.
 BEGIN;
 CALL migrate_upgrade_per_revision('head');
-ERROR:  migrate_upgrade_per_revision cannot run inside a transaction block
 ROLLBACK;
 SELECT count(*) AS version_rows FROM migrate.version;
- version_rows 
---------------
-            0
-(1 row)
 
 -- Revision 003 fails: 001 and 002 stay committed, nothing of 003 does.
 CALL migrate_upgrade_per_revision('head');
-NOTICE:  Running upgrade  -> 001, first
-NOTICE:  Running upgrade 001 -> 002, second
-NOTICE:  Running upgrade 002 -> 003, third, broken
-ERROR:  relation "pr_missing" does not exist at character 13
 SELECT * FROM migrate_current();
- revision | is_head | message 
-----------+---------+---------
- 002      | f       | second
-(1 row)
-
 SELECT revision, direction FROM migrate.log ORDER BY id;
- revision | direction 
-----------+-----------
- 001      | upgrade
- 002      | upgrade
-(2 rows)
-
 SELECT to_regclass('pr_two') IS NOT NULL AS two_exists, to_regclass('pr_three') IS NULL AS three_absent;
- two_exists | three_absent 
-------------+--------------
- t          | t
-(1 row)
 
 -- Fixed (not applied yet, so it may change); a rerun continues from 002.
 SELECT migrate_add($m$-- revision: 003
@@ -86,94 +53,37 @@ CREATE TABLE pr_three (id int);
 -- migrate:downgrade
 DROP TABLE pr_three;
 $m$, '20260101_0000_003_third.sql');
- migrate_add 
--------------
- 003
-(1 row)
-
 CALL migrate_upgrade_per_revision('head');
-NOTICE:  Running upgrade 002 -> 003, third
 SELECT * FROM migrate_current();
- revision | is_head | message 
-----------+---------+---------
- 003      | t       | third
-(1 row)
-
 -- A second call finds nothing to do.
 CALL migrate_upgrade_per_revision();
 SELECT count(*) AS upgrade_log_rows FROM migrate.log WHERE direction = 'upgrade';
- upgrade_log_rows 
-------------------
-                3
-(1 row)
 
 -- The caller's search_path is what it was (the procedure pins its own between commits).
 SHOW search_path;
-   search_path   
------------------
- "$user", public
-(1 row)
 
 CALL migrate_downgrade_per_revision('001');
-NOTICE:  Running downgrade 003 -> 002, third
-NOTICE:  Running downgrade 002 -> 001, second
 SELECT * FROM migrate_current();
- revision | is_head | message 
-----------+---------+---------
- 001      | f       | first
-(1 row)
-
 CALL migrate_downgrade_per_revision('base');
-NOTICE:  Running downgrade 001 -> , first
 SELECT count(*) AS version_rows FROM migrate.version;
- version_rows 
---------------
-            0
-(1 row)
-
 SELECT to_regclass('pr_one') IS NULL AS one_dropped;
- one_dropped 
--------------
- t
-(1 row)
-
 SELECT revision, direction FROM migrate.log ORDER BY id;
- revision | direction 
-----------+-----------
- 001      | upgrade
- 002      | upgrade
- 003      | upgrade
- 003      | downgrade
- 002      | downgrade
- 001      | downgrade
-(6 rows)
 
 -- Relative targets work too; downgrade needs a target.
 CALL migrate_upgrade_per_revision('+2');
-NOTICE:  Running upgrade  -> 001, first
-NOTICE:  Running upgrade 001 -> 002, second
 SELECT * FROM migrate_current();
- revision | is_head | message 
-----------+---------+---------
- 002      | f       | second
-(1 row)
-
 CALL migrate_downgrade_per_revision('-1');
-NOTICE:  Running downgrade 002 -> 001, second
 SELECT * FROM migrate_current();
- revision | is_head | message 
-----------+---------+---------
- 001      | f       | first
-(1 row)
-
 CALL migrate_downgrade_per_revision();
-ERROR:  procedure migrate_downgrade_per_revision() does not exist at character 6
+
 -- Not for PUBLIC.
 CREATE ROLE pr_nobody;
 SET ROLE pr_nobody;
 CALL migrate_upgrade_per_revision('head');
-ERROR:  permission denied for procedure migrate_upgrade_per_revision
 RESET ROLE;
 DROP ROLE pr_nobody;
+
 DROP EXTENSION migrate CASCADE;
 DROP TABLE pr_one;
+\c :regress_home
+DROP DATABASE regress_per_revision;

@@ -1,4 +1,8 @@
 -- Read-only views: history, current, heads, branches, show.
+-- A database of its own (dropped at the end), so that nothing left behind reaches another test.
+\set regress_home :DBNAME
+CREATE DATABASE regress_history;
+\c regress_history
 CREATE EXTENSION migrate;
 
 -- An empty graph.
@@ -80,3 +84,5 @@ SELECT revision FROM migrate_downgrade('base');
 SELECT migrate_stamp('base');
 DROP TABLE IF EXISTS hi_orgs, hi_teams, hi_users;
 DROP EXTENSION migrate;
+\c :regress_home
+DROP DATABASE regress_history;

@@ -1,4 +1,8 @@
 -- migrate_script: the SQL an upgrade or downgrade would run, bookkeeping included (server-side --sql).
+-- A database of its own (dropped at the end), so that nothing left behind reaches another test.
+\set regress_home :DBNAME
+CREATE DATABASE regress_script;
+\c regress_script
 CREATE EXTENSION migrate;
 
 SELECT migrate_add($m$-- revision: 001
@@ -52,3 +56,5 @@ SELECT migrate_script('upgrade', 'nope');
 \pset tuples_only off
 SELECT revision FROM migrate_downgrade('base');
 DROP EXTENSION migrate;
+\c :regress_home
+DROP DATABASE regress_script;

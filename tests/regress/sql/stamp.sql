@@ -1,5 +1,10 @@
 -- migrate_stamp: set the version rows without running any migration SQL.
+-- A database of its own (dropped at the end), so that nothing left behind reaches another test.
+\set regress_home :DBNAME
+CREATE DATABASE regress_stamp;
+\c regress_stamp
 CREATE EXTENSION migrate;
+
 SELECT migrate_add($m$-- revision: 001
 -- down_revision: none
 -- message: root
@@ -8,11 +13,6 @@ CREATE TABLE st_root (id int);
 -- migrate:downgrade
 DROP TABLE st_root;
 $m$);
- migrate_add 
--------------
- 001
-(1 row)
-
 SELECT migrate_add($m$-- revision: 002
 -- down_revision: 001
 -- message: second
@@ -21,11 +21,6 @@ CREATE TABLE st_second (id int);
 -- migrate:downgrade
 DROP TABLE st_second;
 $m$);
- migrate_add 
--------------
- 002
-(1 row)
-
 SELECT migrate_add($m$-- revision: 00b
 -- down_revision: 001
 -- message: side branch
@@ -34,157 +29,48 @@ CREATE TABLE st_side (id int);
 -- migrate:downgrade
 DROP TABLE st_side;
 $m$);
- migrate_add 
--------------
- 00b
-(1 row)
 
 -- Stamping runs nothing: the tables are not created.
 SELECT migrate_stamp('002');
- migrate_stamp 
----------------
- 
-(1 row)
-
 SELECT * FROM migrate_current();
- revision | is_head | message 
-----------+---------+---------
- 002      | t       | second
-(1 row)
-
 SELECT count(*) AS tables FROM pg_class WHERE relname LIKE 'st\_%';
- tables 
---------
-      0
-(1 row)
 
 -- Several targets (commas and/or spaces) set exactly those rows.
 SELECT migrate_stamp('002, 00b');
- migrate_stamp 
----------------
- 
-(1 row)
-
 SELECT * FROM migrate.version ORDER BY revision;
- revision 
-----------
- 002
- 00b
-(2 rows)
-
 SELECT migrate_stamp('heads');
- migrate_stamp 
----------------
- 
-(1 row)
-
 SELECT * FROM migrate.version ORDER BY revision;
- revision 
-----------
- 002
- 00b
-(2 rows)
-
 SELECT migrate_stamp('001 00b');
- migrate_stamp 
----------------
- 
-(1 row)
-
 SELECT * FROM migrate.version ORDER BY revision;
- revision 
-----------
- 00b
-(1 row)
 
 -- Stamping to base clears the rows; stamping the same state again changes nothing.
 SELECT migrate_stamp('base');
- migrate_stamp 
----------------
- 
-(1 row)
-
 SELECT count(*) AS applied FROM migrate.version;
- applied 
----------
-       0
-(1 row)
-
 SELECT migrate_stamp('base');
- migrate_stamp 
----------------
- 
-(1 row)
 
 -- Each change is logged as a stamp.
 SELECT revision, direction, down_revision FROM migrate.log ORDER BY id;
- revision | direction | down_revision 
-----------+-----------+---------------
- 002      | stamp     | base
- 002, 00b | stamp     | 002
- 00b      | stamp     | 002, 00b
- base     | stamp     | 00b
-(4 rows)
 
 -- purge starts from no rows.
 SELECT migrate_stamp('002');
- migrate_stamp 
----------------
- 
-(1 row)
-
 SELECT migrate_stamp('00b', purge => true);
- migrate_stamp 
----------------
- 
-(1 row)
-
 SELECT * FROM migrate.version ORDER BY revision;
- revision 
-----------
- 00b
-(1 row)
 
 -- Stamp then upgrade: only what is above the stamp runs.
 SELECT migrate_stamp('001', true);
- migrate_stamp 
----------------
- 
-(1 row)
-
 SELECT revision FROM migrate_upgrade('002');
-NOTICE:  Running upgrade 001 -> 002, second
- revision 
-----------
- 002
-(1 row)
-
 SELECT relname FROM pg_class WHERE relname LIKE 'st\_%' ORDER BY relname;
-  relname  
------------
- st_second
-(1 row)
 
 -- Errors.
 SELECT migrate_stamp('nope');
-ERROR:  Can't locate revision identified by 'nope'
 \echo :LAST_ERROR_SQLSTATE
-42704
 SELECT migrate_stamp(' , ');
-ERROR:  no revision to stamp
-HINT:  Name one or more revisions, 'head', 'heads' or 'base'.
 \echo :LAST_ERROR_SQLSTATE
-22023
 SELECT migrate_stamp('head');
-ERROR:  Multiple heads are present; please specify a single target revision
-DETAIL:  Heads: 002, 00b.
 \echo :LAST_ERROR_SQLSTATE
-22023
-SELECT migrate_stamp('base', true);
- migrate_stamp 
----------------
- 
-(1 row)
 
+SELECT migrate_stamp('base', true);
 DROP TABLE st_second;
 DROP EXTENSION migrate;
+\c :regress_home
+DROP DATABASE regress_stamp;
