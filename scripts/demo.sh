@@ -113,4 +113,4 @@ echo "  psql \"\$DATABASE_URL\" -c \"SELECT * FROM migrate_upgrade('head')\"   #
 if [[ -n $cluster && -n $keep ]]; then
 	echo "  $ROOT/scripts/cluster.sh stop $cluster/pg && rm -rf $cluster   # when done: stop the kept server"
 fi
-echo "  README.md lists every command and SQL function."
+echo "  docs/pgmigrate.md lists every command, docs/sql.md every SQL function."

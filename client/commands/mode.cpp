@@ -66,7 +66,7 @@ carried_grants(Connection &conn) {
 	return grants;
 }
 
-// What a role needs on the state tables to migrate in client mode (README: Managed databases; the
+// What a role needs on the state tables to migrate in client mode (docs/client-mode.md; the
 // log stays append-only for it).
 std::string
 migrate_rights(const std::string &role) {
@@ -144,7 +144,7 @@ client_grants(Connection &conn) {
 	    "AND att.attnum OPERATOR(pg_catalog.>) 0 AND NOT att.attisdropped "
 	    "AND a.grantee OPERATOR(pg_catalog.<>) c.relowner "
 	    "ORDER BY 1, 5, 7, 3");
-	// The rights client mode's migrators hold (README: Managed databases); the extension replaces
+	// The rights client mode's migrators hold (docs/client-mode.md); the extension replaces
 	// them with EXECUTE on its state-changing functions.
 	static const std::set<std::pair<std::string, std::string>> write_rights = {
 	    {"revisions", "INSERT"}, {"revisions", "UPDATE"}, {"revisions", "DELETE"}, {"version", "INSERT"},
@@ -181,7 +181,7 @@ client_grants(Connection &conn) {
 }
 
 // What a role that could migrate in client mode gets through the extension `ext`: EXECUTE on the
-// state-changing functions and nothing else (README: Granting migration rights).
+// state-changing functions and nothing else (docs/security.md: Granting migration rights).
 std::string
 extension_rights(const Host &ext, const std::string &role) {
 	return fmt::format("GRANT EXECUTE ON FUNCTION {1}(text, text), {2}(text), {3}(text), {4}(text), {5}(text, boolean), "

@@ -62,10 +62,11 @@ noext_role() {
 		EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END \$\$" >/dev/null
 }
 
-# readme_grants ROLE: the grants of README's "Granting migration rights to a deploy role", for ROLE.
+# readme_grants ROLE: the grants of "Granting migration rights to a deploy role" (docs/security.md),
+# for ROLE: the documented block is what the tests run.
 readme_grants() {
 	local grants
-	grants=$(sed -n '/^### Granting migration rights to a deploy role/,/^```$/{//!p}' "$E2E_SOURCE_DIR/README.md" |
+	grants=$(sed -n '/^## Granting migration rights to a deploy role/,/^```$/{//!p}' "$E2E_SOURCE_DIR/docs/security.md" |
 		sed -n '/^```sql$/,$p' | sed '1d')
 	echo "${grants//deploy/$1}"
 }

@@ -16,7 +16,7 @@ sql "$URL" "DROP ROLE IF EXISTS $DEPLOY; DROP ROLE IF EXISTS $NOBODY;
 trap 'sql "$BASE_URL/postgres" "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >/dev/null 2>&1;
       sql "$BASE_URL/postgres" "DROP ROLE IF EXISTS $DEPLOY; DROP ROLE IF EXISTS $NOBODY" >/dev/null 2>&1; cleanup' EXIT
 
-# README's grants, taken from README.md itself (the block under "Granting migration rights").
+# The documented grants, taken from docs/security.md itself (the block under "Granting migration rights").
 grants=$(readme_grants "$DEPLOY")
 [[ $grants == *"GRANT EXECUTE"* && $grants == *"migrate_remove"* && $grants != *"ON migrate.revisions"* ]] && pass ||
 	fail "README has the deploy grants, without write rights on migrate.revisions: [$grants]"
