@@ -65,15 +65,14 @@ range_end(Context &ctx, const Shown &s, const std::string &text, bool lower) {
 	try {
 		if (text == "current")
 			return current_revisions(ctx, s);
-		bool relative = text.find_first_of("+-") != std::string::npos;
-		if (relative) {
+		const migrate::TargetSyntax syntax = migrate::parse_target(text);
+		if (syntax.relative) {
 			std::vector<RevisionGraph::Index> current;
-			if (text[0] == '+' || text[0] == '-' || text.find("@+") != std::string::npos ||
-			    text.find("@-") != std::string::npos)
+			if (syntax.relative_to_current())
 				current = current_revisions(ctx, s);
 			auto t = migrate::resolve_target(graph, current, text,
-			                                 text.find('-') != std::string::npos ? migrate::Direction::downgrade
-			                                                                     : migrate::Direction::upgrade);
+			                                 syntax.sign == '-' ? migrate::Direction::downgrade
+			                                                    : migrate::Direction::upgrade);
 			return t.revisions;
 		}
 		return migrate::resolve_revisions(graph, text);

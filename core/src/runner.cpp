@@ -463,7 +463,7 @@ Runner::run_per_revision(Direction direction, std::string_view target) {
 	// The lock is released by every commit, so another migrator may move the version between two
 	// revisions. Then an absolute target is planned again from the new state; a relative one
 	// (`-2`, `head-1`) no longer means what the caller asked for, so that stops with an error.
-	const bool relative = target.find_first_of("+-") != std::string_view::npos;
+	const bool relative = parse_target(target).relative;
 	std::vector<StepResult> results;
 	lock_for_change();
 	while (true) {
