@@ -340,11 +340,9 @@ void Parser::check_id(std::string_view key, std::string_view id, int line_no) {
 		                  " in '" + std::string(key) + "'",
 		     "ids are 1 to 64 characters from A-Z, a-z, 0-9 and _");
 	}
-	for (std::string_view reserved : {"none", "base", "head", "heads"}) {
-		if (iequals(id, reserved)) {
-			fail(line_no, quoted(id) + " is reserved and cannot be used in '" + std::string(key) + "'",
-			     "'none', 'base', 'head' and 'heads' have a meaning in targets");
-		}
+	if (is_reserved_id(id)) {
+		fail(line_no, quoted(id) + " is reserved and cannot be used in '" + std::string(key) + "'",
+		     "'none', 'base', 'head' and 'heads' have a meaning in targets");
 	}
 }
 
@@ -731,11 +729,16 @@ std::string migration_checksum(std::string_view content) {
 	return hex;
 }
 
-// [A-Za-z0-9_]{1,64}.
-bool valid_revision_id(std::string_view id) {
-	return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
-		return is_alpha(c) || (c >= '0' && c <= '9') || c == '_';
-	});
+bool is_id_char(char c) noexcept {
+	return is_alpha(c) || (c >= '0' && c <= '9') || c == '_';
+}
+
+bool valid_revision_id(std::string_view id) noexcept {
+	return !id.empty() && id.size() <= max_revision_id_length && std::all_of(id.begin(), id.end(), is_id_char);
+}
+
+bool is_reserved_id(std::string_view id) noexcept {
+	return iequals(id, "none") || iequals(id, "base") || iequals(id, "head") || iequals(id, "heads");
 }
 
 } // namespace migrate

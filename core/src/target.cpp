@@ -47,11 +47,9 @@ constexpr const char *target_forms_hint =
     "Use a revision id or a unique prefix of one, a branch label, head, heads, base, +N, -N, "
     "<rev>+N, <rev>-N, <label>@head, <label>@<rev> or <label>@-N.";
 
-bool is_word_char(char c) {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-bool is_word(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), is_word_char); }
+// A word of a target: the characters of a revision id (migration_file.hpp), any length (a longer
+// word names no revision, which resolving reports).
+bool is_word(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), is_id_char); }
 
 // User text echoed into a message: long input is cut (at a UTF-8 boundary) so that a 10 KB
 // argument does not become a 10 KB error.
