@@ -117,6 +117,22 @@ std::string join(const std::vector<std::string> &items) {
 
 } // namespace
 
+void check_self_references(const Revision &r) {
+	auto names_itself = [&](const std::vector<std::string> &ids, bool labels_too) {
+		return std::any_of(ids.begin(), ids.end(), [&](const std::string &id) {
+			return id == r.id ||
+			       (labels_too && std::find(r.branch_labels.begin(), r.branch_labels.end(), id) != r.branch_labels.end());
+		});
+	};
+	if (names_itself(r.down_revisions, false))
+		throw Error(sqlstate::invalid_object_definition, fmt::format("Self-loop is detected in revisions ({})", r.id),
+		            fmt::format("Revision {} ({}) names itself as its down_revision.", r.id, file_of(r)));
+	if (names_itself(r.depends_on, true))
+		throw Error(sqlstate::invalid_object_definition,
+		            fmt::format("Dependency self-loop is detected in revisions ({})", r.id),
+		            fmt::format("Revision {} ({}) depends on itself.", r.id, file_of(r)));
+}
+
 RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::move(revisions)) {
 	const std::size_t n = revisions_.size();
 	if (n >= std::numeric_limits<Index>::max())
@@ -164,18 +180,7 @@ RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::
 	depends_.reserve(n, 0);
 	for (Index i = 0; i < n; ++i) {
 		const Revision &r = revisions_[i];
-		for (const std::string &down : r.down_revisions)
-			if (down == r.id)
-				throw Error(sqlstate::invalid_object_definition,
-				            fmt::format("Self-loop is detected in revisions ({})", r.id),
-				            fmt::format("Revision {} ({}) names itself as its down_revision.", r.id, file_of(r)));
-		for (const std::string &dep : r.depends_on) {
-			auto label = by_label_.find(dep);
-			if (dep == r.id || (label != by_label_.end() && label->second == i))
-				throw Error(sqlstate::invalid_object_definition,
-				            fmt::format("Dependency self-loop is detected in revisions ({})", r.id),
-				            fmt::format("Revision {} ({}) depends on itself.", r.id, file_of(r)));
-		}
+		check_self_references(r);
 		dedup.next_list();
 		parents_.start();
 		for (const std::string &down : r.down_revisions) {

@@ -237,21 +237,13 @@ Runner::lock_for_change() {
 
 namespace {
 
-// Parses one file for add, refusing what can never be part of a graph.
+// Parses one file for add, refusing what can never be part of a graph, rather than store it and
+// make every later call fail until it is replaced. (Missing parents are stored: they may be
+// uploaded next.)
 Revision
 parse_for_add(std::string_view content, std::string_view filename) {
 	Revision r = parse_migration(content, filename);
-	// A revision naming itself can never be part of a graph: refuse it as the graph would, rather
-	// than store it and make every later call fail until it is replaced. (Missing parents are
-	// stored: they may be uploaded next.)
-	const std::string file = r.filename.empty() ? std::string("an unnamed file") : fmt::format("file {}", r.filename);
-	if (std::find(r.down_revisions.begin(), r.down_revisions.end(), r.id) != r.down_revisions.end())
-		throw Error(sqlstate::invalid_object_definition, fmt::format("Self-loop is detected in revisions ({})", r.id),
-		            fmt::format("Revision {} ({}) names itself as its down_revision.", r.id, file));
-	if (std::find(r.depends_on.begin(), r.depends_on.end(), r.id) != r.depends_on.end())
-		throw Error(sqlstate::invalid_object_definition,
-		            fmt::format("Dependency self-loop is detected in revisions ({})", r.id),
-		            fmt::format("Revision {} ({}) depends on itself.", r.id, file));
+	check_self_references(r);
 	return r;
 }
 
