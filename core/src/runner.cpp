@@ -495,7 +495,11 @@ Runner::run_per_revision(Direction direction, std::string_view target) {
 }
 
 void
-Runner::stamp(const std::vector<std::string> &targets, bool purge) {
+Runner::stamp(std::string_view text, bool purge) {
+	const std::vector<std::string> targets = split_revision_list(text);
+	if (targets.empty())
+		throw Error(sqlstate::invalid_parameter_value, "no revision to stamp", {},
+		            "Name one or more revisions, 'head', 'heads' or 'base'.");
 	lock_for_change();
 	RevisionGraph graph = load_graph();
 	std::vector<std::string> before = version_rows();
