@@ -50,6 +50,7 @@
 #include "migrate/migration_file.hpp"
 
 #include "migrate/error.hpp"
+#include "migrate/sql_text.hpp"
 #include "migrate/state.hpp"
 #include "sql_lexer.hpp"
 
@@ -513,9 +514,7 @@ void Parser::section_tokens(const std::vector<Token> &tokens) {
 			break;
 		case TokenKind::word:
 			if (after_from_ && iequals(t.text, "stdin")) {
-				fail(copy_line_, "COPY ... FROM STDIN is not supported in migration files",
-				     "load the data with INSERT statements, or with COPY from a server-side file",
-				     sqlstate::feature_not_supported);
+				fail(copy_line_, copy_from_stdin_message, copy_from_stdin_hint, sqlstate::feature_not_supported);
 			}
 			after_from_ = paren_depth_ == 0 && iequals(t.text, "from");
 			break;
