@@ -137,7 +137,7 @@ verified_revision(const Revision &stored, const Value &content) {
 std::vector<std::string>
 Runner::version_rows() {
 	std::vector<std::string> rows;
-	for (auto &row : db_.query("SELECT revision FROM migrate.version ORDER BY revision"))
+	for (auto &row : db_.query(state::version_rows_sql))
 		rows.push_back(row.at(0).value_or(""));
 	return rows;
 }
