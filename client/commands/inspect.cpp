@@ -161,7 +161,7 @@ heads(Context &ctx, const HeadsOptions &opt) {
 		if (opt.verbose)
 			print_block(entries[i].verbose + s.marker(i));
 		else
-			out().result(head_only(graph, i, {.include_branches = true, .tree_indicators = false}) + s.marker(i));
+			out().result(migrate::head_only(graph, i, {.include_branches = true, .tree_indicators = false}) + s.marker(i));
 		heads.push_back(revision_json(graph, i));
 	}
 	out().doc()["heads"] = heads;
@@ -177,12 +177,12 @@ branches(Context &ctx, const BranchesOptions &opt) {
 	for (const auto &e : entries) {
 		if (!e.is_branch_point)
 			continue;
-		std::string block = opt.verbose ? e.verbose : head_only(graph, e.revision, {.include_branches = true}) + "\n";
+		std::string block = opt.verbose ? e.verbose : migrate::head_only(graph, e.revision, {.include_branches = true}) + "\n";
 		std::string indent(graph[e.revision].id.size(), ' ');
 		nlohmann::json children = nlohmann::json::array();
 		for (auto c : graph.children(e.revision)) {
 			block += fmt::format("{} -> {}\n", indent,
-			                     head_only(graph, c, {.include_branches = true, .include_doc = opt.verbose}));
+			                     migrate::head_only(graph, c, {.include_branches = true, .include_doc = opt.verbose}));
 			children.push_back(graph[c].id);
 		}
 		print_block(block);

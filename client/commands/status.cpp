@@ -160,7 +160,7 @@ current(Context &ctx, const CurrentOptions &opt) {
 			out().result(block + marker);
 			out().result("");
 		} else if (idx) {
-			out().result(head_only(*graph, *idx, {}) + marker);
+			out().result(migrate::head_only(*graph, *idx, {}) + marker);
 		} else {
 			out().result(id + (row.is_head ? " (head)" : ""));
 		}
