@@ -576,8 +576,7 @@ Runner::run(const RevisionGraph &graph, const Plan &plan) {
 		const Step &step = plan.steps[n];
 		const Revision &rev = texts.at(graph[step.revision].id);
 		const bool up = step.direction == Direction::upgrade;
-		db_.notice(fmt::format("Running {} {} -> {}, {}", up ? "upgrade" : "downgrade", step_from(graph, step),
-		                       step_to(graph, step), rev.message));
+		db_.notice(running_line(graph, step));
 		auto started = std::chrono::steady_clock::now();
 
 		db_.begin_revision(rev);
