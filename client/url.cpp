@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 #include <libpq-fe.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -61,34 +62,12 @@ percent_encode(std::string_view text) {
 	return out;
 }
 
+// `text` as it stands inside a JSON string of pgmigrate's --json document (nlohmann's escaping,
+// with the document's handling of invalid UTF-8).
 std::string
 json_escape(std::string_view text) {
-	std::string out;
-	for (unsigned char c : text) {
-		switch (c) {
-		case '"':
-			out += "\\\"";
-			break;
-		case '\\':
-			out += "\\\\";
-			break;
-		case '\n':
-			out += "\\n";
-			break;
-		case '\t':
-			out += "\\t";
-			break;
-		case '\r':
-			out += "\\r";
-			break;
-		default:
-			if (c < 0x20)
-				out += fmt::format("\\u{:04x}", c);
-			else
-				out += static_cast<char>(c);
-		}
-	}
-	return out;
+	const std::string quoted = nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+	return quoted.substr(1, quoted.size() - 2);
 }
 
 // A conninfo keyword whose value is a secret: password, sslpassword, any key ending in "password".
