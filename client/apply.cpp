@@ -53,35 +53,6 @@ client_plan(Connection &conn, const ApplyRequest &req, bool need_count, bool cli
 	}
 }
 
-// `Running upgrade 001 -> 002, message` -> a step.
-std::optional<AppliedStep>
-parse_running(std::string_view line) {
-	for (const char *dir : {"upgrade", "downgrade"}) {
-		std::string prefix = fmt::format("Running {} ", dir);
-		if (!line.starts_with(prefix))
-			continue;
-		std::string_view rest = line.substr(prefix.size());
-		auto arrow = rest.find(" -> ");
-		if (arrow == std::string_view::npos)
-			return std::nullopt;
-		AppliedStep s;
-		s.direction = dir;
-		std::string_view from = rest.substr(0, arrow), after = rest.substr(arrow + 4);
-		auto comma = after.find(", ");
-		std::string_view to = after.substr(0, comma);
-		s.message = comma == std::string_view::npos ? "" : std::string(after.substr(comma + 2));
-		if (s.direction == "upgrade") {
-			s.revision = to;
-			s.down_revision = from;
-		} else {
-			s.revision = from;
-			s.down_revision = to;
-		}
-		return s;
-	}
-	return std::nullopt;
-}
-
 // Prints `Running ...` lines as they arrive and keeps the terminal status line up to date.
 class Progress {
 public:
@@ -103,8 +74,6 @@ public:
 	void step(std::string_view line) {
 		out().progress(line);
 		++seen_;
-		if (auto s = parse_running(line))
-			steps_.push_back(*s);
 		label_ = std::string(line.substr(8)); // after "Running "
 		step_start_ = Clock::now();
 		tick();
@@ -120,7 +89,6 @@ public:
 		out().status(fmt::format("{} {} ({:.0f} s)", count, label, secs));
 	}
 	std::size_t seen() const { return seen_; }
-	const std::vector<AppliedStep> &steps() const { return steps_; }
 
 private:
 	Connection &conn_;
@@ -128,7 +96,6 @@ private:
 	std::size_t seen_ = 0;
 	std::string label_;
 	Clock::time_point start_, step_start_;
-	std::vector<AppliedStep> steps_;
 };
 
 Failure
@@ -152,6 +119,41 @@ log_mark(Connection &conn) {
 	}
 }
 
+// A step the audit log holds, and whether its revision is `transactional: false`.
+struct LoggedStep {
+	AppliedStep step;
+	bool non_transactional = false;
+};
+
+// The upgrade and downgrade steps logged after `mark` (log_mark), oldest first: under the lock,
+// the steps this run committed. Read from the log's rows, not from the progress notices, whose
+// text cannot tell a merge's parents from the message that follows them.
+std::vector<LoggedStep>
+logged_steps(Connection &conn, long long mark) {
+	Result r = conn.query("SELECT l.revision, l.direction, l.down_revision, COALESCE(v.message, ''), l.duration_ms, "
+	                      "NOT COALESCE(v.transactional, true) FROM migrate.log l "
+	                      "LEFT JOIN migrate.revisions v ON v.revision OPERATOR(pg_catalog.=) l.revision "
+	                      "WHERE l.id OPERATOR(pg_catalog.>) $1::pg_catalog.int8 "
+	                      "AND l.direction OPERATOR(pg_catalog.=) ANY ('{upgrade,downgrade}'::pg_catalog.text[]) "
+	                      "ORDER BY l.id",
+	                      {std::to_string(mark)});
+	std::vector<LoggedStep> steps;
+	for (int i = 0; i < r.rows(); ++i)
+		steps.push_back({{r.get(i, 1), r.get(i, 0), r.get(i, 2), r.get(i, 3), r.is_null(i, 4) ? 0.0 : std::stod(r.get(i, 4))},
+		                 r.get_bool(i, 5)});
+	return steps;
+}
+
+// The steps a run through migrate_*_per_revision committed (the procedure returns no rows).
+std::vector<AppliedStep>
+committed_steps(Connection &conn, long long mark) {
+	std::vector<AppliedStep> steps;
+	if (mark >= 0)
+		for (auto &logged : logged_steps(conn, mark))
+			steps.push_back(std::move(logged.step));
+	return steps;
+}
+
 // After a run failed and rolled back what it could: the steps that stayed committed (logged after
 // `mark`) and where the database is now, as items of the failure. A plan that committed nothing
 // (one transaction) adds nothing; nor does a connection that is gone.
@@ -162,22 +164,18 @@ report_committed(Connection &conn, long long mark, Failure &f) {
 	try {
 		if (PQstatus(conn.raw()) != CONNECTION_OK || conn.in_transaction())
 			return;
-		Result r = conn.query("SELECT l.revision, l.direction, NOT COALESCE(v.transactional, true) FROM migrate.log l "
-		                      "LEFT JOIN migrate.revisions v ON v.revision OPERATOR(pg_catalog.=) l.revision "
-		                      "WHERE l.id OPERATOR(pg_catalog.>) $1::pg_catalog.int8 "
-		                      "AND l.direction OPERATOR(pg_catalog.=) ANY ('{upgrade,downgrade}'::pg_catalog.text[]) "
-		                      "ORDER BY l.id",
-		                      {std::to_string(mark)});
-		if (r.rows() == 0)
+		std::vector<LoggedStep> logged = logged_steps(conn, mark);
+		if (logged.empty())
 			return;
 		std::vector<std::string> committed;
-		for (int i = 0; i < r.rows(); ++i) {
+		for (const auto &l : logged) {
 			std::vector<std::string> notes;
-			if (r.get(i, 1) == "downgrade")
+			if (l.step.direction == "downgrade")
 				notes.push_back("downgrade");
-			if (r.get_bool(i, 2))
+			if (l.non_transactional)
 				notes.push_back("transactional: false");
-			committed.push_back(notes.empty() ? r.get(i, 0) : fmt::format("{} ({})", r.get(i, 0), fmt::join(notes, ", ")));
+			committed.push_back(notes.empty() ? l.step.revision
+			                                  : fmt::format("{} ({})", l.step.revision, fmt::join(notes, ", ")));
 		}
 		std::vector<std::string> now = version_rows(conn);
 		f.items.push_back(fmt::format("Committed before the failure: {}", fmt::join(committed, ", ")));
@@ -254,7 +252,7 @@ apply_online(Connection &conn, const Host &host, const ApplyRequest &req, double
 			report_committed(conn, mark, f); // the revisions before the failing one stay committed
 			throw;
 		}
-		steps = progress.steps();
+		steps = committed_steps(conn, mark);
 	} else {
 		// Quiet: the client would drop the step notices (and any other NOTICE), so the server need
 		// not send them: one message per step, a few per cent of a long plan.
@@ -278,8 +276,7 @@ apply_online(Connection &conn, const Host &host, const ApplyRequest &req, double
 		// An extension that sends no notices: say it afterwards.
 		if (progress.seen() == 0)
 			for (const auto &s : steps)
-				out().progress(fmt::format("Running {} {} -> {}, {}", s.direction, up ? s.down_revision : s.revision,
-				                           up ? s.revision : s.down_revision, s.message));
+				out().progress(migrate::running_line(req.direction, s.revision, s.down_revision, s.message));
 	}
 	return steps;
 }

@@ -2,6 +2,7 @@
 // Ctrl-C cancels the running statement.
 #include "connection.hpp"
 
+#include "migrate/sql_text.hpp"
 #include "output.hpp"
 
 #include <fmt/format.h>
@@ -253,7 +254,7 @@ Connection::wait_for_result(int *completed) {
 				while (PQgetCopyData(conn_, &buffer, 0) > 0)
 					PQfreemem(buffer);
 			} else {
-				PQputCopyEnd(conn_, "COPY to or from the client is not supported in a migration");
+				PQputCopyEnd(conn_, migrate::copy_client_message);
 			}
 			return;
 		}
@@ -314,7 +315,7 @@ Connection::wait_for_result(int *completed) {
 			PQclear(last);
 		if (completed)
 			*completed = copy_at;
-		ServerError e("COPY to or from the client is not supported in a migration");
+		ServerError e(migrate::copy_client_message);
 		e.sqlstate = "0A000";
 		e.refused_by_client = true;
 		throw e;

@@ -19,17 +19,6 @@ namespace pgmigrate {
 
 namespace {
 
-// Byte offset of the 0-based character `chars` of UTF-8 text (PostgreSQL positions count characters).
-std::size_t
-utf8_offset(std::string_view text, int chars) {
-	std::size_t pos = 0;
-	for (int seen = 0; pos < text.size(); ++pos) {
-		if ((static_cast<unsigned char>(text[pos]) & 0xC0) != 0x80 && seen++ == chars)
-			return pos;
-	}
-	return pos;
-}
-
 std::string
 join_context(const std::string &a, const std::string &b) {
 	if (a.empty())
@@ -61,26 +50,13 @@ engine_error(const ServerError &e) {
 // The extension's words for a BEGIN, COMMIT or ROLLBACK inside a migration.
 migrate::Error
 transaction_control_error(const migrate::StatementContext &ctx) {
-	migrate::Error e(migrate::sqlstate::feature_not_supported,
-	                 "transaction control statements are not supported in a migration", {},
-	                 "A migration runs inside the caller's transaction; remove BEGIN, COMMIT and ROLLBACK from it.");
+	migrate::Error e(migrate::sqlstate::feature_not_supported, migrate::transaction_control_message, {},
+	                 migrate::transaction_control_hint);
 	e.context = migrate::describe(ctx);
 	return e;
 }
 
 } // namespace
-
-int
-lines_before(std::string_view text, int position) {
-	int lines = 0, chars = 0;
-	for (char c : text) {
-		if ((static_cast<unsigned char>(c) & 0xC0) != 0x80 && ++chars >= position)
-			break;
-		if (c == '\n')
-			++lines;
-	}
-	return lines;
-}
 
 bool
 is_transaction_control(std::string_view statement) {
@@ -107,7 +83,7 @@ split_statements(std::string_view sql, const migrate::StatementContext &where) {
 	const std::string text(sql);
 	PgQuerySplitResult result = pg_query_split_with_parser(text.c_str());
 	if (result.error) {
-		int extra = result.error->cursorpos > 0 ? lines_before(text, result.error->cursorpos) : 0;
+		int extra = result.error->cursorpos > 0 ? migrate::lines_before(text, result.error->cursorpos) : 0;
 		migrate::Error e("42601", result.error->message ? result.error->message : "syntax error");
 		e.context = migrate::describe(where, extra);
 		pg_query_free_split_result(result);
@@ -207,7 +183,7 @@ LibpqDatabase::run_statement(std::string_view sql, const migrate::StatementConte
 			return r.value(0, 0);
 		return std::nullopt;
 	} catch (const ServerError &e) {
-		int extra = e.position > 0 ? lines_before(sql, e.position) : 0;
+		int extra = e.position > 0 ? migrate::lines_before(sql, e.position) : 0;
 		migrate::Error out = engine_error(e);
 		out.context = statement_error_context(e, sql, ctx, extra);
 		if (non_transactional_) {
@@ -265,7 +241,7 @@ LibpqDatabase::run_statements(std::string_view sql, const std::vector<migrate::S
 			// The statement the error's position points into, else the one after those that completed.
 			std::size_t failed = std::min(static_cast<std::size_t>(std::max(completed, 0)), count - 1);
 			if (e.position > 0) {
-				const std::size_t offset = from + utf8_offset(text, e.position - 1);
+				const std::size_t offset = from + migrate::utf8_offset(text, e.position - 1);
 				failed = 0;
 				while (failed + 1 < count && statements[failed + 1].start <= offset)
 					++failed;
@@ -273,7 +249,7 @@ LibpqDatabase::run_statements(std::string_view sql, const std::vector<migrate::S
 			const Statement &at = statements[failed];
 			int extra = 0;
 			if (e.position > 0) // into the whole message: lines from the failed statement's start
-				extra = std::max(0, lines_before(text, e.position) -
+				extra = std::max(0, migrate::lines_before(text, e.position) -
 				                        static_cast<int>(std::count(text.begin(),
 				                                                    text.begin() + static_cast<std::ptrdiff_t>(at.start - from),
 				                                                    '\n')));

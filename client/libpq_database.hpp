@@ -71,10 +71,6 @@ private:
 	std::string lock_fn_, hold_fn_, record_fn_; // empty: write the state as this role
 };
 
-// Lines before a 1-based character position of a server error (PostgreSQL counts characters,
-// not bytes): the error's line in `text` is this plus one.
-int lines_before(std::string_view text, int position);
-
 // Whether a statement is transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, PREPARE
 // TRANSACTION...): its first keyword says so, as in PostgreSQL's grammar. A migration runs inside
 // the migrator's transaction, so the client refuses these as the extension does.

@@ -32,24 +32,11 @@ constexpr const char *usage_line =
     "usage: pgmigrate [-d URL] [--dir DIR] [--json] [-q] [--wait [SECONDS]] [--lock-wait SECONDS] [--no-extension]\n"
     "                 COMMAND [ARGS]";
 
-// --branch-label a,b and repeated options both work.
-std::vector<std::string>
-split_commas(const std::vector<std::string> &values) {
-	std::vector<std::string> out;
-	for (const auto &v : values) {
-		std::size_t start = 0;
-		while (start <= v.size()) {
-			std::size_t comma = v.find(',', start);
-			std::string item = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-			auto b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
-			if (b != std::string::npos)
-				out.push_back(item.substr(b, e - b + 1));
-			if (comma == std::string::npos)
-				break;
-			start = comma + 1;
-		}
-	}
-	return out;
+// --branch-label a,b and repeated options both work: CLI11 splits at the commas (dropping empty
+// items), this trims the blanks around each item.
+std::string
+trimmed(std::string item) {
+	return CLI::detail::trim_copy(item);
 }
 
 // PGMIGRATE_NO_EXTENSION=1 (or true, yes, on); 0, false, no, off or empty leave it off.
@@ -210,14 +197,17 @@ run(int argc, char **argv) {
 
 	// revision
 	commands::RevisionOptions rev_opt;
-	std::vector<std::string> rev_labels, rev_deps;
 	auto *revision = app.add_subcommand("revision", "Create a new revision file");
 	revision->add_option("-m,--message", rev_opt.message, "Message (also the file name's slug)")->required();
 	revision->add_option("--rev-id", rev_opt.rev_id, "Revision id (default: next number, or 12 hex digits)");
 	revision->add_option("--head", rev_opt.head, "Head to base the revision on ('base' for a new root)");
 	revision->add_flag("--splice", rev_opt.splice, "Allow --head to name a revision that is not a head");
-	revision->add_option("--branch-label", rev_labels, "Branch label(s) for the new revision");
-	revision->add_option("--depends-on", rev_deps, "Revision(s) this one depends on");
+	revision->add_option("--branch-label", rev_opt.branch_labels, "Branch label(s) for the new revision")
+	    ->delimiter(',')
+	    ->transform(trimmed);
+	revision->add_option("--depends-on", rev_opt.depends_on, "Revision(s) this one depends on")
+	    ->delimiter(',')
+	    ->transform(trimmed);
 	auto *autogenerate = revision->add_flag("--autogenerate", rev_opt.autogenerate,
 	                   "Draft the upgrade and downgrade SQL from the difference between the migrations' head and "
 	                   "the schema files (--schema)");
@@ -228,21 +218,19 @@ run(int argc, char **argv) {
 	                     "With --autogenerate: create the two shadow databases on this server instead of -d's")
 	    ->needs(autogenerate);
 	revision->callback([&] {
-		rev_opt.branch_labels = split_commas(rev_labels);
-		rev_opt.depends_on = split_commas(rev_deps);
 		action = [&](Context &c) { return commands::revision(c, rev_opt); };
 	});
 
 	// merge
 	commands::MergeOptions merge_opt;
-	std::vector<std::string> merge_labels;
 	auto *merge = app.add_subcommand("merge", "Create a revision that merges heads");
 	merge->add_option("revisions", merge_opt.revisions, "Revisions to merge, or 'heads'")->required();
 	merge->add_option("-m,--message", merge_opt.message, "Message")->required();
 	merge->add_option("--rev-id", merge_opt.rev_id, "Revision id");
-	merge->add_option("--branch-label", merge_labels, "Branch label(s) for the merge revision");
+	merge->add_option("--branch-label", merge_opt.branch_labels, "Branch label(s) for the merge revision")
+	    ->delimiter(',')
+	    ->transform(trimmed);
 	merge->callback([&] {
-		merge_opt.branch_labels = split_commas(merge_labels);
 		action = [&](Context &c) { return commands::merge(c, merge_opt); };
 	});
 

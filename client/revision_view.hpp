@@ -1,4 +1,5 @@
-// How a revision is shown: Alembic's one-line forms (`002 (memory) (head)`) and JSON objects.
+// How a revision is shown: history entries by revision and JSON objects (Alembic's one-line forms
+// are core's migrate::head_only).
 #pragma once
 
 #include "migrate/inspect.hpp"
@@ -10,19 +11,6 @@
 #include <vector>
 
 namespace pgmigrate {
-
-// Alembic's Script._head_only switches.
-struct HeadOnly {
-	bool include_branches = false;
-	bool include_doc = false;
-	bool include_parents = false;
-	bool tree_indicators = true;
-	bool head_indicators = true;
-	bool current = false;
-};
-
-// `002 (memory) (head)`, `001 (branchpoint)`, `<base> -> 001 (head), initial schema`...
-std::string head_only(const migrate::RevisionGraph &graph, migrate::RevisionGraph::Index i, const HeadOnly &how);
 
 // The history entries (with the `Rev:` block) indexed by revision.
 std::vector<migrate::HistoryEntry> entries_by_revision(const migrate::RevisionGraph &graph,

@@ -5,6 +5,7 @@
 #include "migrate/error.hpp"
 #include "migrate/introspect.hpp"
 #include "migrate/runner.hpp"
+#include "migrate/sql_text.hpp"
 #include "output.hpp"
 #include "scratch.hpp"
 #include "sync.hpp"
@@ -88,7 +89,7 @@ build_desired(Connection &conn, const std::vector<SchemaFile> &files) {
 			Failure f(fmt::format("schema file {} failed: {}", file.path.string(), e.what()), e.detail, e.hint);
 			f.sqlstate = e.sqlstate;
 			if (e.position > 0)
-				f.context = fmt::format("{}, line {}", file.path.string(), lines_before(file.content, e.position) + 1);
+				f.context = fmt::format("{}, line {}", file.path.string(), migrate::lines_before(file.content, e.position) + 1);
 			throw f;
 		}
 		throw_if_interrupted();

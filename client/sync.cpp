@@ -332,7 +332,7 @@ text_array_literal(const std::vector<std::string> &values) {
 std::vector<std::string>
 version_rows(Connection &conn) {
 	std::vector<std::string> rows;
-	auto r = conn.query("SELECT revision FROM migrate.version ORDER BY revision");
+	auto r = conn.query(migrate::state::version_rows_sql);
 	for (int i = 0; i < r.rows(); ++i)
 		rows.push_back(r.get(i, 0));
 	return rows;

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 #include <libpq-fe.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -61,34 +62,12 @@ percent_encode(std::string_view text) {
 	return out;
 }
 
+// `text` as it stands inside a JSON string of pgmigrate's --json document (nlohmann's escaping,
+// with the document's handling of invalid UTF-8).
 std::string
 json_escape(std::string_view text) {
-	std::string out;
-	for (unsigned char c : text) {
-		switch (c) {
-		case '"':
-			out += "\\\"";
-			break;
-		case '\\':
-			out += "\\\\";
-			break;
-		case '\n':
-			out += "\\n";
-			break;
-		case '\t':
-			out += "\\t";
-			break;
-		case '\r':
-			out += "\\r";
-			break;
-		default:
-			if (c < 0x20)
-				out += fmt::format("\\u{:04x}", c);
-			else
-				out += static_cast<char>(c);
-		}
-	}
-	return out;
+	const std::string quoted = nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+	return quoted.substr(1, quoted.size() - 2);
 }
 
 // A conninfo keyword whose value is a secret: password, sslpassword, any key ending in "password".
@@ -221,61 +200,6 @@ parse_url(std::string_view url, std::size_t scheme_len) {
 	return t;
 }
 
-// A libpq keyword/value string ("host=db user=app password='x y'"): passed through as it is;
-// only the password is found (for redaction) and masked in the display form.
-DatabaseTarget
-parse_keywords(std::string_view text) {
-	DatabaseTarget t;
-	t.conninfo = std::string(text);
-	std::string display;
-	std::size_t i = 0;
-	while (i < text.size()) {
-		std::size_t start = i;
-		while (i < text.size() && is_space(text[i]))
-			++i;
-		std::size_t key_begin = i;
-		while (i < text.size() && !is_space(text[i]) && text[i] != '=')
-			++i;
-		std::string key(text.substr(key_begin, i - key_begin));
-		while (i < text.size() && is_space(text[i]))
-			++i;
-		if (i >= text.size() || text[i] != '=') {
-			display += std::string(text.substr(start, i - start));
-			continue;
-		}
-		++i; // '='
-		while (i < text.size() && is_space(text[i]))
-			++i;
-		std::size_t value_begin = i;
-		std::string value;
-		if (i < text.size() && text[i] == '\'') {
-			++i;
-			while (i < text.size() && text[i] != '\'') {
-				if (text[i] == '\\' && i + 1 < text.size())
-					++i;
-				value += text[i++];
-			}
-			if (i < text.size())
-				++i; // closing quote
-		} else {
-			while (i < text.size() && !is_space(text[i])) {
-				if (text[i] == '\\' && i + 1 < text.size())
-					++i;
-				value += text[i++];
-			}
-		}
-		if (is_password_key(key)) {
-			add_secret(t.secrets, value);
-			add_secret(t.secrets, std::string(text.substr(value_begin, i - value_begin)));
-			display += std::string(text.substr(start, value_begin - start)) + "***";
-		} else {
-			display += std::string(text.substr(start, i - start));
-		}
-	}
-	t.display = display;
-	return t;
-}
-
 // Masks the password of every "scheme://user:password@" in text.
 std::string
 mask_url_passwords(std::string_view text) {
@@ -371,6 +295,26 @@ mask_password_keywords(std::string_view text) {
 	}
 	out += text.substr(std::min(i, text.size()));
 	return out;
+}
+
+// A libpq keyword/value string ("host=db user=app password='x y'"): passed through as it is.
+// libpq's own parser (PQconninfoParse) finds the password values (for redaction); the display
+// form masks them as redact does. A string libpq cannot parse is left for it to refuse.
+DatabaseTarget
+parse_keywords(std::string_view text) {
+	DatabaseTarget t;
+	t.conninfo = std::string(text);
+	char *error = nullptr;
+	if (PQconninfoOption *options = PQconninfoParse(t.conninfo.c_str(), &error)) {
+		for (PQconninfoOption *o = options; o->keyword; ++o)
+			if (o->val && is_password_key(o->keyword))
+				add_secret(t.secrets, o->val);
+		PQconninfoFree(options);
+	}
+	if (error)
+		PQfreemem(error);
+	t.display = mask_password_keywords(t.conninfo);
+	return t;
 }
 
 } // namespace

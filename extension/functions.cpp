@@ -275,11 +275,8 @@ migrate_downgrade_per_revision_impl(FunctionCallInfo fcinfo) {
 
 Datum
 migrate_stamp_impl(FunctionCallInfo fcinfo) {
-	std::vector<std::string> targets = split_revision_list(text_arg(fcinfo, 0, "target"));
+	std::string targets = text_arg(fcinfo, 0, "target");
 	bool purge = bool_arg(fcinfo, 1, "purge");
-	if (targets.empty())
-		throw Error(sqlstate::invalid_parameter_value, "no revision to stamp", {},
-		            "Name one or more revisions, 'head', 'heads' or 'base'.");
 	CallScope scope(CallScope::Mode::change);
 	Runner(scope.db()).stamp(targets, purge);
 	scope.finish();

@@ -41,7 +41,8 @@ namespace migrate::pg {
 
 namespace {
 
-// Byte offset of the 0-based character `chars` of text (PostgreSQL positions count characters).
+// Byte offset of the 0-based character `chars` of text in the database's encoding (PostgreSQL
+// positions count characters).
 std::size_t
 byte_offset(const std::string &text, int chars) {
 	return pg_call([&]() -> std::size_t {
@@ -51,21 +52,6 @@ byte_offset(const std::string &text, int chars) {
 			pos += std::max(1, pg_encoding_mblen(encoding, text.c_str() + pos));
 		return std::min(pos, text.size());
 	});
-}
-
-// Lines before the character position `position` (1-based, as ErrorData holds it) of text. A
-// position at the end of the text ("at end of input") counts to its last non-blank character.
-int
-lines_before(const std::string &text, int position) {
-	std::size_t offset = byte_offset(text, position - 1);
-	if (offset >= text.size()) {
-		offset = text.size();
-		while (offset > 0 && std::strchr(" \t\r\n\f\v", text[offset - 1]) != nullptr)
-			--offset;
-		if (offset > 0)
-			--offset;
-	}
-	return static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
 }
 
 std::string
@@ -293,7 +279,7 @@ SpiDatabase::split(std::string_view sql, const StatementContext &where) {
 	if (failure) {
 		// The position is in the section, not in the caller's query: turn it into a file line.
 		PgError e = std::move(*failure);
-		int extra = e.cursor_position > 0 ? lines_before(text, e.cursor_position) : 0;
+		int extra = e.cursor_position > 0 ? lines_before_byte(text, byte_offset(text, e.cursor_position - 1)) : 0;
 		e.cursor_position = 0;
 		e.context = with_context(e.context, describe(where, extra));
 		throw e;
@@ -323,11 +309,8 @@ SpiDatabase::split(std::string_view sql, const StatementContext &where) {
 	pg_call([context] { MemoryContextDelete(context); });
 
 	if (copy_from_stdin) {
-		Error e(sqlstate::feature_not_supported, "COPY ... FROM STDIN is not supported in migration files", {},
-		        "Load the data with INSERT statements, or with COPY from a server-side file.");
-		e.context = describe(where, static_cast<int>(std::count(text.begin(),
-		                                                        text.begin() + static_cast<std::ptrdiff_t>(*copy_from_stdin),
-		                                                        '\n')));
+		Error e(sqlstate::feature_not_supported, copy_from_stdin_message, {}, copy_from_stdin_hint);
+		e.context = describe(where, lines_before_byte(text, *copy_from_stdin));
 		throw e;
 	}
 	return spans;
@@ -354,13 +337,10 @@ SpiDatabase::run_statement(std::string_view sql, const StatementContext &ctx) {
 
 			int rc = SPI_execute(text.c_str(), read_only, 0);
 			if (rc == SPI_ERROR_COPY)
-				ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				                errmsg("COPY to or from the client is not supported in a migration")));
+				ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("%s", copy_client_message)));
 			if (rc == SPI_ERROR_TRANSACTION)
-				ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				                errmsg("transaction control statements are not supported in a migration"),
-				                errhint("A migration runs inside the caller's transaction; remove BEGIN, COMMIT "
-				                        "and ROLLBACK from it.")));
+				ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("%s", transaction_control_message),
+				                errhint("%s", transaction_control_hint)));
 			if (rc < 0)
 				elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
 			Result r{false, nullptr};
@@ -383,7 +363,7 @@ SpiDatabase::run_statement(std::string_view sql, const StatementContext &ctx) {
 		// carries another internal query and keeps the statement's first line.
 		PgError e = std::move(*failure);
 		if (e.internal_position > 0 && e.internal_query == text) {
-			int extra = lines_before(text, e.internal_position);
+			int extra = lines_before_byte(text, byte_offset(text, e.internal_position - 1));
 			std::size_t at = e.context.rfind(description);
 			if (extra > 0 && at != std::string::npos)
 				e.context.replace(at, description.size(), describe(ctx, extra));

@@ -65,15 +65,14 @@ range_end(Context &ctx, const Shown &s, const std::string &text, bool lower) {
 	try {
 		if (text == "current")
 			return current_revisions(ctx, s);
-		bool relative = text.find_first_of("+-") != std::string::npos;
-		if (relative) {
+		const migrate::TargetSyntax syntax = migrate::parse_target(text);
+		if (syntax.relative) {
 			std::vector<RevisionGraph::Index> current;
-			if (text[0] == '+' || text[0] == '-' || text.find("@+") != std::string::npos ||
-			    text.find("@-") != std::string::npos)
+			if (syntax.relative_to_current())
 				current = current_revisions(ctx, s);
 			auto t = migrate::resolve_target(graph, current, text,
-			                                 text.find('-') != std::string::npos ? migrate::Direction::downgrade
-			                                                                     : migrate::Direction::upgrade);
+			                                 syntax.sign == '-' ? migrate::Direction::downgrade
+			                                                    : migrate::Direction::upgrade);
 			return t.revisions;
 		}
 		return migrate::resolve_revisions(graph, text);
@@ -162,7 +161,7 @@ heads(Context &ctx, const HeadsOptions &opt) {
 		if (opt.verbose)
 			print_block(entries[i].verbose + s.marker(i));
 		else
-			out().result(head_only(graph, i, {.include_branches = true, .tree_indicators = false}) + s.marker(i));
+			out().result(migrate::head_only(graph, i, {.include_branches = true, .tree_indicators = false}) + s.marker(i));
 		heads.push_back(revision_json(graph, i));
 	}
 	out().doc()["heads"] = heads;
@@ -178,12 +177,12 @@ branches(Context &ctx, const BranchesOptions &opt) {
 	for (const auto &e : entries) {
 		if (!e.is_branch_point)
 			continue;
-		std::string block = opt.verbose ? e.verbose : head_only(graph, e.revision, {.include_branches = true}) + "\n";
+		std::string block = opt.verbose ? e.verbose : migrate::head_only(graph, e.revision, {.include_branches = true}) + "\n";
 		std::string indent(graph[e.revision].id.size(), ' ');
 		nlohmann::json children = nlohmann::json::array();
 		for (auto c : graph.children(e.revision)) {
 			block += fmt::format("{} -> {}\n", indent,
-			                     head_only(graph, c, {.include_branches = true, .include_doc = opt.verbose}));
+			                     migrate::head_only(graph, c, {.include_branches = true, .include_doc = opt.verbose}));
 			children.push_back(graph[c].id);
 		}
 		print_block(block);

@@ -22,13 +22,6 @@ using migrate::RevisionGraph;
 using migrate::state::comment_text;
 using migrate::state::dollar_tag;
 
-// Relative to the database's current version: +N, -N, label@+N, label@-N.
-bool
-relative_to_current(const std::string &target) {
-	return target.starts_with("+") || target.starts_with("-") || target.find("@+") != std::string::npos ||
-	       target.find("@-") != std::string::npos;
-}
-
 // Client mode: the state tables (state.sql, as pgmigrate --no-extension creates them), created
 // only when missing, since state.sql's COMMENT and GRANT need the owner.
 std::string
@@ -133,7 +126,7 @@ offline(Context &ctx, Direction direction, const std::string &argument) {
 				current = view->current();
 			}
 		} else if (!up) {
-			if (relative_to_current(target))
+			if (migrate::parse_target(target).relative_to_current())
 				throw Failure("downgrade with --sql requires <fromrev>:<torev>", {},
 				              "Give the starting point (pgmigrate downgrade 002:001 --sql), or a database URL to read "
 				              "the current version from.");

@@ -160,7 +160,7 @@ current(Context &ctx, const CurrentOptions &opt) {
 			out().result(block + marker);
 			out().result("");
 		} else if (idx) {
-			out().result(head_only(*graph, *idx, {}) + marker);
+			out().result(migrate::head_only(*graph, *idx, {}) + marker);
 		} else {
 			out().result(id + (row.is_head ? " (head)" : ""));
 		}
@@ -207,15 +207,9 @@ stamp(Context &ctx, const StampOptions &opt) {
 	acquire_migration_lock(conn, host, ctx.options().lock_wait);
 	std::vector<std::string> before = version_rows(conn);
 	if (host.client) {
-		std::vector<std::string> list = migrate::split_revision_list(targets);
-		if (list.empty()) {
-			Failure f("no revision to stamp", {}, "Name one or more revisions, 'head', 'heads' or 'base'.");
-			f.sqlstate = "22023";
-			throw f;
-		}
 		LibpqDatabase db(conn, false);
 		try {
-			migrate::Runner(db).stamp(list, opt.purge);
+			migrate::Runner(db).stamp(targets, opt.purge);
 		} catch (const migrate::Error &e) {
 			throw from_engine(e);
 		}

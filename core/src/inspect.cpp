@@ -16,31 +16,6 @@ parents_label(const Revision &rev) {
 	return rev.down_revisions.empty() ? std::string("<base>") : fmt::format("{}", fmt::join(rev.down_revisions, ", "));
 }
 
-// The history line's left side: the parents, then dependencies in parentheses.
-std::string
-down_label(const Revision &rev) {
-	std::string down = parents_label(rev);
-	if (!rev.depends_on.empty())
-		down += fmt::format(" ({})", fmt::join(rev.depends_on, ", "));
-	return down;
-}
-
-// Alembic's order on a history line: (head) or (effective head), (current), then the tree
-// markers. An effective head has no child but another revision depends on it.
-std::string
-line_indicators(const HistoryEntry &e, bool effective_head) {
-	std::string out;
-	if (e.is_head)
-		out += effective_head ? " (effective head)" : " (head)";
-	if (e.is_current)
-		out += " (current)";
-	if (e.is_branch_point)
-		out += " (branchpoint)";
-	if (e.is_merge_point)
-		out += " (mergepoint)";
-	return out;
-}
-
 // The `Rev:` line of a verbose block: tree markers, then (current).
 std::string
 indicators(const HistoryEntry &e) {
@@ -83,6 +58,37 @@ verbose_block(const RevisionGraph &graph, const HistoryEntry &e) {
 
 } // namespace
 
+std::string
+head_only(const RevisionGraph &graph, RevisionGraph::Index i, const HeadOnly &how) {
+	const Revision &rev = graph[i];
+	std::string text = rev.id;
+	if (how.include_parents) {
+		std::string down = parents_label(rev);
+		if (!rev.depends_on.empty())
+			down += fmt::format(" ({})", fmt::join(rev.depends_on, ", "));
+		text = down + " -> " + text;
+	}
+	if (how.include_branches && !rev.branch_labels.empty())
+		text += fmt::format(" ({})", fmt::join(rev.branch_labels, ", "));
+	const bool is_head = graph.children(i).empty();
+	if (how.head_indicators || how.tree_indicators) {
+		// An effective head has no child, but another revision depends on it.
+		if (is_head)
+			text += graph.dependents(i).empty() ? " (head)" : " (effective head)";
+		if (how.current)
+			text += " (current)";
+	}
+	if (how.tree_indicators) {
+		if (graph.children(i).size() > 1)
+			text += " (branchpoint)";
+		if (graph.parents(i).size() > 1)
+			text += " (mergepoint)";
+	}
+	if (how.include_doc)
+		text += ", " + rev.message;
+	return text;
+}
+
 void
 applied_masks(const RevisionGraph &graph, const std::vector<RevisionGraph::Index> &version, std::vector<bool> &applied,
               std::vector<bool> &current) {
@@ -99,7 +105,6 @@ history(const RevisionGraph &graph, const std::vector<bool> &applied, const std:
 	entries.reserve(order.size());
 	for (auto it = order.rbegin(); it != order.rend(); ++it) {
 		RevisionGraph::Index i = *it;
-		const Revision &rev = graph[i];
 		HistoryEntry e;
 		e.revision = i;
 		e.is_head = graph.children(i).empty();
@@ -107,10 +112,8 @@ history(const RevisionGraph &graph, const std::vector<bool> &applied, const std:
 		e.is_merge_point = graph.parents(i).size() > 1;
 		e.is_applied = i < applied.size() && applied[i];
 		e.is_current = i < current.size() && current[i];
-		std::string labels = rev.branch_labels.empty() ? std::string()
-		                                               : fmt::format(" ({})", fmt::join(rev.branch_labels, ", "));
-		e.line = fmt::format("{} -> {}{}{}, {}", down_label(rev), rev.id, labels,
-		                     line_indicators(e, !graph.dependents(i).empty()), rev.message);
+		e.line = head_only(graph, i,
+		                   {.include_branches = true, .include_doc = true, .include_parents = true, .current = e.is_current});
 		e.verbose = verbose_block(graph, e);
 		entries.push_back(std::move(e));
 	}

@@ -50,6 +50,7 @@
 #include "migrate/migration_file.hpp"
 
 #include "migrate/error.hpp"
+#include "migrate/sql_text.hpp"
 #include "migrate/state.hpp"
 #include "sql_lexer.hpp"
 
@@ -340,11 +341,9 @@ void Parser::check_id(std::string_view key, std::string_view id, int line_no) {
 		                  " in '" + std::string(key) + "'",
 		     "ids are 1 to 64 characters from A-Z, a-z, 0-9 and _");
 	}
-	for (std::string_view reserved : {"none", "base", "head", "heads"}) {
-		if (iequals(id, reserved)) {
-			fail(line_no, quoted(id) + " is reserved and cannot be used in '" + std::string(key) + "'",
-			     "'none', 'base', 'head' and 'heads' have a meaning in targets");
-		}
+	if (is_reserved_id(id)) {
+		fail(line_no, quoted(id) + " is reserved and cannot be used in '" + std::string(key) + "'",
+		     "'none', 'base', 'head' and 'heads' have a meaning in targets");
 	}
 }
 
@@ -515,9 +514,7 @@ void Parser::section_tokens(const std::vector<Token> &tokens) {
 			break;
 		case TokenKind::word:
 			if (after_from_ && iequals(t.text, "stdin")) {
-				fail(copy_line_, "COPY ... FROM STDIN is not supported in migration files",
-				     "load the data with INSERT statements, or with COPY from a server-side file",
-				     sqlstate::feature_not_supported);
+				fail(copy_line_, copy_from_stdin_message, copy_from_stdin_hint, sqlstate::feature_not_supported);
 			}
 			after_from_ = paren_depth_ == 0 && iequals(t.text, "from");
 			break;
@@ -731,11 +728,16 @@ std::string migration_checksum(std::string_view content) {
 	return hex;
 }
 
-// [A-Za-z0-9_]{1,64}.
-bool valid_revision_id(std::string_view id) {
-	return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
-		return is_alpha(c) || (c >= '0' && c <= '9') || c == '_';
-	});
+bool is_id_char(char c) noexcept {
+	return is_alpha(c) || (c >= '0' && c <= '9') || c == '_';
+}
+
+bool valid_revision_id(std::string_view id) noexcept {
+	return !id.empty() && id.size() <= max_revision_id_length && std::all_of(id.begin(), id.end(), is_id_char);
+}
+
+bool is_reserved_id(std::string_view id) noexcept {
+	return iequals(id, "none") || iequals(id, "base") || iequals(id, "head") || iequals(id, "heads");
 }
 
 } // namespace migrate

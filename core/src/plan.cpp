@@ -204,4 +204,16 @@ std::string step_to(const RevisionGraph &graph, const Step &step) {
 	return step.direction == Direction::upgrade ? graph[step.revision].id : parents_text(graph, step.revision);
 }
 
+std::string running_line(Direction direction, std::string_view revision, std::string_view down_revision,
+                         std::string_view message) {
+	const bool up = direction == Direction::upgrade;
+	return fmt::format("Running {} {} -> {}, {}", up ? "upgrade" : "downgrade", up ? down_revision : revision,
+	                   up ? revision : down_revision, message);
+}
+
+std::string running_line(const RevisionGraph &graph, const Step &step) {
+	const std::string parents = parents_text(graph, step.revision);
+	return running_line(step.direction, graph[step.revision].id, parents, graph[step.revision].message);
+}
+
 } // namespace migrate

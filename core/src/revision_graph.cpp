@@ -18,17 +18,11 @@ namespace {
 
 using Index = RevisionGraph::Index;
 
-bool is_word_char(char c) {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-bool is_reserved(std::string_view name) { return name == "head" || name == "heads" || name == "base"; }
-
 // The characters of `name` that cannot appear in an identifier, each once, sorted: "'-', '@'".
 std::string illegal_chars(std::string_view name) {
 	std::string chars;
 	for (char c : name)
-		if (!is_word_char(c) && chars.find(c) == std::string::npos)
+		if (!is_id_char(c) && chars.find(c) == std::string::npos)
 			chars.push_back(c);
 	std::sort(chars.begin(), chars.end());
 	std::string out;
@@ -37,22 +31,27 @@ std::string illegal_chars(std::string_view name) {
 	return out;
 }
 
-// Ids, labels and references must be plain words: targets use @ + - : as syntax.
+// Ids and labels follow the file parser's rule (migration_file.hpp): targets use @ + - : as syntax
+// and give none, base, head and heads a meaning.
 void check_name(std::string_view name, std::string_view what, const Revision &owner) {
+	const std::string where = owner.filename.empty() ? std::string() : fmt::format("In file {}.", owner.filename);
 	if (name.empty())
 		throw Error(sqlstate::invalid_object_definition,
 		            fmt::format("Revision '{}' has an empty {}", owner.id, what));
 	std::string bad = illegal_chars(name);
 	if (!bad.empty())
 		throw Error(sqlstate::invalid_object_definition,
-		            fmt::format("Character(s) '{}' not allowed in {} '{}'", bad, what, name),
-		            owner.filename.empty() ? std::string() : fmt::format("In file {}.", owner.filename),
+		            fmt::format("Character(s) '{}' not allowed in {} '{}'", bad, what, name), where,
 		            "Identifiers and branch labels use letters, digits and underscores only.");
-	if (is_reserved(name))
+	if (name.size() > max_revision_id_length)
 		throw Error(sqlstate::invalid_object_definition,
-		            fmt::format("'{}' is reserved and cannot be used as a {}", name, what),
-		            owner.filename.empty() ? std::string() : fmt::format("In file {}.", owner.filename),
-		            "'head', 'heads' and 'base' are target symbols.");
+		            fmt::format("{} '{}...' is longer than {} characters", what, name.substr(0, max_revision_id_length),
+		                        max_revision_id_length),
+		            where);
+	if (is_reserved_id(name))
+		throw Error(sqlstate::invalid_object_definition,
+		            fmt::format("'{}' is reserved and cannot be used as a {}", name, what), where,
+		            "'none', 'base', 'head' and 'heads' have a meaning in targets.");
 }
 
 std::string file_of(const Revision &r) {
@@ -118,6 +117,22 @@ std::string join(const std::vector<std::string> &items) {
 
 } // namespace
 
+void check_self_references(const Revision &r) {
+	auto names_itself = [&](const std::vector<std::string> &ids, bool labels_too) {
+		return std::any_of(ids.begin(), ids.end(), [&](const std::string &id) {
+			return id == r.id ||
+			       (labels_too && std::find(r.branch_labels.begin(), r.branch_labels.end(), id) != r.branch_labels.end());
+		});
+	};
+	if (names_itself(r.down_revisions, false))
+		throw Error(sqlstate::invalid_object_definition, fmt::format("Self-loop is detected in revisions ({})", r.id),
+		            fmt::format("Revision {} ({}) names itself as its down_revision.", r.id, file_of(r)));
+	if (names_itself(r.depends_on, true))
+		throw Error(sqlstate::invalid_object_definition,
+		            fmt::format("Dependency self-loop is detected in revisions ({})", r.id),
+		            fmt::format("Revision {} ({}) depends on itself.", r.id, file_of(r)));
+}
+
 RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::move(revisions)) {
 	const std::size_t n = revisions_.size();
 	if (n >= std::numeric_limits<Index>::max())
@@ -165,18 +180,7 @@ RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::
 	depends_.reserve(n, 0);
 	for (Index i = 0; i < n; ++i) {
 		const Revision &r = revisions_[i];
-		for (const std::string &down : r.down_revisions)
-			if (down == r.id)
-				throw Error(sqlstate::invalid_object_definition,
-				            fmt::format("Self-loop is detected in revisions ({})", r.id),
-				            fmt::format("Revision {} ({}) names itself as its down_revision.", r.id, file_of(r)));
-		for (const std::string &dep : r.depends_on) {
-			auto label = by_label_.find(dep);
-			if (dep == r.id || (label != by_label_.end() && label->second == i))
-				throw Error(sqlstate::invalid_object_definition,
-				            fmt::format("Dependency self-loop is detected in revisions ({})", r.id),
-				            fmt::format("Revision {} ({}) depends on itself.", r.id, file_of(r)));
-		}
+		check_self_references(r);
 		dedup.next_list();
 		parents_.start();
 		for (const std::string &down : r.down_revisions) {

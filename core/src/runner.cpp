@@ -137,7 +137,7 @@ verified_revision(const Revision &stored, const Value &content) {
 std::vector<std::string>
 Runner::version_rows() {
 	std::vector<std::string> rows;
-	for (auto &row : db_.query("SELECT revision FROM migrate.version ORDER BY revision"))
+	for (auto &row : db_.query(state::version_rows_sql))
 		rows.push_back(row.at(0).value_or(""));
 	return rows;
 }
@@ -251,21 +251,13 @@ Runner::hold_lock(std::string_view revision) {
 
 namespace {
 
-// Parses one file for add, refusing what can never be part of a graph.
+// Parses one file for add, refusing what can never be part of a graph, rather than store it and
+// make every later call fail until it is replaced. (Missing parents are stored: they may be
+// uploaded next.)
 Revision
 parse_for_add(std::string_view content, std::string_view filename) {
 	Revision r = parse_migration(content, filename);
-	// A revision naming itself can never be part of a graph: refuse it as the graph would, rather
-	// than store it and make every later call fail until it is replaced. (Missing parents are
-	// stored: they may be uploaded next.)
-	const std::string file = r.filename.empty() ? std::string("an unnamed file") : fmt::format("file {}", r.filename);
-	if (std::find(r.down_revisions.begin(), r.down_revisions.end(), r.id) != r.down_revisions.end())
-		throw Error(sqlstate::invalid_object_definition, fmt::format("Self-loop is detected in revisions ({})", r.id),
-		            fmt::format("Revision {} ({}) names itself as its down_revision.", r.id, file));
-	if (std::find(r.depends_on.begin(), r.depends_on.end(), r.id) != r.depends_on.end())
-		throw Error(sqlstate::invalid_object_definition,
-		            fmt::format("Dependency self-loop is detected in revisions ({})", r.id),
-		            fmt::format("Revision {} ({}) depends on itself.", r.id, file));
+	check_self_references(r);
 	return r;
 }
 
@@ -477,7 +469,7 @@ Runner::run_per_revision(Direction direction, std::string_view target) {
 	// The lock is released by every commit, so another migrator may move the version between two
 	// revisions. Then an absolute target is planned again from the new state; a relative one
 	// (`-2`, `head-1`) no longer means what the caller asked for, so that stops with an error.
-	const bool relative = target.find_first_of("+-") != std::string_view::npos;
+	const bool relative = parse_target(target).relative;
 	std::vector<StepResult> results;
 	lock();
 	while (true) {
@@ -517,7 +509,11 @@ Runner::run_per_revision(Direction direction, std::string_view target) {
 }
 
 void
-Runner::stamp(const std::vector<std::string> &targets, bool purge) {
+Runner::stamp(std::string_view text, bool purge) {
+	const std::vector<std::string> targets = split_revision_list(text);
+	if (targets.empty())
+		throw Error(sqlstate::invalid_parameter_value, "no revision to stamp", {},
+		            "Name one or more revisions, 'head', 'heads' or 'base'.");
 	lock();
 	RevisionGraph graph = load_graph();
 	std::vector<std::string> before = version_rows();
@@ -594,8 +590,7 @@ Runner::run(const RevisionGraph &graph, const Plan &plan) {
 		const Step &step = plan.steps[n];
 		const Revision &rev = texts.at(graph[step.revision].id);
 		const bool up = step.direction == Direction::upgrade;
-		db_.notice(fmt::format("Running {} {} -> {}, {}", up ? "upgrade" : "downgrade", step_from(graph, step),
-		                       step_to(graph, step), rev.message));
+		db_.notice(running_line(graph, step));
 		auto started = std::chrono::steady_clock::now();
 
 		if (!rev.transactional)

@@ -34,9 +34,7 @@ render_script(const RevisionGraph &graph, const Plan &plan) {
 		const Revision &rev = graph[step.revision];
 		const bool up = step.direction == Direction::upgrade;
 		// Stored text in a comment goes through comment_text: a newline in it would end the comment.
-		out += fmt::format("-- {}\n", state::comment_text(fmt::format("Running {} {} -> {}, {}", up ? "upgrade" : "downgrade",
-		                                                               step_from(graph, step), step_to(graph, step),
-		                                                               rev.message)));
+		out += fmt::format("-- {}\n", state::comment_text(running_line(graph, step)));
 		if (!rev.transactional) {
 			out += "-- transactional: false: runs outside a transaction block\nCOMMIT;\n\n";
 			if (!rev.lock_timeout.empty())

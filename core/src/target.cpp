@@ -47,11 +47,9 @@ constexpr const char *target_forms_hint =
     "Use a revision id or a unique prefix of one, a branch label, head, heads, base, +N, -N, "
     "<rev>+N, <rev>-N, <label>@head, <label>@<rev> or <label>@-N.";
 
-bool is_word_char(char c) {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-bool is_word(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), is_word_char); }
+// A word of a target: the characters of a revision id (migration_file.hpp), any length (a longer
+// word names no revision, which resolving reports).
+bool is_word(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), is_id_char); }
 
 // User text echoed into a message: long input is cut (at a UTF-8 boundary) so that a 10 KB
 // argument does not become a 10 KB error.
@@ -75,23 +73,15 @@ std::string join_ids(const RevisionGraph &graph, RevisionGraph::Indices set) {
 	return out;
 }
 
-// A parsed target: `[branch@]symbol[(+|-)digits]`.
-struct Parsed {
-	std::optional<std::string_view> branch;
-	std::string_view symbol; // empty only for a relative target without a symbol (`+1`, `b@-1`)
-	bool relative = false;
-	char sign = '+';
-	std::string_view digits;
-	std::uint64_t steps = 0; // saturating: a walk ends at the graph's edge long before
-};
-
 [[noreturn]] void invalid(std::string_view text) {
 	throw Error(sqlstate::invalid_parameter_value, fmt::format("Invalid revision identifier '{}'", shown(text)), {},
 	            target_forms_hint);
 }
 
-Parsed parse(std::string_view text) {
-	Parsed p;
+} // namespace
+
+TargetSyntax parse_target(std::string_view text) {
+	TargetSyntax p;
 	std::string_view rest = text;
 	if (std::size_t at = text.find('@'); at != std::string_view::npos) {
 		p.branch = text.substr(0, at);
@@ -125,8 +115,10 @@ Parsed parse(std::string_view text) {
 	return p;
 }
 
+namespace {
+
 // "Relative revision -1 didn't produce 1 migrations" (the count without leading zeros).
-[[noreturn]] void didnt_produce(const Parsed &p) {
+[[noreturn]] void didnt_produce(const TargetSyntax &p) {
 	std::string_view count = p.digits;
 	while (count.size() > 1 && count.front() == '0')
 		count.remove_prefix(1);
@@ -287,7 +279,7 @@ public:
 		return at;
 	}
 
-	[[noreturn]] void walked_too_far(const Parsed &p, std::optional<Index> start) const {
+	[[noreturn]] void walked_too_far(const TargetSyntax &p, std::optional<Index> start) const {
 		throw Error(sqlstate::invalid_parameter_value, "Walked too far",
 		            fmt::format("'{}': {} {} step(s) from {} leaves the revision graph.", shown(text_),
 		                        p.sign == '+' ? "up" : "down", shown(p.digits), start ? graph_[*start].id : "base"));
@@ -332,7 +324,7 @@ std::optional<Index> upgrade_start(const RevisionGraph &graph, const std::vector
 // Downgrade `label@-N`: the current revision of that branch (its version row, or else the tip of
 // its applied part, as Alembic's _get_all_current does).
 Index downgrade_start(const RevisionGraph &graph, const std::vector<Index> &rows, const std::vector<bool> &lineage,
-                      const Parsed &p, std::string_view text) {
+                      const TargetSyntax &p, std::string_view text) {
 	std::vector<Index> start = rows;
 	std::erase_if(start, [&](Index i) { return !lineage[i]; });
 	if (start.empty()) {
@@ -363,7 +355,7 @@ Index downgrade_start(const RevisionGraph &graph, const std::vector<Index> &rows
 
 Target resolve_target(const RevisionGraph &graph, const std::vector<Index> &current, std::string_view text,
                       Direction direction) {
-	Parsed p = parse(text);
+	TargetSyntax p = parse_target(text);
 	Resolver resolver(graph, text, Wording::target);
 	if (!p.relative) {
 		Target t = resolver.plain(p.branch, p.symbol);
@@ -434,7 +426,7 @@ Target resolve_target(const RevisionGraph &graph, const std::vector<Index> &curr
 }
 
 std::vector<Index> resolve_revisions(const RevisionGraph &graph, std::string_view text) {
-	Parsed p = parse(text);
+	TargetSyntax p = parse_target(text);
 	if (p.relative)
 		throw Error(sqlstate::invalid_parameter_value,
 		            fmt::format("Relative revision identifier '{}' is not allowed here", shown(text)), {},
@@ -443,7 +435,7 @@ std::vector<Index> resolve_revisions(const RevisionGraph &graph, std::string_vie
 }
 
 Target resolve_stamp_target(const RevisionGraph &graph, std::string_view text) {
-	Parsed p = parse(text);
+	TargetSyntax p = parse_target(text);
 	if (p.relative)
 		throw Error(sqlstate::invalid_parameter_value,
 		            fmt::format("Relative revision identifier '{}' is not allowed here", shown(text)), {},

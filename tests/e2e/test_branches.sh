@@ -61,6 +61,15 @@ expect_rc 0 "unmerge"
 expect_out "Running downgrade 004 -> 002, 003, merge features"
 expect_eq "002,003" "$(sql "$URL" "SELECT string_agg(revision, ',' ORDER BY revision) FROM migrate.version")" "both parents are heads again"
 pgm -d "$URL" upgrade head
+# A merge's down_revision names both parents, in every mode's report (one revision at a time too).
+for mode in "" --transaction-per-revision; do
+	pgm -d "$URL" --json downgrade 002 $mode
+	expect_rc 0 "unmerge ${mode:-in one transaction}, --json"
+	expect_eq "004|002, 003|merge features" "$(json '{steps,0,revision}')|$(json '{steps,0,down_revision}')|$(json '{steps,0,message}')" \
+		"the unmerge step ${mode:-in one transaction}"
+	expect_err_has "Running downgrade 004 -> 002, 003, merge features"
+	pgm -d "$URL" upgrade head
+done
 pgm -d "$URL" downgrade base
 expect_rc 0 "downgrade base through the merge"
 expect_eq "0" "$(sql "$URL" "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" "everything undone"

@@ -1,6 +1,7 @@
 // The line of each statement of a section: right, and counted once front to back (a long data
 // migration of N statements must not cost N times the section's size).
 #include "migrate/database.hpp"
+#include "migrate/sql_text.hpp"
 
 #include <gtest/gtest.h>
 
@@ -60,4 +61,16 @@ TEST(StatementLines, RunStatementsGivesEachStatementItsLine) {
 	std::vector<StatementSpan> spans{{0, 24}, {24, 64 - 24}, {64, sql.size() - 64}};
 	db.run_statements(sql, spans, section);
 	EXPECT_EQ(db.lines, (std::vector<int>{5, 5 + 3, 5 + 4})); // blanks and comments before a statement skipped
+}
+
+// The line an error position names, as both hosts compute it (sql_text.hpp).
+TEST(SqlText, LinesBeforeAnErrorPosition) {
+	const std::string text = "SELECT 1;\nSELEC 2;\n\n";
+	EXPECT_EQ(lines_before(text, 1), 0);
+	EXPECT_EQ(lines_before(text, 11), 1); // the S of SELEC
+	// "at end of input": the last non-blank character's line, not the blank lines after it.
+	EXPECT_EQ(lines_before(text, static_cast<int>(text.size()) + 1), 1);
+	// Positions count characters: é is two bytes, one character.
+	EXPECT_EQ(lines_before("é\nx", 3), 1);
+	EXPECT_EQ(utf8_offset("é\nx", 2), 3u);
 }

@@ -19,6 +19,20 @@ struct HistoryEntry {
 	std::string verbose;     // the `Rev: ...` block of `history --verbose` / `show`
 };
 
+// Alembic's Script._head_only switches: which parts of a revision's one-line form to show.
+struct HeadOnly {
+	bool include_branches = false;
+	bool include_doc = false;
+	bool include_parents = false;
+	bool tree_indicators = true;
+	bool head_indicators = true;
+	bool current = false;
+};
+
+// `002 (memory) (head)`, `001 (branchpoint)`, `<base> -> 001 (head), initial schema`...: Alembic's
+// one-line form of revision `i`. A history line is it with every switch on.
+std::string head_only(const RevisionGraph &graph, RevisionGraph::Index i, const HeadOnly &how);
+
 // Newest first. `applied`/`current` are membership masks (may be empty: nothing applied).
 std::vector<HistoryEntry> history(const RevisionGraph &graph, const std::vector<bool> &applied,
                                   const std::vector<bool> &current);

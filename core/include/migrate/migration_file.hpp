@@ -1,6 +1,7 @@
 // One migration: the parsed form of a `.sql` migration file (SPEC section 1).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,7 +38,13 @@ Revision parse_migration(std::string_view content, std::string_view filename);
 // SHA-256 of content with CRLF and lone CR turned into LF, as lowercase hex.
 std::string migration_checksum(std::string_view content);
 
-// True when `id` is a legal revision id or branch label: [A-Za-z0-9_]{1,64}.
-bool valid_revision_id(std::string_view id);
+// Revision ids and branch labels, one rule for the file parser, the graph, target syntax and
+// pgmigrate's arguments: [A-Za-z0-9_]{1,64}, and not a word that headers and targets give a
+// meaning to (`none`, `base`, `head`, `heads`, in any case).
+inline constexpr std::size_t max_revision_id_length = 64;
+bool is_id_char(char c) noexcept;
+// The characters and the length: [A-Za-z0-9_]{1,64}.
+bool valid_revision_id(std::string_view id) noexcept;
+bool is_reserved_id(std::string_view id) noexcept;
 
 } // namespace migrate

@@ -39,4 +39,12 @@ std::vector<std::string> plan_stamp(const RevisionGraph &graph, const std::vecto
 std::string step_from(const RevisionGraph &graph, const Step &step);
 std::string step_to(const RevisionGraph &graph, const Step &step);
 
+// A step's progress line in Alembic's words: "Running upgrade 001 -> 002, add agent capabilities",
+// "Running downgrade 002 -> 001, ...". The runner's notice, the offline script's comment and
+// pgmigrate's report of steps it did not see start all print it. `down_revision` is the
+// revision's parents joined with ", " ("" for a root).
+std::string running_line(Direction direction, std::string_view revision, std::string_view down_revision,
+                         std::string_view message);
+std::string running_line(const RevisionGraph &graph, const Step &step);
+
 } // namespace migrate

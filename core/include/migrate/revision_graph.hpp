@@ -15,6 +15,12 @@
 
 namespace migrate {
 
+// A revision that names itself as its down_revision, or in depends_on (by its id or one of its own
+// branch labels), can never be part of a graph: throws Alembic's "Self-loop is detected in
+// revisions (x)" or "Dependency self-loop ..." (42P17) naming its file. The graph checks every
+// revision so; migrate_add checks one before storing it.
+void check_self_references(const Revision &revision);
+
 class RevisionGraph {
 public:
 	using Index = Adjacency::Index;

@@ -67,7 +67,10 @@ public:
 
 	std::vector<StepResult> upgrade(std::string_view target);
 	std::vector<StepResult> downgrade(std::string_view target);
-	void stamp(const std::vector<std::string> &targets, bool purge);
+	// Sets the version rows to what `targets` names: one argument of one or more revisions,
+	// separated by commas or whitespace (split_revision_list), as migrate_stamp and pgmigrate stamp
+	// take it; none is "no revision to stamp" (22023).
+	void stamp(std::string_view targets, bool purge);
 
 	// The same plans, committing after each revision (Database::commit), so a long history never
 	// holds one transaction's locks; a rerun after an interruption continues where it stopped.

@@ -50,6 +50,9 @@ inline constexpr std::string_view applied_cte =
     " UNION SELECT pg_catalog.unnest(r.down_revisions OPERATOR(pg_catalog.||) r.depends_on)"
     " FROM migrate.revisions r JOIN applied a ON r.revision OPERATOR(pg_catalog.=) a.revision)";
 
+// The version rows, as Runner::version_rows and pgmigrate read them.
+inline constexpr std::string_view version_rows_sql = "SELECT revision FROM migrate.version ORDER BY revision";
+
 // The refusal to replace an applied revision by different content, naming both checksums.
 Error changed_since_applied(const Revision &revision, std::string_view applied_checksum, std::string_view filename);
 

@@ -3,6 +3,7 @@
 
 #include "migrate/revision_graph.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,23 @@ struct Target {
 	// `label@...`: the lineage the command is restricted to (a downgrade leaves other branches alone).
 	std::optional<RevisionGraph::Index> branch;
 };
+
+// A target's syntax: `[branch@]symbol` or `[branch@][symbol](+|-)N`, where branch and symbol are
+// words of [A-Za-z0-9_]. The views point into the parsed text.
+struct TargetSyntax {
+	std::optional<std::string_view> branch;
+	std::string_view symbol; // empty only for a relative target without a symbol (`+1`, `b@-1`)
+	bool relative = false;
+	char sign = '+';
+	std::string_view digits;
+	std::uint64_t steps = 0; // saturating: a walk ends at the graph's edge long before
+
+	// `+N`, `-N`, `label@+N`, `label@-N`: relative to the database's current version rows.
+	bool relative_to_current() const noexcept { return relative && symbol.empty(); }
+};
+
+// Parses a target without resolving it; anything else is "Invalid revision identifier" (22023).
+TargetSyntax parse_target(std::string_view text);
 
 // Resolves `text` for an upgrade or downgrade from the applied `current` version rows.
 // Handles head, heads, base, ids and unique prefixes, labels, +N/-N, <sym>+N/-N, label@sym.
