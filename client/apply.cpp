@@ -139,8 +139,9 @@ logged_steps(Connection &conn, long long mark) {
 	                      {std::to_string(mark)});
 	std::vector<LoggedStep> steps;
 	for (int i = 0; i < r.rows(); ++i)
-		steps.push_back({{r.get(i, 1), r.get(i, 0), r.get(i, 2), r.get(i, 3), r.is_null(i, 4) ? 0.0 : std::stod(r.get(i, 4))},
-		                 r.get_bool(i, 5)});
+		steps.push_back(
+		    {{r.get(i, 1), r.get(i, 0), r.get(i, 2), r.get(i, 3), r.is_null(i, 4) ? 0.0 : std::stod(r.get(i, 4))},
+		     r.get_bool(i, 5)});
 	return steps;
 }
 
@@ -179,7 +180,8 @@ report_committed(Connection &conn, long long mark, Failure &f) {
 		}
 		std::vector<std::string> now = version_rows(conn);
 		f.items.push_back(fmt::format("Committed before the failure: {}", fmt::join(committed, ", ")));
-		f.items.push_back(fmt::format("The database is now at {}.", now.empty() ? std::string("base") : fmt::format("{}", fmt::join(now, ", "))));
+		f.items.push_back(fmt::format("The database is now at {}.",
+		                              now.empty() ? std::string("base") : fmt::format("{}", fmt::join(now, ", "))));
 	} catch (...) {
 		// the failure itself is what matters
 	}
@@ -233,7 +235,8 @@ apply_online(Connection &conn, const Host &host, const ApplyRequest &req, double
 
 	const char *procedure = up ? "migrate_upgrade_per_revision" : "migrate_downgrade_per_revision";
 	if (req.per_revision &&
-	    !conn.query("SELECT pg_catalog.to_regprocedure($1) IS NOT NULL", {host.fn(procedure) + "(text)"}).get_bool(0, 0))
+	    !conn.query("SELECT pg_catalog.to_regprocedure($1) IS NOT NULL", {host.fn(procedure) + "(text)"})
+	         .get_bool(0, 0))
 		return with_client_runner(conn, host, req, progress, lock_wait); // an extension without the procedures
 
 	std::vector<AppliedStep> steps;
@@ -256,8 +259,9 @@ apply_online(Connection &conn, const Host &host, const ApplyRequest &req, double
 	} else {
 		// Quiet: the client would drop the step notices (and any other NOTICE), so the server need
 		// not send them: one message per step, a few per cent of a long plan.
-		Transaction tx(conn, out().quiet() ? "BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL client_min_messages = warning"
-		                                   : "BEGIN ISOLATION LEVEL READ COMMITTED");
+		Transaction tx(conn, out().quiet()
+		                         ? "BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL client_min_messages = warning"
+		                         : "BEGIN ISOLATION LEVEL READ COMMITTED");
 		acquire_migration_lock(conn, host, lock_wait);
 		Result r;
 		try {

@@ -20,7 +20,7 @@ namespace pgmigrate {
 class ServerError : public Failure {
 public:
 	using Failure::Failure;
-	int position = 0;            // 1-based character position in the statement, 0 if none
+	int position = 0; // 1-based character position in the statement, 0 if none
 	bool connection_lost = false;
 	bool refused_by_client = false; // pgmigrate's own refusal (COPY to the client), not the server's
 };

@@ -29,8 +29,7 @@ Context::Context(GlobalOptions options) : options_(std::move(options)) {
 const DatabaseTarget &
 Context::target() const {
 	if (!target_)
-		throw Failure("no database given", {},
-		              "Pass -d postgresql://user@host:5432/dbname, or set DATABASE_URL.");
+		throw Failure("no database given", {}, "Pass -d postgresql://user@host:5432/dbname, or set DATABASE_URL.");
 	return *target_;
 }
 
@@ -106,9 +105,12 @@ Context::prepare(bool read_heads) {
 		throw Failure(fmt::format("the migrate extension in database \"{}\" is version {}, older than this pgmigrate "
 		                          "needs (0.3.0)",
 		                          conn.database(), host.version),
-		              {}, "Run ALTER EXTENSION migrate UPDATE; as its owner (after installing the new extension files on the server).");
+		              {},
+		              "Run ALTER EXTENSION migrate UPDATE; as its owner (after installing the new extension files on "
+		              "the server).");
 	if (!p.exists())
-		out().note(fmt::format("No migrations directory {}: using the revisions stored in the database.", dir.string()));
+		out().note(
+		    fmt::format("No migrations directory {}: using the revisions stored in the database.", dir.string()));
 	else
 		synced_ = sync_project(conn, host, p, options_.lock_wait, read_heads);
 	host_ = std::move(host);
@@ -131,8 +133,8 @@ Context::inspect() {
 			                       "downgrade or stamp removes it from the database).",
 			                       id));
 	} else
-		out().note(fmt::format("No migrations directory {}: using the revisions stored in the database.",
-		                       p.dir().string()));
+		out().note(
+		    fmt::format("No migrations directory {}: using the revisions stored in the database.", p.dir().string()));
 	return *reading_;
 }
 

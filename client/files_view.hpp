@@ -19,10 +19,10 @@
 namespace pgmigrate {
 
 struct FilesView {
-	migrate::RevisionGraph graph;                 // the files' revisions and the applied ones without a file
-	std::vector<std::string> version;             // the version rows
-	std::unordered_set<std::string> stored_only;  // applied, no file
-	std::vector<std::string> stale;               // stored, not applied, no file
+	migrate::RevisionGraph graph;                // the files' revisions and the applied ones without a file
+	std::vector<std::string> version;            // the version rows
+	std::unordered_set<std::string> stored_only; // applied, no file
+	std::vector<std::string> stale;              // stored, not applied, no file
 
 	bool no_file(migrate::RevisionGraph::Index i) const { return stored_only.contains(graph[i].id); }
 	// " (no file)" for a revision that only the database holds, else "".

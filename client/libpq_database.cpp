@@ -61,7 +61,8 @@ transaction_control_error(const migrate::StatementContext &ctx) {
 bool
 is_transaction_control(std::string_view statement) {
 	std::size_t end = 0;
-	while (end < statement.size() && (std::isalpha(static_cast<unsigned char>(statement[end])) || statement[end] == '_'))
+	while (end < statement.size() &&
+	       (std::isalpha(static_cast<unsigned char>(statement[end])) || statement[end] == '_'))
 		++end;
 	std::string word;
 	for (char c : statement.substr(0, end))
@@ -91,7 +92,8 @@ split_statements(std::string_view sql, const migrate::StatementContext &where) {
 	}
 	std::vector<migrate::StatementSpan> spans;
 	for (int i = 0; i < result.n_stmts; ++i) {
-		std::size_t begin = std::min(static_cast<std::size_t>(std::max(result.stmts[i]->stmt_location, 0)), text.size());
+		std::size_t begin =
+		    std::min(static_cast<std::size_t>(std::max(result.stmts[i]->stmt_location, 0)), text.size());
 		std::size_t end = result.stmts[i]->stmt_len > 0
 		                      ? std::min(begin + static_cast<std::size_t>(result.stmts[i]->stmt_len), text.size())
 		                      : text.size();
@@ -226,8 +228,8 @@ LibpqDatabase::run_statements(std::string_view sql, const std::vector<migrate::S
 	}
 	// Up to the first transaction control statement, which the extension would refuse when it got there.
 	std::size_t count = 0;
-	while (count < statements.size() &&
-	       !is_transaction_control(sql.substr(statements[count].start, statements[count].end - statements[count].start)))
+	while (count < statements.size() && !is_transaction_control(sql.substr(
+	                                        statements[count].start, statements[count].end - statements[count].start)))
 		++count;
 	std::optional<migrate::Value> last;
 	if (count > 0) {
@@ -249,10 +251,10 @@ LibpqDatabase::run_statements(std::string_view sql, const std::vector<migrate::S
 			const Statement &at = statements[failed];
 			int extra = 0;
 			if (e.position > 0) // into the whole message: lines from the failed statement's start
-				extra = std::max(0, migrate::lines_before(text, e.position) -
-				                        static_cast<int>(std::count(text.begin(),
-				                                                    text.begin() + static_cast<std::ptrdiff_t>(at.start - from),
-				                                                    '\n')));
+				extra = std::max(
+				    0, migrate::lines_before(text, e.position) -
+				           static_cast<int>(std::count(
+				               text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at.start - from), '\n')));
 			migrate::Error out = engine_error(e);
 			out.context = statement_error_context(e, sql.substr(at.start, at.end - at.start),
 			                                      migrate::statement_context(sql, at.start, section), extra);

@@ -173,11 +173,11 @@ run(int argc, char **argv) {
 	app.add_flag("--json", g.json, "Print one JSON document for the command");
 	app.add_flag("-q,--quiet", g.quiet, "Print only results and errors, no progress");
 	std::string wait_text; // numbers checked after parsing, for a clear message
-	auto *wait = app.add_option("--wait", wait_text,
-	                            "Wait up to SECONDS (default 60) for the server to accept connections")
-	                 ->expected(0, 1)
-	                 ->default_str("60")
-	                 ->type_name("[SECONDS]");
+	auto *wait =
+	    app.add_option("--wait", wait_text, "Wait up to SECONDS (default 60) for the server to accept connections")
+	        ->expected(0, 1)
+	        ->default_str("60")
+	        ->type_name("[SECONDS]");
 	app.add_flag("--no-extension", g.no_extension,
 	             "Run without the migrate extension (client mode, for managed databases that allow no C extension): "
 	             "pgmigrate keeps the same state in schema migrate and applies the migrations itself; also "
@@ -208,18 +208,19 @@ run(int argc, char **argv) {
 	revision->add_option("--depends-on", rev_opt.depends_on, "Revision(s) this one depends on")
 	    ->delimiter(',')
 	    ->transform(trimmed);
-	auto *autogenerate = revision->add_flag("--autogenerate", rev_opt.autogenerate,
-	                   "Draft the upgrade and downgrade SQL from the difference between the migrations' head and "
-	                   "the schema files (--schema)");
-	revision->add_option("--schema", rev_opt.shadow.schema_path,
-	                     "With --autogenerate: the desired schema, a .sql file or a directory of them (default ./schema)")
+	auto *autogenerate =
+	    revision->add_flag("--autogenerate", rev_opt.autogenerate,
+	                       "Draft the upgrade and downgrade SQL from the difference between the migrations' head and "
+	                       "the schema files (--schema)");
+	revision
+	    ->add_option("--schema", rev_opt.shadow.schema_path,
+	                 "With --autogenerate: the desired schema, a .sql file or a directory of them (default ./schema)")
 	    ->needs(autogenerate);
-	revision->add_option("--shadow-url", rev_opt.shadow.shadow_url,
-	                     "With --autogenerate: create the two shadow databases on this server instead of -d's")
+	revision
+	    ->add_option("--shadow-url", rev_opt.shadow.shadow_url,
+	                 "With --autogenerate: create the two shadow databases on this server instead of -d's")
 	    ->needs(autogenerate);
-	revision->callback([&] {
-		action = [&](Context &c) { return commands::revision(c, rev_opt); };
-	});
+	revision->callback([&] { action = [&](Context &c) { return commands::revision(c, rev_opt); }; });
 
 	// merge
 	commands::MergeOptions merge_opt;
@@ -230,9 +231,7 @@ run(int argc, char **argv) {
 	merge->add_option("--branch-label", merge_opt.branch_labels, "Branch label(s) for the merge revision")
 	    ->delimiter(',')
 	    ->transform(trimmed);
-	merge->callback([&] {
-		action = [&](Context &c) { return commands::merge(c, merge_opt); };
-	});
+	merge->callback([&] { action = [&](Context &c) { return commands::merge(c, merge_opt); }; });
 
 	// upgrade / downgrade
 	commands::MigrateOptions up_opt, down_opt;
@@ -299,11 +298,13 @@ run(int argc, char **argv) {
 	commands::CheckOptions check_opt;
 	auto *check = app.add_subcommand("check", "Exit 1 unless the database is at the head(s) (and, with --schema, "
 	                                          "the migrations' head matches the schema files)");
-	auto *check_schema = check->add_option("--schema", check_opt.shadow.schema_path,
-	                                       "Also fail when the schema files (a .sql file or a directory) differ from the "
-	                                       "migrations' head: 'New upgrade operations detected'");
-	check->add_option("--shadow-url", check_opt.shadow.shadow_url,
-	                  "With --schema: create the shadow databases on this server instead of -d's")
+	auto *check_schema =
+	    check->add_option("--schema", check_opt.shadow.schema_path,
+	                      "Also fail when the schema files (a .sql file or a directory) differ from the "
+	                      "migrations' head: 'New upgrade operations detected'");
+	check
+	    ->add_option("--shadow-url", check_opt.shadow.shadow_url,
+	                 "With --schema: create the shadow databases on this server instead of -d's")
 	    ->needs(check_schema);
 	check->callback([&] {
 		check_opt.schema = check_schema->count() > 0;

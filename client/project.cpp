@@ -48,7 +48,8 @@ with_placeholder(const std::string &content) {
 		std::size_t b = line.find_first_not_of(" \t");
 		if (b != std::string::npos && line.substr(b) == "-- migrate:upgrade") {
 			std::string out = content;
-			out.insert(end == std::string::npos ? out.size() : end + 1, end == std::string::npos ? "\nSELECT;\n" : "SELECT;\n");
+			out.insert(end == std::string::npos ? out.size() : end + 1,
+			           end == std::string::npos ? "\nSELECT;\n" : "SELECT;\n");
 			return out;
 		}
 		if (end == std::string::npos)
@@ -120,15 +121,15 @@ Project::load(const fs::path &dir, bool allow_missing, bool lenient) {
 	// generated script and start a statement: refuse such files, every command, before any upload.
 	std::vector<std::string> bad_names;
 	for (const auto &name : names)
-		if (std::any_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+		if (std::any_of(name.begin(), name.end(),
+		                [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
 			bad_names.push_back(fmt::format("{}: the file name contains a control character; rename the file",
 			                                migrate::state::comment_text((dir / name).string())));
 	if (!bad_names.empty()) {
-		Failure f(bad_names.size() == 1
-		              ? fmt::format("a migration file name in {} has a control character",
-		                            migrate::state::comment_text(dir.string()))
-		              : fmt::format("{} migration file names in {} have control characters", bad_names.size(),
-		                            migrate::state::comment_text(dir.string())),
+		Failure f(bad_names.size() == 1 ? fmt::format("a migration file name in {} has a control character",
+		                                              migrate::state::comment_text(dir.string()))
+		                                : fmt::format("{} migration file names in {} have control characters",
+		                                              bad_names.size(), migrate::state::comment_text(dir.string())),
 		          {}, "Migration file names must not contain control characters such as newlines.");
 		f.items = std::move(bad_names);
 		f.sqlstate = migrate::sqlstate::invalid_migration_file;
@@ -207,7 +208,8 @@ Project::parse() const {
 			try {
 				rev = migrate::parse_migration(file.content, path);
 			} catch (const migrate::Error &e) {
-				if (!lenient_ || std::string_view(e.what()).find("the upgrade section is empty") == std::string_view::npos)
+				if (!lenient_ ||
+				    std::string_view(e.what()).find("the upgrade section is empty") == std::string_view::npos)
 					throw;
 				rev = migrate::parse_migration(with_placeholder(file.content), path);
 				warnings.push_back(fmt::format("{}: the upgrade section is empty; fill it in before upgrading", path));
@@ -215,8 +217,8 @@ Project::parse() const {
 				unfilled_.insert(rev.id);
 			}
 			if (auto it = by_revision_.find(rev.id); it != by_revision_.end()) {
-				problems.push_back(
-				    fmt::format("{}: revision {} is also defined in {}", path, rev.id, files_[it->second].path.string()));
+				problems.push_back(fmt::format("{}: revision {} is also defined in {}", path, rev.id,
+				                               files_[it->second].path.string()));
 				continue;
 			}
 			by_revision_.emplace(rev.id, k);
@@ -233,8 +235,9 @@ Project::parse() const {
 	for (const auto &w : warnings)
 		out().warning(w);
 	if (!problems.empty()) {
-		Failure f(problems.size() == 1 ? fmt::format("a migration file in {} has an error", dir_.string())
-		                               : fmt::format("{} migration files in {} have errors", problems.size(), dir_.string()));
+		Failure f(problems.size() == 1
+		              ? fmt::format("a migration file in {} has an error", dir_.string())
+		              : fmt::format("{} migration files in {} have errors", problems.size(), dir_.string()));
 		f.items = std::move(problems);
 		f.sqlstate = migrate::sqlstate::invalid_migration_file;
 		by_revision_.clear();

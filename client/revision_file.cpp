@@ -51,10 +51,10 @@ one_line(const std::string &text) {
 
 std::string
 body(const NewRevision &rev) {
-	std::string header = fmt::format("-- revision: {}\n-- down_revision: {}\n-- message: {}\n", rev.id,
-	                                 rev.down_revisions.empty() ? std::string("none")
-	                                                            : fmt::format("{}", fmt::join(rev.down_revisions, ", ")),
-	                                 one_line(rev.message));
+	std::string header = fmt::format(
+	    "-- revision: {}\n-- down_revision: {}\n-- message: {}\n", rev.id,
+	    rev.down_revisions.empty() ? std::string("none") : fmt::format("{}", fmt::join(rev.down_revisions, ", ")),
+	    one_line(rev.message));
 	if (!rev.branch_labels.empty())
 		header += fmt::format("-- branch_labels: {}\n", fmt::join(rev.branch_labels, ", "));
 	if (!rev.depends_on.empty())
@@ -63,22 +63,20 @@ body(const NewRevision &rev) {
 	if (rev.down_revisions.size() > 1) {
 		// A merge revision joins its parents; there is usually nothing to run.
 		return header + "\n-- migrate:upgrade\n-- merges " + fmt::format("{}", fmt::join(rev.down_revisions, ", ")) +
-		       ": nothing to run\n" +
-		       "\n-- migrate:downgrade\n-- nothing to undo\n";
+		       ": nothing to run\n" + "\n-- migrate:downgrade\n-- nothing to undo\n";
 	}
 	if (!rev.upgrade_sql.empty())
 		return header + "\n-- migrate:upgrade\n" + rev.upgrade_sql + "\n-- migrate:downgrade\n" + rev.downgrade_sql;
-	return header +
-	       "\n-- migrate:upgrade\n"
-	       "-- The SQL that applies this revision, e.g.\n"
-	       "--   ALTER TABLE agents ADD COLUMN capabilities text[] NOT NULL DEFAULT '{}';\n"
-	       "\n"
-	       "\n"
-	       "-- migrate:downgrade\n"
-	       "-- The SQL that undoes it, e.g.\n"
-	       "--   ALTER TABLE agents DROP COLUMN capabilities;\n"
-	       "-- (Delete this section to make the revision irreversible.)\n"
-	       "\n";
+	return header + "\n-- migrate:upgrade\n"
+	                "-- The SQL that applies this revision, e.g.\n"
+	                "--   ALTER TABLE agents ADD COLUMN capabilities text[] NOT NULL DEFAULT '{}';\n"
+	                "\n"
+	                "\n"
+	                "-- migrate:downgrade\n"
+	                "-- The SQL that undoes it, e.g.\n"
+	                "--   ALTER TABLE agents DROP COLUMN capabilities;\n"
+	                "-- (Delete this section to make the revision irreversible.)\n"
+	                "\n";
 }
 
 } // namespace
@@ -180,7 +178,8 @@ slugify(const std::string &message) {
 		i += len ? len : 1;
 		char32_t lowered = 0;
 		if (len == 1)
-			lowered = std::isalnum(static_cast<int>(cp)) ? static_cast<char32_t>(std::tolower(static_cast<int>(cp))) : 0;
+			lowered =
+			    std::isalnum(static_cast<int>(cp)) ? static_cast<char32_t>(std::tolower(static_cast<int>(cp))) : 0;
 		else if (len > 1)
 			lowered = word_char_lower(cp);
 		if (lowered == 0 || lowered == '/' || lowered < 0x20) { // invalid bytes count as a gap too

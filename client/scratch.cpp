@@ -59,7 +59,8 @@ host_id() {
 
 std::int64_t
 unix_now() {
-	return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+	return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+	    .count();
 }
 
 struct Creator {

@@ -89,7 +89,8 @@ build_desired(Connection &conn, const std::vector<SchemaFile> &files) {
 			Failure f(fmt::format("schema file {} failed: {}", file.path.string(), e.what()), e.detail, e.hint);
 			f.sqlstate = e.sqlstate;
 			if (e.position > 0)
-				f.context = fmt::format("{}, line {}", file.path.string(), migrate::lines_before(file.content, e.position) + 1);
+				f.context =
+				    fmt::format("{}, line {}", file.path.string(), migrate::lines_before(file.content, e.position) + 1);
 			throw f;
 		}
 		throw_if_interrupted();
@@ -176,7 +177,8 @@ read_shadow_schemas(Context &ctx, const Project &project, const std::vector<std:
 			}
 		});
 		try {
-			result.head = shadow_schema(admin, server, [&](Connection &c) { build_head(c, project, targets, lock_wait); });
+			result.head =
+			    shadow_schema(admin, server, [&](Connection &c) { build_head(c, project, targets, lock_wait); });
 		} catch (...) {
 			desired.join();
 			throw;

@@ -17,7 +17,7 @@ namespace pgmigrate {
 
 struct ShadowOptions {
 	std::string schema_path = "./schema"; // a .sql file, or a directory of them applied in name order
-	std::string shadow_url;             // a server to create the shadow databases on instead of -d's
+	std::string shadow_url;               // a server to create the shadow databases on instead of -d's
 };
 
 struct SchemaFile {

@@ -31,7 +31,8 @@ find_extension(Connection &conn) {
 	// Also any function named migrate_* in the extension's schema that is not the extension's: a
 	// look-alike that makes pgmigrate's calls ambiguous (or captures them).
 	auto r = conn.query(
-	    "SELECT n.nspname, e.extversion, (SELECT pg_catalog.string_agg(p.oid::pg_catalog.regprocedure::pg_catalog.text, "
+	    "SELECT n.nspname, e.extversion, (SELECT "
+	    "pg_catalog.string_agg(p.oid::pg_catalog.regprocedure::pg_catalog.text, "
 	    "', ') FROM pg_catalog.pg_proc p WHERE p.pronamespace OPERATOR(pg_catalog.=) e.extnamespace AND p.proname "
 	    "OPERATOR(pg_catalog.~) '^migrate_' AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.classid "
 	    "OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) p.oid AND "
@@ -41,8 +42,8 @@ find_extension(Connection &conn) {
 	if (r.rows() == 0)
 		return std::nullopt;
 	if (!r.is_null(0, 2)) {
-		Failure f(fmt::format("schema {} holds functions that are not the migrate extension's: {}", quote_ident(r.get(0, 0)),
-		                      r.get(0, 2)),
+		Failure f(fmt::format("schema {} holds functions that are not the migrate extension's: {}",
+		                      quote_ident(r.get(0, 0)), r.get(0, 2)),
 		          "They make pgmigrate's calls to the extension ambiguous, or run in their place.",
 		          "Drop them (or find out who created them), and let only the extension's owner create objects in "
 		          "that schema.");
@@ -54,7 +55,9 @@ find_extension(Connection &conn) {
 
 bool
 has_state_schema(Connection &conn) {
-	return conn.query("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname OPERATOR(pg_catalog.=) 'migrate')").get_bool(0, 0);
+	return conn
+	    .query("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname OPERATOR(pg_catalog.=) 'migrate')")
+	    .get_bool(0, 0);
 }
 
 bool
@@ -82,11 +85,12 @@ namespace {
 bool
 state_is_current(Connection &conn) {
 	return conn
-	    .query("SELECT pg_catalog.to_regclass('migrate.version') IS NOT NULL AND "
-	           "pg_catalog.to_regclass('migrate.log') IS NOT NULL AND "
-	           "pg_catalog.to_regclass('migrate.lock_holder') IS NOT NULL AND EXISTS (SELECT FROM pg_catalog.pg_attribute "
-	           "WHERE attrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass('migrate.revisions') "
-	           "AND attname OPERATOR(pg_catalog.=) 'content' AND NOT attisdropped)")
+	    .query(
+	        "SELECT pg_catalog.to_regclass('migrate.version') IS NOT NULL AND "
+	        "pg_catalog.to_regclass('migrate.log') IS NOT NULL AND "
+	        "pg_catalog.to_regclass('migrate.lock_holder') IS NOT NULL AND EXISTS (SELECT FROM pg_catalog.pg_attribute "
+	        "WHERE attrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass('migrate.revisions') "
+	        "AND attname OPERATOR(pg_catalog.=) 'content' AND NOT attisdropped)")
 	    .get_bool(0, 0);
 }
 
@@ -143,8 +147,9 @@ ensure_state(Connection &conn, double lock_wait) {
 			return false;
 		throw;
 	}
-	out().note(fmt::format("Created the state tables in schema migrate of database \"{}\" (client mode, --no-extension).",
-	                       conn.database()));
+	out().note(
+	    fmt::format("Created the state tables in schema migrate of database \"{}\" (client mode, --no-extension).",
+	                conn.database()));
 	return true;
 }
 
@@ -189,7 +194,8 @@ guard_state_tables(Connection &conn) {
 	    // the log's ids: from a plain sequence
 	    "UNION ALL SELECT 6, 'log', 'sequence', pg_catalog.concat(sn.nspname, '.', s.relname) FROM t "
 	    "JOIN pg_catalog.pg_attrdef d ON d.adrelid OPERATOR(pg_catalog.=) t.oid "
-	    "JOIN pg_catalog.pg_depend dep ON dep.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_attrdef'::pg_catalog.regclass "
+	    "JOIN pg_catalog.pg_depend dep ON dep.classid OPERATOR(pg_catalog.=) "
+	    "'pg_catalog.pg_attrdef'::pg_catalog.regclass "
 	    "AND dep.objid OPERATOR(pg_catalog.=) d.oid "
 	    "AND dep.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "
 	    "JOIN pg_catalog.pg_class s ON s.oid OPERATOR(pg_catalog.=) dep.refobjid "
@@ -202,18 +208,22 @@ guard_state_tables(Connection &conn) {
 	for (int i = 0; i < r.rows(); ++i) {
 		const std::string table = "migrate." + r.get(i, 1), what = r.get(i, 2), name = r.get(i, 3);
 		if (what == "kind") {
-			static const std::map<std::string, std::string> kinds = {
-			    {"v", "a view"}, {"m", "a materialized view"}, {"p", "a partitioned table"},
-			    {"f", "a foreign table"}, {"S", "a sequence"}};
+			static const std::map<std::string, std::string> kinds = {{"v", "a view"},
+			                                                         {"m", "a materialized view"},
+			                                                         {"p", "a partitioned table"},
+			                                                         {"f", "a foreign table"},
+			                                                         {"S", "a sequence"}};
 			auto k = kinds.find(name);
-			problems.push_back(fmt::format("{} is {}, not an ordinary table: what reads or writes it would run its "
-			                               "query, rules or functions {}",
-			                               table, k == kinds.end() ? "not an ordinary table (relkind " + name + ")" : k->second,
-			                               who));
+			problems.push_back(
+			    fmt::format("{} is {}, not an ordinary table: what reads or writes it would run its "
+			                "query, rules or functions {}",
+			                table, k == kinds.end() ? "not an ordinary table (relkind " + name + ")" : k->second, who));
 		} else if (what == "trigger" || what == "rule") {
-			problems.push_back(fmt::format("{} {} on {}: a {} on {} would run {}", what, name, table, what, table, who));
+			problems.push_back(
+			    fmt::format("{} {} on {}: a {} on {} would run {}", what, name, table, what, table, who));
 		} else if (what == "policy") {
-			problems.push_back(fmt::format("row security policy {} on {}: its expressions would run {}", name, table, who));
+			problems.push_back(
+			    fmt::format("row security policy {} on {}: its expressions would run {}", name, table, who));
 		} else if (what == "sequence") {
 			problems.push_back(fmt::format("{}'s id default uses {}, which is not a plain sequence", table, name));
 		} else {
@@ -222,14 +232,15 @@ guard_state_tables(Connection &conn) {
 			                               table, what, name, who));
 		}
 	}
-	Result owner = conn.query("SELECT pg_catalog.string_agg(DISTINCT o.rolname, ', '), "
-	                          "pg_catalog.bool_or(NOT o.rolsuper AND o.oid OPERATOR(pg_catalog.<>) u.oid), "
-	                          "pg_catalog.bool_or(u.rolsuper) FROM pg_catalog.pg_class c "
-	                          "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
-	                          "JOIN pg_catalog.pg_roles o ON o.oid OPERATOR(pg_catalog.=) c.relowner "
-	                          "JOIN pg_catalog.pg_roles u ON u.rolname OPERATOR(pg_catalog.=) CURRENT_USER "
-	                          "WHERE n.nspname OPERATOR(pg_catalog.=) 'migrate' "
-	                          "AND c.relname OPERATOR(pg_catalog.=) ANY ('{revisions,version,log,lock_holder}'::pg_catalog.name[])");
+	Result owner = conn.query(
+	    "SELECT pg_catalog.string_agg(DISTINCT o.rolname, ', '), "
+	    "pg_catalog.bool_or(NOT o.rolsuper AND o.oid OPERATOR(pg_catalog.<>) u.oid), "
+	    "pg_catalog.bool_or(u.rolsuper) FROM pg_catalog.pg_class c "
+	    "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
+	    "JOIN pg_catalog.pg_roles o ON o.oid OPERATOR(pg_catalog.=) c.relowner "
+	    "JOIN pg_catalog.pg_roles u ON u.rolname OPERATOR(pg_catalog.=) CURRENT_USER "
+	    "WHERE n.nspname OPERATOR(pg_catalog.=) 'migrate' "
+	    "AND c.relname OPERATOR(pg_catalog.=) ANY ('{revisions,version,log,lock_holder}'::pg_catalog.name[])");
 	if (!problems.empty()) {
 		Failure f(fmt::format("the state tables in schema migrate of database \"{}\" carry objects that would run "
 		                      "with the privileges of whoever migrates",
@@ -242,10 +253,11 @@ guard_state_tables(Connection &conn) {
 		throw f;
 	}
 	if (owner.rows() == 1 && !owner.is_null(0, 1) && owner.get_bool(0, 1) && owner.get_bool(0, 2))
-		out().warning(fmt::format("the state tables in schema migrate are owned by {}, and you migrate as superuser {}: "
-		                          "that role can change what they run; consider ALTER TABLE ... OWNER TO a role that "
-		                          "only migrates, or migrating as the tables' owner",
-		                          owner.get(0, 0), conn.user()));
+		out().warning(
+		    fmt::format("the state tables in schema migrate are owned by {}, and you migrate as superuser {}: "
+		                "that role can change what they run; consider ALTER TABLE ... OWNER TO a role that "
+		                "only migrates, or migrating as the tables' owner",
+		                owner.get(0, 0), conn.user()));
 }
 
 } // namespace
@@ -299,10 +311,12 @@ require_host(Connection &conn, bool no_extension, double lock_wait, bool create)
 	}
 	Failure f(fmt::format("the migrate extension is not installed in database \"{}\"", conn.database()));
 	if (!refused) {
-		f.hint = fmt::format("Either install it with: CREATE EXTENSION migrate; (this role may), or run without it: {}.",
-		                     no_extension_way);
+		f.hint =
+		    fmt::format("Either install it with: CREATE EXTENSION migrate; (this role may), or run without it: {}.",
+		                no_extension_way);
 	} else {
-		f.detail = fmt::format("Nor can this role install it: CREATE EXTENSION migrate fails here: {}", refused->what());
+		f.detail =
+		    fmt::format("Nor can this role install it: CREATE EXTENSION migrate fails here: {}", refused->what());
 		f.hint = fmt::format("Either install it (the migrate package on the server, then CREATE EXTENSION migrate; run "
 		                     "in that database by a role allowed to create extensions, usually a superuser), or run "
 		                     "without it: {}.",
@@ -445,10 +459,11 @@ sync_project(Connection &conn, const Host &host, const Project &project, double 
 		}
 	} else {
 		// One round trip for all of them; unnest keeps the array order.
-		conn.query(fmt::format("SELECT {}(u.content, u.filename) FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
-		                       "pg_catalog.unnest($2::pg_catalog.text[])) AS u(content, filename)",
-		                       host.fn("migrate_add")),
-		           {text_array_literal(contents), text_array_literal(names)});
+		conn.query(
+		    fmt::format("SELECT {}(u.content, u.filename) FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
+		                "pg_catalog.unnest($2::pg_catalog.text[])) AS u(content, filename)",
+		                host.fn("migrate_add")),
+		    {text_array_literal(contents), text_array_literal(names)});
 	}
 	if (!stale.empty()) {
 		const std::string list = fmt::format("{}", fmt::join(stale, ","));

@@ -58,7 +58,7 @@ bool ensure_state(Connection &conn, double lock_wait);
 struct SyncResult {
 	std::vector<std::string> uploaded; // revision ids, in upload order
 	std::vector<std::string> removed;  // stale stored revisions dropped (no file, never applied)
-	bool unchanged = false; // nothing was uploaded because nothing differed
+	bool unchanged = false;            // nothing was uploaded because nothing differed
 	// With `read_heads`, read with the comparison when unchanged, so that a no-op `upgrade head`
 	// needs no more round trips and never loads the extension's library:
 	bool all_applied = false; // the version rows are the heads (dependencies counted): every stored

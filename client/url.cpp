@@ -35,7 +35,8 @@ trim(std::string_view s) {
 std::string
 lower(std::string_view s) {
 	std::string out(s);
-	std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+	std::transform(out.begin(), out.end(), out.begin(),
+	               [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
 	return out;
 }
 
@@ -45,7 +46,8 @@ scheme_length(std::string_view s) {
 	if (s.empty() || !std::isalpha(static_cast<unsigned char>(s[0])))
 		return 0;
 	std::size_t i = 1;
-	while (i < s.size() && (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '+' || s[i] == '.' || s[i] == '-'))
+	while (i < s.size() &&
+	       (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '+' || s[i] == '.' || s[i] == '-'))
 		++i;
 	return s.substr(i).starts_with("://") ? i : 0;
 }
@@ -66,7 +68,8 @@ percent_encode(std::string_view text) {
 // with the document's handling of invalid UTF-8).
 std::string
 json_escape(std::string_view text) {
-	const std::string quoted = nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+	const std::string quoted =
+	    nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 	return quoted.substr(1, quoted.size() - 2);
 }
 
@@ -366,7 +369,8 @@ blank_passwords(std::string_view text) {
 	for (std::size_t sep = text.find("://"); sep != std::string_view::npos; sep = text.find("://", sep + 3)) {
 		std::size_t begin = sep + 3;
 		std::size_t end = text.find_first_of("/?# \t\n", begin);
-		std::string_view authority = text.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin);
+		std::string_view authority =
+		    text.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin);
 		std::size_t at = authority.rfind('@');
 		if (at == std::string_view::npos)
 			continue;

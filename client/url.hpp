@@ -9,8 +9,8 @@
 namespace pgmigrate {
 
 struct DatabaseTarget {
-	std::string conninfo; // handed to libpq: a postgresql:// URL or a keyword/value string
-	std::string display;  // the same with the password masked, for messages
+	std::string conninfo;             // handed to libpq: a postgresql:// URL or a keyword/value string
+	std::string display;              // the same with the password masked, for messages
 	std::vector<std::string> secrets; // passwords found in it, to scrub from any text
 	std::vector<std::string> dropped; // a driver URL's query parameters libpq does not know, left out
 };

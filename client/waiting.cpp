@@ -80,7 +80,8 @@ wait_for_lock(Connection &conn, double seconds, const std::function<void()> &try
 		// CONCURRENTLY (which waits for every older snapshot) does not wait for its waiter.
 		conn.simple("RELEASE SAVEPOINT pgmigrate_lock");
 		if (!said) {
-			out().note(fmt::format("Waiting for another migration to finish (pid {})...", holder.empty() ? "?" : holder));
+			out().note(
+			    fmt::format("Waiting for another migration to finish (pid {})...", holder.empty() ? "?" : holder));
 			said = true;
 		}
 		if (since(start) >= seconds) {

@@ -82,8 +82,7 @@ namespace detail {
 // Build a palloc'd ErrorData without ever raising (allocation failures degrade to a static
 // "out of memory" report in raise). Safe to call inside a catch block.
 ErrorData *error_data(const Error &e, const char *file, int line, const char *func) noexcept;
-ErrorData *error_data(const char *sqlstate, const char *message, const char *file, int line,
-                      const char *func) noexcept;
+ErrorData *error_data(const char *sqlstate, const char *message, const char *file, int line, const char *func) noexcept;
 // ThrowErrorData: the longjmp. Called only after the catch blocks, with only plain data alive.
 [[noreturn]] void raise(ErrorData *edata);
 } // namespace detail
@@ -116,10 +115,12 @@ call_entry(Fn &&fn) {
 
 // Defines the SQL-callable C function `name` (the symbol its CREATE FUNCTION names), whose body is
 // `name##_impl(fcinfo)`, run through call_entry. Use it outside any namespace.
-#define MIGRATE_FUNCTION(name)                                                                                       \
-	extern "C" {                                                                                                     \
-	PG_FUNCTION_INFO_V1(name);                                                                                       \
-	Datum name(PG_FUNCTION_ARGS) { return migrate::pg::call_entry([&] { return name##_impl(fcinfo); }); }          \
+#define MIGRATE_FUNCTION(name)                                                                                         \
+	extern "C" {                                                                                                       \
+	PG_FUNCTION_INFO_V1(name);                                                                                         \
+	Datum name(PG_FUNCTION_ARGS) {                                                                                     \
+		return migrate::pg::call_entry([&] { return name##_impl(fcinfo); });                                           \
+	}                                                                                                                  \
 	}
 
 // An SPI connection for the duration of one call. finish() disconnects (call it before building

@@ -92,8 +92,7 @@ text_array_datum(const std::vector<std::string> &items) {
 	auto *elems = static_cast<Datum *>(palloc(sizeof(Datum) * items.size()));
 	for (std::size_t i = 0; i < items.size(); ++i)
 		elems[i] = PointerGetDatum(cstring_to_text_with_len(items[i].data(), static_cast<int>(items[i].size())));
-	return PointerGetDatum(
-	    construct_array(elems, static_cast<int>(items.size()), TEXTOID, -1, false, TYPALIGN_INT));
+	return PointerGetDatum(construct_array(elems, static_cast<int>(items.size()), TEXTOID, -1, false, TYPALIGN_INT));
 }
 
 // A materialized set-returning result (SFRM_Materialize). Created first, so a call from a context
@@ -193,9 +192,8 @@ head_labels(const RevisionGraph &graph, RevisionGraph::Index head) {
 				stack.push_back(p);
 			}
 	}
-	std::sort(lineage.begin(), lineage.end(), [&](auto a, auto b) {
-		return graph.topological_position(a) < graph.topological_position(b);
-	});
+	std::sort(lineage.begin(), lineage.end(),
+	          [&](auto a, auto b) { return graph.topological_position(a) < graph.topological_position(b); });
 	std::vector<std::string> labels;
 	for (auto i : lineage)
 		for (const auto &label : graph[i].branch_labels)
@@ -287,7 +285,8 @@ Datum
 migrate_remove_impl(FunctionCallInfo fcinfo) {
 	std::vector<std::string> ids = split_revision_list(text_arg(fcinfo, 0, "rev"));
 	if (ids.empty())
-		throw Error(sqlstate::invalid_parameter_value, "no revision to remove", {}, "Name one or more stored revisions.");
+		throw Error(sqlstate::invalid_parameter_value, "no revision to remove", {},
+		            "Name one or more stored revisions.");
 	ResultSet result(fcinfo);
 	CallScope scope(CallScope::Mode::change);
 	auto removed = Runner(scope.db()).remove(ids);
@@ -400,8 +399,7 @@ migrate_show_impl(FunctionCallInfo fcinfo) {
 		auto section = [](const Section &sec) { return sec.present ? Cell(sec.sql) : Cell(); };
 		result.add({rev.id, rev.down_revisions, rev.depends_on, rev.branch_labels, rev.message,
 		            text_or_null(rev.filename), rev.checksum, rev.transactional, text_or_null(rev.lock_timeout),
-		            section(rev.upgrade), section(rev.downgrade), section(rev.verify), bool(s.applied[i]),
-		            verbose[i]});
+		            section(rev.upgrade), section(rev.downgrade), section(rev.verify), bool(s.applied[i]), verbose[i]});
 	}
 	return result.done();
 }

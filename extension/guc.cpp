@@ -14,8 +14,8 @@ constexpr const char *engine_search_path = "pg_catalog, pg_temp";
 
 void
 set_guc_saved(const char *name, const char *value) {
-	(void)set_config_option(name, value, superuser() ? PGC_SUSET : PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
-	                        true, 0, false);
+	(void)set_config_option(name, value, superuser() ? PGC_SUSET : PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+	                        false);
 }
 
 int

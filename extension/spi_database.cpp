@@ -148,8 +148,8 @@ SpiDatabase::query_pinned(const std::string &sql, const std::vector<Value> &para
 	auto run_engine_query = [&] {
 		for (int i = 0; i < nargs; ++i)
 			if (nulls[i] == ' ')
-				values[i] = PointerGetDatum(
-				    cstring_to_text_with_len(params[i]->data(), static_cast<int>(params[i]->size())));
+				values[i] =
+				    PointerGetDatum(cstring_to_text_with_len(params[i]->data(), static_cast<int>(params[i]->size())));
 		int rc;
 		if (plan == nullptr) {
 			rc = SPI_execute_with_args(sql.c_str(), nargs, types.data(), values.data(), nulls.data(), read_only, 0);
@@ -181,13 +181,9 @@ SpiDatabase::query_pinned(const std::string &sql, const std::vector<Value> &para
 			SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
 		Result out{nullptr, 0};
 		PG_TRY();
-		{
-			out = run_engine_query();
-		}
+		{ out = run_engine_query(); }
 		PG_FINALLY();
-		{
-			SetUserIdAndSecContext(saved_user, saved_context);
-		}
+		{ SetUserIdAndSecContext(saved_user, saved_context); }
 		PG_END_TRY();
 		return out;
 	});
@@ -226,7 +222,8 @@ SpiDatabase::query_pinned(const std::string &sql, const std::vector<Value> &para
 				if (row_nulls[c])
 					continue;
 				if (is_text[c]) {
-					struct varlena *v = pg_detoast_datum_packed(reinterpret_cast<struct varlena *>(DatumGetPointer(datums[c])));
+					struct varlena *v =
+					    pg_detoast_datum_packed(reinterpret_cast<struct varlena *>(DatumGetPointer(datums[c])));
 					ptrs[k] = VARDATA_ANY(v);
 					lens[k] = static_cast<int>(VARSIZE_ANY_EXHDR(v));
 				} else {
@@ -267,7 +264,8 @@ SpiDatabase::split(std::string_view sql, const StatementContext &where) {
 	std::optional<PgError> failure;
 	try {
 		parsed = pg_call([&] {
-			MemoryContext context = AllocSetContextCreate(CurrentMemoryContext, "migrate split", ALLOCSET_DEFAULT_SIZES);
+			MemoryContext context =
+			    AllocSetContextCreate(CurrentMemoryContext, "migrate split", ALLOCSET_DEFAULT_SIZES);
 			MemoryContext old = MemoryContextSwitchTo(context);
 			List *statements = raw_parser(text.c_str(), RAW_PARSE_DEFAULT);
 			MemoryContextSwitchTo(old);
@@ -291,8 +289,8 @@ SpiDatabase::split(std::string_view sql, const StatementContext &where) {
 	for (int i = 0; i < list_length(parsed.statements); ++i) {
 		auto *raw = static_cast<RawStmt *>(list_nth(parsed.statements, i));
 		std::size_t begin = std::min(static_cast<std::size_t>(std::max(raw->stmt_location, 0)), text.size());
-		std::size_t end = raw->stmt_len > 0 ? std::min(begin + static_cast<std::size_t>(raw->stmt_len), text.size())
-		                                    : text.size();
+		std::size_t end =
+		    raw->stmt_len > 0 ? std::min(begin + static_cast<std::size_t>(raw->stmt_len), text.size()) : text.size();
 		begin = skip_blank(text, begin, end);
 		if (begin >= end)
 			continue;

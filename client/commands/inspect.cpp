@@ -70,9 +70,8 @@ range_end(Context &ctx, const Shown &s, const std::string &text, bool lower) {
 			std::vector<RevisionGraph::Index> current;
 			if (syntax.relative_to_current())
 				current = current_revisions(ctx, s);
-			auto t = migrate::resolve_target(graph, current, text,
-			                                 syntax.sign == '-' ? migrate::Direction::downgrade
-			                                                    : migrate::Direction::upgrade);
+			auto t = migrate::resolve_target(
+			    graph, current, text, syntax.sign == '-' ? migrate::Direction::downgrade : migrate::Direction::upgrade);
 			return t.revisions;
 		}
 		return migrate::resolve_revisions(graph, text);
@@ -161,7 +160,8 @@ heads(Context &ctx, const HeadsOptions &opt) {
 		if (opt.verbose)
 			print_block(entries[i].verbose + s.marker(i));
 		else
-			out().result(migrate::head_only(graph, i, {.include_branches = true, .tree_indicators = false}) + s.marker(i));
+			out().result(migrate::head_only(graph, i, {.include_branches = true, .tree_indicators = false}) +
+			             s.marker(i));
 		heads.push_back(revision_json(graph, i));
 	}
 	out().doc()["heads"] = heads;
@@ -177,7 +177,8 @@ branches(Context &ctx, const BranchesOptions &opt) {
 	for (const auto &e : entries) {
 		if (!e.is_branch_point)
 			continue;
-		std::string block = opt.verbose ? e.verbose : migrate::head_only(graph, e.revision, {.include_branches = true}) + "\n";
+		std::string block =
+		    opt.verbose ? e.verbose : migrate::head_only(graph, e.revision, {.include_branches = true}) + "\n";
 		std::string indent(graph[e.revision].id.size(), ' ');
 		nlohmann::json children = nlohmann::json::array();
 		for (auto c : graph.children(e.revision)) {

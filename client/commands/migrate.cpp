@@ -29,15 +29,17 @@ state_statement() {
 	const StateDdl ddl = state_ddl();
 	std::string inner = dollar_tag(ddl.schema + ddl.rest, "state");
 	std::string outer = dollar_tag(inner + ddl.schema + ddl.rest, "pgmigrate");
-	return fmt::format("-- The state tables of client mode (pgmigrate --no-extension), created when missing\n"
-	                   "DO {0}\nDECLARE\n  caller_path text := pg_catalog.current_setting('search_path');\nBEGIN\n"
-	                   "  IF pg_catalog.to_regclass('migrate.revisions') IS NULL OR pg_catalog.to_regclass('migrate.version') "
-	                   "IS NULL\n     OR pg_catalog.to_regclass('migrate.log') IS NULL OR pg_catalog.to_regclass('migrate.lock_holder') IS NULL THEN\n"
-	                   "    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);\n"
-	                   "    IF pg_catalog.to_regnamespace('migrate') IS NULL THEN\n      EXECUTE {1}{2}{1};\n    END IF;\n"
-	                   "    EXECUTE {1}\n{3}{1};\n"
-	                   "    PERFORM pg_catalog.set_config('search_path', caller_path, true);\n  END IF;\nEND\n{0};\n\n",
-	                   outer, inner, ddl.schema, ddl.rest);
+	return fmt::format(
+	    "-- The state tables of client mode (pgmigrate --no-extension), created when missing\n"
+	    "DO {0}\nDECLARE\n  caller_path text := pg_catalog.current_setting('search_path');\nBEGIN\n"
+	    "  IF pg_catalog.to_regclass('migrate.revisions') IS NULL OR pg_catalog.to_regclass('migrate.version') "
+	    "IS NULL\n     OR pg_catalog.to_regclass('migrate.log') IS NULL OR "
+	    "pg_catalog.to_regclass('migrate.lock_holder') IS NULL THEN\n"
+	    "    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);\n"
+	    "    IF pg_catalog.to_regnamespace('migrate') IS NULL THEN\n      EXECUTE {1}{2}{1};\n    END IF;\n"
+	    "    EXECUTE {1}\n{3}{1};\n"
+	    "    PERFORM pg_catalog.set_config('search_path', caller_path, true);\n  END IF;\nEND\n{0};\n\n",
+	    outer, inner, ddl.schema, ddl.rest);
 }
 
 // The schema of the installed extension, as a scalar subquery (for a script run without pgmigrate).
@@ -66,7 +68,8 @@ upload_statements(const Project &project, const RevisionGraph &graph, const migr
 			continue;
 		}
 		std::string tag = dollar_tag(file.content, "pgmigrate");
-		const std::string args = fmt::format("{}{}{}, {}", tag, file.content, tag, migrate::state::quote_literal(file.name));
+		const std::string args =
+		    fmt::format("{}{}{}, {}", tag, file.content, tag, migrate::state::quote_literal(file.name));
 		std::string call = fmt::format("SELECT {}({})", fn, args);
 		if (fn.empty()) {
 			// No database to ask where the extension lives: the script asks, so that an unqualified
@@ -132,8 +135,8 @@ offline(Context &ctx, Direction direction, const std::string &argument) {
 				              "the current version from.");
 			current = graph.heads();
 		}
-		migrate::Plan plan = up ? migrate::plan_upgrade(graph, current, target)
-		                        : migrate::plan_downgrade(graph, current, target);
+		migrate::Plan plan =
+		    up ? migrate::plan_upgrade(graph, current, target) : migrate::plan_downgrade(graph, current, target);
 		refuse_unfilled(project, graph, plan);
 		std::string script = migrate::render_script(graph, plan);
 		std::string uploads = upload_statements(project, graph, plan, fn, client_mode);
@@ -167,7 +170,8 @@ online(Context &ctx, Direction direction, const MigrateOptions &opt) {
 		throw Failure("Range revision not allowed", {},
 		              "A range (A:B) is for --sql and history; give a single target.");
 	const bool to_heads = direction == Direction::upgrade && (opt.target == "head" || opt.target == "heads");
-	if (Project &files = ctx.files(); direction == Direction::upgrade && files.exists() && !files.unfinished().empty()) {
+	if (Project &files = ctx.files();
+	    direction == Direction::upgrade && files.exists() && !files.unfinished().empty()) {
 		// Drafts are never uploaded: plan on the files' graph first, to refuse a plan that would
 		// apply one before anything is uploaded or run.
 		FilesView view = read_files_view(ctx.connection(), files);
@@ -182,7 +186,8 @@ online(Context &ctx, Direction direction, const MigrateOptions &opt) {
 	if (!to_heads || !nothing_to_upgrade(ctx.synced(), opt.target)) {
 		if (direction == Direction::upgrade)
 			refuse_alembic_database(ctx.connection(), version_rows(ctx.connection()));
-		steps = apply_online(ctx.connection(), host, {direction, opt.target, opt.per_revision}, ctx.options().lock_wait);
+		steps =
+		    apply_online(ctx.connection(), host, {direction, opt.target, opt.per_revision}, ctx.options().lock_wait);
 	}
 	nlohmann::json list = nlohmann::json::array();
 	for (const auto &s : steps)

@@ -29,7 +29,8 @@ std::string
 aside_name(Connection &conn) {
 	for (int n = 0;; ++n) {
 		std::string name = n == 0 ? "migrate_moving" : fmt::format("migrate_moving{}", n);
-		if (!conn.query("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname OPERATOR(pg_catalog.=) $1)", {name})
+		if (!conn.query("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname OPERATOR(pg_catalog.=) $1)",
+		                {name})
 		         .get_bool(0, 0))
 			return name;
 	}
@@ -58,7 +59,9 @@ carried_grants(Connection &conn) {
 		std::string grantee = r.get(i, 2) == "0" ? std::string("PUBLIC") : std::string();
 		if (grantee.empty())
 			grantee = quote_ident(
-			    conn.query("SELECT rolname FROM pg_catalog.pg_roles WHERE oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid", {r.get(i, 2)})
+			    conn.query(
+			            "SELECT rolname FROM pg_catalog.pg_roles WHERE oid OPERATOR(pg_catalog.=) $1::pg_catalog.oid",
+			            {r.get(i, 2)})
 			        .get(0, 0));
 		grants.push_back(fmt::format("GRANT {} ON {} TO {}{}", r.get(i, 1), r.get(i, 0), grantee,
 		                             r.get_bool(i, 3) ? " WITH GRANT OPTION" : ""));
@@ -70,10 +73,11 @@ carried_grants(Connection &conn) {
 // log stays append-only for it).
 std::string
 migrate_rights(const std::string &role) {
-	return fmt::format("GRANT INSERT, UPDATE, DELETE ON migrate.revisions TO {0}; GRANT INSERT, DELETE ON migrate.version TO {0}; "
-	                   "GRANT INSERT ON migrate.log TO {0}; GRANT USAGE ON SEQUENCE migrate.log_id_seq TO {0}; "
-	                   "GRANT INSERT, DELETE ON migrate.lock_holder TO {0}",
-	                   role);
+	return fmt::format(
+	    "GRANT INSERT, UPDATE, DELETE ON migrate.revisions TO {0}; GRANT INSERT, DELETE ON migrate.version TO {0}; "
+	    "GRANT INSERT ON migrate.log TO {0}; GRANT USAGE ON SEQUENCE migrate.log_id_seq TO {0}; "
+	    "GRANT INSERT, DELETE ON migrate.lock_holder TO {0}",
+	    role);
 }
 
 // The role that owns schema `schema`, and whether it is a superuser.
@@ -120,13 +124,15 @@ client_grants(Connection &conn) {
 	// Columns: object text, relation name ('' for the schema), privilege, grantee oid, grantee
 	// name, grantable, column ('' for the whole object).
 	Result r = conn.query(
-	    "SELECT 'SCHEMA migrate', '', a.privilege_type, a.grantee, COALESCE(pg_catalog.quote_ident(ro.rolname), ''), a.is_grantable, '' "
+	    "SELECT 'SCHEMA migrate', '', a.privilege_type, a.grantee, COALESCE(pg_catalog.quote_ident(ro.rolname), ''), "
+	    "a.is_grantable, '' "
 	    "FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(n.nspacl) a "
 	    "LEFT JOIN pg_catalog.pg_roles ro ON ro.oid OPERATOR(pg_catalog.=) a.grantee "
 	    "WHERE n.nspname OPERATOR(pg_catalog.=) 'migrate' AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner "
 	    "UNION ALL "
 	    "SELECT pg_catalog.concat(CASE c.relkind WHEN 'S' THEN 'SEQUENCE ' ELSE 'TABLE ' END, 'migrate.', "
-	    "pg_catalog.quote_ident(c.relname)), c.relname, a.privilege_type, a.grantee, COALESCE(pg_catalog.quote_ident(ro.rolname), ''), "
+	    "pg_catalog.quote_ident(c.relname)), c.relname, a.privilege_type, a.grantee, "
+	    "COALESCE(pg_catalog.quote_ident(ro.rolname), ''), "
 	    "a.is_grantable, '' "
 	    "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace, "
 	    "pg_catalog.aclexplode(c.relacl) a LEFT JOIN pg_catalog.pg_roles ro ON ro.oid OPERATOR(pg_catalog.=) a.grantee "
@@ -135,10 +141,12 @@ client_grants(Connection &conn) {
 	    "AND a.grantee OPERATOR(pg_catalog.<>) c.relowner "
 	    "UNION ALL "
 	    "SELECT pg_catalog.concat('TABLE migrate.', pg_catalog.quote_ident(c.relname)), c.relname, a.privilege_type, "
-	    "a.grantee, COALESCE(pg_catalog.quote_ident(ro.rolname), ''), a.is_grantable, pg_catalog.quote_ident(att.attname) "
+	    "a.grantee, COALESCE(pg_catalog.quote_ident(ro.rolname), ''), a.is_grantable, "
+	    "pg_catalog.quote_ident(att.attname) "
 	    "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
 	    "JOIN pg_catalog.pg_attribute att ON att.attrelid OPERATOR(pg_catalog.=) c.oid, "
-	    "pg_catalog.aclexplode(att.attacl) a LEFT JOIN pg_catalog.pg_roles ro ON ro.oid OPERATOR(pg_catalog.=) a.grantee "
+	    "pg_catalog.aclexplode(att.attacl) a LEFT JOIN pg_catalog.pg_roles ro ON ro.oid OPERATOR(pg_catalog.=) "
+	    "a.grantee "
 	    "WHERE n.nspname OPERATOR(pg_catalog.=) 'migrate' "
 	    "AND c.relname OPERATOR(pg_catalog.=) ANY ('{revisions,version,log}'::pg_catalog.name[]) "
 	    "AND att.attnum OPERATOR(pg_catalog.>) 0 AND NOT att.attisdropped "
@@ -161,19 +169,21 @@ client_grants(Connection &conn) {
 		const bool reading = rel.empty() ? privilege == "USAGE" : privilege == "SELECT";
 		if (column.empty() && !grantable && (reading || (!to_public && write_rights.contains({rel, privilege}))))
 			continue;
-		std::string grant = column.empty() ? fmt::format("GRANT {} ON {} TO {}", privilege, object, grantee)
-		                                   : fmt::format("GRANT {} ({}) ON {} TO {}", privilege, column, object, grantee);
+		std::string grant = column.empty()
+		                        ? fmt::format("GRANT {} ON {} TO {}", privilege, object, grantee)
+		                        : fmt::format("GRANT {} ({}) ON {} TO {}", privilege, column, object, grantee);
 		if (grantable)
 			grant += " WITH GRANT OPTION";
 		g.other.push_back(grant + " -- " + why_not_carried(privilege, rel, to_public, !column.empty(), grantable));
 	}
 	// The owners of the schema and of its tables wrote the state without grants.
-	Result owners = conn.query("SELECT DISTINCT pg_catalog.quote_ident(r.rolname) FROM pg_catalog.pg_namespace n "
-	                           "JOIN pg_catalog.pg_class c ON c.relnamespace OPERATOR(pg_catalog.=) n.oid "
-	                           "AND c.relname OPERATOR(pg_catalog.=) ANY ('{revisions,version,log}'::pg_catalog.name[]) "
-	                           "JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) c.relowner "
-	                           "OR r.oid OPERATOR(pg_catalog.=) n.nspowner "
-	                           "WHERE n.nspname OPERATOR(pg_catalog.=) 'migrate' AND NOT r.rolsuper");
+	Result owners =
+	    conn.query("SELECT DISTINCT pg_catalog.quote_ident(r.rolname) FROM pg_catalog.pg_namespace n "
+	               "JOIN pg_catalog.pg_class c ON c.relnamespace OPERATOR(pg_catalog.=) n.oid "
+	               "AND c.relname OPERATOR(pg_catalog.=) ANY ('{revisions,version,log}'::pg_catalog.name[]) "
+	               "JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) c.relowner "
+	               "OR r.oid OPERATOR(pg_catalog.=) n.nspowner "
+	               "WHERE n.nspname OPERATOR(pg_catalog.=) 'migrate' AND NOT r.rolsuper");
 	for (int i = 0; i < owners.rows(); ++i)
 		g.writers.insert(owners.get(i, 0));
 	g.writers.erase(conn.query("SELECT pg_catalog.quote_ident(CURRENT_USER)").get(0, 0));
@@ -184,25 +194,26 @@ client_grants(Connection &conn) {
 // state-changing functions and nothing else (docs/security.md: Granting migration rights).
 std::string
 extension_rights(const Host &ext, const std::string &role) {
-	return fmt::format("GRANT EXECUTE ON FUNCTION {1}(text, text), {2}(text), {3}(text), {4}(text), {5}(text, boolean), "
-	                   "{6}(text, text, double precision), {7}(boolean), {8}(text) TO {0}; "
-	                   "GRANT EXECUTE ON PROCEDURE {9}(text), {10}(text) TO {0}",
-	                   role, ext.fn("migrate_add"), ext.fn("migrate_remove"), ext.fn("migrate_upgrade"),
-	                   ext.fn("migrate_downgrade"), ext.fn("migrate_stamp"), ext.fn("migrate_record"),
-	                   ext.fn("migrate_lock"), ext.fn("migrate_hold_lock"), ext.fn("migrate_upgrade_per_revision"),
-	                   ext.fn("migrate_downgrade_per_revision"));
+	return fmt::format(
+	    "GRANT EXECUTE ON FUNCTION {1}(text, text), {2}(text), {3}(text), {4}(text), {5}(text, boolean), "
+	    "{6}(text, text, double precision), {7}(boolean), {8}(text) TO {0}; "
+	    "GRANT EXECUTE ON PROCEDURE {9}(text), {10}(text) TO {0}",
+	    role, ext.fn("migrate_add"), ext.fn("migrate_remove"), ext.fn("migrate_upgrade"), ext.fn("migrate_downgrade"),
+	    ext.fn("migrate_stamp"), ext.fn("migrate_record"), ext.fn("migrate_lock"), ext.fn("migrate_hold_lock"),
+	    ext.fn("migrate_upgrade_per_revision"), ext.fn("migrate_downgrade_per_revision"));
 }
 
 // The roles (quoted where needed; not superusers, not the function's owner) that may migrate
 // through the extension `ext`: EXECUTE on its migrate_upgrade.
 std::vector<std::string>
 extension_migrators(Connection &conn, const Host &ext) {
-	Result r = conn.query("SELECT pg_catalog.quote_ident(ro.rolname) FROM pg_catalog.pg_proc p, "
-	                      "pg_catalog.aclexplode(p.proacl) a JOIN pg_catalog.pg_roles ro ON ro.oid OPERATOR(pg_catalog.=) a.grantee "
-	                      "WHERE p.oid OPERATOR(pg_catalog.=) pg_catalog.to_regprocedure($1) "
-	                      "AND a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE' AND a.grantee OPERATOR(pg_catalog.<>) p.proowner "
-	                      "AND NOT ro.rolsuper AND ro.rolname OPERATOR(pg_catalog.<>) CURRENT_USER ORDER BY 1",
-	                      {ext.fn("migrate_upgrade") + "(text)"});
+	Result r = conn.query(
+	    "SELECT pg_catalog.quote_ident(ro.rolname) FROM pg_catalog.pg_proc p, "
+	    "pg_catalog.aclexplode(p.proacl) a JOIN pg_catalog.pg_roles ro ON ro.oid OPERATOR(pg_catalog.=) a.grantee "
+	    "WHERE p.oid OPERATOR(pg_catalog.=) pg_catalog.to_regprocedure($1) "
+	    "AND a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE' AND a.grantee OPERATOR(pg_catalog.<>) p.proowner "
+	    "AND NOT ro.rolsuper AND ro.rolname OPERATOR(pg_catalog.<>) CURRENT_USER ORDER BY 1",
+	    {ext.fn("migrate_upgrade") + "(text)"});
 	std::vector<std::string> roles;
 	for (int i = 0; i < r.rows(); ++i)
 		roles.push_back(r.get(i, 0));
@@ -239,12 +250,13 @@ constexpr const char *owner_mark = "client-mode owner before install-extension: 
 // Records the owner of client mode's state, in schema `from`, on the extension's schema migrate.
 void
 record_client_owner(Connection &conn, const std::string &from) {
-	Result r = conn.query("SELECT pg_catalog.format('COMMENT ON SCHEMA migrate IS %L', pg_catalog.concat("
-	                      "pg_catalog.obj_description(pg_catalog.to_regnamespace('migrate'), 'pg_namespace'), "
-	                      "pg_catalog.chr(10), $2::pg_catalog.text, r.rolname, ' (oid ', r.oid, ')')) "
-	                      "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) c.relowner "
-	                      "WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)",
-	                      {qualified(from, "revisions"), owner_mark});
+	Result r =
+	    conn.query("SELECT pg_catalog.format('COMMENT ON SCHEMA migrate IS %L', pg_catalog.concat("
+	               "pg_catalog.obj_description(pg_catalog.to_regnamespace('migrate'), 'pg_namespace'), "
+	               "pg_catalog.chr(10), $2::pg_catalog.text, r.rolname, ' (oid ', r.oid, ')')) "
+	               "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) c.relowner "
+	               "WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)",
+	               {qualified(from, "revisions"), owner_mark});
 	if (r.rows() == 1)
 		conn.simple(r.get(0, 0));
 }
@@ -346,13 +358,14 @@ install_extension(Context &ctx, const InstallExtensionOptions &opt) {
 		// a superuser: it stops the move unless the user lets it go.
 		grants = client_grants(conn);
 		if (!grants.other.empty() && !opt.drop_other_grants) {
-			Failure f(fmt::format("the state tables in database \"{}\" carry grants that the migrate extension does not "
-			                      "give",
-			                      db),
-			          {},
-			          "The extension writes its state as its owner and gives other roles only SELECT, and EXECUTE on "
-			          "the state-changing functions to those that could migrate. Revoke these grants, or run "
-			          "install-extension --drop-other-grants to leave them behind. Nothing was changed.");
+			Failure f(
+			    fmt::format("the state tables in database \"{}\" carry grants that the migrate extension does not "
+			                "give",
+			                db),
+			    {},
+			    "The extension writes its state as its owner and gives other roles only SELECT, and EXECUTE on "
+			    "the state-changing functions to those that could migrate. Revoke these grants, or run "
+			    "install-extension --drop-other-grants to leave them behind. Nothing was changed.");
 			f.items = grants.other;
 			throw f;
 		}
@@ -380,7 +393,8 @@ install_extension(Context &ctx, const InstallExtensionOptions &opt) {
 			conn.simple(extension_rights(ext, w));
 		// Without CASCADE: anything else in that schema, or using its tables, stops the move.
 		conn.simple(fmt::format("DROP TABLE {}, {}, {}; DROP TABLE IF EXISTS {}", qualified(aside, "version"),
-		                        qualified(aside, "log"), qualified(aside, "revisions"), qualified(aside, "lock_holder")));
+		                        qualified(aside, "log"), qualified(aside, "revisions"),
+		                        qualified(aside, "lock_holder")));
 		try {
 			conn.simple(fmt::format("DROP SCHEMA {}", quote_ident(aside)));
 		} catch (ServerError &e) {
@@ -403,9 +417,10 @@ install_extension(Context &ctx, const InstallExtensionOptions &opt) {
 			                       fmt::join(grants.writers, ", ")));
 		out().note("From now on run pgmigrate without --no-extension; SELECT migrate_upgrade('head') works from psql.");
 	} else {
-		out().result(fmt::format("Installed the migrate extension {} in database \"{}\" (functions in schema {}); there "
-		                         "was no client-mode state to move.",
-		                         ext.version, db, ext.schema));
+		out().result(
+		    fmt::format("Installed the migrate extension {} in database \"{}\" (functions in schema {}); there "
+		                "was no client-mode state to move.",
+		                ext.version, db, ext.schema));
 	}
 	report(moved, "extension");
 	out().doc()["moved"] = moving;
@@ -420,8 +435,8 @@ uninstall_extension(Context &ctx) {
 	const std::string db = conn.database();
 	auto not_installed = [&]() -> int {
 		if (has_state_tables(conn)) {
-			out().result(fmt::format("Database \"{}\" is already in client mode (no migrate extension): nothing to move.",
-			                         db));
+			out().result(
+			    fmt::format("Database \"{}\" is already in client mode (no migrate extension): nothing to move.", db));
 			out().doc()["moved"] = false;
 			out().doc()["mode"] = "client";
 			return 0;
@@ -487,9 +502,10 @@ uninstall_extension(Context &ctx) {
 	}
 	tx.commit();
 
-	out().result(fmt::format("Moved database \"{}\" from the migrate extension to client mode and dropped the extension: "
-	                         "{}.",
-	                         db, summary(moved)));
+	out().result(
+	    fmt::format("Moved database \"{}\" from the migrate extension to client mode and dropped the extension: "
+	                "{}.",
+	                db, summary(moved)));
 	if (!migrators.empty())
 		out().note(fmt::format("Granted {} what migrating in client mode needs: writing the state tables (the log: "
 		                       "INSERT only).",

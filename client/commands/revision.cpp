@@ -141,9 +141,10 @@ autogenerate(Context &ctx, const RevisionOptions &opt, NewRevision &rev) {
 	for (const auto &step : downgrade)
 		warnings += step.data_loss;
 	out().doc()["changes"] = changes;
-	rev.upgrade_sql = fmt::format("-- Drafted by pgmigrate revision --autogenerate from {}: review it before applying.\n"
-	                              "-- Statements marked WARNING lose data.\n\n{}",
-	                              opt.shadow.schema_path, migrate::schema::render(upgrade));
+	rev.upgrade_sql =
+	    fmt::format("-- Drafted by pgmigrate revision --autogenerate from {}: review it before applying.\n"
+	                "-- Statements marked WARNING lose data.\n\n{}",
+	                opt.shadow.schema_path, migrate::schema::render(upgrade));
 	rev.downgrade_sql = migrate::schema::render(downgrade);
 	if (warnings > 0)
 		out().warning(fmt::format("the draft has {} that lose{} data (marked WARNING): review {}",
@@ -206,8 +207,9 @@ merge(Context &ctx, const MergeOptions &opt) {
 		}
 	}
 	if (parents.size() < 2)
-		throw Failure(parents.size() == 1 ? fmt::format("there is nothing to merge: only {} is a head", graph[parents[0]].id)
-		                                  : std::string("there is nothing to merge"),
+		throw Failure(parents.size() == 1
+		                  ? fmt::format("there is nothing to merge: only {} is a head", graph[parents[0]].id)
+		                  : std::string("there is nothing to merge"),
 		              {}, "merge joins two or more heads: pgmigrate merge heads -m \"...\"");
 	NewRevision rev;
 	rev.message = opt.message;

@@ -52,8 +52,9 @@ void
 check_schema(Context &ctx, const ShadowOptions &shadow) {
 	const Project &project = ctx.project();
 	if (!project.exists())
-		throw Failure(fmt::format("check --schema needs the migration files: {} does not exist", project.dir().string()),
-		              {}, "Run it from the project, or name the directory with --dir.");
+		throw Failure(
+		    fmt::format("check --schema needs the migration files: {} does not exist", project.dir().string()), {},
+		    "Run it from the project, or name the directory with --dir.");
 	std::vector<std::string> targets;
 	if (!project.empty())
 		targets.push_back("heads");
@@ -89,8 +90,8 @@ stamp_script(Context &ctx, const StampOptions &opt) {
 		std::vector<migrate::RevisionGraph::Index> current;
 		if (view && !opt.purge)
 			current = view->current();
-		after = migrate::plan_stamp(graph, current, migrate::split_revision_list(fmt::format("{}", fmt::join(opt.targets, " "))),
-		                            opt.purge);
+		after = migrate::plan_stamp(
+		    graph, current, migrate::split_revision_list(fmt::format("{}", fmt::join(opt.targets, " "))), opt.purge);
 		for (const auto &id : after)
 			chosen.push_back(*graph.find(id));
 	} catch (const migrate::Error &e) {
@@ -126,9 +127,8 @@ current(Context &ctx, const CurrentOptions &opt) {
 	if (view) {
 		graph = view->graph;
 		auto current = view->current();
-		std::sort(current.begin(), current.end(), [&](auto a, auto b) {
-			return graph->topological_position(a) < graph->topological_position(b);
-		});
+		std::sort(current.begin(), current.end(),
+		          [&](auto a, auto b) { return graph->topological_position(a) < graph->topological_position(b); });
 		for (auto i : current)
 			rows.push_back({(*graph)[i].id, graph->children(i).empty(), (*graph)[i].message});
 	} else {
@@ -146,7 +146,8 @@ current(Context &ctx, const CurrentOptions &opt) {
 		for (const auto &row : rows)
 			if (auto idx = graph->find(row.revision))
 				current_mask[*idx] = true;
-	auto entries = graph && opt.verbose ? entries_by_revision(*graph, current_mask) : std::vector<migrate::HistoryEntry>{};
+	auto entries =
+	    graph && opt.verbose ? entries_by_revision(*graph, current_mask) : std::vector<migrate::HistoryEntry>{};
 
 	nlohmann::json list = nlohmann::json::array();
 	for (const auto &row : rows) {
@@ -192,9 +193,9 @@ stamp(Context &ctx, const StampOptions &opt) {
 		FilesView view = read_files_view(ctx.connection(), files);
 		std::vector<migrate::RevisionGraph::Index> chosen;
 		try {
-			for (const auto &id : migrate::plan_stamp(view.graph, opt.purge ? std::vector<migrate::RevisionGraph::Index>{}
-			                                                               : view.current(),
-			                                          migrate::split_revision_list(targets), opt.purge))
+			for (const auto &id : migrate::plan_stamp(
+			         view.graph, opt.purge ? std::vector<migrate::RevisionGraph::Index>{} : view.current(),
+			         migrate::split_revision_list(targets), opt.purge))
 				chosen.push_back(*view.graph.find(id));
 		} catch (const migrate::Error &e) {
 			throw from_engine(e);
@@ -235,7 +236,8 @@ check(Context &ctx, const CheckOptions &opt) {
 			// The same question as migrate_check, about the files' graph (files_view.hpp).
 			try {
 				if (!migrate::plan_upgrade(view->graph, view->current(), "heads").steps.empty())
-					throw migrate::Error(migrate::sqlstate::not_in_prerequisite_state, "Target database is not up to date.");
+					throw migrate::Error(migrate::sqlstate::not_in_prerequisite_state,
+					                     "Target database is not up to date.");
 			} catch (const migrate::Error &e) {
 				throw from_engine(e);
 			}

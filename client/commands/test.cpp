@@ -52,7 +52,8 @@ current_indices(Connection &conn, const RevisionGraph &graph) {
 
 // A downgrade target that undoes exactly revision `r` from the version rows `current`.
 std::optional<std::string>
-single_step_target(const RevisionGraph &graph, const std::vector<RevisionGraph::Index> &current, RevisionGraph::Index r) {
+single_step_target(const RevisionGraph &graph, const std::vector<RevisionGraph::Index> &current,
+                   RevisionGraph::Index r) {
 	const std::string &id = graph[r].id;
 	std::vector<std::string> candidates = {id + "@-1"};
 	for (auto p : graph.parents(r))
@@ -158,9 +159,10 @@ test(Context &ctx, const TestOptions &opt) {
 	out().doc()["downgrades_checked"] = results;
 	if (!stopped_at.empty())
 		out().doc()["irreversible"] = stopped_at;
-	out().result(fmt::format("OK: {} revision{} upgraded one at a time; {} downgrade{} restored the schema exactly{}",
-	                         plan.steps.size(), plan.steps.size() == 1 ? "" : "s", checked, checked == 1 ? "" : "s",
-	                         stopped_at.empty() ? "" : fmt::format(" (stopped at irreversible revision {})", stopped_at)));
+	out().result(
+	    fmt::format("OK: {} revision{} upgraded one at a time; {} downgrade{} restored the schema exactly{}",
+	                plan.steps.size(), plan.steps.size() == 1 ? "" : "s", checked, checked == 1 ? "" : "s",
+	                stopped_at.empty() ? "" : fmt::format(" (stopped at irreversible revision {})", stopped_at)));
 	return 0;
 }
 

@@ -9,12 +9,14 @@
 using pgmigrate::is_transaction_control;
 
 TEST(TransactionControl, FirstKeywordDecides) {
-	for (const char *s : {"BEGIN", "begin transaction isolation level serializable", "COMMIT", "commit prepared 'x'",
-	                      "END", "ROLLBACK", "rollback to savepoint a", "ABORT", "SAVEPOINT a", "RELEASE a",
-	                      "RELEASE SAVEPOINT a", "START TRANSACTION", "PREPARE TRANSACTION 'x'", "prepare\n  transaction 'x'"})
+	for (const char *s :
+	     {"BEGIN", "begin transaction isolation level serializable", "COMMIT", "commit prepared 'x'", "END", "ROLLBACK",
+	      "rollback to savepoint a", "ABORT", "SAVEPOINT a", "RELEASE a", "RELEASE SAVEPOINT a", "START TRANSACTION",
+	      "PREPARE TRANSACTION 'x'", "prepare\n  transaction 'x'"})
 		EXPECT_TRUE(is_transaction_control(s)) << s;
-	for (const char *s : {"SELECT 1", "PREPARE q AS SELECT 1", "CREATE TABLE commit_log (id int)", "ENDPOINT",
-	                      "DO $$ BEGIN COMMIT; END $$", "COMMENT ON TABLE t IS 'x'", "BEGINNING", "", "UPDATE t SET a = 1"})
+	for (const char *s :
+	     {"SELECT 1", "PREPARE q AS SELECT 1", "CREATE TABLE commit_log (id int)", "ENDPOINT",
+	      "DO $$ BEGIN COMMIT; END $$", "COMMENT ON TABLE t IS 'x'", "BEGINNING", "", "UPDATE t SET a = 1"})
 		EXPECT_FALSE(is_transaction_control(s)) << s;
 }
 

@@ -48,7 +48,21 @@ TEST(RevisionFile, Slug) {
 	EXPECT_EQ(slugify("Привет мир"), "привет_мир");
 	EXPECT_EQ(slugify("日本語のテスト"), "日本語のテスト");
 	// never a path separator, control character or invalid UTF-8
-	EXPECT_EQ(slugify("a/b\\c" "\x01" "d" "\x7f" "e" "\u2215" "f" "\uff0f" "g" "\u202e" "h" "\u00a0" "i" "\u0085" "j"),
+	EXPECT_EQ(slugify("a/b\\c"
+	                  "\x01"
+	                  "d"
+	                  "\x7f"
+	                  "e"
+	                  "\u2215"
+	                  "f"
+	                  "\uff0f"
+	                  "g"
+	                  "\u202e"
+	                  "h"
+	                  "\u00a0"
+	                  "i"
+	                  "\u0085"
+	                  "j"),
 	          "a_b_c_d_e_f_g_h_i_j");
 	EXPECT_EQ(slugify("bad \xc3\x28 \xff utf8"), "bad_utf8");
 	EXPECT_EQ(slugify("\xc0\xaf overlong"), "overlong");

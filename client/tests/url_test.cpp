@@ -36,7 +36,8 @@ TEST_F(Url, DriverIsDropped) {
 TEST_F(Url, AsyncpgSslBecomesSslmode) {
 	EXPECT_EQ(parse_database_url("postgresql+asyncpg://h/db?ssl=true&application_name=x").conninfo,
 	          "postgresql://h/db?sslmode=require&application_name=x");
-	EXPECT_EQ(parse_database_url("postgresql+asyncpg://h/db?ssl=disable").conninfo, "postgresql://h/db?sslmode=disable");
+	EXPECT_EQ(parse_database_url("postgresql+asyncpg://h/db?ssl=disable").conninfo,
+	          "postgresql://h/db?sslmode=disable");
 	// a plain libpq URL keeps what it says (libpq will complain about ssl= itself)
 	EXPECT_EQ(parse_database_url("postgresql://h/db?ssl=true").conninfo, "postgresql://h/db?ssl=true");
 }
@@ -123,7 +124,7 @@ TEST_F(Url, DriverOnlyParametersAreDropped) {
 	                            "&prepared_statement_name_func=x&application_name=app&command_timeout=5");
 	EXPECT_EQ(t.conninfo, "postgresql://u@h/db?sslmode=require&application_name=app");
 	EXPECT_EQ(t.dropped, (std::vector<std::string>{"prepared_statement_cache_size", "prepared_statement_name_func",
-	                                                "command_timeout"}));
+	                                               "command_timeout"}));
 	auto s = parse_database_url("postgresql+psycopg://u@h/db?async_fallback=true&sslpassword=abc");
 	EXPECT_EQ(s.conninfo, "postgresql://u@h/db?sslpassword=abc");
 	EXPECT_EQ(s.display, "postgresql://u@h/db?sslpassword=***");

@@ -23,7 +23,8 @@ describe(const StatementContext &ctx, int extra_lines) {
 StatementContext
 statement_context(std::string_view sql, std::size_t offset, const StatementContext &section) {
 	StatementContext at = section;
-	at.line = section.line + static_cast<int>(std::count(sql.begin(), sql.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+	at.line = section.line +
+	          static_cast<int>(std::count(sql.begin(), sql.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
 	return at;
 }
 

@@ -112,8 +112,9 @@ history(const RevisionGraph &graph, const std::vector<bool> &applied, const std:
 		e.is_merge_point = graph.parents(i).size() > 1;
 		e.is_applied = i < applied.size() && applied[i];
 		e.is_current = i < current.size() && current[i];
-		e.line = head_only(graph, i,
-		                   {.include_branches = true, .include_doc = true, .include_parents = true, .current = e.is_current});
+		e.line = head_only(
+		    graph, i,
+		    {.include_branches = true, .include_doc = true, .include_parents = true, .current = e.is_current});
 		e.verbose = verbose_block(graph, e);
 		entries.push_back(std::move(e));
 	}

@@ -204,7 +204,8 @@ private:
 		         "pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = a.attcollation) END, "
 		         "pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attnotnull, a.attidentity, a.attgenerated "
 		         "FROM {} JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT "
-		         "a.attisdropped JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid LEFT JOIN pg_catalog.pg_attrdef d ON "
+		         "a.attisdropped JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid LEFT JOIN pg_catalog.pg_attrdef d "
+		         "ON "
 		         "d.adrelid = c.oid AND d.adnum = a.attnum WHERE {} ORDER BY 1, a.attnum",
 		         rel_from, rel_where("'r'")))) {
 			Column col;
@@ -236,22 +237,24 @@ private:
 
 	void indexes() {
 		// Indexes of their own; those behind a primary key, unique or exclusion constraint come with it.
-		read_rows(Kind::index,
-		          fmt::format(
-		         "SELECT pg_catalog.format('%I.%I', n.nspname, ic.relname), pg_catalog.format('%I.%I', n.nspname, "
-		         "c.relname), pg_catalog.pg_get_indexdef(i.indexrelid), {} FROM {} JOIN pg_catalog.pg_index i ON "
-		         "i.indrelid = c.oid JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid WHERE {} AND NOT EXISTS "
-		         "(SELECT 1 FROM pg_catalog.pg_constraint co WHERE co.conindid = i.indexrelid AND co.conrelid = c.oid "
-		         "AND co.contype IN ('p', 'u', 'x')) ORDER BY 1",
-		         relation_id, rel_from, rel_where("'r', 'm'")),
-		          {&Object::name, &Object::detail, &Object::definition, &Object::parent});
+		read_rows(
+		    Kind::index,
+		    fmt::format(
+		        "SELECT pg_catalog.format('%I.%I', n.nspname, ic.relname), pg_catalog.format('%I.%I', n.nspname, "
+		        "c.relname), pg_catalog.pg_get_indexdef(i.indexrelid), {} FROM {} JOIN pg_catalog.pg_index i ON "
+		        "i.indrelid = c.oid JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid WHERE {} AND NOT EXISTS "
+		        "(SELECT 1 FROM pg_catalog.pg_constraint co WHERE co.conindid = i.indexrelid AND co.conrelid = c.oid "
+		        "AND co.contype IN ('p', 'u', 'x')) ORDER BY 1",
+		        relation_id, rel_from, rel_where("'r', 'm'")),
+		    {&Object::name, &Object::detail, &Object::definition, &Object::parent});
 	}
 
 	void views() {
 		for (const auto &r : q(fmt::format(
 		         "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), CASE c.relkind WHEN 'm' THEN 'MATERIALIZED "
 		         "VIEW' ELSE 'VIEW' END, pg_catalog.pg_get_viewdef(c.oid), (SELECT pg_catalog.string_agg(DISTINCT CASE "
-		         "WHEN r.relkind IN ('v', 'm') THEN 'view ' ELSE 'table ' END || pg_catalog.format('%I.%I', rn.nspname, "
+		         "WHEN r.relkind IN ('v', 'm') THEN 'view ' ELSE 'table ' END || pg_catalog.format('%I.%I', "
+		         "rn.nspname, "
 		         "r.relname), E'\\n') FROM pg_catalog.pg_rewrite rw JOIN pg_catalog.pg_depend d ON d.classid = "
 		         "'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = rw.oid AND d.refclassid = "
 		         "'pg_catalog.pg_class'::pg_catalog.regclass JOIN pg_catalog.pg_class r ON r.oid = d.refobjid JOIN "

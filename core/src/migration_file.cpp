@@ -84,11 +84,13 @@ constexpr std::string_view known_keys_hint =
 constexpr std::string_view marker_hint =
     "section markers are lines of exactly '-- migrate:upgrade', '-- migrate:downgrade' or '-- migrate:verify'";
 
-bool is_blank(char c) {
+bool
+is_blank(char c) {
 	return c == ' ' || c == '\t' || c == '\f' || c == '\v';
 }
 
-std::string_view trim(std::string_view s) {
+std::string_view
+trim(std::string_view s) {
 	while (!s.empty() && is_blank(s.front())) {
 		s.remove_prefix(1);
 	}
@@ -98,32 +100,37 @@ std::string_view trim(std::string_view s) {
 	return s;
 }
 
-char lower(char c) {
+char
+lower(char c) {
 	return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-	return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-		       return lower(x) == lower(y);
-	       });
+bool
+iequals(std::string_view a, std::string_view b) {
+	return a.size() == b.size() &&
+	       std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
 }
 
-bool istarts_with(std::string_view s, std::string_view prefix) {
+bool
+istarts_with(std::string_view s, std::string_view prefix) {
 	return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 
-bool is_alpha(char c) {
+bool
+is_alpha(char c) {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-bool is_key_char(char c) {
+bool
+is_key_char(char c) {
 	return is_alpha(c) || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
 // Quotes user text for a message: '...', cut to 64 bytes on a UTF-8 boundary (the text is
 // valid UTF-8 by then), so a 20 MB "key" does not become a 20 MB message; control characters are
 // escaped (state::comment_text), so a message never carries a raw newline or escape sequence.
-std::string quoted(std::string_view s) {
+std::string
+quoted(std::string_view s) {
 	constexpr std::size_t max = 64;
 	if (s.size() <= max) {
 		return "'" + state::comment_text(s) + "'";
@@ -136,7 +143,8 @@ std::string quoted(std::string_view s) {
 }
 
 // The first control byte of `s` (below 0x20, or 0x7f), if any.
-std::optional<unsigned char> control_byte(std::string_view s) {
+std::optional<unsigned char>
+control_byte(std::string_view s) {
 	for (char ch : s) {
 		const auto c = static_cast<unsigned char>(ch);
 		if (c < 0x20 || c == 0x7f) {
@@ -146,13 +154,15 @@ std::optional<unsigned char> control_byte(std::string_view s) {
 	return std::nullopt;
 }
 
-std::string hex_byte(unsigned char c) {
+std::string
+hex_byte(unsigned char c) {
 	static constexpr char digits[] = "0123456789ABCDEF";
 	return std::string("0x") + digits[c >> 4] + digits[c & 0x0F];
 }
 
 // Levenshtein distance, for "did you mean" hints on short keys.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
+std::size_t
+edit_distance(std::string_view a, std::string_view b) {
 	std::vector<std::size_t> row(b.size() + 1);
 	for (std::size_t j = 0; j <= b.size(); ++j) {
 		row[j] = j;
@@ -171,7 +181,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 enum class SectionKind { upgrade, downgrade, verify };
 
-const char *section_name(SectionKind k) {
+const char *
+section_name(SectionKind k) {
 	switch (k) {
 	case SectionKind::upgrade:
 		return "upgrade";
@@ -185,11 +196,12 @@ const char *section_name(SectionKind k) {
 
 // What a trimmed line is as far as markers go.
 struct MarkerLine {
-	bool is_marker = false;           // looks like a marker at all
-	std::optional<SectionKind> kind;  // set when it is a valid one
+	bool is_marker = false;          // looks like a marker at all
+	std::optional<SectionKind> kind; // set when it is a valid one
 };
 
-MarkerLine classify_marker(std::string_view t) {
+MarkerLine
+classify_marker(std::string_view t) {
 	MarkerLine m;
 	if (t == "-- migrate:upgrade") {
 		m.kind = SectionKind::upgrade;
@@ -220,7 +232,8 @@ MarkerLine classify_marker(std::string_view t) {
 
 // Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
 // Returns the length of the sequence at s[i], or 0 when it is invalid.
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+std::size_t
+utf8_sequence(std::string_view s, std::size_t i) {
 	const auto b = [&](std::size_t k) -> unsigned { return k < s.size() ? static_cast<unsigned char>(s[k]) : 0u; };
 	const unsigned c = b(i);
 	const auto cont = [&](std::size_t k) { return (b(k) & 0xC0u) == 0x80u; };
@@ -279,7 +292,7 @@ private:
 
 	std::string_view content_;
 	std::string filename_; // for messages: control characters escaped
-	std::string text_; // content_ with line endings normalised, BOM removed
+	std::string text_;     // content_ with line endings normalised, BOM removed
 	// line_start_[k]: offset in content_ of the start of line k (1-based; [0] unused), so that
 	// sections are cut from the bytes as given, not from text_.
 	std::vector<std::size_t> line_start_;
@@ -296,7 +309,8 @@ private:
 };
 
 // Validates the bytes (UTF-8, no NUL) and builds text_: CRLF and lone CR become LF, BOM dropped.
-void Parser::normalise() {
+void
+Parser::normalise() {
 	std::size_t i = 0;
 	if (content_.starts_with("\xEF\xBB\xBF")) {
 		i = 3;
@@ -335,10 +349,12 @@ void Parser::normalise() {
 }
 
 // Checks one id of a header value.
-void Parser::check_id(std::string_view key, std::string_view id, int line_no) {
+void
+Parser::check_id(std::string_view key, std::string_view id, int line_no) {
 	if (!valid_revision_id(id)) {
-		fail(line_no, "invalid " + std::string(key == "branch_labels" ? "branch label" : "revision id") + " " + quoted(id) +
-		                  " in '" + std::string(key) + "'",
+		fail(line_no,
+		     "invalid " + std::string(key == "branch_labels" ? "branch label" : "revision id") + " " + quoted(id) +
+		         " in '" + std::string(key) + "'",
 		     "ids are 1 to 64 characters from A-Z, a-z, 0-9 and _");
 	}
 	if (is_reserved_id(id)) {
@@ -348,8 +364,8 @@ void Parser::check_id(std::string_view key, std::string_view id, int line_no) {
 }
 
 // Splits a comma-separated list of ids; `none` (alone) or an empty value gives an empty list.
-std::vector<std::string> Parser::id_list(std::string_view key, std::string_view value, int line_no,
-                                         bool allow_none) {
+std::vector<std::string>
+Parser::id_list(std::string_view key, std::string_view value, int line_no, bool allow_none) {
 	std::vector<std::string> out;
 	if (value.empty() || (allow_none && iequals(value, "none"))) {
 		return out;
@@ -375,7 +391,8 @@ std::vector<std::string> Parser::id_list(std::string_view key, std::string_view 
 }
 
 // Handles one `--` line of the header (already trimmed).
-void Parser::header_line(std::string_view trimmed, int line_no) {
+void
+Parser::header_line(std::string_view trimmed, int line_no) {
 	std::string_view r = trim(trimmed.substr(2));
 	std::size_t k = 0;
 	if (r.empty() || !(is_alpha(r[0]) || r[0] == '_')) {
@@ -484,7 +501,8 @@ void Parser::header_line(std::string_view trimmed, int line_no) {
 }
 
 // Watches the tokens of a section: any token is SQL; COPY ... FROM STDIN is refused.
-void Parser::section_tokens(const std::vector<Token> &tokens) {
+void
+Parser::section_tokens(const std::vector<Token> &tokens) {
 	for (const Token &t : tokens) {
 		open_->has_code = true;
 		if (t.kind == TokenKind::semicolon) {
@@ -526,14 +544,16 @@ void Parser::section_tokens(const std::vector<Token> &tokens) {
 }
 
 // Offset in content_ of the start of `line`; the end of the content past the last line.
-std::size_t Parser::line_offset(int line) const {
+std::size_t
+Parser::line_offset(int line) const {
 	const auto k = static_cast<std::size_t>(line);
 	return k < line_start_.size() ? line_start_[k] : content_.size();
 }
 
 // Ends the open section before line `end_line` (0: at the end of the file). The body is the
 // content's own bytes, line endings as the file has them.
-void Parser::close_section(int end_line) {
+void
+Parser::close_section(int end_line) {
 	if (!open_) {
 		return;
 	}
@@ -566,7 +586,8 @@ void Parser::close_section(int end_line) {
 	open_.reset();
 }
 
-Revision Parser::parse() {
+Revision
+Parser::parse() {
 	// The name reaches messages, the store and comments of generated scripts (`--sql`): a newline
 	// in it could end a comment and start a statement, so a name with control characters is refused
 	// in both hosts (the client names its files; migrate_add takes whatever name the caller gives).
@@ -662,8 +683,7 @@ Revision Parser::parse() {
 		if (stray_line != 0) {
 			hint += "; SQL starts on line " + std::to_string(stray_line);
 		}
-		fail(first_marker_line ? first_marker_line : 1, "missing section '-- migrate:upgrade'",
-		     std::move(hint));
+		fail(first_marker_line ? first_marker_line : 1, "missing section '-- migrate:upgrade'", std::move(hint));
 	}
 	close_section(0);
 	if (rev_.id.empty()) {
@@ -681,12 +701,14 @@ Revision Parser::parse() {
 } // namespace
 
 // Parses one migration file.
-Revision parse_migration(std::string_view content, std::string_view filename) {
+Revision
+parse_migration(std::string_view content, std::string_view filename) {
 	return Parser(content, filename).parse();
 }
 
 // SHA-256 over the content with CRLF and lone CR turned into LF (see the top of this file).
-std::string migration_checksum(std::string_view content) {
+std::string
+migration_checksum(std::string_view content) {
 	// Fetched once: with OpenSSL 3, EVP_DigestInit_ex(EVP_sha256()) looks the implementation up in
 	// the provider store on every call, which cost as much as hashing a small migration file.
 	static const EVP_MD *const sha256 = [] {
@@ -728,15 +750,18 @@ std::string migration_checksum(std::string_view content) {
 	return hex;
 }
 
-bool is_id_char(char c) noexcept {
+bool
+is_id_char(char c) noexcept {
 	return is_alpha(c) || (c >= '0' && c <= '9') || c == '_';
 }
 
-bool valid_revision_id(std::string_view id) noexcept {
+bool
+valid_revision_id(std::string_view id) noexcept {
 	return !id.empty() && id.size() <= max_revision_id_length && std::all_of(id.begin(), id.end(), is_id_char);
 }
 
-bool is_reserved_id(std::string_view id) noexcept {
+bool
+is_reserved_id(std::string_view id) noexcept {
 	return iequals(id, "none") || iequals(id, "base") || iequals(id, "head") || iequals(id, "heads");
 }
 

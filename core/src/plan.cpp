@@ -30,14 +30,16 @@ namespace {
 
 using Index = RevisionGraph::Index;
 
-std::vector<bool> mask_of(const RevisionGraph &graph, const std::vector<Index> &set) {
+std::vector<bool>
+mask_of(const RevisionGraph &graph, const std::vector<Index> &set) {
 	std::vector<bool> mask(graph.size(), false);
 	for (Index i : set)
 		mask[i] = true;
 	return mask;
 }
 
-std::string parents_text(const RevisionGraph &graph, Index i) {
+std::string
+parents_text(const RevisionGraph &graph, Index i) {
 	std::string out;
 	for (Index p : graph.parents(i)) {
 		if (!out.empty())
@@ -49,7 +51,8 @@ std::string parents_text(const RevisionGraph &graph, Index i) {
 
 } // namespace
 
-Plan plan_upgrade(const RevisionGraph &graph, const std::vector<Index> &current, std::string_view target) {
+Plan
+plan_upgrade(const RevisionGraph &graph, const std::vector<Index> &current, std::string_view target) {
 	Target t = resolve_target(graph, current, target, Direction::upgrade);
 	std::vector<Index> rows = graph.distinct(current);
 	std::vector<bool> applied = graph.ancestors(rows, true);
@@ -78,7 +81,8 @@ Plan plan_upgrade(const RevisionGraph &graph, const std::vector<Index> &current,
 	return plan;
 }
 
-Plan plan_downgrade(const RevisionGraph &graph, const std::vector<Index> &current, std::string_view target) {
+Plan
+plan_downgrade(const RevisionGraph &graph, const std::vector<Index> &current, std::string_view target) {
 	Target t = resolve_target(graph, current, target, Direction::downgrade);
 	std::vector<Index> rows = graph.distinct(current);
 	std::vector<bool> applied = graph.ancestors(rows, true);
@@ -105,9 +109,9 @@ Plan plan_downgrade(const RevisionGraph &graph, const std::vector<Index> &curren
 			std::vector<bool> lineage = graph.lineage(*t.branch);
 			std::erase_if(roots, [&](Index i) { return !lineage[i]; });
 			if (roots.empty()) // cannot happen: X is in the branch's lineage, so one child is too
-				throw Error(sqlstate::invalid_parameter_value, "Not a valid downgrade target from current heads",
-				            fmt::format("No child of {} leads to '{}'.", graph[t.revisions.front()].id,
-				                        graph[*t.branch].id));
+				throw Error(
+				    sqlstate::invalid_parameter_value, "Not a valid downgrade target from current heads",
+				    fmt::format("No child of {} leads to '{}'.", graph[t.revisions.front()].id, graph[*t.branch].id));
 		}
 	}
 	std::vector<bool> drop = graph.descendants(roots, true);
@@ -166,8 +170,9 @@ Plan plan_downgrade(const RevisionGraph &graph, const std::vector<Index> &curren
 	return plan;
 }
 
-std::vector<std::string> plan_stamp(const RevisionGraph &graph, const std::vector<Index> &current,
-                                    const std::vector<std::string> &targets, bool purge) {
+std::vector<std::string>
+plan_stamp(const RevisionGraph &graph, const std::vector<Index> &current, const std::vector<std::string> &targets,
+           bool purge) {
 	std::vector<Index> rows = purge ? std::vector<Index>{} : graph.distinct(current);
 	if (targets.size() > 1) {
 		// Several targets: exactly those revisions (reduced to the maximal ones).
@@ -196,22 +201,25 @@ std::vector<std::string> plan_stamp(const RevisionGraph &graph, const std::vecto
 	return graph.ids(graph.maximal(result));
 }
 
-std::string step_from(const RevisionGraph &graph, const Step &step) {
+std::string
+step_from(const RevisionGraph &graph, const Step &step) {
 	return step.direction == Direction::upgrade ? parents_text(graph, step.revision) : graph[step.revision].id;
 }
 
-std::string step_to(const RevisionGraph &graph, const Step &step) {
+std::string
+step_to(const RevisionGraph &graph, const Step &step) {
 	return step.direction == Direction::upgrade ? graph[step.revision].id : parents_text(graph, step.revision);
 }
 
-std::string running_line(Direction direction, std::string_view revision, std::string_view down_revision,
-                         std::string_view message) {
+std::string
+running_line(Direction direction, std::string_view revision, std::string_view down_revision, std::string_view message) {
 	const bool up = direction == Direction::upgrade;
 	return fmt::format("Running {} {} -> {}, {}", up ? "upgrade" : "downgrade", up ? down_revision : revision,
 	                   up ? revision : down_revision, message);
 }
 
-std::string running_line(const RevisionGraph &graph, const Step &step) {
+std::string
+running_line(const RevisionGraph &graph, const Step &step) {
 	const std::string parents = parents_text(graph, step.revision);
 	return running_line(step.direction, graph[step.revision].id, parents, graph[step.revision].message);
 }

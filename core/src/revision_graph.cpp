@@ -19,7 +19,8 @@ namespace {
 using Index = RevisionGraph::Index;
 
 // The characters of `name` that cannot appear in an identifier, each once, sorted: "'-', '@'".
-std::string illegal_chars(std::string_view name) {
+std::string
+illegal_chars(std::string_view name) {
 	std::string chars;
 	for (char c : name)
 		if (!is_id_char(c) && chars.find(c) == std::string::npos)
@@ -33,11 +34,11 @@ std::string illegal_chars(std::string_view name) {
 
 // Ids and labels follow the file parser's rule (migration_file.hpp): targets use @ + - : as syntax
 // and give none, base, head and heads a meaning.
-void check_name(std::string_view name, std::string_view what, const Revision &owner) {
+void
+check_name(std::string_view name, std::string_view what, const Revision &owner) {
 	const std::string where = owner.filename.empty() ? std::string() : fmt::format("In file {}.", owner.filename);
 	if (name.empty())
-		throw Error(sqlstate::invalid_object_definition,
-		            fmt::format("Revision '{}' has an empty {}", owner.id, what));
+		throw Error(sqlstate::invalid_object_definition, fmt::format("Revision '{}' has an empty {}", owner.id, what));
 	std::string bad = illegal_chars(name);
 	if (!bad.empty())
 		throw Error(sqlstate::invalid_object_definition,
@@ -54,7 +55,8 @@ void check_name(std::string_view name, std::string_view what, const Revision &ow
 		            "'none', 'base', 'head' and 'heads' have a meaning in targets.");
 }
 
-std::string file_of(const Revision &r) {
+std::string
+file_of(const Revision &r) {
 	return r.filename.empty() ? std::string("an unnamed file") : fmt::format("file {}", r.filename);
 }
 
@@ -78,8 +80,8 @@ private:
 
 // One cycle among the nodes Kahn's algorithm could not emit: every such node has a predecessor
 // that was not emitted either, so walking backwards must come round. Returns the cycle's ids, sorted.
-std::vector<std::string> find_cycle(const std::vector<Revision> &revisions, const std::vector<bool> &emitted,
-                                    const Adjacency &preds) {
+std::vector<std::string>
+find_cycle(const std::vector<Revision> &revisions, const std::vector<bool> &emitted, const Adjacency &preds) {
 	const std::size_t n = revisions.size();
 	constexpr std::size_t unseen = std::numeric_limits<std::size_t>::max();
 	std::vector<std::size_t> step(n, unseen);
@@ -105,7 +107,8 @@ std::vector<std::string> find_cycle(const std::vector<Revision> &revisions, cons
 	return ids;
 }
 
-std::string join(const std::vector<std::string> &items) {
+std::string
+join(const std::vector<std::string> &items) {
 	std::string out;
 	for (const auto &item : items) {
 		if (!out.empty())
@@ -117,11 +120,12 @@ std::string join(const std::vector<std::string> &items) {
 
 } // namespace
 
-void check_self_references(const Revision &r) {
+void
+check_self_references(const Revision &r) {
 	auto names_itself = [&](const std::vector<std::string> &ids, bool labels_too) {
 		return std::any_of(ids.begin(), ids.end(), [&](const std::string &id) {
-			return id == r.id ||
-			       (labels_too && std::find(r.branch_labels.begin(), r.branch_labels.end(), id) != r.branch_labels.end());
+			return id == r.id || (labels_too && std::find(r.branch_labels.begin(), r.branch_labels.end(), id) !=
+			                                        r.branch_labels.end());
 		});
 	};
 	if (names_itself(r.down_revisions, false))
@@ -255,9 +259,10 @@ RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::
 					queue.push_back(c);
 		}
 		if (queue.size() != n)
-			throw Error(sqlstate::invalid_object_definition,
-			            fmt::format("Cycle is detected in revisions ({})", join(find_cycle(revisions_, emitted, parents_))),
-			            {}, "Fix the down_revision headers so that the revisions form a DAG.");
+			throw Error(
+			    sqlstate::invalid_object_definition,
+			    fmt::format("Cycle is detected in revisions ({})", join(find_cycle(revisions_, emitted, parents_))), {},
+			    "Fix the down_revision headers so that the revisions form a DAG.");
 	}
 
 	// Kahn's algorithm over parents and dependencies. After emitting X, continue with a child of X
@@ -327,33 +332,38 @@ RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::
 	keyed.insert(keyed.end(), labelled.begin(), labelled.end());
 	std::inplace_merge(keyed.begin(), keyed.begin() + ids_end, keyed.end(), by_text);
 	// Equal texts can only be one label repeated in one revision (anything else was refused above).
-	keyed.erase(std::unique(keyed.begin(), keyed.end(), [](const auto &a, const auto &b) { return a.first == b.first; }),
-	            keyed.end());
+	keyed.erase(
+	    std::unique(keyed.begin(), keyed.end(), [](const auto &a, const auto &b) { return a.first == b.first; }),
+	    keyed.end());
 	keys_.reserve(keyed.size());
 	for (const auto &k : keyed)
 		keys_.push_back(k.second);
 }
 
-std::string_view RevisionGraph::key_text(const Key &key) const noexcept {
+std::string_view
+RevisionGraph::key_text(const Key &key) const noexcept {
 	const Revision &r = revisions_[key.revision];
 	return key.label == no_label ? std::string_view(r.id) : std::string_view(r.branch_labels[key.label]);
 }
 
-std::optional<RevisionGraph::Index> RevisionGraph::find(std::string_view id) const {
+std::optional<RevisionGraph::Index>
+RevisionGraph::find(std::string_view id) const {
 	auto it = by_id_.find(std::string(id));
 	if (it == by_id_.end())
 		return std::nullopt;
 	return it->second;
 }
 
-std::optional<RevisionGraph::Index> RevisionGraph::find_label(std::string_view label) const {
+std::optional<RevisionGraph::Index>
+RevisionGraph::find_label(std::string_view label) const {
 	auto it = by_label_.find(std::string(label));
 	if (it == by_label_.end())
 		return std::nullopt;
 	return it->second;
 }
 
-std::vector<RevisionGraph::Index> RevisionGraph::heads() const {
+std::vector<RevisionGraph::Index>
+RevisionGraph::heads() const {
 	std::vector<Index> out;
 	for (Index i : topo_)
 		if (children_[i].empty())
@@ -361,7 +371,8 @@ std::vector<RevisionGraph::Index> RevisionGraph::heads() const {
 	return out;
 }
 
-std::vector<RevisionGraph::Index> RevisionGraph::real_heads() const {
+std::vector<RevisionGraph::Index>
+RevisionGraph::real_heads() const {
 	std::vector<Index> out;
 	for (Index i : topo_)
 		if (succs_[i].empty())
@@ -369,7 +380,8 @@ std::vector<RevisionGraph::Index> RevisionGraph::real_heads() const {
 	return out;
 }
 
-std::vector<RevisionGraph::Index> RevisionGraph::bases() const {
+std::vector<RevisionGraph::Index>
+RevisionGraph::bases() const {
 	std::vector<Index> out;
 	for (Index i : topo_)
 		if (parents_[i].empty())
@@ -380,8 +392,8 @@ std::vector<RevisionGraph::Index> RevisionGraph::bases() const {
 namespace {
 
 // Breadth-first closure of `from` along `edges`.
-std::vector<bool> closure(std::size_t n, const Adjacency &edges, const std::vector<Index> &from,
-                          bool inclusive) {
+std::vector<bool>
+closure(std::size_t n, const Adjacency &edges, const std::vector<Index> &from, bool inclusive) {
 	std::vector<bool> seen(n, false);
 	std::vector<Index> todo;
 	for (Index f : from)
@@ -407,23 +419,28 @@ std::vector<bool> closure(std::size_t n, const Adjacency &edges, const std::vect
 
 } // namespace
 
-std::vector<bool> RevisionGraph::ancestors(const std::vector<Index> &from, bool inclusive) const {
+std::vector<bool>
+RevisionGraph::ancestors(const std::vector<Index> &from, bool inclusive) const {
 	return closure(size(), preds_, from, inclusive);
 }
 
-std::vector<bool> RevisionGraph::descendants(const std::vector<Index> &from, bool inclusive) const {
+std::vector<bool>
+RevisionGraph::descendants(const std::vector<Index> &from, bool inclusive) const {
 	return closure(size(), succs_, from, inclusive);
 }
 
-std::vector<bool> RevisionGraph::parent_ancestors(const std::vector<Index> &from, bool inclusive) const {
+std::vector<bool>
+RevisionGraph::parent_ancestors(const std::vector<Index> &from, bool inclusive) const {
 	return closure(size(), parents_, from, inclusive);
 }
 
-std::vector<bool> RevisionGraph::child_descendants(const std::vector<Index> &from, bool inclusive) const {
+std::vector<bool>
+RevisionGraph::child_descendants(const std::vector<Index> &from, bool inclusive) const {
 	return closure(size(), children_, from, inclusive);
 }
 
-std::vector<bool> RevisionGraph::lineage(Index i) const {
+std::vector<bool>
+RevisionGraph::lineage(Index i) const {
 	std::vector<bool> up = parent_ancestors({i}, true);
 	std::vector<bool> down = child_descendants({i}, false);
 	for (std::size_t k = 0; k < up.size(); ++k)
@@ -432,7 +449,8 @@ std::vector<bool> RevisionGraph::lineage(Index i) const {
 	return up;
 }
 
-std::vector<RevisionGraph::Index> RevisionGraph::maximal(const std::vector<Index> &set) const {
+std::vector<RevisionGraph::Index>
+RevisionGraph::maximal(const std::vector<Index> &set) const {
 	std::vector<bool> below = ancestors(set, false);
 	std::vector<bool> taken(size(), false);
 	std::vector<Index> out;
@@ -445,7 +463,8 @@ std::vector<RevisionGraph::Index> RevisionGraph::maximal(const std::vector<Index
 	return out;
 }
 
-std::vector<std::string> RevisionGraph::ids(Indices set) const {
+std::vector<std::string>
+RevisionGraph::ids(Indices set) const {
 	std::vector<Index> sorted(set.begin(), set.end());
 	std::sort(sorted.begin(), sorted.end(), [this](Index a, Index b) { return topo_pos_[a] < topo_pos_[b]; });
 	std::vector<std::string> out;
@@ -455,7 +474,8 @@ std::vector<std::string> RevisionGraph::ids(Indices set) const {
 	return out;
 }
 
-std::vector<RevisionGraph::PrefixMatch> RevisionGraph::match_prefix(std::string_view prefix) const {
+std::vector<RevisionGraph::PrefixMatch>
+RevisionGraph::match_prefix(std::string_view prefix) const {
 	auto it = std::lower_bound(keys_.begin(), keys_.end(), prefix,
 	                           [this](const Key &k, std::string_view p) { return key_text(k) < p; });
 	std::vector<PrefixMatch> out;
@@ -468,7 +488,8 @@ std::vector<RevisionGraph::PrefixMatch> RevisionGraph::match_prefix(std::string_
 	return out;
 }
 
-std::vector<RevisionGraph::Index> RevisionGraph::distinct(const std::vector<Index> &set) const {
+std::vector<RevisionGraph::Index>
+RevisionGraph::distinct(const std::vector<Index> &set) const {
 	std::vector<bool> seen(size(), false);
 	std::vector<Index> out;
 	for (Index i : set)

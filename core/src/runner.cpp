@@ -144,9 +144,10 @@ Runner::version_rows() {
 
 std::vector<Revision>
 Runner::load_revisions(bool with_sql, const std::vector<std::string> *only) {
-	std::string sql = fmt::format("SELECT {}{}{} FROM migrate.revisions {}ORDER BY revision", revision_columns,
-	                              with_sql ? ", " : "", with_sql ? section_columns : "",
-	                              only ? fmt::format("WHERE revision OPERATOR(pg_catalog.=) ANY ({}) ", id_array_sql) : "");
+	std::string sql =
+	    fmt::format("SELECT {}{}{} FROM migrate.revisions {}ORDER BY revision", revision_columns, with_sql ? ", " : "",
+	                with_sql ? section_columns : "",
+	                only ? fmt::format("WHERE revision OPERATOR(pg_catalog.=) ANY ({}) ", id_array_sql) : "");
 	std::vector<Revision> revisions;
 	if (only && only->empty())
 		return revisions;
@@ -273,8 +274,9 @@ Runner::add(std::string_view content, std::string_view filename) {
 		std::string old_checksum = existing[0].at(0).value_or("");
 		if (old_checksum == r.checksum && is_true(existing[0].at(1)))
 			return r.id;
-		auto applied =
-		    db_.query(fmt::format("{} SELECT 1 FROM applied WHERE revision OPERATOR(pg_catalog.=) $1", state::applied_cte), {r.id});
+		auto applied = db_.query(
+		    fmt::format("{} SELECT 1 FROM applied WHERE revision OPERATOR(pg_catalog.=) $1", state::applied_cte),
+		    {r.id});
 		if (!applied.empty() && old_checksum != r.checksum)
 			throw state::changed_since_applied(r, old_checksum, filename);
 	}
@@ -284,8 +286,8 @@ Runner::add(std::string_view content, std::string_view filename) {
 	// check, which would make uploading N files one call at a time cost O(N^2).
 	if (!r.branch_labels.empty() ||
 	    !db_.query_repeated("SELECT 1 FROM migrate.revisions WHERE $1 OPERATOR(pg_catalog.=) ANY (down_revisions "
-	               "OPERATOR(pg_catalog.||) depends_on) LIMIT 1",
-	               {r.id})
+	                        "OPERATOR(pg_catalog.||) depends_on) LIMIT 1",
+	                        {r.id})
 	         .empty())
 		check_stored_graph();
 	return r.id;
@@ -411,11 +413,11 @@ Runner::remove(const std::vector<std::string> &ids) {
 			if (!chosen[c])
 				naming.push_back(graph[c].id);
 		if (!naming.empty())
-			throw Error(sqlstate::dependent_objects_still_exist,
-			            fmt::format("revision {} cannot be removed: other stored revisions name it", rev.id),
-			            fmt::format("Stored revisions naming it as down_revision or depends_on: {}.",
-			                        fmt::join(naming, ", ")),
-			            "Remove those first, or together with it.");
+			throw Error(
+			    sqlstate::dependent_objects_still_exist,
+			    fmt::format("revision {} cannot be removed: other stored revisions name it", rev.id),
+			    fmt::format("Stored revisions naming it as down_revision or depends_on: {}.", fmt::join(naming, ", ")),
+			    "Remove those first, or together with it.");
 		removed.push_back(rev.id);
 	}
 	std::vector<CurrentRow> rows;
@@ -580,7 +582,8 @@ Runner::run(const RevisionGraph &graph, const Plan &plan) {
 		const Revision &rev = texts.at(graph[step.revision].id);
 		const bool up = step.direction == Direction::upgrade;
 		const Section &main = up ? rev.upgrade : rev.downgrade;
-		main_spans.push_back(db_.split(main.sql, section_start(rev, main, step.direction, up ? "upgrade" : "downgrade")));
+		main_spans.push_back(
+		    db_.split(main.sql, section_start(rev, main, step.direction, up ? "upgrade" : "downgrade")));
 		verify_spans.push_back(up && rev.verify.present
 		                           ? db_.split(rev.verify.sql, section_start(rev, rev.verify, step.direction, "verify"))
 		                           : std::vector<StatementSpan>{});
@@ -614,8 +617,7 @@ Runner::run_section(const Revision &rev, const std::string &sql, const Section &
                     const char *name, const std::vector<StatementSpan> &spans, bool verify) {
 	std::optional<Value> verdict = db_.run_statements(sql, spans, section_start(rev, section, direction, name));
 	if (verify && verdict && !is_true(*verdict))
-		throw Error(sqlstate::check_violation,
-		            fmt::format("verify section of revision {} failed", rev.id),
+		throw Error(sqlstate::check_violation, fmt::format("verify section of revision {} failed", rev.id),
 		            fmt::format("Its last statement returned {} instead of true.", verdict->value_or("NULL")),
 		            "The upgrade has been rolled back; fix the migration or its verify section.");
 }
@@ -627,9 +629,8 @@ Runner::current() {
 	std::vector<bool> is_head(graph.size(), false);
 	for (auto h : graph.heads())
 		is_head[h] = true;
-	std::sort(current.begin(), current.end(), [&](auto a, auto b) {
-		return graph.topological_position(a) < graph.topological_position(b);
-	});
+	std::sort(current.begin(), current.end(),
+	          [&](auto a, auto b) { return graph.topological_position(a) < graph.topological_position(b); });
 	std::vector<CurrentRow> rows;
 	for (auto i : current)
 		rows.push_back({graph[i].id, is_head[i], graph[i].message});

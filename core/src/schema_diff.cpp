@@ -249,8 +249,8 @@ private:
 		list.push_back({slot(o), sub(o, from_views_), id(o), std::move(s)});
 	}
 
-	void add_create(const Object &o, std::vector<std::string> sql, const char *verb, std::vector<std::string> notes = {},
-	                bool data_loss = false) {
+	void add_create(const Object &o, std::vector<std::string> sql, const char *verb,
+	                std::vector<std::string> notes = {}, bool data_loss = false) {
 		Step s;
 		s.phase = Phase::create_and_alter;
 		s.summary = summary(verb, o);
@@ -314,8 +314,8 @@ private:
 				         inlined(b));
 			if (!inlined(b))
 				add_create(b, {ddl::create(b)}, "change",
-				           {fmt::format("{} {}: created again (dropped above){}", kind_name(b.kind),
-				                        summary_name(b), because(oid))});
+				           {fmt::format("{} {}: created again (dropped above){}", kind_name(b.kind), summary_name(b),
+				                        because(oid))});
 		}
 		for (const auto &oid : added_) {
 			const Object &o = *t_.at(oid);

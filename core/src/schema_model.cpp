@@ -6,23 +6,40 @@ namespace migrate::schema {
 std::string_view
 kind_name(Kind kind) {
 	switch (kind) {
-	case Kind::schema: return "schema";
-	case Kind::extension: return "extension";
-	case Kind::enum_type: return "type";
-	case Kind::sequence: return "sequence";
-	case Kind::function: return "function";
-	case Kind::table: return "table";
-	case Kind::column: return "column";
-	case Kind::sequence_owner: return "sequence ownership";
-	case Kind::constraint: return "constraint";
-	case Kind::index: return "index";
-	case Kind::foreign_key: return "foreign key";
-	case Kind::view: return "view";
-	case Kind::trigger: return "trigger";
-	case Kind::rls: return "row level security";
-	case Kind::policy: return "policy";
-	case Kind::comment: return "comment";
-	case Kind::grant: return "grant";
+	case Kind::schema:
+		return "schema";
+	case Kind::extension:
+		return "extension";
+	case Kind::enum_type:
+		return "type";
+	case Kind::sequence:
+		return "sequence";
+	case Kind::function:
+		return "function";
+	case Kind::table:
+		return "table";
+	case Kind::column:
+		return "column";
+	case Kind::sequence_owner:
+		return "sequence ownership";
+	case Kind::constraint:
+		return "constraint";
+	case Kind::index:
+		return "index";
+	case Kind::foreign_key:
+		return "foreign key";
+	case Kind::view:
+		return "view";
+	case Kind::trigger:
+		return "trigger";
+	case Kind::rls:
+		return "row level security";
+	case Kind::policy:
+		return "policy";
+	case Kind::comment:
+		return "comment";
+	case Kind::grant:
+		return "grant";
 	}
 	return "object";
 }

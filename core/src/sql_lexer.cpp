@@ -9,28 +9,34 @@ namespace migrate::detail {
 namespace {
 
 // PostgreSQL's identifier characters (scan.l): ASCII letters, '_', and any byte >= 0x80.
-bool ident_start(unsigned char c) {
+bool
+ident_start(unsigned char c) {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
 }
 
-bool ident_char(unsigned char c) {
+bool
+ident_char(unsigned char c) {
 	return ident_start(c) || (c >= '0' && c <= '9') || c == '$';
 }
 
 // A dollar-quote tag character: an identifier character other than '$'.
-bool tag_char(unsigned char c) {
+bool
+tag_char(unsigned char c) {
 	return ident_start(c) || (c >= '0' && c <= '9');
 }
 
-bool is_digit(unsigned char c) {
+bool
+is_digit(unsigned char c) {
 	return c >= '0' && c <= '9';
 }
 
-bool is_space(unsigned char c) {
+bool
+is_space(unsigned char c) {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-void mark(LexState *classes, std::size_t from, std::size_t to, LexState s) {
+void
+mark(LexState *classes, std::size_t from, std::size_t to, LexState s) {
 	if (classes) {
 		std::fill(classes + from, classes + to, s);
 	}
@@ -39,7 +45,8 @@ void mark(LexState *classes, std::size_t from, std::size_t to, LexState s) {
 } // namespace
 
 // Scans one line; see the header.
-void SqlLexer::scan_line(std::string_view line, int line_no, std::vector<Token> &tokens, LexState *classes) {
+void
+SqlLexer::scan_line(std::string_view line, int line_no, std::vector<Token> &tokens, LexState *classes) {
 	const std::size_t n = line.size();
 	std::size_t i = 0;
 	auto at = [&](std::size_t k) -> unsigned char { return k < n ? static_cast<unsigned char>(line[k]) : 0; };
@@ -251,7 +258,8 @@ void SqlLexer::scan_line(std::string_view line, int line_no, std::vector<Token> 
 }
 
 // Forgets everything: the state of a fresh lexer.
-void SqlLexer::reset() {
+void
+SqlLexer::reset() {
 	state_ = LexState::normal;
 	open_line_ = 0;
 	depth_ = 0;
@@ -260,7 +268,8 @@ void SqlLexer::reset() {
 }
 
 // Describes the construct that is still open, for "unterminated ..." errors.
-std::string SqlLexer::describe_open() const {
+std::string
+SqlLexer::describe_open() const {
 	switch (state_) {
 	case LexState::normal:
 	case LexState::line_comment:
@@ -288,7 +297,8 @@ std::string SqlLexer::describe_open() const {
 }
 
 // Classifies every byte of a multi-line text.
-std::vector<LexState> classify_sql(std::string_view text) {
+std::vector<LexState>
+classify_sql(std::string_view text) {
 	std::vector<LexState> classes(text.size(), LexState::normal);
 	std::vector<Token> tokens;
 	SqlLexer lexer;

@@ -99,8 +99,9 @@ quoted_list(const std::vector<std::string> &values) {
 
 std::string
 delete_rows(const std::vector<std::string> &rows) {
-	return fmt::format("DELETE FROM migrate.version WHERE revision OPERATOR(pg_catalog.=) ANY (ARRAY[{}]::pg_catalog.text[])",
-	                   quoted_list(rows));
+	return fmt::format(
+	    "DELETE FROM migrate.version WHERE revision OPERATOR(pg_catalog.=) ANY (ARRAY[{}]::pg_catalog.text[])",
+	    quoted_list(rows));
 }
 
 std::string
@@ -137,13 +138,15 @@ log_sql(const RevisionGraph &graph, const Step &step, std::optional<double> dura
 	std::string duration = "NULL";
 	if (duration_ms) {
 		duration = fmt::format("{:.3f}", *duration_ms);
-		started = fmt::format("pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => {:.6f})",
-		                      *duration_ms / 1000.0);
+		started =
+		    fmt::format("pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => {:.6f})",
+		                *duration_ms / 1000.0);
 	}
-	return fmt::format("INSERT INTO migrate.log (revision, direction, down_revision, started_at, duration_ms, checksum) "
-	                   "VALUES ({}, '{}', {}, {}, {}, {})",
-	                   quote_literal(rev.id), direction, quote_literal(joined_parents(rev)), started, duration,
-	                   quote_literal(rev.checksum));
+	return fmt::format(
+	    "INSERT INTO migrate.log (revision, direction, down_revision, started_at, duration_ms, checksum) "
+	    "VALUES ({}, '{}', {}, {}, {}, {})",
+	    quote_literal(rev.id), direction, quote_literal(joined_parents(rev)), started, duration,
+	    quote_literal(rev.checksum));
 }
 
 std::string_view
@@ -286,8 +289,9 @@ guarded_upsert_script(const Revision &revision, std::string_view content, std::s
 	    "  {};\n"
 	    "END\n",
 	    applied_cte, quote_literal(revision.id), quote_literal(revision.checksum), refusal.sqlstate(),
-	    quote_literal(refusal.what()), quote_literal(detail.substr(0, at)), quote_literal(detail.substr(at + marker.size())),
-	    quote_literal(refusal.hint()), revision_upsert_script(revision, content, filename));
+	    quote_literal(refusal.what()), quote_literal(detail.substr(0, at)),
+	    quote_literal(detail.substr(at + marker.size())), quote_literal(refusal.hint()),
+	    revision_upsert_script(revision, content, filename));
 	const std::string tag = dollar_tag(body);
 	return fmt::format("DO {}\n{}{}", tag, body, tag);
 }

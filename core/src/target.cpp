@@ -49,11 +49,15 @@ constexpr const char *target_forms_hint =
 
 // A word of a target: the characters of a revision id (migration_file.hpp), any length (a longer
 // word names no revision, which resolving reports).
-bool is_word(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), is_id_char); }
+bool
+is_word(std::string_view s) {
+	return !s.empty() && std::all_of(s.begin(), s.end(), is_id_char);
+}
 
 // User text echoed into a message: long input is cut (at a UTF-8 boundary) so that a 10 KB
 // argument does not become a 10 KB error.
-std::string shown(std::string_view s) {
+std::string
+shown(std::string_view s) {
 	constexpr std::size_t limit = 200;
 	if (s.size() <= limit)
 		return std::string(s);
@@ -63,7 +67,8 @@ std::string shown(std::string_view s) {
 	return fmt::format("{}...", s.substr(0, cut));
 }
 
-std::string join_ids(const RevisionGraph &graph, RevisionGraph::Indices set) {
+std::string
+join_ids(const RevisionGraph &graph, RevisionGraph::Indices set) {
 	std::string out;
 	for (const std::string &id : graph.ids(set)) {
 		if (!out.empty())
@@ -73,14 +78,16 @@ std::string join_ids(const RevisionGraph &graph, RevisionGraph::Indices set) {
 	return out;
 }
 
-[[noreturn]] void invalid(std::string_view text) {
+[[noreturn]] void
+invalid(std::string_view text) {
 	throw Error(sqlstate::invalid_parameter_value, fmt::format("Invalid revision identifier '{}'", shown(text)), {},
 	            target_forms_hint);
 }
 
 } // namespace
 
-TargetSyntax parse_target(std::string_view text) {
+TargetSyntax
+parse_target(std::string_view text) {
 	TargetSyntax p;
 	std::string_view rest = text;
 	if (std::size_t at = text.find('@'); at != std::string_view::npos) {
@@ -118,13 +125,13 @@ TargetSyntax parse_target(std::string_view text) {
 namespace {
 
 // "Relative revision -1 didn't produce 1 migrations" (the count without leading zeros).
-[[noreturn]] void didnt_produce(const TargetSyntax &p) {
+[[noreturn]] void
+didnt_produce(const TargetSyntax &p) {
 	std::string_view count = p.digits;
 	while (count.size() > 1 && count.front() == '0')
 		count.remove_prefix(1);
-	throw Error(sqlstate::invalid_parameter_value,
-	            fmt::format("Relative revision {}{} didn't produce {} migrations", p.sign, shown(p.digits),
-	                        shown(count)));
+	throw Error(sqlstate::invalid_parameter_value, fmt::format("Relative revision {}{} didn't produce {} migrations",
+	                                                           p.sign, shown(p.digits), shown(count)));
 }
 
 enum class Wording { target, stamp };
@@ -196,8 +203,8 @@ public:
 			found = matches.front().revision;
 		}
 		if (lineage && !(*lineage)[*found])
-			throw Error(sqlstate::invalid_parameter_value,
-			            fmt::format("Revision {} is not a member of branch '{}'", graph_[*found].id, shown(branch_text)));
+			throw Error(sqlstate::invalid_parameter_value, fmt::format("Revision {} is not a member of branch '{}'",
+			                                                           graph_[*found].id, shown(branch_text)));
 		return *found;
 	}
 
@@ -257,9 +264,9 @@ public:
 			if (next.empty())
 				return std::nullopt;
 			if (next.size() > 1)
-				ambiguous_walk(at ? fmt::format("Revision {} has several children: {}.", graph_[*at].id,
-				                                join_ids(graph_, next))
-				                  : fmt::format("There are several bases: {}.", join_ids(graph_, next)));
+				ambiguous_walk(
+				    at ? fmt::format("Revision {} has several children: {}.", graph_[*at].id, join_ids(graph_, next))
+				       : fmt::format("There are several bases: {}.", join_ids(graph_, next)));
 			at = next.front();
 		}
 		return at;
@@ -292,8 +299,8 @@ private:
 };
 
 // Upgrade `[label@]+N`: where the walk starts (Alembic _parse_upgrade_target).
-std::optional<Index> upgrade_start(const RevisionGraph &graph, const std::vector<Index> &rows,
-                                   const std::vector<bool> *lineage) {
+std::optional<Index>
+upgrade_start(const RevisionGraph &graph, const std::vector<Index> &rows, const std::vector<bool> *lineage) {
 	std::vector<Index> start = rows;
 	if (lineage) {
 		std::erase_if(start, [&](Index i) { return !(*lineage)[i]; });
@@ -323,8 +330,9 @@ std::optional<Index> upgrade_start(const RevisionGraph &graph, const std::vector
 
 // Downgrade `label@-N`: the current revision of that branch (its version row, or else the tip of
 // its applied part, as Alembic's _get_all_current does).
-Index downgrade_start(const RevisionGraph &graph, const std::vector<Index> &rows, const std::vector<bool> &lineage,
-                      const TargetSyntax &p, std::string_view text) {
+Index
+downgrade_start(const RevisionGraph &graph, const std::vector<Index> &rows, const std::vector<bool> &lineage,
+                const TargetSyntax &p, std::string_view text) {
 	std::vector<Index> start = rows;
 	std::erase_if(start, [&](Index i) { return !lineage[i]; });
 	if (start.empty()) {
@@ -353,8 +361,9 @@ Index downgrade_start(const RevisionGraph &graph, const std::vector<Index> &rows
 
 } // namespace
 
-Target resolve_target(const RevisionGraph &graph, const std::vector<Index> &current, std::string_view text,
-                      Direction direction) {
+Target
+resolve_target(const RevisionGraph &graph, const std::vector<Index> &current, std::string_view text,
+               Direction direction) {
 	TargetSyntax p = parse_target(text);
 	Resolver resolver(graph, text, Wording::target);
 	if (!p.relative) {
@@ -425,7 +434,8 @@ Target resolve_target(const RevisionGraph &graph, const std::vector<Index> &curr
 	return land(*end);
 }
 
-std::vector<Index> resolve_revisions(const RevisionGraph &graph, std::string_view text) {
+std::vector<Index>
+resolve_revisions(const RevisionGraph &graph, std::string_view text) {
 	TargetSyntax p = parse_target(text);
 	if (p.relative)
 		throw Error(sqlstate::invalid_parameter_value,
@@ -434,7 +444,8 @@ std::vector<Index> resolve_revisions(const RevisionGraph &graph, std::string_vie
 	return Resolver(graph, text, Wording::target).plain(p.branch, p.symbol).revisions;
 }
 
-Target resolve_stamp_target(const RevisionGraph &graph, std::string_view text) {
+Target
+resolve_stamp_target(const RevisionGraph &graph, std::string_view text) {
 	TargetSyntax p = parse_target(text);
 	if (p.relative)
 		throw Error(sqlstate::invalid_parameter_value,
@@ -443,7 +454,8 @@ Target resolve_stamp_target(const RevisionGraph &graph, std::string_view text) {
 	return Resolver(graph, text, Wording::stamp).plain(p.branch, p.symbol);
 }
 
-std::vector<Index> resolve_version_rows(const RevisionGraph &graph, const std::vector<std::string> &rows) {
+std::vector<Index>
+resolve_version_rows(const RevisionGraph &graph, const std::vector<std::string> &rows) {
 	std::vector<Index> out;
 	std::vector<bool> seen(graph.size(), false);
 	for (const std::string &row : rows) {

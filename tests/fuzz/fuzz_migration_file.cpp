@@ -22,7 +22,8 @@ namespace {
 
 constexpr std::string_view filename = "f.sql";
 
-[[noreturn]] void fail(const char *what, std::string_view detail) {
+[[noreturn]] void
+fail(const char *what, std::string_view detail) {
 	std::fprintf(stderr, "fuzz_migration_file: %s: %.*s\n", what, static_cast<int>(detail.size()), detail.data());
 	std::abort();
 }
@@ -33,7 +34,8 @@ struct Outcome {
 	std::string message; // up to " at byte offset" (offsets differ between line-ending styles)
 };
 
-Outcome run(std::string_view content) {
+Outcome
+run(std::string_view content) {
 	Outcome o;
 	try {
 		o.revision = migrate::parse_migration(content, filename);
@@ -62,7 +64,8 @@ Outcome run(std::string_view content) {
 }
 
 // Content with line endings normalised to LF, then each LF replaced by `eol`.
-std::string with_eol(std::string_view content, std::string_view eol) {
+std::string
+with_eol(std::string_view content, std::string_view eol) {
 	std::string out;
 	out.reserve(content.size() * 2);
 	for (std::size_t i = 0; i < content.size(); ++i) {
@@ -81,17 +84,20 @@ std::string with_eol(std::string_view content, std::string_view eol) {
 }
 
 // Content with CRLF and lone CR turned into LF.
-std::string lf_only(std::string_view content) {
+std::string
+lf_only(std::string_view content) {
 	return with_eol(content, "\n");
 }
 
-void same(const migrate::Section &a, const migrate::Section &b, std::string_view what) {
+void
+same(const migrate::Section &a, const migrate::Section &b, std::string_view what) {
 	if (lf_only(a.sql) != lf_only(b.sql) || a.first_line != b.first_line || a.present != b.present) {
 		fail("line endings change a section", what);
 	}
 }
 
-void compare(const Outcome &a, const Outcome &b, std::string_view what) {
+void
+compare(const Outcome &a, const Outcome &b, std::string_view what) {
 	if (a.revision.has_value() != b.revision.has_value() || a.sqlstate != b.sqlstate || a.message != b.message) {
 		fail("line endings change the outcome", std::string(what) + ": '" + a.message + "' vs '" + b.message + "'");
 	}
@@ -112,7 +118,8 @@ void compare(const Outcome &a, const Outcome &b, std::string_view what) {
 
 } // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
+extern "C" int
+LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
 	const std::string_view content(reinterpret_cast<const char *>(data), size);
 	(void)migrate::detail::classify_sql(content);
 	const Outcome lf = run(content);

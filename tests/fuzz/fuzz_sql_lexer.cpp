@@ -31,7 +31,8 @@ struct ScanToken {
 	std::uint64_t start = 0, end = 0, token = 0;
 };
 
-bool varint(std::string_view &p, std::uint64_t &v) {
+bool
+varint(std::string_view &p, std::uint64_t &v) {
 	v = 0;
 	for (int shift = 0; shift < 64 && !p.empty(); shift += 7) {
 		const auto b = static_cast<unsigned char>(p.front());
@@ -46,7 +47,8 @@ bool varint(std::string_view &p, std::uint64_t &v) {
 
 // Calls f(field, wire_type, varint value, length-delimited bytes) for each field of a message.
 template <class F>
-bool fields(std::string_view p, F &&f) {
+bool
+fields(std::string_view p, F &&f) {
 	while (!p.empty()) {
 		std::uint64_t key = 0, v = 0;
 		if (!varint(p, key)) {
@@ -78,7 +80,8 @@ bool fields(std::string_view p, F &&f) {
 	return true;
 }
 
-std::vector<ScanToken> decode(std::string_view pbuf) {
+std::vector<ScanToken>
+decode(std::string_view pbuf) {
 	std::vector<ScanToken> tokens;
 	const bool ok = fields(pbuf, [&](std::uint64_t field, std::uint64_t wire, std::uint64_t, std::string_view bytes) {
 		if (field == 2 && wire == 2) {
@@ -102,21 +105,29 @@ std::vector<ScanToken> decode(std::string_view pbuf) {
 	return tokens;
 }
 
-char letter(LexState s) {
+char
+letter(LexState s) {
 	switch (s) {
-	case LexState::normal: return '.';
-	case LexState::single_quote: return 's';
-	case LexState::escape_string: return 'e';
-	case LexState::double_quote: return 'd';
-	case LexState::dollar_quote: return '$';
-	case LexState::line_comment: return 'l';
-	case LexState::block_comment: return 'b';
+	case LexState::normal:
+		return '.';
+	case LexState::single_quote:
+		return 's';
+	case LexState::escape_string:
+		return 'e';
+	case LexState::double_quote:
+		return 'd';
+	case LexState::dollar_quote:
+		return '$';
+	case LexState::line_comment:
+		return 'l';
+	case LexState::block_comment:
+		return 'b';
 	}
 	return '?';
 }
 
-[[noreturn]] void mismatch(std::string_view sql, const std::vector<LexState> &got, std::size_t at,
-                           std::string_view why) {
+[[noreturn]] void
+mismatch(std::string_view sql, const std::vector<LexState> &got, std::size_t at, std::string_view why) {
 	std::string classes;
 	for (LexState s : got) {
 		classes += letter(s);
@@ -126,13 +137,15 @@ char letter(LexState s) {
 	std::abort();
 }
 
-bool is_space(char c) {
+bool
+is_space(char c) {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\v';
 }
 
 } // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
+extern "C" int
+LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
 	// The migration parser feeds the lexer NUL-free text with LF line ends; so does this.
 	std::string sql;
 	sql.reserve(size);
@@ -159,8 +172,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 	// string across one ('a' -- c <newline> 'b' is one constant in scan.l). That changes the
 	// bytes only after an E'' string; leave those inputs out.
 	for (std::size_t n = 1; n < tokens.size(); ++n) {
-		if (tokens[n].token == tok_sql_comment && tokens[n - 1].token == tok_sconst && tokens[n - 1].start < sql.size() &&
-		    (sql[tokens[n - 1].start] == 'E' || sql[tokens[n - 1].start] == 'e')) {
+		if (tokens[n].token == tok_sql_comment && tokens[n - 1].token == tok_sconst &&
+		    tokens[n - 1].start < sql.size() && (sql[tokens[n - 1].start] == 'E' || sql[tokens[n - 1].start] == 'e')) {
 			return 0;
 		}
 	}

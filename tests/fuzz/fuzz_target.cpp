@@ -25,13 +25,15 @@ namespace {
 using migrate::RevisionGraph;
 using Index = RevisionGraph::Index;
 
-[[noreturn]] void fail(const char *what, std::string_view detail) {
+[[noreturn]] void
+fail(const char *what, std::string_view detail) {
 	std::fprintf(stderr, "fuzz_target: %s: %.*s\n", what, static_cast<int>(detail.size()), detail.data());
 	std::abort();
 }
 
-migrate::Revision revision(std::string id, std::vector<std::string> down, std::vector<std::string> depends = {},
-                           std::vector<std::string> labels = {}, bool reversible = true) {
+migrate::Revision
+revision(std::string id, std::vector<std::string> down, std::vector<std::string> depends = {},
+         std::vector<std::string> labels = {}, bool reversible = true) {
 	migrate::Revision r;
 	r.id = std::move(id);
 	r.down_revisions = std::move(down);
@@ -47,7 +49,8 @@ migrate::Revision revision(std::string id, std::vector<std::string> down, std::v
 
 // a1 -> a2 -> {b3 (label left) -> b4, c3 (label right) -> c4} -> m5 (merge) -> m6 (no downgrade);
 // d1 (label other) is a second base, d2 depends on b3; ae10 and ae1027 share a prefix with a1.
-const RevisionGraph &graph() {
+const RevisionGraph &
+graph() {
 	static const RevisionGraph g({
 	    revision("a1", {}, {}, {"trunk"}),
 	    revision("a2", {"a1"}),
@@ -65,7 +68,8 @@ const RevisionGraph &graph() {
 	return g;
 }
 
-void check_error(const migrate::Error &e) {
+void
+check_error(const migrate::Error &e) {
 	if (e.sqlstate().size() != 5 || std::string_view(e.what()).empty()) {
 		fail("error without SQLSTATE or message", e.what());
 	}
@@ -73,7 +77,8 @@ void check_error(const migrate::Error &e) {
 
 // The applied version rows: the maximal elements of the revisions the byte selects, with all of
 // their ancestors applied (as a consistent database has them).
-std::vector<Index> current_from(std::uint8_t bits) {
+std::vector<Index>
+current_from(std::uint8_t bits) {
 	const RevisionGraph &g = graph();
 	std::vector<Index> chosen;
 	for (Index i = 0; i < 8 && i < g.size(); ++i) {
@@ -84,7 +89,8 @@ std::vector<Index> current_from(std::uint8_t bits) {
 	return g.maximal(g.distinct(chosen));
 }
 
-void check_upgrade(const migrate::Plan &plan, const std::vector<Index> &current, std::string_view text) {
+void
+check_upgrade(const migrate::Plan &plan, const std::vector<Index> &current, std::string_view text) {
 	const RevisionGraph &g = graph();
 	std::vector<bool> done = g.ancestors(current, true);
 	for (const migrate::Step &step : plan.steps) {
@@ -100,7 +106,8 @@ void check_upgrade(const migrate::Plan &plan, const std::vector<Index> &current,
 	}
 }
 
-void check_downgrade(const migrate::Plan &plan, const std::vector<Index> &current, std::string_view text) {
+void
+check_downgrade(const migrate::Plan &plan, const std::vector<Index> &current, std::string_view text) {
 	const RevisionGraph &g = graph();
 	std::vector<bool> applied = g.ancestors(current, true);
 	for (const migrate::Step &step : plan.steps) {
@@ -116,7 +123,9 @@ void check_downgrade(const migrate::Plan &plan, const std::vector<Index> &curren
 	}
 }
 
-template <typename F> void expect_only_migrate_errors(F &&f) {
+template <typename F>
+void
+expect_only_migrate_errors(F &&f) {
 	try {
 		f();
 	} catch (const migrate::Error &e) {
@@ -126,7 +135,8 @@ template <typename F> void expect_only_migrate_errors(F &&f) {
 
 } // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
+extern "C" int
+LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
 	if (size == 0) {
 		return 0;
 	}
@@ -143,8 +153,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 		}
 	});
 	expect_only_migrate_errors([&] { (void)migrate::resolve_stamp_target(g, text); });
-	expect_only_migrate_errors([&] {
-		(void)migrate::plan_stamp(g, current, {std::string(text)}, (data[0] & 0x80) != 0);
-	});
+	expect_only_migrate_errors(
+	    [&] { (void)migrate::plan_stamp(g, current, {std::string(text)}, (data[0] & 0x80) != 0); });
 	return 0;
 }

@@ -32,7 +32,8 @@ struct Spec {
 	bool reversible;
 };
 
-inline Revision make_revision(const Spec &s) {
+inline Revision
+make_revision(const Spec &s) {
 	Revision r;
 	r.id = s.id;
 	r.down_revisions = s.down;
@@ -46,20 +47,23 @@ inline Revision make_revision(const Spec &s) {
 	return r;
 }
 
-inline RevisionGraph make_graph(const std::vector<Spec> &specs) {
+inline RevisionGraph
+make_graph(const std::vector<Spec> &specs) {
 	std::vector<Revision> revisions;
 	for (const Spec &s : specs)
 		revisions.push_back(make_revision(s));
 	return RevisionGraph(std::move(revisions));
 }
 
-inline Index at(const RevisionGraph &g, const std::string &id) {
+inline Index
+at(const RevisionGraph &g, const std::string &id) {
 	std::optional<Index> i = g.find(id);
 	EXPECT_TRUE(i.has_value()) << "no revision " << id;
 	return i.value_or(0);
 }
 
-inline std::vector<Index> idx(const RevisionGraph &g, const Ids &ids) {
+inline std::vector<Index>
+idx(const RevisionGraph &g, const Ids &ids) {
 	std::vector<Index> out;
 	for (const auto &id : ids)
 		out.push_back(at(g, id));
@@ -67,14 +71,16 @@ inline std::vector<Index> idx(const RevisionGraph &g, const Ids &ids) {
 }
 
 // Ids in the given order (not re-sorted).
-inline Ids names(const RevisionGraph &g, RevisionGraph::Indices set) {
+inline Ids
+names(const RevisionGraph &g, RevisionGraph::Indices set) {
 	Ids out;
 	for (Index i : set)
 		out.push_back(g[i].id);
 	return out;
 }
 
-inline Ids mask_names(const RevisionGraph &g, const std::vector<bool> &mask) {
+inline Ids
+mask_names(const RevisionGraph &g, const std::vector<bool> &mask) {
 	Ids out;
 	for (Index i : g.topological_order())
 		if (mask[i])
@@ -82,7 +88,8 @@ inline Ids mask_names(const RevisionGraph &g, const std::vector<bool> &mask) {
 	return out;
 }
 
-inline Ids step_ids(const RevisionGraph &g, const Plan &plan) {
+inline Ids
+step_ids(const RevisionGraph &g, const Plan &plan) {
 	Ids out;
 	for (const Step &s : plan.steps)
 		out.push_back(g[s.revision].id);
@@ -91,7 +98,8 @@ inline Ids step_ids(const RevisionGraph &g, const Plan &plan) {
 
 // The version rows after applying `plan`'s bookkeeping to `rows`, checking that every deleted
 // row is present and every inserted one absent. Sorted.
-inline Ids apply_rows(Ids rows, const Plan &plan) {
+inline Ids
+apply_rows(Ids rows, const Plan &plan) {
 	for (const Step &s : plan.steps) {
 		for (const auto &d : s.version_delete) {
 			auto it = std::find(rows.begin(), rows.end(), d);
@@ -108,13 +116,16 @@ inline Ids apply_rows(Ids rows, const Plan &plan) {
 	return rows;
 }
 
-inline Ids sorted(Ids v) {
+inline Ids
+sorted(Ids v) {
 	std::sort(v.begin(), v.end());
 	return v;
 }
 
 // Runs `f`, which must throw migrate::Error; returns it (a failed expectation otherwise).
-template <class F> Error error_of(F &&f) {
+template <class F>
+Error
+error_of(F &&f) {
 	try {
 		f();
 	} catch (const Error &e) {
@@ -128,15 +139,18 @@ template <class F> Error error_of(F &&f) {
 }
 
 // Resolution shortcuts.
-inline Ids resolve(const RevisionGraph &g, const Ids &current, std::string_view text, Direction d = Direction::upgrade) {
+inline Ids
+resolve(const RevisionGraph &g, const Ids &current, std::string_view text, Direction d = Direction::upgrade) {
 	return names(g, resolve_target(g, idx(g, current), text, d).revisions);
 }
 
-inline Ids upgrade_steps(const RevisionGraph &g, const Ids &current, std::string_view text) {
+inline Ids
+upgrade_steps(const RevisionGraph &g, const Ids &current, std::string_view text) {
 	return step_ids(g, plan_upgrade(g, idx(g, current), text));
 }
 
-inline Ids downgrade_steps(const RevisionGraph &g, const Ids &current, std::string_view text) {
+inline Ids
+downgrade_steps(const RevisionGraph &g, const Ids &current, std::string_view text) {
 	return step_ids(g, plan_downgrade(g, idx(g, current), text));
 }
 

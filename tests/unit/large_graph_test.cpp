@@ -23,7 +23,8 @@ constexpr std::size_t side_length = 1'000;
 
 // 12 hex characters like Alembic's ids: 5 from the sequence number (so 5-character prefixes
 // are unique and 4-character ones are shared by 16 revisions), 7 scrambled.
-std::string make_id(std::size_t n) {
+std::string
+make_id(std::size_t n) {
 	std::uint64_t h = (n + 1) * 0x9E3779B97F4A7C15ull;
 	h ^= h >> 29;
 	return fmt::format("{:05x}{:07x}", n, h & 0xFFFFFFFull);
@@ -39,7 +40,8 @@ struct Generated {
 // 5 and 7 revisions that a merge joins. side: a 1,000-revision chain (label "side") from its own
 // root; every 100th main revision depends on the next side revision. The last revision merges
 // main and side, so there is one head.
-Generated generate() {
+Generated
+generate() {
 	Generated g;
 	std::size_t n = 0;
 	auto add = [&](std::vector<std::string> down, std::vector<std::string> deps = {},
@@ -103,7 +105,8 @@ private:
 
 // Every step comes after those of its predecessors (upgrade) or successors (downgrade) that the
 // plan holds too.
-void expect_order(const RevisionGraph &g, const Plan &plan, Direction d) {
+void
+expect_order(const RevisionGraph &g, const Plan &plan, Direction d) {
 	std::vector<bool> done(g.size(), false), in_plan(g.size(), false);
 	for (const Step &s : plan.steps)
 		in_plan[s.revision] = true;
@@ -119,7 +122,8 @@ void expect_order(const RevisionGraph &g, const Plan &plan, Direction d) {
 	EXPECT_EQ(bad, 0u);
 }
 
-double ms_since(std::chrono::steady_clock::time_point start) {
+double
+ms_since(std::chrono::steady_clock::time_point start) {
 	return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
@@ -265,8 +269,8 @@ TEST(LargeShapes, WideMerge) {
 TEST(LargeShapes, DeepChain) {
 	std::vector<Revision> revisions;
 	for (std::size_t k = 0; k < total; ++k)
-		revisions.push_back(make_revision(k ? Spec{fmt::format("c{:06}", k), {fmt::format("c{:06}", k - 1)}}
-		                                    : Spec{"c000000"}));
+		revisions.push_back(
+		    make_revision(k ? Spec{fmt::format("c{:06}", k), {fmt::format("c{:06}", k - 1)}} : Spec{"c000000"}));
 	RevisionGraph g(std::move(revisions));
 	EXPECT_EQ(resolve(g, {}, "head-99999"), Ids{"c000000"});
 	EXPECT_EQ(resolve(g, {}, "head-100000"), Ids{});

@@ -16,7 +16,8 @@ namespace {
 constexpr const char *file = "20260223_1800_001_initial.sql";
 
 // Replaces every "\n" with `eol`.
-std::string with_eol(std::string_view s, std::string_view eol) {
+std::string
+with_eol(std::string_view s, std::string_view eol) {
 	std::string out;
 	for (char c : s) {
 		if (c == '\n') {
@@ -29,7 +30,8 @@ std::string with_eol(std::string_view s, std::string_view eol) {
 }
 
 // Parses and returns the error; fails the test when parsing succeeds.
-Error parse_error(std::string_view content, std::string_view filename = file) {
+Error
+parse_error(std::string_view content, std::string_view filename = file) {
 	try {
 		parse_migration(content, filename);
 	} catch (const Error &e) {
@@ -40,11 +42,13 @@ Error parse_error(std::string_view content, std::string_view filename = file) {
 }
 
 // Expects a 22P02 error whose message starts with "<file>:<line>: " and contains `needle`.
-void expect_error(std::string_view content, int line, std::string_view needle, std::string_view filename = file) {
+void
+expect_error(std::string_view content, int line, std::string_view needle, std::string_view filename = file) {
 	const Error e = parse_error(content, filename);
 	const std::string prefix = std::string(filename.empty() ? "<input>" : filename) + ":" + std::to_string(line) + ": ";
 	EXPECT_EQ(e.sqlstate(), "22P02") << e.what();
-	EXPECT_TRUE(std::string_view(e.what()).starts_with(prefix)) << "expected prefix '" << prefix << "' in: " << e.what();
+	EXPECT_TRUE(std::string_view(e.what()).starts_with(prefix))
+	    << "expected prefix '" << prefix << "' in: " << e.what();
 	EXPECT_NE(std::string_view(e.what()).find(needle), std::string_view::npos)
 	    << "expected '" << needle << "' in: " << e.what();
 }
@@ -104,8 +108,8 @@ TEST(MigrationFile, FullHeader) {
 
 TEST(MigrationFile, RootRevision) {
 	for (const char *value : {"none", "None", "NONE"}) {
-		const std::string content = std::string("-- revision: 001\n-- down_revision: ") + value +
-		                            "\n-- migrate:upgrade\nSELECT 1;\n";
+		const std::string content =
+		    std::string("-- revision: 001\n-- down_revision: ") + value + "\n-- migrate:upgrade\nSELECT 1;\n";
 		EXPECT_TRUE(parse_migration(content, file).down_revisions.empty()) << value;
 	}
 }
@@ -128,7 +132,8 @@ TEST(MigrationFile, DownRevisionIsRequired) {
 
 TEST(MigrationFile, Transactional) {
 	auto parse_tx = [](const char *v) {
-		return parse_migration(std::string("-- revision: 1\n-- down_revision: none\n-- transactional: ") + v + "\n-- migrate:upgrade\nSELECT 1;\n",
+		return parse_migration(std::string("-- revision: 1\n-- down_revision: none\n-- transactional: ") + v +
+		                           "\n-- migrate:upgrade\nSELECT 1;\n",
 		                       file)
 		    .transactional;
 	};
@@ -142,12 +147,13 @@ TEST(MigrationFile, Transactional) {
 
 TEST(MigrationFile, LockTimeout) {
 	for (const char *ok : {"5s", "500ms", "1min", "250", "0", "1.5s", "2h", "1d", "100us"}) {
-		const Revision r = parse_migration(
-		    std::string("-- revision: 1\n-- down_revision: none\n-- lock_timeout: ") + ok + "\n-- migrate:upgrade\nSELECT 1;\n", file);
+		const Revision r = parse_migration(std::string("-- revision: 1\n-- down_revision: none\n-- lock_timeout: ") +
+		                                       ok + "\n-- migrate:upgrade\nSELECT 1;\n",
+		                                   file);
 		EXPECT_EQ(r.lock_timeout, ok);
 	}
-	for (const char *bad : {"5 s", "'5s'", "5s;", "5s; DROP TABLE x", "five", "5sec", "5S", "-1", "s", "1.", ".5s",
-	                        "12345678901"}) {
+	for (const char *bad :
+	     {"5 s", "'5s'", "5s;", "5s; DROP TABLE x", "five", "5sec", "5S", "-1", "s", "1.", ".5s", "12345678901"}) {
 		expect_error(std::string("-- revision: 1\n-- lock_timeout: ") + bad + "\n-- migrate:upgrade\nSELECT 1;\n", 2,
 		             "for 'lock_timeout'");
 	}
@@ -156,7 +162,10 @@ TEST(MigrationFile, LockTimeout) {
 TEST(MigrationFile, InvalidIds) {
 	const std::string long_id(65, 'a');
 	expect_error("-- revision: " + long_id + "\n-- migrate:upgrade\nSELECT 1;\n", 1, "invalid revision id");
-	EXPECT_EQ(parse_migration("-- revision: " + std::string(64, 'a') + "\n-- down_revision: none\n-- migrate:upgrade\nSELECT 1;\n", file).id,
+	EXPECT_EQ(parse_migration("-- revision: " + std::string(64, 'a') +
+	                              "\n-- down_revision: none\n-- migrate:upgrade\nSELECT 1;\n",
+	                          file)
+	              .id,
 	          std::string(64, 'a'));
 	expect_error("-- revision: a-b\n-- migrate:upgrade\nSELECT 1;\n", 1, "invalid revision id 'a-b'");
 	expect_error("-- revision:\n-- migrate:upgrade\nSELECT 1;\n", 1, "empty 'revision'");
@@ -216,7 +225,8 @@ TEST(MigrationFile, HeaderComments) {
 	EXPECT_EQ(r.id, "1");
 	EXPECT_EQ(r.upgrade.first_line, 11);
 	// Header keys after the first marker are just SQL comments.
-	const Revision r2 = parse_migration("-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\n-- revision: 2\n-- bogus: x\nSELECT 1;\n", file);
+	const Revision r2 = parse_migration(
+	    "-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\n-- revision: 2\n-- bogus: x\nSELECT 1;\n", file);
 	EXPECT_EQ(r2.id, "1");
 	EXPECT_EQ(r2.upgrade.sql, "-- revision: 2\n-- bogus: x\nSELECT 1;\n");
 }
@@ -244,16 +254,19 @@ TEST(MigrationFile, EmptySections) {
 	             "DROP TABLE t;\n",
 	             2, "the upgrade section is empty");
 	// An empty downgrade is an explicit no-op: present, so the revision stays reversible.
-	const Revision r = parse_migration("-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\nSELECT 1;\n-- migrate:downgrade\n", file);
+	const Revision r = parse_migration(
+	    "-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\nSELECT 1;\n-- migrate:downgrade\n", file);
 	EXPECT_TRUE(r.downgrade.present);
 	EXPECT_EQ(r.downgrade.sql, "");
 	EXPECT_EQ(r.downgrade.first_line, 6);
-	const Revision r2 =
-	    parse_migration("-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\nSELECT 1;\n-- migrate:downgrade\n-- nothing to undo\n", file);
+	const Revision r2 = parse_migration("-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\nSELECT 1;\n-- "
+	                                    "migrate:downgrade\n-- nothing to undo\n",
+	                                    file);
 	EXPECT_TRUE(r2.downgrade.present);
 	EXPECT_EQ(r2.downgrade.sql, "-- nothing to undo\n");
 	// A verify section without SQL verifies nothing: absent.
-	const Revision r3 = parse_migration("-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\nSELECT 1;\n-- migrate:verify\n\n", file);
+	const Revision r3 = parse_migration(
+	    "-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\nSELECT 1;\n-- migrate:verify\n\n", file);
 	EXPECT_FALSE(r3.verify.present);
 	EXPECT_EQ(r3.verify.sql, "");
 }
@@ -294,8 +307,9 @@ TEST(MigrationFile, DuplicateAndUnknownMarkers) {
 	expect_error("-- revision: 1\n-- Migrate:Upgrade\nSELECT 1;\n", 2, "unknown section marker");
 	expect_error("-- revision: 1\n-- migrate:upgrade now\nSELECT 1;\n", 2, "unknown section marker");
 	// Not marker-shaped: an ordinary comment in a body, and not a marker mid-line.
-	const Revision r = parse_migration(
-	    "-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\n-- migrate: the next part is slow\nSELECT 1; -- migrate:downgrade\n", file);
+	const Revision r = parse_migration("-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\n-- migrate: the "
+	                                   "next part is slow\nSELECT 1; -- migrate:downgrade\n",
+	                                   file);
 	EXPECT_FALSE(r.downgrade.present);
 }
 
@@ -324,8 +338,8 @@ TEST(MigrationFile, DollarQuotes) {
 	EXPECT_FALSE(r.verify.present);
 	EXPECT_NE(r.upgrade.sql.find("END $fn$;\n"), std::string::npos);
 	// Unterminated dollar quote names the line it started on.
-	expect_error("-- revision: 1\n-- migrate:upgrade\nSELECT 1;\nDO $body$\nBEGIN\n-- migrate:downgrade\nEND $bod$;\n", 4,
-	             "unterminated dollar-quoted string $body$");
+	expect_error("-- revision: 1\n-- migrate:upgrade\nSELECT 1;\nDO $body$\nBEGIN\n-- migrate:downgrade\nEND $bod$;\n",
+	             4, "unterminated dollar-quoted string $body$");
 }
 
 TEST(MigrationFile, StringsAndComments) {
@@ -357,15 +371,17 @@ TEST(MigrationFile, StringsAndComments) {
 
 TEST(MigrationFile, EscapeStringContinuation) {
 	// E'a' <newline> 'b\';...': PostgreSQL continues the E'' string, so the marker is inside it.
-	const Revision r = parse_migration("-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\nSELECT E'a'\n'b\\';\n"
-	                                   "-- migrate:downgrade\n';\n",
-	                                   file);
+	const Revision r =
+	    parse_migration("-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\nSELECT E'a'\n'b\\';\n"
+	                    "-- migrate:downgrade\n';\n",
+	                    file);
 	EXPECT_FALSE(r.downgrade.present);
 	// A marker between the pieces ends the section: the downgrade's 'b\' is a plain string
 	// (each section runs as its own SQL text).
-	const Revision r2 = parse_migration("-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\nSELECT E'a'\n-- migrate:downgrade\n"
-	                                    "'b\\';\n",
-	                                    file);
+	const Revision r2 = parse_migration(
+	    "-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\nSELECT E'a'\n-- migrate:downgrade\n"
+	    "'b\\';\n",
+	    file);
 	EXPECT_TRUE(r2.downgrade.present);
 	EXPECT_EQ(r2.downgrade.sql, "'b\\';\n");
 }
@@ -378,7 +394,8 @@ TEST(MigrationFile, Unterminated) {
 	             "unterminated block comment");
 	expect_error("-- revision: 1\n/* header comment\n-- migrate:upgrade\nSELECT 1;\n", 2, "unterminated block comment");
 	// A line comment at the end of the file without a newline is fine.
-	EXPECT_EQ(parse_migration("-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\nSELECT 1; -- end", file).upgrade.sql,
+	EXPECT_EQ(parse_migration("-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\nSELECT 1; -- end", file)
+	              .upgrade.sql,
 	          "SELECT 1; -- end");
 }
 
@@ -401,16 +418,18 @@ TEST(MigrationFile, LineEndings) {
 		EXPECT_EQ(a.checksum, b.checksum);
 	}
 	// A string literal spanning lines keeps its CRLF (it used to become 'a\nb').
-	const Revision lit = parse_migration("-- revision: 1\r\n-- down_revision: none\r\n-- migrate:upgrade\r\n"
-	                                     "INSERT INTO t VALUES ('a\r\nb');\r\n-- migrate:downgrade\r\nDELETE FROM t;\r\n",
-	                                     file);
+	const Revision lit =
+	    parse_migration("-- revision: 1\r\n-- down_revision: none\r\n-- migrate:upgrade\r\n"
+	                    "INSERT INTO t VALUES ('a\r\nb');\r\n-- migrate:downgrade\r\nDELETE FROM t;\r\n",
+	                    file);
 	EXPECT_EQ(lit.upgrade.sql, "INSERT INTO t VALUES ('a\r\nb');\r\n");
 	EXPECT_EQ(lit.downgrade.sql, "DELETE FROM t;\r\n");
 	EXPECT_EQ(lit.downgrade.first_line, 7);
 	// A lone CR, a mix, and a final line without an ending.
-	const Revision mix = parse_migration("-- revision: 1\n-- down_revision: none\r-- migrate:upgrade\r\nSELECT 'x\ry';\n"
-	                                     "SELECT 2;\r-- migrate:verify\rSELECT true",
-	                                     file);
+	const Revision mix =
+	    parse_migration("-- revision: 1\n-- down_revision: none\r-- migrate:upgrade\r\nSELECT 'x\ry';\n"
+	                    "SELECT 2;\r-- migrate:verify\rSELECT true",
+	                    file);
 	EXPECT_EQ(mix.upgrade.sql, "SELECT 'x\ry';\nSELECT 2;\r");
 	EXPECT_EQ(mix.upgrade.first_line, 4);
 	EXPECT_EQ(mix.verify.sql, "SELECT true");
@@ -419,10 +438,9 @@ TEST(MigrationFile, LineEndings) {
 	expect_error(with_eol("-- revision: 1\n\n-- bogus: 1\n-- migrate:upgrade\nSELECT 1;\n", "\r\n"), 3, "bogus");
 	expect_error(with_eol("-- revision: 1\n\n-- bogus: 1\n-- migrate:upgrade\nSELECT 1;\n", "\r"), 3, "bogus");
 	// A mix of endings still counts lines right.
-	EXPECT_EQ(
-	    parse_migration("-- revision: 1\r\n-- down_revision: none\r\n\r\r\n-- migrate:upgrade\nSELECT 1;\n", file)
-	        .upgrade.first_line,
-	    6);
+	EXPECT_EQ(parse_migration("-- revision: 1\r\n-- down_revision: none\r\n\r\r\n-- migrate:upgrade\nSELECT 1;\n", file)
+	              .upgrade.first_line,
+	          6);
 }
 
 TEST(MigrationFile, ByteOrderMark) {
@@ -450,8 +468,10 @@ TEST(MigrationFile, ChecksumKnownVectors) {
 	EXPECT_EQ(migrate::migration_checksum(with_eol(lf, "\r")), expected);
 	EXPECT_EQ(parse_migration(with_eol(basic, "\r\n"), file).checksum, migrate::migration_checksum(basic));
 	// printf 'a\nb\n' | sha256sum, and with a BOM in front (kept in the checksum).
-	EXPECT_EQ(migrate::migration_checksum("a\r\nb\r"), "911169ddaaf146aff539f58c26c489af3b892dff0fe283c1c264c65ae5aa59a2");
-	EXPECT_EQ(migrate::migration_checksum("\xEF\xBB\xBF" "a\r\nb\n"),
+	EXPECT_EQ(migrate::migration_checksum("a\r\nb\r"),
+	          "911169ddaaf146aff539f58c26c489af3b892dff0fe283c1c264c65ae5aa59a2");
+	EXPECT_EQ(migrate::migration_checksum("\xEF\xBB\xBF"
+	                                      "a\r\nb\n"),
 	          "1220caf912196af70b1b0625cd99989bbb360bf911a109927854227ddbe76e86");
 	// "\r\r\n" is two line ends, not one.
 	EXPECT_EQ(migrate::migration_checksum("a\r\r\n"), migrate::migration_checksum("a\n\n"));
@@ -462,16 +482,17 @@ TEST(MigrationFile, ChecksumKnownVectors) {
 TEST(MigrationFile, InvalidUtf8AndNul) {
 	const std::string head = "-- revision: 1\n-- migrate:upgrade\n";
 	expect_error(head + "SELECT '\xFF';\n", 3, "invalid UTF-8 byte sequence at byte offset 42");
-	expect_error(head + "SELECT 1;\n-- \xC3\n", 4, "invalid UTF-8");           // truncated
-	expect_error(head + "SELECT '\xC0\xAF';\n", 3, "invalid UTF-8");          // overlong '/'
-	expect_error(head + "SELECT '\xED\xA0\x80';\n", 3, "invalid UTF-8");      // a surrogate
-	expect_error(head + "SELECT '\xF4\x90\x80\x80';\n", 3, "invalid UTF-8");  // above U+10FFFF
+	expect_error(head + "SELECT 1;\n-- \xC3\n", 4, "invalid UTF-8");         // truncated
+	expect_error(head + "SELECT '\xC0\xAF';\n", 3, "invalid UTF-8");         // overlong '/'
+	expect_error(head + "SELECT '\xED\xA0\x80';\n", 3, "invalid UTF-8");     // a surrogate
+	expect_error(head + "SELECT '\xF4\x90\x80\x80';\n", 3, "invalid UTF-8"); // above U+10FFFF
 	expect_error("-- revision: 1\r\n-- message: caf\xE9\r\n", 2, "invalid UTF-8 byte sequence at byte offset 31");
 	expect_error(head + "SELECT 1;\nSELECT '" + std::string(1, '\0') + "';\n", 4, "NUL byte at byte offset 52");
 	// Valid multi-byte text is fine anywhere.
-	const Revision r = parse_migration("-- revision: 1\n-- down_revision: none\n-- message: café ☕ 𝄞\n-- migrate:upgrade\nSELECT 'ü', "
-	                                   "$ä$ x $ä$, \"ñ\";\n",
-	                                   file);
+	const Revision r =
+	    parse_migration("-- revision: 1\n-- down_revision: none\n-- message: café ☕ 𝄞\n-- migrate:upgrade\nSELECT 'ü', "
+	                    "$ä$ x $ä$, \"ñ\";\n",
+	                    file);
 	EXPECT_EQ(r.message, "café ☕ 𝄞");
 }
 
@@ -495,7 +516,9 @@ TEST(MigrationFile, CopyFromStdin) {
 	for (const char *ok : {"COPY t FROM '/tmp/data.csv';\n", "COPY (SELECT 1 FROM stdin) TO '/tmp/x';\n",
 	                       "SELECT 'COPY t FROM stdin';\n", "DO $$ BEGIN COPY t FROM stdin; END $$;\n",
 	                       "SELECT copy FROM stdin;\n", "INSERT INTO t SELECT 1; -- COPY t FROM stdin\n"}) {
-		EXPECT_NO_THROW(parse_migration(std::string("-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\n") + ok, file)) << ok;
+		EXPECT_NO_THROW(
+		    parse_migration(std::string("-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\n") + ok, file))
+		    << ok;
 	}
 }
 
@@ -503,7 +526,8 @@ TEST(MigrationFile, ErrorPrefix) {
 	expect_error("-- revision: 1\n-- nope: 1\n", 2, "unknown header key 'nope'", "");
 	const Error e = parse_error("-- revision: 1\n-- nope: 1\n", "");
 	EXPECT_STREQ(e.what(), "<input>:2: unknown header key 'nope'");
-	EXPECT_EQ(parse_migration("-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\nSELECT 1;\n", "").filename, "");
+	EXPECT_EQ(parse_migration("-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\nSELECT 1;\n", "").filename,
+	          "");
 	expect_error("-- revision: 1\n-- nope: 1\n", 2, "unknown header key", "dir/x.sql");
 }
 
@@ -559,10 +583,10 @@ TEST(MigrationFile, MergeRevisionMayHaveAnEmptyUpgrade) {
 TEST(MigrationFile, ControlCharactersInHeaderValues) {
 	// Header values reach messages and the comments of generated scripts: no control characters.
 	const std::string tail = "\n-- migrate:upgrade\nSELECT 1;\n";
-	for (const char *key : {"message", "revision", "down_revision", "branch_labels", "depends_on", "lock_timeout",
-	                        "transactional"}) {
+	for (const char *key :
+	     {"message", "revision", "down_revision", "branch_labels", "depends_on", "lock_timeout", "transactional"}) {
 		for (const std::string &bad : {std::string("a\x1b[2Jb"), std::string("a\x7f"), std::string("a\tb"),
-		                              std::string("a\x0b b"), std::string("x\x01")}) {
+		                               std::string("a\x0b b"), std::string("x\x01")}) {
 			const std::string first = std::string(key) == "revision" ? "-- message: m\n" : "-- revision: 1\n";
 			const std::string content = first + "-- " + key + ": " + bad + "\n-- down_revision: none" + tail;
 			expect_error(content, 2, "control character 0x");
@@ -590,9 +614,9 @@ TEST(MigrationFile, ControlCharactersInTheFileName) {
 	// A file name reaches the store, messages and `--` comments of `--sql` scripts: refused in both
 	// hosts (migrate_add passes the caller's name here), before anything else, named escaped.
 	const std::string ok = "-- revision: 003\n-- down_revision: none\n-- migrate:upgrade\nSELECT 1;\n";
-	for (const std::string &name : {std::string("20260101_0000_003_x\nALTER ROLE attacker SUPERUSER;\n--.sql"),
-	                               std::string("a\rb.sql"), std::string("a\x1b.sql"), std::string("a\x7f.sql"),
-	                               std::string("a\tb.sql"), std::string("dir\n/a.sql")}) {
+	for (const std::string &name :
+	     {std::string("20260101_0000_003_x\nALTER ROLE attacker SUPERUSER;\n--.sql"), std::string("a\rb.sql"),
+	      std::string("a\x1b.sql"), std::string("a\x7f.sql"), std::string("a\tb.sql"), std::string("dir\n/a.sql")}) {
 		const Error e = parse_error(ok, name);
 		EXPECT_EQ(e.sqlstate(), "22P02");
 		const std::string_view what = e.what();
@@ -602,8 +626,9 @@ TEST(MigrationFile, ControlCharactersInTheFileName) {
 		EXPECT_NE(e.hint().find("rename the file"), std::string::npos) << e.hint();
 	}
 	const Error e = parse_error(ok, "20260101_0000_003_x\nALTER ROLE attacker SUPERUSER;\n--.sql");
-	EXPECT_STREQ(e.what(), "20260101_0000_003_x\\x0AALTER ROLE attacker SUPERUSER;\\x0A--.sql: the file name contains a "
-	                       "control character (0x0A)");
+	EXPECT_STREQ(e.what(),
+	             "20260101_0000_003_x\\x0AALTER ROLE attacker SUPERUSER;\\x0A--.sql: the file name contains a "
+	             "control character (0x0A)");
 	// Non-ASCII names are fine.
 	EXPECT_EQ(parse_migration(ok, "20260101_0000_003_café.sql").filename, "20260101_0000_003_café.sql");
 }

@@ -9,12 +9,14 @@ using namespace migrate::graphtest;
 
 namespace {
 
-RevisionGraph linear(bool third_reversible = true) {
+RevisionGraph
+linear(bool third_reversible = true) {
 	return make_graph({{"001"}, {"002", {"001"}}, {"003", {"002"}, {}, {}, third_reversible}, {"004", {"003"}}});
 }
 
 // aaaa1111 -> bbbb2222 -> {cccc3333, dddd4444} -> eeee5555 (merge)
-RevisionGraph merged() {
+RevisionGraph
+merged() {
 	return make_graph({{"aaaa1111"},
 	                   {"bbbb2222", {"aaaa1111"}},
 	                   {"cccc3333", {"bbbb2222"}},
@@ -22,13 +24,16 @@ RevisionGraph merged() {
 	                   {"eeee5555", {"cccc3333", "dddd4444"}}});
 }
 
-RevisionGraph branches() {
-	return make_graph({{"aaaa1111"}, {"bbbb2222", {"aaaa1111"}}, {"cccc3333", {"bbbb2222"}}, {"dddd4444", {"bbbb2222"}}});
+RevisionGraph
+branches() {
+	return make_graph(
+	    {{"aaaa1111"}, {"bbbb2222", {"aaaa1111"}}, {"cccc3333", {"bbbb2222"}}, {"dddd4444", {"bbbb2222"}}});
 }
 
 // The reference's depends_on example: core c0000001 -> c0000002; accounting a0000001 (a new root
 // that depends on c0000001) -> a0000002.
-RevisionGraph core_accounting() {
+RevisionGraph
+core_accounting() {
 	return make_graph({{"c0000001", {}, {}, {"core"}},
 	                   {"c0000002", {"c0000001"}},
 	                   {"a0000001", {}, {"c0000001"}, {"accounting"}},
@@ -41,14 +46,16 @@ struct Bookkeeping {
 	bool operator==(const Bookkeeping &) const = default;
 };
 
-std::vector<Bookkeeping> bookkeeping(const Plan &plan) {
+std::vector<Bookkeeping>
+bookkeeping(const Plan &plan) {
 	std::vector<Bookkeeping> out;
 	for (const Step &s : plan.steps)
 		out.push_back({s.version_delete, s.version_insert});
 	return out;
 }
 
-Ids rows_after(const RevisionGraph &g, const Ids &rows, const Plan &plan) {
+Ids
+rows_after(const RevisionGraph &g, const Ids &rows, const Plan &plan) {
 	(void)g;
 	return apply_rows(rows, plan);
 }
@@ -61,8 +68,8 @@ TEST(PlanUpgrade, LinearFromBase) {
 	EXPECT_EQ(step_ids(g, plan), (Ids{"001", "002", "003", "004"}));
 	for (const Step &s : plan.steps)
 		EXPECT_EQ(s.direction, Direction::upgrade);
-	EXPECT_EQ(bookkeeping(plan), (std::vector<Bookkeeping>{
-	                                 {{}, {"001"}}, {{"001"}, {"002"}}, {{"002"}, {"003"}}, {{"003"}, {"004"}}}));
+	EXPECT_EQ(bookkeeping(plan),
+	          (std::vector<Bookkeeping>{{{}, {"001"}}, {{"001"}, {"002"}}, {{"002"}, {"003"}}, {{"003"}, {"004"}}}));
 	EXPECT_EQ(step_from(g, plan.steps[0]), "");
 	EXPECT_EQ(step_to(g, plan.steps[0]), "001");
 	EXPECT_EQ(step_from(g, plan.steps[1]), "001");
@@ -115,7 +122,9 @@ TEST(PlanUpgrade, BranchesAndMerge) {
 	EXPECT_STREQ(error_of([&] { plan_upgrade(b, {}, "head"); }).what(),
 	             "Multiple head revisions are present for given argument 'head'; please specify a specific target "
 	             "revision, '<branchname>@head' to narrow to a specific head, or 'heads' for all heads");
-	EXPECT_STREQ(error_of([&] { plan_upgrade(b, idx(b, {"cccc3333", "dddd4444"}), "+1"); }).what(),
+	EXPECT_STREQ(error_of([&] {
+		             plan_upgrade(b, idx(b, {"cccc3333", "dddd4444"}), "+1");
+	             }).what(),
 	             "Ambiguous upgrade from multiple current revisions");
 	EXPECT_STREQ(error_of([&] { plan_upgrade(b, idx(b, {"aaaa1111"}), "+2"); }).what(), "Ambiguous walk");
 }
@@ -125,9 +134,8 @@ TEST(PlanUpgrade, DependsOnPullsInTheOtherBranch) {
 	Plan plan = plan_upgrade(g, {}, "accounting@head");
 	EXPECT_EQ(step_ids(g, plan), (Ids{"c0000001", "a0000001", "a0000002"}));
 	// As Alembic: the table holds only a0000002 (c0000001 is implied by the dependency).
-	EXPECT_EQ(bookkeeping(plan), (std::vector<Bookkeeping>{{{}, {"c0000001"}},
-	                                                       {{"c0000001"}, {"a0000001"}},
-	                                                       {{"a0000001"}, {"a0000002"}}}));
+	EXPECT_EQ(bookkeeping(plan), (std::vector<Bookkeeping>{
+	                                 {{}, {"c0000001"}}, {{"c0000001"}, {"a0000001"}}, {{"a0000001"}, {"a0000002"}}}));
 	// A dependency is not a parent in the log label.
 	EXPECT_EQ(step_from(g, plan.steps[1]), "");
 	EXPECT_EQ(step_to(g, plan.steps[1]), "a0000001");
@@ -150,8 +158,8 @@ TEST(PlanDowngrade, Linear) {
 	EXPECT_EQ(step_ids(g, plan), (Ids{"004", "003", "002", "001"}));
 	for (const Step &s : plan.steps)
 		EXPECT_EQ(s.direction, Direction::downgrade);
-	EXPECT_EQ(bookkeeping(plan), (std::vector<Bookkeeping>{
-	                                 {{"004"}, {"003"}}, {{"003"}, {"002"}}, {{"002"}, {"001"}}, {{"001"}, {}}}));
+	EXPECT_EQ(bookkeeping(plan),
+	          (std::vector<Bookkeeping>{{{"004"}, {"003"}}, {{"003"}, {"002"}}, {{"002"}, {"001"}}, {{"001"}, {}}}));
 	EXPECT_EQ(step_from(g, plan.steps[0]), "004");
 	EXPECT_EQ(step_to(g, plan.steps[0]), "003");
 	EXPECT_EQ(step_from(g, plan.steps[3]), "001");
@@ -183,7 +191,9 @@ TEST(PlanDowngrade, NotAValidTarget) {
 	EXPECT_STREQ(error_of([&] { plan_downgrade(b, idx(b, {"cccc3333"}), "dddd4444"); }).what(),
 	             "Destination dddd4444 is not a valid downgrade target from current head(s)");
 	RevisionGraph m = merged();
-	EXPECT_STREQ(error_of([&] { plan_downgrade(m, idx(m, {"cccc3333", "dddd4444"}), "eeee5555"); }).what(),
+	EXPECT_STREQ(error_of([&] {
+		             plan_downgrade(m, idx(m, {"cccc3333", "dddd4444"}), "eeee5555");
+	             }).what(),
 	             "Destination eeee5555 is not a valid downgrade target from current head(s)");
 }
 
@@ -199,9 +209,9 @@ TEST(PlanDowngrade, MergeAndUnmerge) {
 	// Below the branch point: the merge, then both branches.
 	Plan both = plan_downgrade(g, idx(g, {"eeee5555"}), "bbbb2222");
 	EXPECT_EQ(step_ids(g, both), (Ids{"eeee5555", "dddd4444", "cccc3333"}));
-	EXPECT_EQ(bookkeeping(both), (std::vector<Bookkeeping>{{{"eeee5555"}, {"cccc3333", "dddd4444"}},
-	                                                       {{"dddd4444"}, {}},
-	                                                       {{"cccc3333"}, {"bbbb2222"}}}));
+	EXPECT_EQ(bookkeeping(both),
+	          (std::vector<Bookkeeping>{
+	              {{"eeee5555"}, {"cccc3333", "dddd4444"}}, {{"dddd4444"}, {}}, {{"cccc3333"}, {"bbbb2222"}}}));
 	EXPECT_EQ(rows_after(g, {"eeee5555"}, both), Ids{"bbbb2222"});
 
 	EXPECT_EQ(rows_after(g, {"eeee5555"}, plan_downgrade(g, idx(g, {"eeee5555"}), "base")), Ids{});
@@ -247,16 +257,16 @@ TEST(PlanDowngrade, DependsOn) {
 	// core@base also reverts accounting, which depends on c0000001.
 	Plan core = plan_downgrade(g, idx(g, all), "core@base");
 	EXPECT_EQ(step_ids(g, core), (Ids{"a0000002", "a0000001", "c0000002", "c0000001"}));
-	EXPECT_EQ(bookkeeping(core), (std::vector<Bookkeeping>{{{"a0000002"}, {"a0000001"}},
-	                                                       {{"a0000001"}, {}},
-	                                                       {{"c0000002"}, {"c0000001"}},
-	                                                       {{"c0000001"}, {}}}));
+	EXPECT_EQ(bookkeeping(core),
+	          (std::vector<Bookkeeping>{
+	              {{"a0000002"}, {"a0000001"}}, {{"a0000001"}, {}}, {{"c0000002"}, {"c0000001"}}, {{"c0000001"}, {}}}));
 	EXPECT_EQ(rows_after(g, all, core), Ids{});
 
 	// accounting@base leaves core alone; c0000001 becomes a row again once nothing depends on it.
 	Plan acct = plan_downgrade(g, idx(g, {"a0000002"}), "accounting@base");
 	EXPECT_EQ(step_ids(g, acct), (Ids{"a0000002", "a0000001"}));
-	EXPECT_EQ(bookkeeping(acct), (std::vector<Bookkeeping>{{{"a0000002"}, {"a0000001"}}, {{"a0000001"}, {"c0000001"}}}));
+	EXPECT_EQ(bookkeeping(acct),
+	          (std::vector<Bookkeeping>{{{"a0000002"}, {"a0000001"}}, {{"a0000001"}, {"c0000001"}}}));
 
 	// Downgrading to c0000001 keeps a0000001 (its dependency stays applied), like Alembic.
 	Plan to_c1 = plan_downgrade(g, idx(g, all), "c0000001");
@@ -320,7 +330,8 @@ TEST(PlanStamp, SingleTarget) {
 	EXPECT_STREQ(e.what(), "Multiple heads are present; please specify a single target revision");
 	EXPECT_EQ(plan_stamp(b, {}, {"heads"}, false), (Ids{"cccc3333", "dddd4444"}));
 	EXPECT_EQ(plan_stamp(b, idx(b, {"aaaa1111"}), {"heads"}, false), (Ids{"cccc3333", "dddd4444"}));
-	EXPECT_STREQ(error_of([&] { plan_stamp(b, {}, {"zz"}, false); }).what(), "Can't locate revision identified by 'zz'");
+	EXPECT_STREQ(error_of([&] { plan_stamp(b, {}, {"zz"}, false); }).what(),
+	             "Can't locate revision identified by 'zz'");
 	EXPECT_EQ(error_of([&] { plan_stamp(b, {}, {"-1"}, false); }).sqlstate(), sqlstate::invalid_parameter_value);
 }
 
@@ -348,7 +359,9 @@ TEST(PlanStamp, SeveralTargets) {
 	EXPECT_EQ(plan_stamp(g, {}, {"aaaa1111", "cccc3333"}, false), Ids{"cccc3333"});
 	EXPECT_EQ(plan_stamp(g, {}, {"base", "cccc3333"}, false), Ids{"cccc3333"});
 	EXPECT_EQ(plan_stamp(g, idx(g, {"eeee5555"}), {"base", "base"}, false), Ids{});
-	EXPECT_STREQ(error_of([&] { plan_stamp(g, {}, {"cccc3333", "nope"}, false); }).what(),
+	EXPECT_STREQ(error_of([&] {
+		             plan_stamp(g, {}, {"cccc3333", "nope"}, false);
+	             }).what(),
 	             "Can't locate revision identified by 'nope'");
 }
 

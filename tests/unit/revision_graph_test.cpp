@@ -10,7 +10,8 @@ using namespace migrate::graphtest;
 namespace {
 
 // aaaa1111 -> bbbb2222 -> {cccc3333, dddd4444} -> eeee5555 (merge): the reference's graph.
-RevisionGraph merge_graph() {
+RevisionGraph
+merge_graph() {
 	return make_graph({{"aaaa1111"},
 	                   {"bbbb2222", {"aaaa1111"}},
 	                   {"cccc3333", {"bbbb2222"}},
@@ -79,8 +80,8 @@ TEST(RevisionGraph, TopologicalOrderFinishesTheBranchTaken) {
 }
 
 TEST(RevisionGraph, TopologicalOrderIsIndependentOfInputOrder) {
-	std::vector<Spec> specs = {{"a"},           {"b", {"a"}}, {"c", {"a"}},      {"d", {"b"}, {"c"}},
-	                           {"e", {"c"}},    {"f", {"d", "e"}}, {"g"},         {"h", {"g"}, {"b"}}};
+	std::vector<Spec> specs = {{"a"},        {"b", {"a"}},      {"c", {"a"}}, {"d", {"b"}, {"c"}},
+	                           {"e", {"c"}}, {"f", {"d", "e"}}, {"g"},        {"h", {"g"}, {"b"}}};
 	Ids first = names(make_graph(specs), make_graph(specs).topological_order());
 	std::reverse(specs.begin(), specs.end());
 	RevisionGraph g = make_graph(specs);
@@ -92,10 +93,8 @@ TEST(RevisionGraph, TopologicalOrderIsIndependentOfInputOrder) {
 
 TEST(RevisionGraph, DependsOn) {
 	// core: c1 -> c2; accounting: a1 (a root that depends on c1) -> a2.
-	RevisionGraph g = make_graph({{"c1", {}, {}, {"core"}},
-	                              {"c2", {"c1"}},
-	                              {"a1", {}, {"c1"}, {"accounting"}},
-	                              {"a2", {"a1"}}});
+	RevisionGraph g =
+	    make_graph({{"c1", {}, {}, {"core"}}, {"c2", {"c1"}}, {"a1", {}, {"c1"}, {"accounting"}}, {"a2", {"a1"}}});
 	EXPECT_EQ(names(g, g.dependencies(at(g, "a1"))), Ids{"c1"});
 	EXPECT_EQ(names(g, g.dependents(at(g, "c1"))), Ids{"a1"});
 	EXPECT_EQ(names(g, g.predecessors(at(g, "a1"))), Ids{"c1"});
@@ -204,8 +203,9 @@ TEST(RevisionGraphErrors, SelfLoops) {
 
 TEST(RevisionGraphErrors, Cycles) {
 	// a -> b -> c -> a, with a proper root and a revision hanging off the cycle: only the cycle is named.
-	Error cycle = error_of(
-	    [] { make_graph({{"r"}, {"c", {"b"}}, {"a", {"c"}}, {"b", {"a"}}, {"tail", {"b"}}, {"s", {"r"}}}); });
+	Error cycle = error_of([] {
+		make_graph({{"r"}, {"c", {"b"}}, {"a", {"c"}}, {"b", {"a"}}, {"tail", {"b"}}, {"s", {"r"}}});
+	});
 	EXPECT_EQ(cycle.sqlstate(), sqlstate::invalid_object_definition);
 	EXPECT_STREQ(cycle.what(), "Cycle is detected in revisions (a, b, c)");
 

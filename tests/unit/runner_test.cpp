@@ -67,8 +67,9 @@ public:
 					out.push_back({r.id, r.checksum, "t"});
 			return out;
 		}
-		if (starts_with(sql, "WITH RECURSIVE applied") && sql.find("SELECT DISTINCT revision") != std::string_view::npos)
-			return rows_of(version); // add_all: the version rows stand for everything applied
+		if (starts_with(sql, "WITH RECURSIVE applied") &&
+		    sql.find("SELECT DISTINCT revision") != std::string_view::npos)
+			return rows_of(version);                    // add_all: the version rows stand for everything applied
 		if (starts_with(sql, "WITH RECURSIVE applied")) // the revision is applied if any row is a version row
 			return version.empty() ? std::vector<Row>{} : std::vector<Row>{{"1"}};
 		if (starts_with(sql, "SELECT revision, upgrade_sql")) {
@@ -89,10 +90,13 @@ public:
 						s += (s.empty() ? "" : ",") + x;
 					return s;
 				};
-				auto line = [](const Section &s) { return s.present ? Value(std::to_string(s.first_line)) : std::nullopt; };
+				auto line = [](const Section &s) {
+					return s.present ? Value(std::to_string(s.first_line)) : std::nullopt;
+				};
 				out.push_back({r.id, join(r.down_revisions), join(r.depends_on), join(r.branch_labels), r.message,
-				               r.transactional ? "t" : "f", r.lock_timeout.empty() ? std::nullopt : Value(r.lock_timeout),
-				               line(r.upgrade), line(r.downgrade), line(r.verify), r.checksum, r.filename});
+				               r.transactional ? "t" : "f",
+				               r.lock_timeout.empty() ? std::nullopt : Value(r.lock_timeout), line(r.upgrade),
+				               line(r.downgrade), line(r.verify), r.checksum, r.filename});
 			}
 			return out;
 		}
@@ -213,8 +217,10 @@ TEST(Runner, UpgradeLocksThenRunsEachStepThenRecordsIt) {
 	EXPECT_EQ(steps[1].down_revision, "001");
 	EXPECT_EQ(steps[1].message, "msg 002");
 
-	EXPECT_LT(db.index_of("query: SELECT pg_catalog.current_setting"), db.index_of("query: " + std::string(state::lock_sql)));
-	EXPECT_LT(db.index_of("query: " + std::string(state::lock_sql)), db.index_of("query: SELECT revision FROM migrate.version"));
+	EXPECT_LT(db.index_of("query: SELECT pg_catalog.current_setting"),
+	          db.index_of("query: " + std::string(state::lock_sql)));
+	EXPECT_LT(db.index_of("query: " + std::string(state::lock_sql)),
+	          db.index_of("query: SELECT revision FROM migrate.version"));
 	std::size_t notice = db.index_of("notice: Running upgrade 001 -> 002, msg 002");
 	std::size_t begin = db.index_of("begin 002");
 	// Lines are those of each statement's first token in the file.
@@ -256,7 +262,8 @@ TEST(Runner, RefusesWhileAnotherSessionHoldsTheLockAcrossCommits) {
 		EXPECT_NE(e.detail().find("Session 4242"), std::string::npos) << e.detail();
 		EXPECT_NE(e.detail().find("revision 003"), std::string::npos) << e.detail();
 	}
-	EXPECT_LT(db.index_of("query: " + std::string(state::lock_sql)), db.index_of("query: " + std::string(state::lock_holder_sql)));
+	EXPECT_LT(db.index_of("query: " + std::string(state::lock_sql)),
+	          db.index_of("query: " + std::string(state::lock_holder_sql)));
 	EXPECT_FALSE(db.has("query: SELECT revision FROM migrate.version")) << "refused before reading the state";
 	EXPECT_FALSE(db.has("run:"));
 }
@@ -385,7 +392,8 @@ TEST(Runner, UnknownVersionRowIsReported) {
 }
 
 TEST(Runner, AddIsANoOpForIdenticalContent) {
-	const std::string content = "-- revision: 001\n-- down_revision: none\n-- message: m\n-- migrate:upgrade\nSELECT 1;\n";
+	const std::string content =
+	    "-- revision: 001\n-- down_revision: none\n-- message: m\n-- migrate:upgrade\nSELECT 1;\n";
 	FakeDatabase db;
 	Runner runner(db);
 	Revision stored = rev("001");
@@ -406,7 +414,8 @@ TEST(Runner, AddRefusesToChangeAnAppliedRevision) {
 	} catch (const Error &e) {
 		EXPECT_EQ(e.sqlstate(), "55000");
 		EXPECT_NE(e.detail().find(std::string(64, 'a')), std::string::npos) << e.detail();
-		EXPECT_NE(e.detail().find(migration_checksum("-- revision: 001\n-- down_revision: none\n-- migrate:upgrade\nSELECT 2;\n")),
+		EXPECT_NE(e.detail().find(
+		              migration_checksum("-- revision: 001\n-- down_revision: none\n-- migrate:upgrade\nSELECT 2;\n")),
 		          std::string::npos);
 	}
 	EXPECT_FALSE(db.has("query: INSERT INTO migrate.revisions"));
@@ -431,7 +440,8 @@ TEST(Runner, AddAllStoresWhatIsNewOrChangedInOneUpsert) {
 			EXPECT_EQ(c.find("$33"), std::string::npos) << "not 001, which is unchanged";
 		}
 	EXPECT_EQ(inserts, 1u);
-	EXPECT_LT(db.index_of("query: " + std::string(state::lock_sql)), db.index_of("query: INSERT INTO migrate.revisions"));
+	EXPECT_LT(db.index_of("query: " + std::string(state::lock_sql)),
+	          db.index_of("query: INSERT INTO migrate.revisions"));
 }
 
 TEST(Runner, AddAllRefusesToChangeAnAppliedRevision) {
@@ -454,7 +464,8 @@ TEST(Runner, AddAllRefusesToChangeAnAppliedRevision) {
 }
 
 TEST(Runner, AddAllOfNothingNewWritesNothing) {
-	const std::string content = "-- revision: 001\n-- down_revision: none\n-- message: m\n-- migrate:upgrade\nSELECT 1;\n";
+	const std::string content =
+	    "-- revision: 001\n-- down_revision: none\n-- message: m\n-- migrate:upgrade\nSELECT 1;\n";
 	FakeDatabase db;
 	Revision stored = rev("001");
 	stored.checksum = migration_checksum(content);

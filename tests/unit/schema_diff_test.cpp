@@ -182,7 +182,8 @@ TEST(SchemaDiff, EnumValuesAreAddedInPlaceAndRemovedByRebuild) {
 	Object e2 = e1;
 	e2.labels = {"draft", "open", "pending", "closed"};
 	Schema a, b;
-	a.objects = {e1, make_table("public.t"), make_column("public.t", "s", col("public.status", true, "'open'::public.status"))};
+	a.objects = {e1, make_table("public.t"),
+	             make_column("public.t", "s", col("public.status", true, "'open'::public.status"))};
 	b.objects = a.objects;
 	b.objects[0] = e2;
 	auto sql = statements(diff(a, b));
@@ -247,7 +248,7 @@ TEST(SchemaDiff, ForeignKeysOnAChangedKeyAreDroppedFirstAndCreatedAfter) {
 		EXPECT_EQ(steps[3].phase, Phase::create_and_alter);
 		// Each object dropped and created again is one change in the list a reviewer reads.
 		EXPECT_EQ(changes(steps), (std::vector<std::string>{"change constraint public.parent.parent_code_key",
-		                                                     "change foreign key public.child.child_parent_code_fk"}));
+		                                                    "change foreign key public.child.child_parent_code_fk"}));
 	}
 }
 
@@ -281,7 +282,8 @@ TEST(SchemaDiff, ForeignKeysOnARetypedColumnAreDroppedFirstAndCreatedAfter) {
 	// Either side's column: PostgreSQL checks the key again after each ALTER COLUMN ... TYPE.
 	for (const auto &[column, alter_sql] :
 	     {std::pair("column public.parent.code", "ALTER TABLE public.parent ALTER COLUMN code TYPE text"),
-	      std::pair("column public.child.parent_code", "ALTER TABLE public.child ALTER COLUMN parent_code TYPE text")}) {
+	      std::pair("column public.child.parent_code",
+	                "ALTER TABLE public.child ALTER COLUMN parent_code TYPE text")}) {
 		Schema a = keyed_parent_and_child(), b = a;
 		find(b, column).column.type = "text";
 		auto sql = statements(diff(a, b));
@@ -325,8 +327,9 @@ TEST(SchemaDiff, BaseObjectsAreDroppedLastAndCreatedFirst) {
 	fn.name = "public.touch()";
 	fn.detail = "FUNCTION";
 	fn.result = "trigger";
-	fn.definition = "CREATE OR REPLACE FUNCTION public.touch()\n RETURNS trigger\n LANGUAGE plpgsql\nAS $$ BEGIN RETURN "
-	                "NEW; END $$\n";
+	fn.definition =
+	    "CREATE OR REPLACE FUNCTION public.touch()\n RETURNS trigger\n LANGUAGE plpgsql\nAS $$ BEGIN RETURN "
+	    "NEW; END $$\n";
 	Schema a, b;
 	a.objects = {make_table("public.t"), make_column("public.t", "id", col("integer"))};
 	b.objects = a.objects;
@@ -337,7 +340,8 @@ TEST(SchemaDiff, BaseObjectsAreDroppedLastAndCreatedFirst) {
 	auto up = diff(a, b);
 	auto sql = statements(up);
 	EXPECT_LT(at(sql, "CREATE OR REPLACE FUNCTION public.touch()"), at(sql, "CREATE TRIGGER t_touch"));
-	EXPECT_EQ(sql.back(), "CREATE TRIGGER t_touch BEFORE UPDATE ON public.t FOR EACH ROW EXECUTE FUNCTION public.touch();");
+	EXPECT_EQ(sql.back(),
+	          "CREATE TRIGGER t_touch BEFORE UPDATE ON public.t FOR EACH ROW EXECUTE FUNCTION public.touch();");
 	auto down = diff(b, a);
 	sql = statements(down);
 	ASSERT_EQ(sql.size(), 2u);

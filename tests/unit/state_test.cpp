@@ -35,8 +35,8 @@ TEST(DollarTag, AvoidsTheTagInsideTheText) {
 TEST(DollarTag, AvoidsATagFormedAcrossTheEnds) {
 	// A file ending in "-- $pgmigrate" (no newline): content + "$pgmigrate$" holds the tag one
 	// character early, so the quote would close inside the content and leave "$" outside.
-	for (std::string_view text : {"SELECT 1; -- $pgmigrate", "SELECT 1; -- $pgmigrate1$ and $pgmigrate",
-	                              "-- $pgmigrate$$pgmigrate"}) {
+	for (std::string_view text :
+	     {"SELECT 1; -- $pgmigrate", "SELECT 1; -- $pgmigrate1$ and $pgmigrate", "-- $pgmigrate$$pgmigrate"}) {
 		const std::string tag = state::dollar_tag(text, "pgmigrate");
 		EXPECT_EQ(closing_at(tag, text), text.size()) << tag << " for " << text;
 	}
@@ -51,8 +51,10 @@ TEST(CommentText, EscapesControlCharacters) {
 	EXPECT_EQ(state::comment_text("naïve café ☕"), "naïve café ☕");
 	EXPECT_EQ(state::comment_text("x\nALTER ROLE a SUPERUSER;\n--"), "x\\x0AALTER ROLE a SUPERUSER;\\x0A--");
 	EXPECT_EQ(state::comment_text(std::string("a\rb\tc\x1b\x7f") + '\0'), "a\\x0Db\\x09c\\x1B\\x7F\\x00");
-	EXPECT_EQ(state::comment_text("a\xC2\x85" "b\xC2\x9B"), "a\\u0085b\\u009B"); // C1 controls (NEL, CSI)
-	EXPECT_EQ(state::comment_text("\xC2\xA0"), "\xC2\xA0");                          // U+00A0 is not one
+	EXPECT_EQ(state::comment_text("a\xC2\x85"
+	                              "b\xC2\x9B"),
+	          "a\\u0085b\\u009B");                          // C1 controls (NEL, CSI)
+	EXPECT_EQ(state::comment_text("\xC2\xA0"), "\xC2\xA0"); // U+00A0 is not one
 }
 
 TEST(CommentText, ScriptCommentsNeverCarryANewline) {
@@ -104,8 +106,8 @@ TEST(RecordSql, OneStatementWithTheStepAsParameters) {
 	EXPECT_EQ(state::record_params(graph, merge, 12.5),
 	          (P{"002,003", "m", "m", "upgrade", "002, 003", "0.012500", "12.500", std::string(64, 'a')}));
 	Step last{Direction::downgrade, *graph.find("001"), {"001"}, {}};
-	EXPECT_EQ(state::record_params(graph, last, 1), (P{"001", "", "001", "downgrade", "", "0.001000", "1.000",
-	                                                   std::string(64, 'a')}));
+	EXPECT_EQ(state::record_params(graph, last, 1),
+	          (P{"001", "", "001", "downgrade", "", "0.001000", "1.000", std::string(64, 'a')}));
 }
 
 TEST(StampSql, ChangesOnlyTheDifferenceAndLogsIt) {
@@ -127,19 +129,21 @@ TEST(RevisionUpsert, RowsNumberTheirParameters) {
 }
 
 TEST(RevisionUpsert, ScriptSubstitutesLiteralsOnce) {
-	Revision r = parse_migration("-- revision: 001\n-- down_revision: none\n-- message: it's $1\n-- migrate:upgrade\nSELECT $2 || '$10';\n",
-	                             "a.sql");
+	Revision r = parse_migration(
+	    "-- revision: 001\n-- down_revision: none\n-- message: it's $1\n-- migrate:upgrade\nSELECT $2 || '$10';\n",
+	    "a.sql");
 	const std::string sql = state::revision_upsert_script(r, "content", "a.sql");
 	EXPECT_NE(sql.find("VALUES ('001', '{}'::pg_catalog.text[]"), std::string::npos) << sql;
-	EXPECT_NE(sql.find("'it''s $1'"), std::string::npos) << sql;        // a value is never substituted again
+	EXPECT_NE(sql.find("'it''s $1'"), std::string::npos) << sql; // a value is never substituted again
 	EXPECT_NE(sql.find("'SELECT $2 || ''$10'';"), std::string::npos) << sql;
 	EXPECT_NE(sql.find("'a.sql', 'content')"), std::string::npos) << sql; // the file's content, stored
-	EXPECT_NE(sql.find(", NULL, "), std::string::npos) << sql; // no downgrade section
-	EXPECT_EQ(sql.find("$"), sql.find("$1'")) << sql;              // no parameter left
+	EXPECT_NE(sql.find(", NULL, "), std::string::npos) << sql;            // no downgrade section
+	EXPECT_EQ(sql.find("$"), sql.find("$1'")) << sql;                     // no parameter left
 }
 
 TEST(RevisionUpsert, GuardedScriptRefusesAsAddDoes) {
-	Revision r = parse_migration("-- revision: 001\n-- down_revision: none\n-- migrate:upgrade\nSELECT '$migrate$';\n", "a.sql");
+	Revision r =
+	    parse_migration("-- revision: 001\n-- down_revision: none\n-- migrate:upgrade\nSELECT '$migrate$';\n", "a.sql");
 	const std::string sql = state::guarded_upsert_script(r, "content", "a.sql");
 	// A dollar quote that the content cannot end.
 	ASSERT_TRUE(sql.starts_with("DO $migrate1$\n")) << sql;
@@ -147,10 +151,12 @@ TEST(RevisionUpsert, GuardedScriptRefusesAsAddDoes) {
 	EXPECT_NE(sql.find(state::revision_upsert_script(r, "content", "a.sql")), std::string::npos) << sql;
 	// The error is changed_since_applied's, with the stored checksum spliced into its detail.
 	const Error refusal = state::changed_since_applied(r, "OLD", "a.sql");
-	EXPECT_NE(sql.find("ERRCODE = '55000', MESSAGE = 'revision 001 has changed since it was applied'"), std::string::npos)
+	EXPECT_NE(sql.find("ERRCODE = '55000', MESSAGE = 'revision 001 has changed since it was applied'"),
+	          std::string::npos)
 	    << sql;
 	const std::size_t old_at = refusal.detail().find("OLD");
-	EXPECT_NE(sql.find(state::quote_literal(refusal.detail().substr(0, old_at)) + " OPERATOR(pg_catalog.||) applied_checksum"),
+	EXPECT_NE(sql.find(state::quote_literal(refusal.detail().substr(0, old_at)) +
+	                   " OPERATOR(pg_catalog.||) applied_checksum"),
 	          std::string::npos)
 	    << sql;
 	EXPECT_NE(sql.find(state::quote_literal(refusal.hint())), std::string::npos) << sql;

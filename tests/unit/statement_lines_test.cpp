@@ -54,7 +54,8 @@ TEST(StatementLines, CountsEachByteOnce) {
 
 TEST(StatementLines, RunStatementsGivesEachStatementItsLine) {
 	LineRecorder db;
-	const std::string sql = "CREATE TABLE a (id int);\n\n-- a comment\nINSERT INTO a VALUES (1);\nINSERT INTO a\n  VALUES (2);\n";
+	const std::string sql =
+	    "CREATE TABLE a (id int);\n\n-- a comment\nINSERT INTO a VALUES (1);\nINSERT INTO a\n  VALUES (2);\n";
 	StatementContext section;
 	section.line = 5;
 	// as the splitters cut it: each span runs from the end of the previous statement

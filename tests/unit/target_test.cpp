@@ -12,12 +12,14 @@ namespace {
 constexpr Direction up = Direction::upgrade;
 constexpr Direction down = Direction::downgrade;
 
-RevisionGraph linear() {
+RevisionGraph
+linear() {
 	return make_graph({{"001"}, {"002", {"001"}}, {"003", {"002"}}, {"004", {"003"}}, {"005", {"004"}}});
 }
 
 // aaaa1111 -> bbbb2222 -> {cccc3333, dddd4444} (two heads)
-RevisionGraph branches() {
+RevisionGraph
+branches() {
 	return make_graph({{"aaaa1111", {}, {}, {"trunk"}},
 	                   {"bbbb2222", {"aaaa1111"}},
 	                   {"cccc3333", {"bbbb2222"}, {}, {"left"}},
@@ -25,7 +27,8 @@ RevisionGraph branches() {
 }
 
 // ... and merged by eeee5555.
-RevisionGraph merged() {
+RevisionGraph
+merged() {
 	return make_graph({{"aaaa1111"},
 	                   {"bbbb2222", {"aaaa1111"}},
 	                   {"cccc3333", {"bbbb2222"}},
@@ -33,20 +36,20 @@ RevisionGraph merged() {
 	                   {"eeee5555", {"cccc3333", "dddd4444"}}});
 }
 
-RevisionGraph prefixes() {
+RevisionGraph
+prefixes() {
 	return make_graph({{"ae1027a6acf"}, {"ae10bbbb1", {"ae1027a6acf"}}, {"3cac04ae8714", {"ae10bbbb1"}}});
 }
 
 // core: c1 -> c2 -> c3; accounting: a1 (root, depends on c1) -> a2.
-RevisionGraph core_accounting() {
-	return make_graph({{"c1", {}, {}, {"core"}},
-	                   {"c2", {"c1"}},
-	                   {"c3", {"c2"}},
-	                   {"a1", {}, {"c1"}, {"accounting"}},
-	                   {"a2", {"a1"}}});
+RevisionGraph
+core_accounting() {
+	return make_graph(
+	    {{"c1", {}, {}, {"core"}}, {"c2", {"c1"}}, {"c3", {"c2"}}, {"a1", {}, {"c1"}, {"accounting"}}, {"a2", {"a1"}}});
 }
 
-const char *multiple_heads_text(const std::string &arg) {
+const char *
+multiple_heads_text(const std::string &arg) {
 	static std::string text;
 	text = "Multiple head revisions are present for given argument '" + arg +
 	       "'; please specify a specific target revision, '<branchname>@head' to narrow to a specific head, or "
@@ -171,8 +174,8 @@ TEST(Target, BranchLabels) {
 
 TEST(Target, PrefixWithinBranch) {
 	// ab1 on one branch, ab2 on the other: `ab` is ambiguous globally, unique within a branch.
-	RevisionGraph g = make_graph({{"r"}, {"x", {"r"}, {}, {"left"}}, {"ab1", {"x"}}, {"y", {"r"}, {}, {"right"}},
-	                              {"ab2", {"y"}}});
+	RevisionGraph g =
+	    make_graph({{"r"}, {"x", {"r"}, {}, {"left"}}, {"ab1", {"x"}}, {"y", {"r"}, {}, {"right"}}, {"ab2", {"y"}}});
 	EXPECT_STREQ(error_of([&] { resolve(g, {}, "ab"); }).what(), "Can't locate revision identified by 'ab'");
 	EXPECT_EQ(resolve(g, {}, "left@ab"), Ids{"ab1"});
 	EXPECT_EQ(resolve(g, {}, "right@ab"), Ids{"ab2"});
@@ -191,7 +194,8 @@ TEST(Target, RelativeToCurrentUpgrade) {
 	EXPECT_STREQ(past.what(), "Relative revision +1 didn't produce 1 migrations");
 	EXPECT_STREQ(error_of([&] { resolve(g, {"002"}, "+009"); }).what(),
 	             "Relative revision +009 didn't produce 9 migrations");
-	EXPECT_STREQ(error_of([&] { resolve(g, {"003"}, "-1"); }).what(), "Relative revision -1 didn't produce 1 migrations");
+	EXPECT_STREQ(error_of([&] { resolve(g, {"003"}, "-1"); }).what(),
+	             "Relative revision -1 didn't produce 1 migrations");
 	EXPECT_STREQ(error_of([&] { resolve(g, {}, "-1"); }).what(), "Relative revision -1 didn't produce 1 migrations");
 
 	RevisionGraph b = branches();
@@ -254,7 +258,8 @@ TEST(Target, RelativeToCurrentDowngrade) {
 	EXPECT_EQ(*resolve_target(g, idx(g, {"004"}), "-1", down).branch, at(g, "004"));
 	EXPECT_STREQ(error_of([&] { resolve(g, {"004"}, "-5", down); }).what(),
 	             "Relative revision -5 didn't produce 5 migrations");
-	EXPECT_STREQ(error_of([&] { resolve(g, {}, "-1", down); }).what(), "Relative revision -1 didn't produce 1 migrations");
+	EXPECT_STREQ(error_of([&] { resolve(g, {}, "-1", down); }).what(),
+	             "Relative revision -1 didn't produce 1 migrations");
 	EXPECT_STREQ(error_of([&] { resolve(g, {"003"}, "+1", down); }).what(),
 	             "Relative revision +1 didn't produce 1 migrations");
 
@@ -265,7 +270,9 @@ TEST(Target, RelativeToCurrentDowngrade) {
 	EXPECT_STREQ(e.what(), "downgrade -1 from multiple heads is ambiguous; current heads: cccc3333, dddd4444");
 	EXPECT_EQ(e.hint(), "Use '<branchname>@-1' to downgrade one branch (for example 'cccc3333@-1'), or name an "
 	                    "explicit target revision.");
-	EXPECT_STREQ(error_of([&] { resolve(b, {"dddd4444", "cccc3333"}, "-2", down); }).what(),
+	EXPECT_STREQ(error_of([&] {
+		             resolve(b, {"dddd4444", "cccc3333"}, "-2", down);
+	             }).what(),
 	             "downgrade -2 from multiple heads is ambiguous; current heads: cccc3333, dddd4444");
 
 	// label@-N: the walk starts at the current revision of that branch.
@@ -304,7 +311,9 @@ TEST(Target, RelativeWithBranchUpgrade) {
 	EXPECT_EQ(resolve(c, {"c2"}, "accounting@+2"), Ids{"a2"});
 	EXPECT_STREQ(error_of([&] { resolve(c, {"c3"}, "core@+1"); }).what(),
 	             "Relative revision +1 didn't produce 1 migrations");
-	EXPECT_STREQ(error_of([&] { resolve(c, {"a2", "c2"}, "+1"); }).what(),
+	EXPECT_STREQ(error_of([&] {
+		             resolve(c, {"a2", "c2"}, "+1");
+	             }).what(),
 	             "Ambiguous upgrade from multiple current revisions");
 }
 
@@ -326,9 +335,10 @@ TEST(Target, ZeroSteps) {
 
 TEST(Target, MalformedInput) {
 	RevisionGraph g = linear();
-	for (const char *text : {"", "abc@", "@head", "--", "++", "+", "-", "a@b@c", "1+2+3", " head", "head ", "a:b",
-	                         "001:003", "a@+", "+1a", "head-1-1", "h\xc3\xa9llo", "@", "head@", "+-1", "-+1",
-	                         "\n", "001;", "head -1"}) {
+	for (const char *text :
+	     {"",      "abc@",  "@head", "--",      "++",   "+",      "-",        "a@b@c",        "1+2+3",
+	      " head", "head ", "a:b",   "001:003", "a@+",  "+1a",    "head-1-1", "h\xc3\xa9llo", "@",
+	      "head@", "+-1",   "-+1",   "\n",      "001;", "head -1"}) {
 		Error e = error_of([&] { resolve_target(g, {}, text, up); });
 		EXPECT_EQ(e.sqlstate(), sqlstate::invalid_parameter_value) << '"' << text << '"';
 		EXPECT_EQ(std::string(e.what()), "Invalid revision identifier '" + std::string(text) + "'") << text;
@@ -362,8 +372,7 @@ TEST(Target, HugeInput) {
 			      s += "a+1";
 		      return s;
 	      }(),
-	      word + "@",
-	      "head-" + std::string(10 * 1024, 'x')}) {
+	      word + "@", "head-" + std::string(10 * 1024, 'x')}) {
 		Error j = error_of([&] { resolve(g, {"003"}, junk, down); });
 		EXPECT_EQ(j.sqlstate(), sqlstate::invalid_parameter_value);
 		EXPECT_LT(std::string(j.what()).size(), 300u);

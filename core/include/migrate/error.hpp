@@ -15,17 +15,17 @@ namespace migrate {
 
 // SQLSTATEs the engine raises (PostgreSQL's standard codes, so clients can match on them).
 namespace sqlstate {
-inline constexpr const char *invalid_parameter_value = "22023";   // bad target, bad argument
-inline constexpr const char *invalid_migration_file = "22P02";    // a file that does not parse
-inline constexpr const char *undefined_object = "42704";          // unknown revision
-inline constexpr const char *invalid_object_definition = "42P17"; // broken graph: cycle, unknown parent
-inline constexpr const char *duplicate_object = "42710";          // duplicate revision or branch label
-inline constexpr const char *not_in_prerequisite_state = "55000"; // not up to date, irreversible, changed checksum
-inline constexpr const char *invalid_transaction_state = "25000"; // REPEATABLE READ, transactional: false
-inline constexpr const char *lock_not_available = "55P03";        // another migration holds the lock
-inline constexpr const char *feature_not_supported = "0A000";     // COPY FROM stdin
-inline constexpr const char *check_violation = "23514";           // verify section returned false
-inline constexpr const char *data_corrupted = "XX001";            // a stored revision that fails its checksum
+inline constexpr const char *invalid_parameter_value = "22023";       // bad target, bad argument
+inline constexpr const char *invalid_migration_file = "22P02";        // a file that does not parse
+inline constexpr const char *undefined_object = "42704";              // unknown revision
+inline constexpr const char *invalid_object_definition = "42P17";     // broken graph: cycle, unknown parent
+inline constexpr const char *duplicate_object = "42710";              // duplicate revision or branch label
+inline constexpr const char *not_in_prerequisite_state = "55000";     // not up to date, irreversible, changed checksum
+inline constexpr const char *invalid_transaction_state = "25000";     // REPEATABLE READ, transactional: false
+inline constexpr const char *lock_not_available = "55P03";            // another migration holds the lock
+inline constexpr const char *feature_not_supported = "0A000";         // COPY FROM stdin
+inline constexpr const char *check_violation = "23514";               // verify section returned false
+inline constexpr const char *data_corrupted = "XX001";                // a stored revision that fails its checksum
 inline constexpr const char *dependent_objects_still_exist = "2BP01"; // removing a revision another names
 inline constexpr const char *internal_error = "XX000";
 } // namespace sqlstate

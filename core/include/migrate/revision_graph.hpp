@@ -36,8 +36,8 @@ public:
 	// The revision that declares `label` as one of its branch labels.
 	std::optional<Index> find_label(std::string_view label) const;
 
-	Indices parents(Index i) const noexcept { return parents_[i]; }     // down_revision
-	Indices children(Index i) const noexcept { return children_[i]; }   // inverse of parents
+	Indices parents(Index i) const noexcept { return parents_[i]; }      // down_revision
+	Indices children(Index i) const noexcept { return children_[i]; }    // inverse of parents
 	Indices dependencies(Index i) const noexcept { return depends_[i]; } // depends_on
 	Indices dependents(Index i) const noexcept { return dependents_[i]; }
 

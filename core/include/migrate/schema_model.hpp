@@ -35,12 +35,12 @@ enum class Kind {
 std::string_view kind_name(Kind kind);
 
 struct Column {
-	std::string type;       // format_type(), e.g. "character varying(40)", "public.mood"
-	std::string collation;  // only when it differs from the type's default
+	std::string type;      // format_type(), e.g. "character varying(40)", "public.mood"
+	std::string collation; // only when it differs from the type's default
 	std::string default_expr;
 	bool not_null = false;
-	char identity = 0;      // 'a' (ALWAYS), 'd' (BY DEFAULT) or 0
-	std::string generated;  // the expression of a STORED generated column
+	char identity = 0;     // 'a' (ALWAYS), 'd' (BY DEFAULT) or 0
+	std::string generated; // the expression of a STORED generated column
 
 	bool operator==(const Column &) const = default;
 };
