@@ -8,7 +8,7 @@ packages=(
 	postgresql-15 postgresql-client-15 postgresql-server-dev-15 libpq-dev
 	libfmt-dev libssl-dev libcli11-dev nlohmann-json3-dev libpg-query-dev
 	libgtest-dev libgmock-dev
-	clang libclang-rt-14-dev
+	clang libclang-rt-14-dev clang-format
 )
 
 missing=()
