@@ -241,7 +241,11 @@ mask_url_passwords(std::string_view text) {
 std::pair<std::size_t, std::size_t>
 password_keyword_at(std::string_view text, std::size_t k) {
 	constexpr std::size_t npos = std::string_view::npos;
-	if (k + 8 > text.size() || lower(text.substr(k, 8)) != "password")
+	// Compared in place: this runs at every byte of every message redact() sees.
+	constexpr std::string_view word = "password";
+	if (k + word.size() > text.size() ||
+	    !std::equal(word.begin(), word.end(), text.begin() + static_cast<std::ptrdiff_t>(k),
+	                [](char w, char c) { return w == std::tolower(static_cast<unsigned char>(c)); }))
 		return {npos, npos};
 	std::size_t e = k + 8;
 	while (e < text.size() && text[e] == ' ')

@@ -348,7 +348,7 @@ RevisionGraph::key_text(const Key &key) const noexcept {
 
 std::optional<RevisionGraph::Index>
 RevisionGraph::find(std::string_view id) const {
-	auto it = by_id_.find(std::string(id));
+	auto it = by_id_.find(id);
 	if (it == by_id_.end())
 		return std::nullopt;
 	return it->second;
@@ -356,7 +356,7 @@ RevisionGraph::find(std::string_view id) const {
 
 std::optional<RevisionGraph::Index>
 RevisionGraph::find_label(std::string_view label) const {
-	auto it = by_label_.find(std::string(label));
+	auto it = by_label_.find(label);
 	if (it == by_label_.end())
 		return std::nullopt;
 	return it->second;

@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <functional>
 #include <unordered_map>
 #include <vector>
 
@@ -100,8 +101,13 @@ private:
 	std::string_view key_text(const Key &key) const noexcept;
 
 	std::vector<Revision> revisions_;
-	std::unordered_map<std::string, Index> by_id_;
-	std::unordered_map<std::string, Index> by_label_;
+	// Transparent, so that find() looks a string_view up without building a std::string.
+	struct IdHash {
+		using is_transparent = void;
+		std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+	};
+	std::unordered_map<std::string, Index, IdHash, std::equal_to<>> by_id_;
+	std::unordered_map<std::string, Index, IdHash, std::equal_to<>> by_label_;
 	Adjacency parents_, children_, depends_, dependents_, preds_, succs_;
 	std::vector<Key> keys_; // ids and labels, sorted by text: prefix look-ups
 	std::vector<Index> topo_;
