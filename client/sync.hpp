@@ -1,9 +1,9 @@
-// Before any command that uses the database: the engine's host must be there (the extension, or
-// with --no-extension the state tables pgmigrate creates itself), and the server must hold every
-// revision of the directory (new or changed files uploaded, in one transaction).
+// Before any command that changes the database, the server must hold every revision of the
+// directory (new or changed files uploaded, in one transaction).
 #pragma once
 
 #include "connection.hpp"
+#include "host.hpp"
 #include "project.hpp"
 
 #include <optional>
@@ -11,49 +11,6 @@
 #include <vector>
 
 namespace pgmigrate {
-
-// Where the engine runs for a database: inside it, in the migrate extension (the default), or in
-// pgmigrate over libpq (client mode, --no-extension: for managed databases that allow no C
-// extension). Both use the same state tables (extension/state.sql), lock, plans and rows.
-struct Host {
-	bool client = false; // client mode
-	std::string schema;  // extension mode: where its functions live
-	std::string version;
-	// A schema-qualified call target, e.g. "public".migrate_upgrade
-	std::string fn(std::string_view name) const { return quote_ident(schema) + "." + std::string(name); }
-};
-
-// The installed extension, or nullopt.
-std::optional<Host> find_extension(Connection &conn);
-
-// Whether schema migrate exists, and whether it holds the state tables (in client mode: without
-// the extension).
-bool has_state_schema(Connection &conn);
-bool has_state_tables(Connection &conn);
-
-// The host for a command. Extension mode: the installed extension, or a Failure that names both
-// ways out (CREATE EXTENSION migrate, or --no-extension) and says when the database was set up in
-// client mode. Client mode (`no_extension`): the state tables, created from state.sql when missing
-// (under the migration lock); with the extension installed, its tables.
-// `create`: in client mode, create (or bring up to date) missing state tables; read-only commands
-// pass false and then see an empty state.
-Host require_host(Connection &conn, bool no_extension, double lock_wait, bool create = true);
-
-// The failure for a database whose state was set up in client mode when --no-extension is not
-// given: it names both ways on (--no-extension, or pgmigrate install-extension).
-Failure client_mode_database(Connection &conn);
-
-// state.sql (the state tables' DDL, also the extension's) in two parts: creating schema migrate,
-// and the rest, for a role that may not create schemas but owns an existing schema migrate.
-struct StateDdl {
-	std::string schema;
-	std::string rest;
-};
-StateDdl state_ddl();
-
-// Creates schema migrate and its tables from state.sql when any is missing (idempotent, under the
-// migration lock, in a transaction of its own). Returns whether it created anything.
-bool ensure_state(Connection &conn, double lock_wait);
 
 struct SyncResult {
 	std::vector<std::string> uploaded; // revision ids, in upload order

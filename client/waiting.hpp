@@ -3,7 +3,7 @@
 #pragma once
 
 #include "connection.hpp"
-#include "sync.hpp"
+#include "host.hpp"
 #include "url.hpp"
 
 namespace pgmigrate {
