@@ -2,7 +2,7 @@
 // are core's migrate::head_only).
 #pragma once
 
-#include "migrate/inspect.hpp"
+#include "migrate/history_text.hpp"
 #include "migrate/revision_graph.hpp"
 
 #include <nlohmann/json.hpp>

@@ -3,7 +3,7 @@
 
 #include "libpq_database.hpp"
 #include "migrate/error.hpp"
-#include "migrate/introspect.hpp"
+#include "migrate/catalog_reader.hpp"
 #include "migrate/runner.hpp"
 #include "migrate/sql_text.hpp"
 #include "output.hpp"

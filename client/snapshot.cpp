@@ -1,4 +1,7 @@
-// The catalog queries behind `pgmigrate test`.
+// The catalog queries behind `pgmigrate test`. Not the autogenerate reader (core/src/catalog_reader.cpp):
+// `test` fails on any difference a downgrade leaves behind, also in what autogenerate writes no DDL
+// for (rules, reloptions, persistence, a trigger's enabled state), so it compares a plain text dump
+// of the catalogs, one line per object, rather than the schema model.
 #include "snapshot.hpp"
 
 #include <algorithm>

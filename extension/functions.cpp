@@ -1,6 +1,6 @@
 // The SQL-callable functions. Each entry point is one MIGRATE_FUNCTION line (boundary.h); each body
 // parses its arguments, runs the engine in a CallScope, finishes SPI, and only then builds its result.
-#include "migrate/inspect.hpp"
+#include "migrate/history_text.hpp"
 #include "migrate/runner.hpp"
 #include "migrate/target.hpp"
 

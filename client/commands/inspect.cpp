@@ -2,7 +2,7 @@
 // --indicate-current and `current` in ranges and show).
 #include "commands/commands.hpp"
 #include "migrate/error.hpp"
-#include "migrate/inspect.hpp"
+#include "migrate/history_text.hpp"
 #include "migrate/target.hpp"
 #include "output.hpp"
 #include "revision_view.hpp"

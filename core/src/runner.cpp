@@ -3,7 +3,7 @@
 #include "migrate/runner.hpp"
 
 #include "migrate/error.hpp"
-#include "migrate/inspect.hpp"
+#include "migrate/history_text.hpp"
 #include "migrate/script.hpp"
 #include "migrate/state.hpp"
 #include "migrate/target.hpp"

@@ -1,5 +1,5 @@
 // The schema diff on in-memory models: what it emits, in which order, with which warnings.
-#include "migrate/introspect.hpp"
+#include "migrate/catalog_reader.hpp"
 #include "migrate/schema_diff.hpp"
 
 #include <gtest/gtest.h>

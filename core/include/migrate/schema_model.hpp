@@ -49,7 +49,7 @@ struct Object {
 	Kind kind = Kind::table;
 	// The name within its kind: "public.agents" for relations, types, sequences, schemas-level
 	// objects; the bare (quoted) name for sub-objects of `table`; "public.f(integer)" for
-	// functions; for comments and grants, what they are on (see introspect.cpp).
+	// functions; for comments and grants, what they are on (see catalog_reader.cpp).
 	std::string name;
 	std::string table;      // the relation a sub-object belongs to
 	std::string definition; // compared; per kind: the DDL (index, trigger, function, policy), the

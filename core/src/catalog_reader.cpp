@@ -1,7 +1,7 @@
 // Catalog queries that read a schema into the model. Every name is formatted by PostgreSQL
 // itself (format('%I'), pg_get_*def) under an empty search_path, so it comes back qualified
 // and quoted exactly as DDL needs it.
-#include "migrate/introspect.hpp"
+#include "migrate/catalog_reader.hpp"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-// Read-only views of the graph in Alembic's words: history, heads, branches, show.
+// Read-only views of the graph in Alembic's words, as text: history, heads, branches, show.
 #pragma once
 
 #include "migrate/revision_graph.hpp"

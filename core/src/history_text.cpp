@@ -1,5 +1,5 @@
 // History, heads and branches in Alembic's words (its `history`, `history --verbose`, `show`).
-#include "migrate/inspect.hpp"
+#include "migrate/history_text.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>

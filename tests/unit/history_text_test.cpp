@@ -1,5 +1,5 @@
 // History lines and blocks in Alembic's format.
-#include "migrate/inspect.hpp"
+#include "migrate/history_text.hpp"
 #include "test_graphs.hpp"
 
 #include <gtest/gtest.h>
