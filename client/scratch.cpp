@@ -135,7 +135,8 @@ ScratchDatabase::ScratchDatabase(Connection &admin, const DatabaseTarget &server
 	name_ = fmt::format("{}_{:x}_{:08x}_{:x}_{:x}_{:04x}", prefix, unix_now(), host_id(), getpid(),
 	                    process_start(getpid()).value_or(0), rd() & 0xffff);
 	try {
-		admin_.simple("CREATE DATABASE " + quote_ident(name_));
+		// Closed until only this role may connect: a run killed before that leaves nothing open.
+		admin_.simple("CREATE DATABASE " + quote_ident(name_) + " WITH ALLOW_CONNECTIONS false");
 	} catch (ServerError &e) {
 		if (e.sqlstate == "42501")
 			e.hint = std::string(hint);
@@ -148,7 +149,8 @@ ScratchDatabase::ScratchDatabase(Connection &admin, const DatabaseTarget &server
 		// to a new database by default. The session's login role keeps access when it is not the
 		// owner (a role set with SET ROLE or -c role=...).
 		admin_.simple(fmt::format("REVOKE CONNECT, TEMPORARY ON DATABASE {0} FROM PUBLIC; "
-		                          "GRANT CONNECT, TEMPORARY ON DATABASE {0} TO SESSION_USER",
+		                          "GRANT CONNECT, TEMPORARY ON DATABASE {0} TO SESSION_USER; "
+		                          "ALTER DATABASE {0} WITH ALLOW_CONNECTIONS true",
 		                          quote_ident(name_)));
 		conn_ = Connection::open(server, name_);
 	} catch (...) {
