@@ -48,7 +48,7 @@ refuse_alembic_database(Connection &conn, const std::vector<std::string> &versio
 	          fmt::format("Adopt it: pgmigrate stamp {} (the revisions matching Alembic's), then upgrade as usual; "
 	                      "drop {} once no Alembic runs against this database.",
 	                      fmt::join(v.revisions, " "), v.table));
-	f.sqlstate = "55000";
+	f.set_sqlstate(migrate::sqlstate::not_in_prerequisite_state);
 	throw f;
 }
 

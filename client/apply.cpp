@@ -98,14 +98,15 @@ private:
 	Clock::time_point start_, step_start_;
 };
 
-Failure
-lock_slots_hint(Failure e) {
-	if (e.sqlstate == "53200" && e.hint.find("--transaction-per-revision") == std::string::npos)
-		e.hint = "One transaction over this plan needs more locks than the server's lock table holds. Run it with "
-		         "--transaction-per-revision (one commit per revision), or raise max_locks_per_transaction on the "
-		         "server." +
-		         (e.hint.empty() ? std::string() : " (" + e.hint + ")");
-	return e;
+// "out of shared memory" from a plan in one transaction: the lock table is full.
+void
+add_lock_slots_hint(migrate::Error &e) {
+	if (e.sqlstate() == migrate::sqlstate::out_of_memory &&
+	    e.hint().find("--transaction-per-revision") == std::string::npos)
+		e.set_hint("One transaction over this plan needs more locks than the server's lock table holds. Run it with "
+		           "--transaction-per-revision (one commit per revision), or raise max_locks_per_transaction on the "
+		           "server." +
+		           (e.hint().empty() ? std::string() : " (" + e.hint() + ")"));
 }
 
 // The audit log's last id: a failed run that committed part of its plan (transactional: false
@@ -204,13 +205,10 @@ with_client_runner(Connection &conn, const Host &host, const ApplyRequest &req, 
 		db.commit();
 	} catch (const migrate::Error &e) {
 		db.rollback();
-		Failure f = lock_slots_hint(from_engine(e));
+		Failure f(e);
+		add_lock_slots_hint(f);
 		report_committed(conn, mark, f);
 		throw f;
-	} catch (Failure &f) {
-		db.rollback();
-		report_committed(conn, mark, f);
-		throw;
 	} catch (...) {
 		db.rollback();
 		throw;
@@ -268,8 +266,9 @@ apply_online(Connection &conn, const Host &host, const ApplyRequest &req, double
 			r = conn.query(fmt::format("SELECT revision, down_revision, message, duration_ms FROM {}($1)",
 			                           host.fn(up ? "migrate_upgrade" : "migrate_downgrade")),
 			               {req.target});
-		} catch (const ServerError &e) {
-			throw lock_slots_hint(e);
+		} catch (ServerError &e) {
+			add_lock_slots_hint(e);
+			throw;
 		}
 		tx.commit();
 		for (int i = 0; i < r.rows(); ++i) {

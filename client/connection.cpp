@@ -122,18 +122,18 @@ server_error(const PGresult *res, PGconn *conn) {
 		message = trim_newlines(PQerrorMessage(conn));
 	ServerError e(message);
 	if (res) {
-		e.detail = field(res, PG_DIAG_MESSAGE_DETAIL);
-		e.hint = field(res, PG_DIAG_MESSAGE_HINT);
+		e.set_detail(field(res, PG_DIAG_MESSAGE_DETAIL));
+		e.set_hint(field(res, PG_DIAG_MESSAGE_HINT));
 		e.context = field(res, PG_DIAG_CONTEXT);
-		e.sqlstate = field(res, PG_DIAG_SQLSTATE);
+		e.set_sqlstate(field(res, PG_DIAG_SQLSTATE));
 		std::string pos = field(res, PG_DIAG_STATEMENT_POSITION);
 		if (!pos.empty())
 			e.position = std::stoi(pos);
 	}
 	if (PQstatus(conn) == CONNECTION_BAD) {
 		e.connection_lost = true;
-		if (e.sqlstate.empty())
-			e.sqlstate = "08006";
+		if (e.sqlstate().empty())
+			e.set_sqlstate(migrate::sqlstate::connection_failure);
 	}
 	return e;
 }
@@ -163,7 +163,7 @@ Connection::open(const DatabaseTarget &target, const std::string &dbname) {
 				rest.erase(0, 1);
 		}
 		Failure f(fmt::format("could not connect to the database {}: {}", target.display, first), rest);
-		f.sqlstate = "08001";
+		f.set_sqlstate(migrate::sqlstate::unable_to_connect);
 		throw f;
 	}
 	return std::unique_ptr<Connection>(new Connection(conn));
@@ -305,7 +305,7 @@ Connection::wait_for_result(int *completed) {
 			PQclear(last);
 		ServerError e = server_error(nullptr, conn_);
 		e.connection_lost = true;
-		e.sqlstate = "08006";
+		e.set_sqlstate(migrate::sqlstate::connection_failure);
 		throw e;
 	}
 	if (copy_at >= 0) {
@@ -316,7 +316,7 @@ Connection::wait_for_result(int *completed) {
 		if (completed)
 			*completed = copy_at;
 		ServerError e(migrate::copy_client_message);
-		e.sqlstate = "0A000";
+		e.set_sqlstate(migrate::sqlstate::feature_not_supported);
 		e.refused_by_client = true;
 		throw e;
 	}
@@ -325,7 +325,7 @@ Connection::wait_for_result(int *completed) {
 		PQclear(error);
 		if (last)
 			PQclear(last);
-		if (cancel_sent && e.sqlstate == "57014")
+		if (cancel_sent && e.sqlstate() == migrate::sqlstate::query_canceled)
 			e = ServerError("interrupted: the running statement was cancelled");
 		throw e;
 	}

@@ -1,16 +1,12 @@
-// Engine errors become client failures without losing a field.
 #include "errors.hpp"
-
-#include "migrate/error.hpp"
 
 namespace pgmigrate {
 
-Failure
-from_engine(const migrate::Error &error) {
-	Failure f(error.what(), error.detail(), error.hint());
-	f.sqlstate = error.sqlstate();
-	f.context = error.context;
-	return f;
+Failure::Failure(const migrate::Error &error) : migrate::Error(error) {
+	if (const auto *failure = dynamic_cast<const Failure *>(&error)) {
+		items = failure->items;
+		exit_code = failure->exit_code;
+	}
 }
 
 } // namespace pgmigrate

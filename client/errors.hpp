@@ -1,13 +1,10 @@
-// What a failed command reports: the `FAILED:` message and PostgreSQL's extra fields.
+// What a failed command reports: the engine's error type, plus what only the client needs.
 #pragma once
 
-#include <stdexcept>
+#include "migrate/error.hpp"
+
 #include <string>
 #include <vector>
-
-namespace migrate {
-class Error;
-}
 
 namespace pgmigrate {
 
@@ -16,21 +13,18 @@ inline constexpr int exit_failure = 1;
 inline constexpr int exit_usage = 2;
 
 // A failure the client reports and exits on: `FAILED: <message>` on stderr (and in --json),
-// followed by the server's DETAIL, HINT and CONTEXT when there are any.
-class Failure : public std::runtime_error {
+// then one line per item, and the DETAIL, HINT, CONTEXT and SQLSTATE when there are any. An
+// engine error (a plain migrate::Error) is reported the same way, so it needs no wrapping.
+class Failure : public migrate::Error {
 public:
-	explicit Failure(const std::string &message, std::string detail = {}, std::string hint = {})
-	    : std::runtime_error(message), detail(std::move(detail)), hint(std::move(hint)) {}
+	explicit Failure(const std::string &message, std::string detail = {}, std::string hint = {},
+	                 std::string sqlstate = {})
+	    : migrate::Error(std::move(sqlstate), message, std::move(detail), std::move(hint)) {}
+	// Any error, to add items to: every field kept (and a Failure's items and exit code).
+	explicit Failure(const migrate::Error &error);
 
-	std::string detail;
-	std::string hint;
-	std::string context;
-	std::string sqlstate;
 	std::vector<std::string> items; // one line per problem, e.g. every bad migration file
 	int exit_code = exit_failure;
 };
-
-// The engine's error (a PostgreSQL-shaped error from core) as a client failure.
-Failure from_engine(const migrate::Error &error);
 
 } // namespace pgmigrate

@@ -18,11 +18,7 @@ namespace pgmigrate {
 
 std::vector<migrate::RevisionGraph::Index>
 FilesView::current() const {
-	try {
-		return migrate::resolve_version_rows(graph, version);
-	} catch (const migrate::Error &e) {
-		throw from_engine(e);
-	}
+	return migrate::resolve_version_rows(graph, version);
 }
 
 namespace {
@@ -38,11 +34,7 @@ files_graph(const Project &project, std::vector<migrate::Revision> extra) {
 		all.push_back(files[i]);
 	for (auto &r : extra)
 		all.push_back(std::move(r));
-	try {
-		return migrate::RevisionGraph(std::move(all));
-	} catch (const migrate::Error &e) {
-		throw from_engine(e);
-	}
+	return migrate::RevisionGraph(std::move(all));
 }
 
 } // namespace
@@ -59,32 +51,28 @@ read_files_view(Connection &conn, const Project &project, bool with_sql) {
 	migrate::Runner runner(db);
 	std::vector<std::string> version, applied_no_file, stale;
 	std::vector<migrate::Revision> extra;
-	try {
-		version = runner.version_rows();
-		std::vector<std::string> applied = runner.applied_ids();
-		const std::unordered_set<std::string> applied_set(applied.begin(), applied.end());
-		for (auto &id : applied)
-			if (!in_files.contains(id))
-				applied_no_file.push_back(id);
-		for (auto &id : runner.stored_ids())
-			if (!in_files.contains(id) && !applied_set.contains(id))
-				stale.push_back(id);
-		extra = runner.stored_revisions(applied_no_file, with_sql);
-		// An applied revision whose file changed since: the next command that writes refuses it
-		// (changed_since_applied); a read-only one says so, and goes on with the file's header.
-		std::vector<std::string> applied_in_files;
-		for (auto &id : applied)
-			if (in_files.contains(id))
-				applied_in_files.push_back(id);
-		for (const auto &stored : runner.stored_revisions(applied_in_files))
-			if (project.file(stored.id).checksum != stored.checksum)
-				out().warning(fmt::format("revision {} has changed since it was applied (file {}; applied checksum {}, "
-				                          "file checksum {})",
-				                          stored.id, project.file(stored.id).path.string(), stored.checksum,
-				                          project.file(stored.id).checksum));
-	} catch (const migrate::Error &e) {
-		throw from_engine(e);
-	}
+	version = runner.version_rows();
+	std::vector<std::string> applied = runner.applied_ids();
+	const std::unordered_set<std::string> applied_set(applied.begin(), applied.end());
+	for (auto &id : applied)
+		if (!in_files.contains(id))
+			applied_no_file.push_back(id);
+	for (auto &id : runner.stored_ids())
+		if (!in_files.contains(id) && !applied_set.contains(id))
+			stale.push_back(id);
+	extra = runner.stored_revisions(applied_no_file, with_sql);
+	// An applied revision whose file changed since: the next command that writes refuses it
+	// (changed_since_applied); a read-only one says so, and goes on with the file's header.
+	std::vector<std::string> applied_in_files;
+	for (auto &id : applied)
+		if (in_files.contains(id))
+			applied_in_files.push_back(id);
+	for (const auto &stored : runner.stored_revisions(applied_in_files))
+		if (project.file(stored.id).checksum != stored.checksum)
+			out().warning(fmt::format("revision {} has changed since it was applied (file {}; applied checksum {}, "
+			                          "file checksum {})",
+			                          stored.id, project.file(stored.id).path.string(), stored.checksum,
+			                          project.file(stored.id).checksum));
 	std::sort(stale.begin(), stale.end());
 	FilesView view{files_graph(project, std::move(extra)), std::move(version),
 	               std::unordered_set<std::string>(applied_no_file.begin(), applied_no_file.end()), std::move(stale)};
@@ -101,7 +89,7 @@ refuse_unfilled(const Project &project, const migrate::RevisionGraph &graph,
 		Failure f(fmt::format("revision {} is not filled in: its upgrade section is empty", id),
 		          fmt::format("File {}.", project.file(id).path.string()),
 		          "Write its upgrade SQL (and its downgrade) first, or choose a target below it.");
-		f.sqlstate = migrate::sqlstate::invalid_migration_file;
+		f.set_sqlstate(migrate::sqlstate::invalid_migration_file);
 		throw f;
 	}
 }

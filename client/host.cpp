@@ -45,7 +45,7 @@ find_extension(Connection &conn) {
 		          "They make pgmigrate's calls to the extension ambiguous, or run in their place.",
 		          "Drop them (or find out who created them), and let only the extension's owner create objects in "
 		          "that schema.");
-		f.sqlstate = "42725";
+		f.set_sqlstate(migrate::sqlstate::ambiguous_function);
 		throw f;
 	}
 	return Host{false, r.get(0, 0), r.get(0, 1)};
@@ -112,16 +112,17 @@ create_state(Connection &conn, double lock_wait) {
 		conn.simple(schema ? ddl.rest : ddl.schema + ddl.rest);
 	} catch (ServerError &e) {
 		const std::string role = quote_ident(conn.user());
-		if (e.sqlstate == "42501" && !schema)
-			e.hint = fmt::format("Without the extension pgmigrate keeps its state in schema migrate, which this role "
-			                     "may not create. Create it once as the database owner or a superuser: CREATE SCHEMA "
-			                     "migrate AUTHORIZATION {}; (or GRANT CREATE ON DATABASE {} TO {};)",
-			                     role, quote_ident(conn.database()), role);
-		else if (e.sqlstate == "42501")
-			e.hint = fmt::format("Schema migrate exists but belongs to another role, and its state tables are missing: "
-			                     "run pgmigrate --no-extension once as its owner, or give it to this role (ALTER "
-			                     "SCHEMA migrate OWNER TO {};).",
-			                     role);
+		if (e.sqlstate() == migrate::sqlstate::insufficient_privilege && !schema)
+			e.set_hint(fmt::format("Without the extension pgmigrate keeps its state in schema migrate, which this role "
+			                       "may not create. Create it once as the database owner or a superuser: CREATE SCHEMA "
+			                       "migrate AUTHORIZATION {}; (or GRANT CREATE ON DATABASE {} TO {};)",
+			                       role, quote_ident(conn.database()), role));
+		else if (e.sqlstate() == migrate::sqlstate::insufficient_privilege)
+			e.set_hint(
+			    fmt::format("Schema migrate exists but belongs to another role, and its state tables are missing: "
+			                "run pgmigrate --no-extension once as its owner, or give it to this role (ALTER "
+			                "SCHEMA migrate OWNER TO {};).",
+			                role));
 		throw;
 	}
 	tx.commit();
@@ -140,7 +141,9 @@ ensure_state(Connection &conn, double lock_wait) {
 	} catch (const ServerError &e) {
 		// Before there is a table to lock, two clients may create the state at once: one of them
 		// fails on the other's objects, and finds the state there once its transaction is gone.
-		const bool duplicate = e.sqlstate == "23505" || e.sqlstate == "42P06" || e.sqlstate == "42P07";
+		const bool duplicate = e.sqlstate() == migrate::sqlstate::unique_violation ||
+		                       e.sqlstate() == migrate::sqlstate::duplicate_schema ||
+		                       e.sqlstate() == migrate::sqlstate::duplicate_table;
 		if (duplicate && PQtransactionStatus(conn.raw()) == PQTRANS_IDLE && state_is_current(conn))
 			return false;
 		throw;
@@ -244,10 +247,10 @@ guard_state_tables(Connection &conn) {
 		                      "with the privileges of whoever migrates",
 		                      conn.database()));
 		f.items = problems;
-		f.hint = fmt::format("Nothing was run. Look at what they do, and drop them (as the tables' owner{}) before "
-		                     "migrating again; pgmigrate's state tables need none of them.",
-		                     owner.is_null(0, 0) ? std::string() : ", " + owner.get(0, 0) + ", or a superuser");
-		f.sqlstate = "42501";
+		f.set_hint(fmt::format("Nothing was run. Look at what they do, and drop them (as the tables' owner{}) before "
+		                       "migrating again; pgmigrate's state tables need none of them.",
+		                       owner.is_null(0, 0) ? std::string() : ", " + owner.get(0, 0) + ", or a superuser"));
+		f.set_sqlstate(migrate::sqlstate::insufficient_privilege);
 		throw f;
 	}
 	if (owner.rows() == 1 && !owner.is_null(0, 1) && owner.get_bool(0, 1) && owner.get_bool(0, 2))
@@ -265,12 +268,14 @@ client_mode_database(Connection &conn) {
 	Failure f(fmt::format("database \"{}\" keeps its migration state without the migrate extension (client mode), "
 	                      "and --no-extension was not given",
 	                      conn.database()));
-	f.detail = has_state_tables(conn) ? "Schema migrate holds the state tables that pgmigrate --no-extension created; "
-	                                    "the migrate extension is not installed."
-	                                  : "Schema migrate exists, but the migrate extension is not installed.";
-	f.hint = "Pass --no-extension (or set PGMIGRATE_NO_EXTENSION=1) to go on without the extension, or move the state "
-	         "into the extension with: pgmigrate install-extension";
-	f.sqlstate = "55000";
+	f.set_detail(has_state_tables(conn)
+	                 ? "Schema migrate holds the state tables that pgmigrate --no-extension created; "
+	                   "the migrate extension is not installed."
+	                 : "Schema migrate exists, but the migrate extension is not installed.");
+	f.set_hint(
+	    "Pass --no-extension (or set PGMIGRATE_NO_EXTENSION=1) to go on without the extension, or move the state "
+	    "into the extension with: pgmigrate install-extension");
+	f.set_sqlstate(migrate::sqlstate::not_in_prerequisite_state);
 	return f;
 }
 
@@ -309,18 +314,19 @@ require_host(Connection &conn, bool no_extension, double lock_wait, bool create)
 	}
 	Failure f(fmt::format("the migrate extension is not installed in database \"{}\"", conn.database()));
 	if (!refused) {
-		f.hint =
+		f.set_hint(
 		    fmt::format("Either install it with: CREATE EXTENSION migrate; (this role may), or run without it: {}.",
-		                no_extension_way);
+		                no_extension_way));
 	} else {
-		f.detail =
-		    fmt::format("Nor can this role install it: CREATE EXTENSION migrate fails here: {}", refused->what());
-		f.hint = fmt::format("Either install it (the migrate package on the server, then CREATE EXTENSION migrate; run "
-		                     "in that database by a role allowed to create extensions, usually a superuser), or run "
-		                     "without it: {}.",
-		                     no_extension_way);
+		f.set_detail(
+		    fmt::format("Nor can this role install it: CREATE EXTENSION migrate fails here: {}", refused->what()));
+		f.set_hint(
+		    fmt::format("Either install it (the migrate package on the server, then CREATE EXTENSION migrate; run "
+		                "in that database by a role allowed to create extensions, usually a superuser), or run "
+		                "without it: {}.",
+		                no_extension_way));
 	}
-	f.sqlstate = "58P01";
+	f.set_sqlstate(migrate::sqlstate::undefined_file);
 	throw f;
 }
 

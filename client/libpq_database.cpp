@@ -40,13 +40,6 @@ statement_error_context(const ServerError &e, std::string_view statement, const 
 	return join_context(context, migrate::describe(ctx, extra_lines));
 }
 
-migrate::Error
-engine_error(const ServerError &e) {
-	migrate::Error out(e.sqlstate.empty() ? migrate::sqlstate::internal_error : e.sqlstate, e.what(), e.detail, e.hint);
-	out.context = e.context;
-	return out;
-}
-
 // The extension's words for a BEGIN, COMMIT or ROLLBACK inside a migration.
 migrate::Error
 transaction_control_error(const migrate::StatementContext &ctx) {
@@ -85,7 +78,8 @@ split_statements(std::string_view sql, const migrate::StatementContext &where) {
 	PgQuerySplitResult result = pg_query_split_with_parser(text.c_str());
 	if (result.error) {
 		int extra = result.error->cursorpos > 0 ? migrate::lines_before(text, result.error->cursorpos) : 0;
-		migrate::Error e("42601", result.error->message ? result.error->message : "syntax error");
+		migrate::Error e(migrate::sqlstate::syntax_error,
+		                 result.error->message ? result.error->message : "syntax error");
 		e.context = migrate::describe(where, extra);
 		pg_query_free_split_result(result);
 		throw e;
@@ -139,20 +133,16 @@ LibpqDatabase::new_transaction() {
 
 std::vector<migrate::Row>
 LibpqDatabase::query(std::string_view sql, const std::vector<migrate::Value> &params) {
-	try {
-		Result r = conn_.query(sql, params);
-		std::vector<migrate::Row> rows;
-		rows.reserve(static_cast<std::size_t>(r.rows()));
-		for (int i = 0; i < r.rows(); ++i) {
-			migrate::Row row;
-			for (int c = 0; c < r.columns(); ++c)
-				row.push_back(r.value(i, c));
-			rows.push_back(std::move(row));
-		}
-		return rows;
-	} catch (const ServerError &e) {
-		throw engine_error(e);
+	Result r = conn_.query(sql, params);
+	std::vector<migrate::Row> rows;
+	rows.reserve(static_cast<std::size_t>(r.rows()));
+	for (int i = 0; i < r.rows(); ++i) {
+		migrate::Row row;
+		for (int c = 0; c < r.columns(); ++c)
+			row.push_back(r.value(i, c));
+		rows.push_back(std::move(row));
 	}
+	return rows;
 }
 
 void
@@ -162,11 +152,7 @@ LibpqDatabase::execute(const std::vector<std::string> &statements) {
 	std::string batch;
 	for (const auto &sql : statements)
 		batch += sql + ";\n";
-	try {
-		conn_.simple(batch);
-	} catch (const ServerError &e) {
-		throw engine_error(e);
-	}
+	conn_.simple(batch);
 }
 
 std::vector<migrate::StatementSpan>
@@ -186,7 +172,7 @@ LibpqDatabase::run_statement(std::string_view sql, const migrate::StatementConte
 		return std::nullopt;
 	} catch (const ServerError &e) {
 		int extra = e.position > 0 ? migrate::lines_before(sql, e.position) : 0;
-		migrate::Error out = engine_error(e);
+		migrate::Error out = e; // what the engine needs of it
 		out.context = statement_error_context(e, sql, ctx, extra);
 		if (non_transactional_) {
 			// Outside a transaction what ran stays: say so, and how to make a rerun safe.
@@ -203,9 +189,8 @@ LibpqDatabase::run_statement(std::string_view sql, const migrate::StatementConte
 				hint += std::string(hint.empty() ? "" : "\n") +
 				        "They run again on the next upgrade: make them safe to repeat (e.g. CREATE INDEX "
 				        "CONCURRENTLY IF NOT EXISTS).";
-			std::string detail = out.detail().empty() ? progress : out.detail() + "\n" + progress;
-			out = migrate::Error(out.sqlstate(), out.what(), detail, hint);
-			out.context = statement_error_context(e, sql, ctx, extra);
+			out.set_detail(out.detail().empty() ? progress : out.detail() + "\n" + progress);
+			out.set_hint(hint);
 		}
 		throw out;
 	}
@@ -255,7 +240,7 @@ LibpqDatabase::run_statements(std::string_view sql, const std::vector<migrate::S
 				    0, migrate::lines_before(text, e.position) -
 				           static_cast<int>(std::count(
 				               text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at.start - from), '\n')));
-			migrate::Error out = engine_error(e);
+			migrate::Error out = e;
 			out.context = statement_error_context(e, sql.substr(at.start, at.end - at.start),
 			                                      migrate::statement_context(sql, at.start, section), extra);
 			throw out;

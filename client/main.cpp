@@ -390,12 +390,10 @@ run(int argc, char **argv) {
 	try {
 		Context ctx(g);
 		return out().finish(exit_code(action(ctx)));
-	} catch (const Failure &f) {
-		out().fail(f);
-		return out().finish(exit_code(f.exit_code));
-	} catch (const migrate::Error &e) {
-		out().fail(from_engine(e));
-		return out().finish(exit_code(exit_failure));
+	} catch (const migrate::Error &e) { // the engine's, the server's and pgmigrate's own
+		out().fail(e);
+		const auto *client = dynamic_cast<const Failure *>(&e);
+		return out().finish(exit_code(client ? client->exit_code : exit_failure));
 	} catch (const std::exception &e) {
 		out().fail(Failure(e.what()));
 		return out().finish(exit_code(exit_failure));

@@ -82,35 +82,38 @@ Output::warning(std::string_view line) {
 }
 
 void
-Output::fail(const Failure &failure) {
+Output::fail(const migrate::Error &failure) {
+	static const std::vector<std::string> no_items;
+	const auto *client = dynamic_cast<const Failure *>(&failure);
+	const std::vector<std::string> &items = client ? client->items : no_items;
 	std::string text = "FAILED: " + std::string(failure.what()) + "\n";
-	for (const auto &item : failure.items)
+	for (const auto &item : items)
 		text += "  " + item + "\n";
-	if (!failure.detail.empty())
-		text += "DETAIL: " + failure.detail + "\n";
-	if (!failure.hint.empty())
-		text += "HINT: " + failure.hint + "\n";
+	if (!failure.detail().empty())
+		text += "DETAIL: " + failure.detail() + "\n";
+	if (!failure.hint().empty())
+		text += "HINT: " + failure.hint() + "\n";
 	if (!failure.context.empty())
 		text += "CONTEXT: " + failure.context + "\n";
-	if (!failure.sqlstate.empty())
-		text += "SQLSTATE: " + failure.sqlstate + "\n";
+	if (!failure.sqlstate().empty())
+		text += "SQLSTATE: " + failure.sqlstate() + "\n";
 	write(STDERR_FILENO, redacted(text));
 	if (json_) {
 		nlohmann::json error = {{"message", redacted(failure.what())}};
-		if (!failure.items.empty()) {
-			nlohmann::json items = nlohmann::json::array();
-			for (const auto &item : failure.items)
-				items.push_back(redacted(item));
-			error["items"] = items;
+		if (!items.empty()) {
+			nlohmann::json lines = nlohmann::json::array();
+			for (const auto &item : items)
+				lines.push_back(redacted(item));
+			error["items"] = lines;
 		}
-		if (!failure.detail.empty())
-			error["detail"] = redacted(failure.detail);
-		if (!failure.hint.empty())
-			error["hint"] = redacted(failure.hint);
+		if (!failure.detail().empty())
+			error["detail"] = redacted(failure.detail());
+		if (!failure.hint().empty())
+			error["hint"] = redacted(failure.hint());
 		if (!failure.context.empty())
 			error["context"] = redacted(failure.context);
-		if (!failure.sqlstate.empty())
-			error["sqlstate"] = failure.sqlstate;
+		if (!failure.sqlstate().empty())
+			error["sqlstate"] = failure.sqlstate();
 		doc_["error"] = error;
 	}
 }

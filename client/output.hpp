@@ -38,7 +38,7 @@ public:
 
 	// Reports a failure: `FAILED: <message>` and its DETAIL/HINT/CONTEXT lines on stderr; with
 	// --json also the error object in the document.
-	void fail(const Failure &failure);
+	void fail(const migrate::Error &failure); // a Failure adds its items
 	// Prints the JSON document (with --json) and returns the exit code.
 	int finish(int exit_code);
 

@@ -36,29 +36,6 @@ Project::directory(const std::string &dir_option, bool *explicit_dir) {
 
 namespace {
 
-// The content with a no-op statement after the upgrade marker (for reading headers only).
-std::string
-with_placeholder(const std::string &content) {
-	std::size_t pos = 0;
-	while (pos < content.size()) {
-		std::size_t end = content.find('\n', pos);
-		std::string line = content.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-		while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
-			line.pop_back();
-		std::size_t b = line.find_first_not_of(" \t");
-		if (b != std::string::npos && line.substr(b) == "-- migrate:upgrade") {
-			std::string out = content;
-			out.insert(end == std::string::npos ? out.size() : end + 1,
-			           end == std::string::npos ? "\nSELECT;\n" : "SELECT;\n");
-			return out;
-		}
-		if (end == std::string::npos)
-			break;
-		pos = end + 1;
-	}
-	return content;
-}
-
 // The whole file `name` of the directory open as `dir_fd`, with POSIX calls: an ifstream and a
 // stringstream per file, or a path resolved from the working directory each time, cost more than
 // the reading itself for a thousand small files.
@@ -132,7 +109,7 @@ Project::load(const fs::path &dir, bool allow_missing, bool lenient) {
 		                                              bad_names.size(), migrate::state::comment_text(dir.string())),
 		          {}, "Migration file names must not contain control characters such as newlines.");
 		f.items = std::move(bad_names);
-		f.sqlstate = migrate::sqlstate::invalid_migration_file;
+		f.set_sqlstate(migrate::sqlstate::invalid_migration_file);
 		throw f;
 	}
 
@@ -204,16 +181,11 @@ Project::parse() const {
 			continue;
 		}
 		try {
-			migrate::Revision rev;
-			try {
-				rev = migrate::parse_migration(file.content, path);
-			} catch (const migrate::Error &e) {
-				if (!lenient_ ||
-				    std::string_view(e.what()).find("the upgrade section is empty") == std::string_view::npos)
-					throw;
-				rev = migrate::parse_migration(with_placeholder(file.content), path);
-				warnings.push_back(fmt::format("{}: the upgrade section is empty; fill it in before upgrading", path));
-				unfinished_.push_back(e.what());
+			migrate::Revision rev = migrate::parse_migration(file.content, path, {.allow_draft = lenient_});
+			if (!rev.draft.empty()) {
+				warnings.push_back(
+				    fmt::format("{}: {}; fill it in before upgrading", path, migrate::empty_upgrade_message));
+				unfinished_.push_back(rev.draft);
 				unfilled_.insert(rev.id);
 			}
 			if (auto it = by_revision_.find(rev.id); it != by_revision_.end()) {
@@ -239,7 +211,7 @@ Project::parse() const {
 		              ? fmt::format("a migration file in {} has an error", dir_.string())
 		              : fmt::format("{} migration files in {} have errors", problems.size(), dir_.string()));
 		f.items = std::move(problems);
-		f.sqlstate = migrate::sqlstate::invalid_migration_file;
+		f.set_sqlstate(migrate::sqlstate::invalid_migration_file);
 		by_revision_.clear();
 		unfinished_.clear();
 		unfilled_.clear();
@@ -247,11 +219,11 @@ Project::parse() const {
 	}
 	try {
 		graph_ = std::make_shared<migrate::RevisionGraph>(std::move(revisions));
-	} catch (const migrate::Error &e) {
+	} catch (const migrate::Error &) {
 		by_revision_.clear();
 		unfinished_.clear();
 		unfilled_.clear();
-		throw from_engine(e);
+		throw;
 	}
 }
 

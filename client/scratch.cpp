@@ -138,8 +138,8 @@ ScratchDatabase::ScratchDatabase(Connection &admin, const DatabaseTarget &server
 		// Closed until only this role may connect: a run killed before that leaves nothing open.
 		admin_.simple("CREATE DATABASE " + quote_ident(name_) + " WITH ALLOW_CONNECTIONS false");
 	} catch (ServerError &e) {
-		if (e.sqlstate == "42501")
-			e.hint = std::string(hint);
+		if (e.sqlstate() == migrate::sqlstate::insufficient_privilege)
+			e.set_hint(std::string(hint));
 		name_.clear();
 		throw;
 	}
@@ -176,7 +176,7 @@ ScratchDatabase::drop() noexcept {
 			admin_.simple("DROP DATABASE IF EXISTS " + quote_ident(name_) + " WITH (FORCE)");
 			out().note(fmt::format("Dropped scratch database {}", name_));
 		} catch (const ServerError &e) {
-			if (e.sqlstate == "57014" && attempt < 3)
+			if (e.sqlstate() == migrate::sqlstate::query_canceled && attempt < 3)
 				continue;
 			out().warning(fmt::format("could not drop scratch database {}: {}", name_, e.what()));
 		} catch (const std::exception &e) {

@@ -69,11 +69,10 @@ build_head(Connection &conn, const Project &project, const std::vector<std::stri
 		}
 	} catch (const migrate::Error &e) {
 		db.rollback();
-		Failure f = from_engine(e);
-		Failure g(fmt::format("the migrations do not apply in a shadow database: {}", f.what()), f.detail, f.hint);
-		g.context = f.context;
-		g.sqlstate = f.sqlstate;
-		throw g;
+		Failure f(fmt::format("the migrations do not apply in a shadow database: {}", e.what()), e.detail(), e.hint(),
+		          e.sqlstate());
+		f.context = e.context;
+		throw f;
 	} catch (...) {
 		db.rollback();
 		throw;
@@ -86,8 +85,8 @@ build_desired(Connection &conn, const std::vector<SchemaFile> &files) {
 		try {
 			conn.simple(file.content);
 		} catch (const ServerError &e) {
-			Failure f(fmt::format("schema file {} failed: {}", file.path.string(), e.what()), e.detail, e.hint);
-			f.sqlstate = e.sqlstate;
+			Failure f(fmt::format("schema file {} failed: {}", file.path.string(), e.what()), e.detail(), e.hint());
+			f.set_sqlstate(e.sqlstate());
 			if (e.position > 0)
 				f.context =
 				    fmt::format("{}, line {}", file.path.string(), migrate::lines_before(file.content, e.position) + 1);
@@ -111,11 +110,7 @@ shadow_schema(Connection &admin, const DatabaseTarget &server, const std::functi
 migrate::schema::Schema
 read_schema(Connection &conn) {
 	LibpqDatabase db(conn, false);
-	try {
-		return migrate::schema::introspect(db);
-	} catch (const migrate::Error &e) {
-		throw from_engine(e);
-	}
+	return migrate::schema::introspect(db);
 }
 
 std::vector<SchemaFile>

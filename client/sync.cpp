@@ -142,11 +142,7 @@ sync_project(Connection &conn, const Host &host, const Project &project, double 
 		std::vector<migrate::Runner::Upload> files;
 		for (std::size_t i = 0; i < contents.size(); ++i)
 			files.push_back({contents[i], names[i]});
-		try {
-			runner.add_all(files);
-		} catch (const migrate::Error &e) {
-			throw from_engine(e);
-		}
+		runner.add_all(files);
 	} else {
 		// One round trip for all of them; unnest keeps the array order.
 		conn.query(
@@ -159,12 +155,8 @@ sync_project(Connection &conn, const Host &host, const Project &project, double 
 		const std::string list = fmt::format("{}", fmt::join(stale, ","));
 		if (host.client) {
 			LibpqDatabase db(conn, false);
-			try {
-				for (const auto &row : migrate::Runner(db).remove(stale))
-					result.removed.push_back(row.revision);
-			} catch (const migrate::Error &e) {
-				throw from_engine(e);
-			}
+			for (const auto &row : migrate::Runner(db).remove(stale))
+				result.removed.push_back(row.revision);
 		} else {
 			auto removed = conn.query(fmt::format("SELECT revision FROM {}($1)", host.fn("migrate_remove")), {list});
 			for (int i = 0; i < removed.rows(); ++i)

@@ -116,90 +116,84 @@ asyncpg_sslmode(std::string_view value) {
 	return std::string(value);
 }
 
+// A driver URL's query (SQLAlchemy's postgresql+asyncpg://...?ssl=true&prepared_statement_cache_size=0)
+// as libpq's: asyncpg's ssl becomes sslmode, and what libpq does not know (the driver's own
+// parameters, which would make libpq refuse the whole URL) is left out and listed in `dropped`.
+std::string
+libpq_query(std::string_view query, std::vector<std::string> &dropped) {
+	std::string out;
+	while (!query.empty()) {
+		const std::size_t amp = query.find('&');
+		const std::string_view param = query.substr(0, amp);
+		query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+		const std::size_t eq = param.find('=');
+		std::string key = percent_decode(param.substr(0, eq));
+		std::string value(eq == std::string_view::npos ? std::string_view() : param.substr(eq + 1));
+		if (key == "ssl") {
+			key = "sslmode";
+			value = asyncpg_sslmode(percent_decode(value));
+		}
+		if (key.empty())
+			continue;
+		if (!libpq_knows(key)) {
+			dropped.push_back(key);
+			continue;
+		}
+		out += (out.empty() ? "" : "&") + percent_encode(key) + (eq == std::string_view::npos ? "" : "=" + value);
+	}
+	return out;
+}
+
+// The password values libpq finds in a conninfo (keyword/value or URL), for redaction. What libpq
+// cannot parse is left for it to refuse when connecting.
+void
+add_conninfo_secrets(const std::string &conninfo, std::vector<std::string> &secrets) {
+	char *error = nullptr;
+	if (PQconninfoOption *options = PQconninfoParse(conninfo.c_str(), &error)) {
+		for (PQconninfoOption *o = options; o->keyword; ++o)
+			if (o->val && is_password_key(o->keyword))
+				add_secret(secrets, o->val);
+		PQconninfoFree(options);
+	}
+	if (error)
+		PQfreemem(error);
+}
+
+// A URL: libpq's own as it is (postgres:// spelt postgresql://); a driver's (postgresql+asyncpg://)
+// without the +driver part and with its query made libpq's. A plain URL's query is not touched: an
+// unknown parameter there stays libpq's error (it may be a typo such as sslmod=).
 DatabaseTarget
 parse_url(std::string_view url, std::size_t scheme_len) {
 	DatabaseTarget t;
-	std::string scheme = lower(url.substr(0, scheme_len));
-	std::string driver;
-	if (auto plus = scheme.find('+'); plus != std::string::npos) {
-		driver = scheme.substr(plus + 1);
-		scheme.resize(plus);
-	}
-	if (scheme != "postgresql" && scheme != "postgres")
+	const std::string scheme = lower(url.substr(0, scheme_len));
+	const std::size_t plus = scheme.find('+');
+	const std::string_view database = std::string_view(scheme).substr(0, plus);
+	if (database != "postgresql" && database != "postgres")
 		throw Failure(fmt::format("unsupported database URL scheme '{}://'", url.substr(0, scheme_len)), {},
 		              "pgmigrate speaks to PostgreSQL: use postgresql://user@host:port/dbname, or a libpq "
 		              "keyword/value string such as 'host=... dbname=...'.");
-
-	std::string_view rest = url.substr(scheme_len + 3);
-	// The authority ends at the first '/', '?' or '#'; user credentials end at its last '@'.
-	std::size_t authority_end = rest.find_first_of("/?#");
-	std::string_view authority = rest.substr(0, authority_end);
-	std::string_view tail = authority_end == std::string_view::npos ? std::string_view() : rest.substr(authority_end);
-	std::string userinfo, hostport(authority);
-	if (auto at = authority.rfind('@'); at != std::string_view::npos) {
-		userinfo = std::string(authority.substr(0, at));
-		hostport = std::string(authority.substr(at + 1));
-	}
-	std::string user = userinfo, shown_userinfo = userinfo;
-	if (auto colon = userinfo.find(':'); colon != std::string::npos) {
-		user = userinfo.substr(0, colon);
-		std::string password = userinfo.substr(colon + 1);
-		add_secret(t.secrets, password);
-		add_secret(t.secrets, percent_decode(password));
-		shown_userinfo = user + ":***";
-	}
-
-	// Query parameters: rename asyncpg's ssl, drop a driver's own, mask the password ones.
-	std::string path(tail), shown_path(tail);
-	if (auto q = tail.find('?'); q != std::string_view::npos) {
-		std::string_view query = tail.substr(q + 1);
-		std::string_view fragment;
-		if (auto hash = query.find('#'); hash != std::string_view::npos) {
-			fragment = query.substr(hash);
-			query = query.substr(0, hash);
+	std::string rest(url.substr(scheme_len + 3));
+	if (plus != std::string::npos) {
+		// The query starts at the first '?' after the authority (user:password@host:port).
+		const std::size_t q = rest.find('?', std::min(rest.find_first_of("/?#"), rest.size()));
+		if (q != std::string::npos) {
+			const std::size_t hash = rest.find('#', q);
+			std::string query = libpq_query(std::string_view(rest).substr(q + 1, hash - q - 1), t.dropped);
+			rest = rest.substr(0, q) + (query.empty() ? "" : "?" + query) +
+			       (hash == std::string::npos ? "" : rest.substr(hash));
 		}
-		std::string out, shown;
-		while (!query.empty()) {
-			std::size_t amp = query.find('&');
-			std::string_view param = query.substr(0, amp);
-			query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-			if (param.empty())
-				continue;
-			std::size_t eq = param.find('=');
-			std::string key(param.substr(0, eq));
-			std::string value = eq == std::string_view::npos ? std::string() : std::string(param.substr(eq + 1));
-			if (!driver.empty() && key == "ssl") {
-				key = "sslmode";
-				value = asyncpg_sslmode(percent_decode(value));
-			}
-			// A driver's own parameters (asyncpg's prepared_statement_cache_size, SQLAlchemy's
-			// async_fallback...) make libpq refuse the whole URL: drop what libpq does not know.
-			// A plain postgresql:// URL is libpq's own: an unknown parameter there stays an error
-			// (it may be a typo such as sslmod=).
-			if (!driver.empty() && !libpq_knows(percent_decode(key))) {
-				t.dropped.push_back(percent_decode(key));
-				continue;
-			}
-			std::string shown_value = value;
-			if (is_password_key(percent_decode(key))) {
-				add_secret(t.secrets, value);
-				add_secret(t.secrets, percent_decode(value));
-				shown_value = "***";
-			}
-			const char *sep = out.empty() ? "?" : "&";
-			out += sep + key + (eq == std::string_view::npos ? "" : "=" + value);
-			shown += sep + key + (eq == std::string_view::npos ? "" : "=" + shown_value);
-		}
-		path = std::string(tail.substr(0, q)) + out + std::string(fragment);
-		shown_path = std::string(tail.substr(0, q)) + shown + std::string(fragment);
 	}
-
-	std::string prefix = "postgresql://";
-	t.conninfo = prefix + userinfo + (userinfo.empty() && authority.find('@') == std::string_view::npos ? "" : "@") +
-	             hostport + path;
-	t.display = prefix + shown_userinfo +
-	            (shown_userinfo.empty() && authority.find('@') == std::string_view::npos ? "" : "@") + hostport +
-	            shown_path;
+	t.conninfo = "postgresql://" + rest;
+	add_conninfo_secrets(t.conninfo, t.secrets);
+	// libpq keeps one password: a query's password= hides the user:password@ one, which may
+	// still show in an error message. Both are secrets, as written and decoded.
+	const std::string_view authority = std::string_view(rest).substr(0, rest.find_first_of("/?#"));
+	if (const std::size_t at = authority.rfind('@'); at != std::string_view::npos)
+		if (const std::size_t colon = authority.substr(0, at).find(':'); colon != std::string_view::npos) {
+			add_secret(t.secrets, std::string(authority.substr(colon + 1, at - colon - 1)));
+			add_secret(t.secrets, percent_decode(authority.substr(colon + 1, at - colon - 1)));
+		}
+	t.display = redact(t.conninfo, t.secrets);
 	return t;
 }
 
@@ -311,15 +305,7 @@ DatabaseTarget
 parse_keywords(std::string_view text) {
 	DatabaseTarget t;
 	t.conninfo = std::string(text);
-	char *error = nullptr;
-	if (PQconninfoOption *options = PQconninfoParse(t.conninfo.c_str(), &error)) {
-		for (PQconninfoOption *o = options; o->keyword; ++o)
-			if (o->val && is_password_key(o->keyword))
-				add_secret(t.secrets, o->val);
-		PQconninfoFree(options);
-	}
-	if (error)
-		PQfreemem(error);
+	add_conninfo_secrets(t.conninfo, t.secrets);
 	t.display = mask_password_keywords(t.conninfo);
 	return t;
 }

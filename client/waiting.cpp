@@ -56,12 +56,8 @@ wait_for_lock(Connection &conn, double seconds, const std::function<void()> &try
 		bool taken = true;
 		try {
 			try_lock();
-		} catch (const migrate::Error &e) {
+		} catch (const migrate::Error &e) { // the engine's (client mode) or the server's
 			if (e.sqlstate() != migrate::sqlstate::lock_not_available)
-				throw;
-			taken = false;
-		} catch (const ServerError &e) {
-			if (e.sqlstate != migrate::sqlstate::lock_not_available)
 				throw;
 			taken = false;
 		}
@@ -90,7 +86,7 @@ wait_for_lock(Connection &conn, double seconds, const std::function<void()> &try
 			          "Another session holds the migration lock, so nothing was changed.",
 			          "Wait for it to finish (see pg_stat_activity for that pid) and run the command again, or wait "
 			          "longer with --lock-wait SECONDS.");
-			f.sqlstate = migrate::sqlstate::lock_not_available;
+			f.set_sqlstate(migrate::sqlstate::lock_not_available);
 			throw f;
 		}
 		if (interrupted())

@@ -102,13 +102,13 @@ call_entry(Fn &&fn) {
 		edata = detail::error_data(e, __FILE__, __LINE__, __func__);
 	} catch (const std::bad_alloc &) {
 		MemoryContextSwitchTo(entry_cxt);
-		edata = detail::error_data("53200", "out of memory", __FILE__, __LINE__, __func__);
+		edata = detail::error_data(sqlstate::out_of_memory, "out of memory", __FILE__, __LINE__, __func__);
 	} catch (const std::exception &e) {
 		MemoryContextSwitchTo(entry_cxt);
-		edata = detail::error_data("XX000", e.what(), __FILE__, __LINE__, __func__);
+		edata = detail::error_data(sqlstate::internal_error, e.what(), __FILE__, __LINE__, __func__);
 	} catch (...) {
 		MemoryContextSwitchTo(entry_cxt);
-		edata = detail::error_data("XX000", "unknown C++ exception", __FILE__, __LINE__, __func__);
+		edata = detail::error_data(sqlstate::internal_error, "unknown C++ exception", __FILE__, __LINE__, __func__);
 	}
 	detail::raise(edata);
 }

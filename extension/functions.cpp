@@ -47,14 +47,14 @@ std::string
 text_arg(FunctionCallInfo fcinfo, int n, const char *name) {
 	auto value = optional_text_arg(fcinfo, n);
 	if (!value)
-		throw Error("22004", std::string("argument ") + name + " must not be NULL");
+		throw Error(sqlstate::null_value_not_allowed, std::string("argument ") + name + " must not be NULL");
 	return *value;
 }
 
 bool
 bool_arg(FunctionCallInfo fcinfo, int n, const char *name) {
 	if (PG_ARGISNULL(n))
-		throw Error("22004", std::string("argument ") + name + " must not be NULL");
+		throw Error(sqlstate::null_value_not_allowed, std::string("argument ") + name + " must not be NULL");
 	return PG_GETARG_BOOL(n);
 }
 
@@ -246,7 +246,7 @@ require_nonatomic_call(FunctionCallInfo fcinfo, const char *name) {
 	bool nonatomic = fcinfo->context != nullptr && IsA(fcinfo->context, CallContext) &&
 	                 !castNode(CallContext, fcinfo->context)->atomic;
 	if (!nonatomic)
-		throw Error("25001", fmt::format("{} cannot run inside a transaction block", name), {},
+		throw Error(sqlstate::active_sql_transaction, fmt::format("{} cannot run inside a transaction block", name), {},
 		            "CALL it on its own, outside BEGIN ... COMMIT; or use SELECT migrate_upgrade(...) / "
 		            "migrate_downgrade(...) to apply the plan in one transaction.");
 }
@@ -301,7 +301,7 @@ migrate_record_impl(FunctionCallInfo fcinfo) {
 	std::string direction = text_arg(fcinfo, 0, "direction");
 	std::string revision = text_arg(fcinfo, 1, "revision");
 	if (PG_ARGISNULL(2))
-		throw Error("22004", "argument duration_ms must not be NULL");
+		throw Error(sqlstate::null_value_not_allowed, "argument duration_ms must not be NULL");
 	double ms = PG_GETARG_FLOAT8(2);
 	if (direction != "upgrade" && direction != "downgrade")
 		throw Error(sqlstate::invalid_parameter_value, fmt::format("unknown direction '{}'", direction), {},

@@ -49,11 +49,7 @@ current_revisions(Context &ctx, const Shown &s) {
 	ctx.inspect();
 	if (const FilesView *view = ctx.view()) // no state yet: the files' graph itself, at base
 		return view->current();
-	try {
-		return migrate::resolve_version_rows(*s.graph, version_rows(ctx.connection()));
-	} catch (const migrate::Error &e) {
-		throw from_engine(e);
-	}
+	return migrate::resolve_version_rows(*s.graph, version_rows(ctx.connection()));
 }
 
 // One end of a history range: nullopt = open.
@@ -62,22 +58,18 @@ range_end(Context &ctx, const Shown &s, const std::string &text, bool lower) {
 	const RevisionGraph &graph = *s.graph;
 	if (text.empty() || (lower && text == "base"))
 		return std::nullopt;
-	try {
-		if (text == "current")
-			return current_revisions(ctx, s);
-		const migrate::TargetSyntax syntax = migrate::parse_target(text);
-		if (syntax.relative) {
-			std::vector<RevisionGraph::Index> current;
-			if (syntax.relative_to_current())
-				current = current_revisions(ctx, s);
-			auto t = migrate::resolve_target(
-			    graph, current, text, syntax.sign == '-' ? migrate::Direction::downgrade : migrate::Direction::upgrade);
-			return t.revisions;
-		}
-		return migrate::resolve_revisions(graph, text);
-	} catch (const migrate::Error &e) {
-		throw from_engine(e);
+	if (text == "current")
+		return current_revisions(ctx, s);
+	const migrate::TargetSyntax syntax = migrate::parse_target(text);
+	if (syntax.relative) {
+		std::vector<RevisionGraph::Index> current;
+		if (syntax.relative_to_current())
+			current = current_revisions(ctx, s);
+		auto t = migrate::resolve_target(
+		    graph, current, text, syntax.sign == '-' ? migrate::Direction::downgrade : migrate::Direction::upgrade);
+		return t.revisions;
 	}
+	return migrate::resolve_revisions(graph, text);
 }
 
 void
@@ -206,11 +198,7 @@ show(Context &ctx, const ShowOptions &opt) {
 		if (text == "current") {
 			found = current_revisions(ctx, s);
 		} else {
-			try {
-				found = migrate::resolve_revisions(graph, text);
-			} catch (const migrate::Error &e) {
-				throw from_engine(e);
-			}
+			found = migrate::resolve_revisions(graph, text);
 		}
 		for (auto i : found) {
 			print_block(entries[i].verbose + s.marker(i));

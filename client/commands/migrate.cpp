@@ -112,44 +112,40 @@ offline(Context &ctx, Direction direction, const std::string &argument) {
 	}
 	std::string fn; // the extension's migrate_add, schema-qualified; empty: the script looks it up
 	const bool client_mode = ctx.options().no_extension;
-	try {
-		std::vector<RevisionGraph::Index> current;
-		if (ranged) {
-			if (!from.empty() && from != "base")
-				current = migrate::resolve_revisions(graph, from);
-		} else if (ctx.has_database()) {
-			// Only read: the current version. Nothing is uploaded, created or changed.
-			Connection &conn = ctx.connection();
-			if (auto ext = find_extension(conn)) {
-				fn = ext->fn("migrate_add");
-				current = view->current();
-			} else if (has_state_tables(conn)) {
-				if (!client_mode)
-					throw client_mode_database(conn);
-				current = view->current();
-			}
-		} else if (!up) {
-			if (migrate::parse_target(target).relative_to_current())
-				throw Failure("downgrade with --sql requires <fromrev>:<torev>", {},
-				              "Give the starting point (pgmigrate downgrade 002:001 --sql), or a database URL to read "
-				              "the current version from.");
-			current = graph.heads();
+	std::vector<RevisionGraph::Index> current;
+	if (ranged) {
+		if (!from.empty() && from != "base")
+			current = migrate::resolve_revisions(graph, from);
+	} else if (ctx.has_database()) {
+		// Only read: the current version. Nothing is uploaded, created or changed.
+		Connection &conn = ctx.connection();
+		if (auto ext = find_extension(conn)) {
+			fn = ext->fn("migrate_add");
+			current = view->current();
+		} else if (has_state_tables(conn)) {
+			if (!client_mode)
+				throw client_mode_database(conn);
+			current = view->current();
 		}
-		migrate::Plan plan =
-		    up ? migrate::plan_upgrade(graph, current, target) : migrate::plan_downgrade(graph, current, target);
-		refuse_unfilled(project, graph, plan);
-		std::string script = migrate::render_script(graph, plan);
-		std::string uploads = upload_statements(project, graph, plan, fn, client_mode);
-		// After BEGIN, before the lock: in client mode the uploads create the state tables, and the
-		// lock is one on migrate.version (migrate_add takes it itself).
-		if (!uploads.empty())
-			script.insert(script.starts_with("BEGIN;\n\n") ? 8 : 0, uploads);
-		out().raw(script);
-		out().doc()["sql"] = out().scrubbed(script);
-		out().doc()["steps"] = plan.steps.size();
-	} catch (const migrate::Error &e) {
-		throw from_engine(e);
+	} else if (!up) {
+		if (migrate::parse_target(target).relative_to_current())
+			throw Failure("downgrade with --sql requires <fromrev>:<torev>", {},
+			              "Give the starting point (pgmigrate downgrade 002:001 --sql), or a database URL to read "
+			              "the current version from.");
+		current = graph.heads();
 	}
+	migrate::Plan plan =
+	    up ? migrate::plan_upgrade(graph, current, target) : migrate::plan_downgrade(graph, current, target);
+	refuse_unfilled(project, graph, plan);
+	std::string script = migrate::render_script(graph, plan);
+	std::string uploads = upload_statements(project, graph, plan, fn, client_mode);
+	// After BEGIN, before the lock: in client mode the uploads create the state tables, and the
+	// lock is one on migrate.version (migrate_add takes it itself).
+	if (!uploads.empty())
+		script.insert(script.starts_with("BEGIN;\n\n") ? 8 : 0, uploads);
+	out().raw(script);
+	out().doc()["sql"] = out().scrubbed(script);
+	out().doc()["steps"] = plan.steps.size();
 	return 0;
 }
 
@@ -175,11 +171,7 @@ online(Context &ctx, Direction direction, const MigrateOptions &opt) {
 		// Drafts are never uploaded: plan on the files' graph first, to refuse a plan that would
 		// apply one before anything is uploaded or run.
 		FilesView view = read_files_view(ctx.connection(), files);
-		try {
-			refuse_unfilled(files, view.graph, migrate::plan_upgrade(view.graph, view.current(), opt.target));
-		} catch (const migrate::Error &e) {
-			throw from_engine(e);
-		}
+		refuse_unfilled(files, view.graph, migrate::plan_upgrade(view.graph, view.current(), opt.target));
 	}
 	const Host &host = ctx.prepare(to_heads);
 	std::vector<AppliedStep> steps;

@@ -375,10 +375,11 @@ install_extension(Context &ctx, const InstallExtensionOptions &opt) {
 	try {
 		conn.simple(fmt::format("CREATE EXTENSION migrate SCHEMA {}", quote_ident(schema)));
 	} catch (ServerError &e) {
-		e.hint = (e.hint.empty() ? std::string() : e.hint + "\n") +
-		         "install-extension needs the migrate package on the server and a role allowed to create the extension "
-		         "(usually a superuser). Nothing was changed" +
-		         (moving ? ": the database stays in client mode (--no-extension)." : ".");
+		e.set_hint(
+		    (e.hint().empty() ? std::string() : e.hint() + "\n") +
+		    "install-extension needs the migrate package on the server and a role allowed to create the extension "
+		    "(usually a superuser). Nothing was changed" +
+		    (moving ? ": the database stays in client mode (--no-extension)." : "."));
 		throw;
 	}
 	Host ext = *find_extension(conn);
@@ -398,8 +399,8 @@ install_extension(Context &ctx, const InstallExtensionOptions &opt) {
 		try {
 			conn.simple(fmt::format("DROP SCHEMA {}", quote_ident(aside)));
 		} catch (ServerError &e) {
-			e.hint = "Schema migrate holds objects other than pgmigrate's state: move them to another schema and "
-			         "run install-extension again. Nothing was changed.";
+			e.set_hint("Schema migrate holds objects other than pgmigrate's state: move them to another schema and "
+			           "run install-extension again. Nothing was changed.");
 			throw;
 		}
 	}
@@ -443,7 +444,7 @@ uninstall_extension(Context &ctx) {
 		}
 		Failure f(fmt::format("the migrate extension is not installed in database \"{}\"", db), {},
 		          "There is no migration state to move out of it.");
-		f.sqlstate = "58P01";
+		f.set_sqlstate(migrate::sqlstate::undefined_file);
 		throw f;
 	};
 	if (!find_extension(conn))
@@ -470,9 +471,9 @@ uninstall_extension(Context &ctx) {
 	try {
 		conn.simple(fmt::format("ALTER SCHEMA migrate RENAME TO {}", quote_ident(aside)));
 	} catch (ServerError &e) {
-		if (e.sqlstate == "42501")
-			e.hint = "uninstall-extension needs a role that owns the extension and its schema migrate (usually a "
-			         "superuser). Nothing was changed.";
+		if (e.sqlstate() == migrate::sqlstate::insufficient_privilege)
+			e.set_hint("uninstall-extension needs a role that owns the extension and its schema migrate (usually a "
+			           "superuser). Nothing was changed.");
 		throw;
 	}
 	conn.simple("SET LOCAL client_min_messages = warning");
@@ -495,9 +496,9 @@ uninstall_extension(Context &ctx) {
 	try {
 		conn.simple("DROP EXTENSION migrate");
 	} catch (ServerError &e) {
-		e.hint = (e.hint.empty() ? std::string() : e.hint + "\n") +
-		         "Objects outside the extension use it (see DETAIL): drop or change them and run uninstall-extension "
-		         "again. Nothing was changed.";
+		e.set_hint((e.hint().empty() ? std::string() : e.hint() + "\n") +
+		           "Objects outside the extension use it (see DETAIL): drop or change them and run uninstall-extension "
+		           "again. Nothing was changed.");
 		throw;
 	}
 	tx.commit();

@@ -22,7 +22,7 @@ remove(Context &ctx, const RemoveOptions &opt) {
 				Failure f(fmt::format("revision {} still has a file: {}", id, project.file(id).path.string()), {},
 				          "Delete the file first; the next upgrade, downgrade or stamp then also removes the "
 				          "stored revision by itself when it was never applied.");
-				f.sqlstate = migrate::sqlstate::invalid_parameter_value;
+				f.set_sqlstate(migrate::sqlstate::invalid_parameter_value);
 				throw f;
 			}
 	// No upload first: that would drop every stale revision by itself (files_view.hpp).
@@ -33,12 +33,8 @@ remove(Context &ctx, const RemoveOptions &opt) {
 	acquire_migration_lock(conn, host, ctx.options().lock_wait);
 	if (host.client) {
 		LibpqDatabase db(conn, false);
-		try {
-			for (const auto &row : migrate::Runner(db).remove(opt.revisions))
-				removed.push_back(row.revision);
-		} catch (const migrate::Error &e) {
-			throw from_engine(e);
-		}
+		for (const auto &row : migrate::Runner(db).remove(opt.revisions))
+			removed.push_back(row.revision);
 	} else {
 		Result r = conn.query(fmt::format("SELECT revision FROM {}($1)", host.fn("migrate_remove")),
 		                      {fmt::format("{}", fmt::join(opt.revisions, ","))});

@@ -23,11 +23,7 @@ using migrate::RevisionGraph;
 RevisionGraph::Index
 resolve_one(const RevisionGraph &graph, const std::string &text) {
 	std::vector<RevisionGraph::Index> found;
-	try {
-		found = migrate::resolve_revisions(graph, text);
-	} catch (const migrate::Error &e) {
-		throw from_engine(e);
-	}
+	found = migrate::resolve_revisions(graph, text);
 	if (found.size() != 1)
 		throw Failure(found.empty() ? fmt::format("'{}' names no revision", text)
 		                            : "Multiple heads are present; please specify a single target revision");
@@ -194,12 +190,8 @@ merge(Context &ctx, const MergeOptions &opt) {
 	std::vector<RevisionGraph::Index> parents;
 	for (const auto &text : opt.revisions) {
 		std::vector<RevisionGraph::Index> found;
-		try {
-			// `heads`: every head, also one that another revision depends on (what blocks `revision`).
-			found = text == "heads" ? graph.heads() : migrate::resolve_revisions(graph, text);
-		} catch (const migrate::Error &e) {
-			throw from_engine(e);
-		}
+		// `heads`: every head, also one that another revision depends on (what blocks `revision`).
+		found = text == "heads" ? graph.heads() : migrate::resolve_revisions(graph, text);
 		for (auto i : found) {
 			check_head(graph, i, false);
 			if (std::find(parents.begin(), parents.end(), i) == parents.end())

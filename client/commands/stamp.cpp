@@ -40,17 +40,13 @@ stamp_script(Context &ctx, const StampOptions &opt) {
 	std::vector<std::string> before = view ? view->version : std::vector<std::string>{};
 	std::vector<std::string> after;
 	std::vector<migrate::RevisionGraph::Index> chosen;
-	try {
-		std::vector<migrate::RevisionGraph::Index> current;
-		if (view && !opt.purge)
-			current = view->current();
-		after = migrate::plan_stamp(
-		    graph, current, migrate::split_revision_list(fmt::format("{}", fmt::join(opt.targets, " "))), opt.purge);
-		for (const auto &id : after)
-			chosen.push_back(*graph.find(id));
-	} catch (const migrate::Error &e) {
-		throw from_engine(e);
-	}
+	std::vector<migrate::RevisionGraph::Index> current;
+	if (view && !opt.purge)
+		current = view->current();
+	after = migrate::plan_stamp(
+	    graph, current, migrate::split_revision_list(fmt::format("{}", fmt::join(opt.targets, " "))), opt.purge);
+	for (const auto &id : after)
+		chosen.push_back(*graph.find(id));
 	refuse_unfilled(project, graph, chosen);
 	std::string script = fmt::format("BEGIN;\n\n{};\n\n", migrate::state::lock_sql);
 	std::vector<std::string> sorted_before = before, sorted_after = after;
@@ -78,14 +74,10 @@ stamp(Context &ctx, const StampOptions &opt) {
 		// Drafts are never uploaded: ask the files' graph first whether this stamp would record one.
 		FilesView view = read_files_view(ctx.connection(), files);
 		std::vector<migrate::RevisionGraph::Index> chosen;
-		try {
-			for (const auto &id : migrate::plan_stamp(
-			         view.graph, opt.purge ? std::vector<migrate::RevisionGraph::Index>{} : view.current(),
-			         migrate::split_revision_list(targets), opt.purge))
-				chosen.push_back(*view.graph.find(id));
-		} catch (const migrate::Error &e) {
-			throw from_engine(e);
-		}
+		for (const auto &id :
+		     migrate::plan_stamp(view.graph, opt.purge ? std::vector<migrate::RevisionGraph::Index>{} : view.current(),
+		                         migrate::split_revision_list(targets), opt.purge))
+			chosen.push_back(*view.graph.find(id));
 		refuse_unfilled(files, view.graph, chosen);
 	}
 	const Host &host = ctx.prepare();
@@ -95,11 +87,7 @@ stamp(Context &ctx, const StampOptions &opt) {
 	std::vector<std::string> before = version_rows(conn);
 	if (host.client) {
 		LibpqDatabase db(conn, false);
-		try {
-			migrate::Runner(db).stamp(targets, opt.purge);
-		} catch (const migrate::Error &e) {
-			throw from_engine(e);
-		}
+		migrate::Runner(db).stamp(targets, opt.purge);
 	} else {
 		conn.query(fmt::format("SELECT {}($1, $2::pg_catalog.bool)", host.fn("migrate_stamp")),
 		           {targets, opt.purge ? "true" : "false"});

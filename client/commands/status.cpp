@@ -28,11 +28,7 @@ current_rows(Context &ctx, const Host &host) {
 	std::vector<migrate::CurrentRow> rows;
 	if (host.client) {
 		LibpqDatabase db(conn, false);
-		try {
-			rows = migrate::Runner(db).current();
-		} catch (const migrate::Error &e) {
-			throw from_engine(e);
-		}
+		rows = migrate::Runner(db).current();
 		return rows;
 	}
 	Result r = conn.query(fmt::format("SELECT revision, is_head, message FROM {}()", host.fn("migrate_current")));
@@ -142,25 +138,17 @@ check(Context &ctx, const CheckOptions &opt) {
 	try {
 		if (const FilesView *view = ctx.view()) {
 			// The same question as migrate_check, about the files' graph (files_view.hpp).
-			try {
-				if (!migrate::plan_upgrade(view->graph, view->current(), "heads").steps.empty())
-					throw migrate::Error(migrate::sqlstate::not_in_prerequisite_state,
-					                     "Target database is not up to date.");
-			} catch (const migrate::Error &e) {
-				throw from_engine(e);
-			}
+			if (!migrate::plan_upgrade(view->graph, view->current(), "heads").steps.empty())
+				throw migrate::Error(migrate::sqlstate::not_in_prerequisite_state,
+				                     "Target database is not up to date.");
 		} else if (host.client) {
 			LibpqDatabase db(conn, false);
-			try {
-				migrate::Runner(db).check();
-			} catch (const migrate::Error &e) {
-				throw from_engine(e);
-			}
+			migrate::Runner(db).check();
 		} else {
 			conn.query(fmt::format("SELECT {}()", host.fn("migrate_check")));
 		}
-	} catch (const Failure &e) {
-		if (e.sqlstate == "55000")
+	} catch (const migrate::Error &e) {
+		if (e.sqlstate() == migrate::sqlstate::not_in_prerequisite_state)
 			out().doc()["up_to_date"] = false;
 		throw;
 	}

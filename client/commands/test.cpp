@@ -43,11 +43,7 @@ private:
 
 std::vector<RevisionGraph::Index>
 current_indices(Connection &conn, const RevisionGraph &graph) {
-	try {
-		return migrate::resolve_version_rows(graph, version_rows(conn));
-	} catch (const migrate::Error &e) {
-		throw from_engine(e);
-	}
+	return migrate::resolve_version_rows(graph, version_rows(conn));
 }
 
 // A downgrade target that undoes exactly revision `r` from the version rows `current`.
@@ -89,11 +85,11 @@ test(Context &ctx, const TestOptions &opt) {
 			conn.simple("CREATE EXTENSION IF NOT EXISTS migrate");
 		} catch (const ServerError &e) {
 			Failure f(fmt::format("cannot install the migrate extension in the scratch database: {}", e.what()),
-			          e.detail, e.hint);
-			f.hint = (f.hint.empty() ? std::string() : f.hint + "\n") +
-			         "Run pgmigrate test as a role allowed to create the extension, or without the extension: pass "
-			         "--no-extension (or set PGMIGRATE_NO_EXTENSION=1).";
-			f.sqlstate = e.sqlstate;
+			          e.detail(), e.hint());
+			f.set_hint((f.hint().empty() ? std::string() : f.hint() + "\n") +
+			           "Run pgmigrate test as a role allowed to create the extension, or without the extension: pass "
+			           "--no-extension (or set PGMIGRATE_NO_EXTENSION=1).");
+			f.set_sqlstate(e.sqlstate());
 			throw f;
 		}
 	}
@@ -103,11 +99,7 @@ test(Context &ctx, const TestOptions &opt) {
 		throw Failure("the scratch database is not at base", {}, "Give an empty database to --scratch-url.");
 
 	migrate::Plan plan;
-	try {
-		plan = migrate::plan_upgrade(graph, {}, "heads");
-	} catch (const migrate::Error &e) {
-		throw from_engine(e);
-	}
+	plan = migrate::plan_upgrade(graph, {}, "heads");
 
 	const double lock_wait = ctx.options().lock_wait;
 	std::vector<std::vector<std::string>> snapshots;

@@ -49,7 +49,7 @@ TEST(Split, SyntaxErrorNamesTheLine) {
 		split_statements("SELECT 1;\nSELEC 2;\n", where);
 		FAIL() << "expected a syntax error";
 	} catch (const migrate::Error &e) {
-		EXPECT_EQ(e.sqlstate(), "42601");
+		EXPECT_EQ(e.sqlstate(), migrate::sqlstate::syntax_error);
 		EXPECT_NE(e.context.find("revision 004 (upgrade), file x.sql, line 11"), std::string::npos) << e.context;
 	}
 }

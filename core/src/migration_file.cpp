@@ -263,8 +263,9 @@ struct EvpCtxFree {
 // Parser state for one file.
 class Parser {
 public:
-	Parser(std::string_view content, std::string_view filename)
-	    : content_(content), filename_(filename.empty() ? std::string("<input>") : state::comment_text(filename)) {
+	Parser(std::string_view content, std::string_view filename, ParseOptions options)
+	    : content_(content), filename_(filename.empty() ? std::string("<input>") : state::comment_text(filename)),
+	      options_(options) {
 		rev_.filename = filename;
 	}
 
@@ -279,8 +280,9 @@ private:
 
 	[[noreturn]] void fail(int line, const std::string &message, std::string hint = {},
 	                       const char *state = sqlstate::invalid_migration_file) const {
-		throw Error(state, filename_ + ":" + std::to_string(line) + ": " + message, {}, std::move(hint));
+		throw Error(state, where(line) + message, {}, std::move(hint));
 	}
+	std::string where(int line) const { return filename_ + ":" + std::to_string(line) + ": "; }
 
 	void normalise();
 	void header_line(std::string_view trimmed, int line_no);
@@ -292,7 +294,8 @@ private:
 
 	std::string_view content_;
 	std::string filename_; // for messages: control characters escaped
-	std::string text_;     // content_ with line endings normalised, BOM removed
+	ParseOptions options_;
+	std::string text_; // content_ with line endings normalised, BOM removed
 	// line_start_[k]: offset in content_ of the start of line k (1-based; [0] unused), so that
 	// sections are cut from the bytes as given, not from text_.
 	std::vector<std::size_t> line_start_;
@@ -571,8 +574,10 @@ Parser::close_section(int end_line) {
 	}
 	// A merge revision only joins branches, so its upgrade may be empty; any other must do something.
 	if (open_->kind == SectionKind::upgrade && !open_->has_code && rev_.down_revisions.size() < 2) {
-		fail(open_->marker_line, "the upgrade section is empty",
-		     "put the SQL that applies this revision after '-- migrate:upgrade'");
+		if (!options_.allow_draft)
+			fail(open_->marker_line, empty_upgrade_message,
+			     "put the SQL that applies this revision after '-- migrate:upgrade'");
+		rev_.draft = where(open_->marker_line) + empty_upgrade_message;
 	}
 	s->first_line = open_->marker_line + 1;
 	s->present = open_->kind != SectionKind::verify || open_->has_code;
@@ -702,8 +707,8 @@ Parser::parse() {
 
 // Parses one migration file.
 Revision
-parse_migration(std::string_view content, std::string_view filename) {
-	return Parser(content, filename).parse();
+parse_migration(std::string_view content, std::string_view filename, ParseOptions options) {
+	return Parser(content, filename, options).parse();
 }
 
 // SHA-256 over the content with CRLF and lone CR turned into LF (see the top of this file).

@@ -138,11 +138,21 @@ check_self_references(const Revision &r) {
 }
 
 RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::move(revisions)) {
-	const std::size_t n = revisions_.size();
-	if (n >= std::numeric_limits<Index>::max())
-		throw Error(sqlstate::invalid_parameter_value, fmt::format("Too many revisions ({})", n));
+	if (revisions_.size() >= std::numeric_limits<Index>::max())
+		throw Error(sqlstate::invalid_parameter_value, fmt::format("Too many revisions ({})", revisions_.size()));
+	index_ids();
+	index_labels();
+	link_edges();
+	combine_edges();
+	refuse_parent_cycles();
+	sort_topologically();
+	index_keys();
+}
 
-	// Ids: legal and unique.
+// Ids: legal and unique.
+void
+RevisionGraph::index_ids() {
+	const std::size_t n = revisions_.size();
 	by_id_.reserve(n);
 	for (Index i = 0; i < n; ++i) {
 		const Revision &r = revisions_[i];
@@ -157,8 +167,12 @@ RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::
 			            detail, "Revision ids must be unique across the migrations directory.");
 		}
 	}
+}
 
-	// Branch labels: legal, unique, and never equal to a revision id.
+// Branch labels: legal, unique, and never equal to a revision id.
+void
+RevisionGraph::index_labels() {
+	const std::size_t n = revisions_.size();
 	for (Index i = 0; i < n; ++i) {
 		const Revision &r = revisions_[i];
 		for (const std::string &label : r.branch_labels) {
@@ -177,8 +191,13 @@ RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::
 				            fmt::format("Declared in {} and in {}.", file_of(revisions_[it->second]), file_of(r)));
 		}
 	}
+}
 
-	// Parents and dependencies. depends_on may name a branch label (as in Alembic).
+// Parents and dependencies, each list without repeats. depends_on may name a branch label (as in
+// Alembic).
+void
+RevisionGraph::link_edges() {
+	const std::size_t n = revisions_.size();
 	Dedup dedup(n);
 	parents_.reserve(n, n);
 	depends_.reserve(n, 0);
@@ -214,9 +233,14 @@ RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::
 	}
 	parents_.finish();
 	depends_.finish();
+}
 
-	// Inverse edges and the combined lists. successors(i) holds the children first, then the
-	// dependents that are not also children (the topological sort relies on this order).
+// Inverse edges and the combined lists. successors(i) holds the children first, then the
+// dependents that are not also children (the topological sort relies on this order).
+void
+RevisionGraph::combine_edges() {
+	const std::size_t n = revisions_.size();
+	Dedup dedup(n);
 	children_ = Adjacency::inverse(parents_, n);
 	dependents_ = Adjacency::inverse(depends_, n);
 	preds_.reserve(n, n);
@@ -243,31 +267,37 @@ RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::
 				succs_.push(d);
 	}
 	succs_.finish();
+}
 
-	// Cycles through down_revision alone ("Cycle"), then through dependencies as well.
-	{
-		std::vector<std::size_t> indegree(n);
-		std::vector<Index> queue;
-		for (Index i = 0; i < n; ++i)
-			if ((indegree[i] = parents_[i].size()) == 0)
-				queue.push_back(i);
-		std::vector<bool> emitted(n, false);
-		for (std::size_t k = 0; k < queue.size(); ++k) {
-			emitted[queue[k]] = true;
-			for (Index c : children_[queue[k]])
-				if (--indegree[c] == 0)
-					queue.push_back(c);
-		}
-		if (queue.size() != n)
-			throw Error(
-			    sqlstate::invalid_object_definition,
-			    fmt::format("Cycle is detected in revisions ({})", join(find_cycle(revisions_, emitted, parents_))), {},
-			    "Fix the down_revision headers so that the revisions form a DAG.");
+// Cycles through down_revision alone ("Cycle"); sort_topologically finds those through
+// dependencies as well.
+void
+RevisionGraph::refuse_parent_cycles() {
+	const std::size_t n = revisions_.size();
+	std::vector<std::size_t> indegree(n);
+	std::vector<Index> queue;
+	for (Index i = 0; i < n; ++i)
+		if ((indegree[i] = parents_[i].size()) == 0)
+			queue.push_back(i);
+	std::vector<bool> emitted(n, false);
+	for (std::size_t k = 0; k < queue.size(); ++k) {
+		emitted[queue[k]] = true;
+		for (Index c : children_[queue[k]])
+			if (--indegree[c] == 0)
+				queue.push_back(c);
 	}
+	if (queue.size() != n)
+		throw Error(sqlstate::invalid_object_definition,
+		            fmt::format("Cycle is detected in revisions ({})", join(find_cycle(revisions_, emitted, parents_))),
+		            {}, "Fix the down_revision headers so that the revisions form a DAG.");
+}
 
-	// Kahn's algorithm over parents and dependencies. After emitting X, continue with a child of X
-	// that just became ready (finish the branch just taken, as Alembic does); otherwise take the
-	// ready revision with the smallest id.
+// Kahn's algorithm over parents and dependencies. After emitting X, continue with a child of X
+// that just became ready (finish the branch just taken, as Alembic does); otherwise take the
+// ready revision with the smallest id.
+void
+RevisionGraph::sort_topologically() {
+	const std::size_t n = revisions_.size();
 	auto by_id_desc = [this](Index a, Index b) { return revisions_[a].id > revisions_[b].id; };
 	std::priority_queue<Index, std::vector<Index>, decltype(by_id_desc)> ready(by_id_desc);
 	std::vector<std::size_t> indegree(n);
@@ -309,9 +339,13 @@ RevisionGraph::RevisionGraph(std::vector<Revision> revisions) : revisions_(std::
 	topo_pos_.assign(n, 0);
 	for (std::size_t k = 0; k < n; ++k)
 		topo_pos_[topo_[k]] = k;
+}
 
-	// Keys for prefix look-ups, sorted by text (compared as views, then stored as indices so
-	// that a copied graph stays valid).
+// Keys for prefix look-ups, sorted by text (compared as views, then stored as indices so
+// that a copied graph stays valid).
+void
+RevisionGraph::index_keys() {
+	const std::size_t n = revisions_.size();
 	// Ids usually arrive sorted (the server loads them ORDER BY revision; numbered files sort so),
 	// so they are checked before being sorted, and the few labels are sorted apart and merged in:
 	// sorting 100,000 keys was a third of building the graph.

@@ -264,6 +264,18 @@ TEST(MigrationFile, EmptySections) {
 	                                    file);
 	EXPECT_TRUE(r2.downgrade.present);
 	EXPECT_EQ(r2.downgrade.sql, "-- nothing to undo\n");
+	// A draft (what `pgmigrate revision` writes) parses only when asked for, and says what it lacks.
+	const std::string draft = "-- revision: 1\n-- down_revision: none\n\n-- migrate:upgrade\n-- fill me in\n"
+	                          "-- migrate:downgrade\nDROP TABLE t;\n";
+	expect_error(draft, 4, "the upgrade section is empty");
+	const Revision d = parse_migration(draft, file, {.allow_draft = true});
+	EXPECT_EQ(d.draft, std::string(file) + ":4: the upgrade section is empty");
+	EXPECT_EQ(d.id, "1");
+	EXPECT_TRUE(d.downgrade.present);
+	EXPECT_EQ(
+	    parse_migration(draft.substr(0, draft.find("-- fill")) + "SELECT 1;\n", file, {.allow_draft = true}).draft, "");
+	// A draft with any other problem is still refused.
+	EXPECT_THROW(parse_migration("-- revision: 1\n-- migrate:upgrade\n", file, {.allow_draft = true}), migrate::Error);
 	// A verify section without SQL verifies nothing: absent.
 	const Revision r3 = parse_migration(
 	    "-- revision: 1\n-- down_revision: none\n-- migrate:upgrade\nSELECT 1;\n-- migrate:verify\n\n", file);

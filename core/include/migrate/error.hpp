@@ -28,6 +28,20 @@ inline constexpr const char *check_violation = "23514";               // verify 
 inline constexpr const char *data_corrupted = "XX001";                // a stored revision that fails its checksum
 inline constexpr const char *dependent_objects_still_exist = "2BP01"; // removing a revision another names
 inline constexpr const char *internal_error = "XX000";
+// Raised by the hosts, or matched on what the server reports.
+inline constexpr const char *connection_failure = "08006";
+inline constexpr const char *unable_to_connect = "08001"; // sqlclient_unable_to_establish_sqlconnection
+inline constexpr const char *null_value_not_allowed = "22004";
+inline constexpr const char *unique_violation = "23505";
+inline constexpr const char *active_sql_transaction = "25001";
+inline constexpr const char *insufficient_privilege = "42501";
+inline constexpr const char *syntax_error = "42601";
+inline constexpr const char *ambiguous_function = "42725";
+inline constexpr const char *duplicate_schema = "42P06";
+inline constexpr const char *duplicate_table = "42P07";
+inline constexpr const char *out_of_memory = "53200"; // also "out of shared memory": the lock table is full
+inline constexpr const char *query_canceled = "57014";
+inline constexpr const char *undefined_file = "58P01";
 } // namespace sqlstate
 
 class Error : public std::runtime_error {
@@ -39,6 +53,10 @@ public:
 	const std::string &sqlstate() const noexcept { return sqlstate_; }
 	const std::string &detail() const noexcept { return detail_; }
 	const std::string &hint() const noexcept { return hint_; }
+	// For a host that adds what it knows (pgmigrate's hints, a server error's fields).
+	void set_sqlstate(std::string sqlstate) { sqlstate_ = std::move(sqlstate); }
+	void set_detail(std::string detail) { detail_ = std::move(detail); }
+	void set_hint(std::string hint) { hint_ = std::move(hint); }
 
 	// Fields PostgreSQL errors carry through the engine untouched (set by the hosts only).
 	std::string context;

@@ -29,11 +29,22 @@ struct Revision {
 	Section verify;
 	std::string checksum; // hex SHA-256 of the content with line endings normalised to \n
 	std::string filename; // may be empty (content added from psql without a name)
+	// A draft's problem ("m.sql:5: the upgrade section is empty"), only with ParseOptions::allow_draft:
+	// a revision that must not be applied or uploaded yet. Empty for a complete revision.
+	std::string draft;
+};
+
+inline constexpr const char *empty_upgrade_message = "the upgrade section is empty";
+
+struct ParseOptions {
+	// Accept a draft, as `pgmigrate revision` writes it (an upgrade section with no SQL yet), and
+	// say so in Revision::draft, instead of refusing it.
+	bool allow_draft = false;
 };
 
 // Parses one file. Throws migrate::Error (22P02) naming the file and line on any problem; a
 // `filename` with a control character is refused (naming the file, escaped).
-Revision parse_migration(std::string_view content, std::string_view filename);
+Revision parse_migration(std::string_view content, std::string_view filename, ParseOptions options = {});
 
 // SHA-256 of content with CRLF and lone CR turned into LF, as lowercase hex.
 std::string migration_checksum(std::string_view content);

@@ -100,6 +100,15 @@ private:
 	static constexpr std::uint32_t no_label = 0xffffffffu;
 	std::string_view key_text(const Key &key) const noexcept;
 
+	// The constructor's steps, in order; each throws what it finds wrong.
+	void index_ids();
+	void index_labels();
+	void link_edges();
+	void combine_edges();
+	void refuse_parent_cycles();
+	void sort_topologically();
+	void index_keys();
+
 	std::vector<Revision> revisions_;
 	// Transparent, so that find() looks a string_view up without building a std::string.
 	struct IdHash {

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The documentation, run: the SQL in docs/sql.md and the file in docs/migration-files.md work as
+# shown, sql.md's table names exactly the extension's functions, and every pgmigrate command line
+# the docs show uses a real command and options it has. (docs/security.md's grants run in
+# test_security.sh and test_backup.sh.)
+source "$(dirname "$0")/lib.sh"
+cd "$WORK"
+DOCS="$E2E_SOURCE_DIR/docs"
+
+# code_block FILE N: the N-th fenced block (1-based) of FILE, without its fences.
+code_block() {
+	awk -v n="$2" '/^```/ { if (inside) { inside = 0; if (k == n) exit } else { inside = 1; k++ }; next }
+		inside && k == n' "$1"
+}
+
+# --- docs/sql.md: the psql session, with the example's first file as the content it adds (the
+# server may not read this test's files: psql passes the content).
+first=$(ls "$E2E_SOURCE_DIR"/migrations/*_001_*.sql)
+db=$(new_db sql --no-extension)
+code_block "$DOCS/sql.md" 1 | sed "s|pg_read_file('/path/to/[^']*')|:'content'|" >session.sql
+grep -q "migrate_add(:'content')" session.sql && pass || fail "sql.md's block adds a migration file"
+"$PSQL" -XqAt -v ON_ERROR_STOP=1 -v content="$(cat "$first")" -f session.sql "$db" >session.out 2>&1 &&
+	pass || fail "sql.md's session runs: $(cat session.out)"
+expect_eq "" "$(sql "$db" "SELECT string_agg(revision, ',') FROM migrate.version")" \
+	"sql.md's session ends where it started (upgrade head, then downgrade -1)"
+expect_eq "upgrade,downgrade" "$(sql "$db" "SELECT string_agg(direction, ',' ORDER BY id) FROM migrate.log")" \
+	"sql.md's session logs its upgrade and downgrade"
+grep -q 'CREATE TABLE' session.out && pass || fail "migrate_script's output shows the upgrade's SQL"
+
+# sql.md's table lists every function of the extension, and nothing else.
+documented=$(grep -oE '^\| `migrate_[a-z_]+\(|`, `migrate_[a-z_]+\(' "$DOCS/sql.md" | grep -oE 'migrate_[a-z_]+' | sort -u)
+installed=$(sql "$db" "SELECT DISTINCT p.proname FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass
+	AND d.objid = p.oid AND d.deptype = 'e' JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'migrate'
+	WHERE p.proname NOT LIKE '%\_per\_revision' ORDER BY 1")
+expect_eq "$installed" "$documented" "sql.md's table names the extension's functions"
+
+# --- docs/migration-files.md: the example file, on a parent that creates its table.
+mkdir -p files
+printf -- '-- revision: 001\n-- down_revision: none\n\n-- migrate:upgrade\nCREATE TABLE agents (id int);\n\n-- migrate:downgrade\nDROP TABLE agents;\n' \
+	>files/20260101_0000_001_agents.sql
+code_block "$DOCS/migration-files.md" 1 >files/20260101_0001_002_capabilities.sql
+db=$(new_db files)
+pgm -d "$db" --dir files upgrade head
+expect_rc 0 "migration-files.md's example upgrades"
+expect_eq "{}" "$(sql "$db" "INSERT INTO agents VALUES (1) RETURNING capabilities")" "its column is there"
+pgm -d "$db" --dir files downgrade -1
+expect_rc 0 "migration-files.md's example downgrades"
+expect_eq "001" "$(sql "$db" "SELECT revision FROM migrate.version")" "back at its parent"
+
+# --- Every `pgmigrate COMMAND ...` in a code span or block of the docs: a real command, with
+# options that command (or pgmigrate itself) has.
+"$PGMIGRATE" --help >global.help
+commands=$(sed -n '/^Subcommands:/,/^$/p' global.help | awk 'NF { print $1 }' | grep -v Subcommands)
+lines=0
+while IFS= read -r line; do
+	lines=$((lines + 1))
+	read -r -a words <<<"${line#pgmigrate }"
+	cmd=${words[0]}
+	if ! grep -qx -- "$cmd" <<<"$commands"; then
+		fail "docs show 'pgmigrate $cmd', which is no command: $line"
+		continue
+	fi
+	"$PGMIGRATE" "$cmd" --help >cmd.help
+	for word in "${words[@]:1}"; do
+		[[ $word == -* && $word != -[0-9]* ]] || continue
+		option=${word%%=*}
+		grep -qE -- "(^|[ ,])$option([ ,=]|$)" cmd.help global.help ||
+			fail "docs show '$option' for pgmigrate $cmd, which has no such option: $line"
+	done
+	pass
+done < <(
+	# code spans, and the lines of fenced blocks, that start a pgmigrate command
+	for f in "$E2E_SOURCE_DIR/README.md" "$DOCS"/*.md; do
+		grep -oE '`pgmigrate [a-z][^`]*`' "$f" | tr -d '`'
+		awk '/^```/ { inside = !inside; next } inside' "$f" | grep -oE '(^|&& |\| )pgmigrate [a-z][^#&|]*' |
+			sed -E 's/^(&& |\| )//'
+	done | sed -E 's/ +$//' | sort -u
+)
+((lines >= 15)) && pass || fail "found only $lines pgmigrate command lines in the docs"
+
+echo "docs: $passed passed, $failed failed"
+((failed == 0))
