@@ -33,6 +33,14 @@ Context::target() const {
 	return *target_;
 }
 
+void
+Context::retarget(const std::string &url) {
+	if (conn_)
+		throw Failure("internal error: retargeting a connected context");
+	target_ = parse_database_url(url);
+	out().set_secrets(target_->secrets);
+}
+
 Connection &
 Context::connection() {
 	if (!conn_) {

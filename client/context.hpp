@@ -33,6 +33,9 @@ public:
 	// Whether a database was named (-d, $DATABASE_URL, or libpq's PGHOST/PGDATABASE/PGSERVICE).
 	bool has_database() const noexcept { return target_.has_value(); }
 	const DatabaseTarget &target() const;
+	// Another database for the same project (a fleet's target, in its own process): only before
+	// this context has connected.
+	void retarget(const std::string &url);
 
 	// The connection, opened on first use (waiting for the server with --wait).
 	Connection &connection();

@@ -2,6 +2,7 @@
 // dispatches; every failure ends as `FAILED: ...` and exit 1, a usage error as exit 2.
 #include "commands/commands.hpp"
 #include "connection.hpp"
+#include "fleet.hpp"
 #include "migrate/error.hpp"
 #include "output.hpp"
 #include "url.hpp"
@@ -19,6 +20,7 @@
 #include <functional>
 #include <iostream>
 #include <optional>
+#include <set>
 
 #ifndef PGMIGRATE_VERSION
 #define PGMIGRATE_VERSION "dev"
@@ -29,8 +31,8 @@ namespace {
 using namespace pgmigrate;
 
 constexpr const char *usage_line =
-    "usage: pgmigrate [-d URL] [--dir DIR] [--json] [-q] [--wait [SECONDS]] [--lock-wait SECONDS] [--no-extension]\n"
-    "                 COMMAND [ARGS]";
+    "usage: pgmigrate [-d URL]... [--targets FILE] [--dir DIR] [--json] [-q] [--wait [SECONDS]] [--lock-wait SECONDS]\n"
+    "                 [--no-extension] [--jobs N] [--canary N] [--continue-on-error] COMMAND [ARGS]";
 
 // --branch-label a,b and repeated options both work: CLI11 splits at the commas (dropping empty
 // items), this trims the blanks around each item.
@@ -166,9 +168,27 @@ run(int argc, char **argv) {
 	           "<label>@-N; A:B ranges for history and --sql. Exit status: 0 ok, 1 failure, 2 usage error.");
 
 	GlobalOptions g;
-	app.add_option("-d,--database-url", g.database_url,
+	std::vector<std::string> urls;
+	app.add_option("-d,--database-url", urls,
 	               "Database URL (postgresql://, postgres://, postgresql+asyncpg://... or a libpq keyword/value "
-	               "string); default $DATABASE_URL");
+	               "string); default $DATABASE_URL. Repeat it to run the command on each database")
+	    ->allow_extra_args(false)
+	    ->type_name("URL");
+	std::string targets_file;
+	FleetOptions fleet;
+	app.add_option("--targets", targets_file,
+	               "Run the command on every database of FILE ('-': stdin): one URL or conninfo per line; blank lines "
+	               "and # comments are skipped")
+	    ->type_name("FILE");
+	app.add_option("--jobs", fleet.jobs, "With several databases: how many at a time (default 4)")
+	    ->check(CLI::Range(1, 256))
+	    ->type_name("N");
+	app.add_option("--canary", fleet.canary,
+	               "With several databases: run the first N alone first, and stop if one of them fails")
+	    ->check(CLI::NonNegativeNumber)
+	    ->type_name("N");
+	app.add_flag("--continue-on-error", fleet.continue_on_error,
+	             "With several databases: go on after a failure (by default no new database is started)");
 	app.add_option("--dir", g.dir, "Migrations directory; default $PGMIGRATE_DIR or ./migrations");
 	app.add_flag("--json", g.json, "Print one JSON document for the command");
 	app.add_flag("-q,--quiet", g.quiet, "Print only results and errors, no progress");
@@ -360,6 +380,19 @@ run(int argc, char **argv) {
 		return usage_error(unknown.empty() ? e.what() : unknown, g.json);
 	}
 	hide_passwords(argc, argv);
+	const bool fleet_mode = urls.size() > 1 || !targets_file.empty();
+	if (fleet_mode) {
+		const std::string command = app.get_subcommands().front()->get_name();
+		static const std::set<std::string> single = {"init", "revision", "merge", "diff", "test"};
+		if (single.contains(command))
+			return usage_error(fmt::format("{} works on one database: give -d once, without --targets", command),
+			                   g.json);
+		if (up_opt.sql || down_opt.sql || stamp_opt.sql)
+			return usage_error("--sql prints one script: give -d once, without --targets", g.json);
+		fleet.targets = urls;
+	} else if (!urls.empty()) {
+		g.database_url = urls.front();
+	}
 	if (wait->count() > 0) {
 		if (wait_text.empty()) {
 			g.wait = 60;
@@ -387,17 +420,32 @@ run(int argc, char **argv) {
 	// A command that failed because of SIGINT or SIGTERM (it unwound, cleaning up) exits as a
 	// shell reports a process the signal ended: 130, 143.
 	auto exit_code = [](int code) { return code != exit_ok && interrupt_exit_code() ? interrupt_exit_code() : code; };
-	try {
+	// The command on one database: its exit code, its failure reported.
+	auto run_one = [&](auto &&body) {
+		try {
+			return out().finish(exit_code(body()));
+		} catch (const migrate::Error &e) { // the engine's, the server's and pgmigrate's own
+			out().fail(e);
+			const auto *client = dynamic_cast<const Failure *>(&e);
+			return out().finish(exit_code(client ? client->exit_code : exit_failure));
+		} catch (const std::exception &e) {
+			out().fail(Failure(e.what()));
+			return out().finish(exit_code(exit_failure));
+		}
+	};
+	if (!fleet_mode)
+		return run_one([&] {
+			Context ctx(g);
+			return action(ctx);
+		});
+	return run_one([&] {
+		if (!targets_file.empty()) {
+			auto listed = read_targets(targets_file);
+			fleet.targets.insert(fleet.targets.end(), listed.begin(), listed.end());
+		}
 		Context ctx(g);
-		return out().finish(exit_code(action(ctx)));
-	} catch (const migrate::Error &e) { // the engine's, the server's and pgmigrate's own
-		out().fail(e);
-		const auto *client = dynamic_cast<const Failure *>(&e);
-		return out().finish(exit_code(client ? client->exit_code : exit_failure));
-	} catch (const std::exception &e) {
-		out().fail(Failure(e.what()));
-		return out().finish(exit_code(exit_failure));
-	}
+		return run_fleet(ctx, fleet, [&](Context &c) { return run_one([&] { return action(c); }); });
+	});
 }
 
 } // namespace
