@@ -47,34 +47,57 @@ pgm -d "$db" --dir files downgrade -1
 expect_rc 0 "migration-files.md's example downgrades"
 expect_eq "001" "$(sql "$db" "SELECT revision FROM migrate.version")" "back at its parent"
 
-# --- Every `pgmigrate COMMAND ...` in a code span or block of the docs: a real command, with
-# options that command (or pgmigrate itself) has.
+# --- Every `pgmigrate ...` in a code span or block of the docs: global options pgmigrate has,
+# then a real command, with options that command (or pgmigrate itself) has.
 "$PGMIGRATE" --help >global.help
 commands=$(sed -n '/^Subcommands:/,/^$/p' global.help | awk 'NF { print $1 }' | grep -v Subcommands)
+# options that take a value (the help shows its type after the name)
+valued=$(grep -oE '^ +(-[a-z],)?--[a-z-]+ [A-Z]' global.help | grep -oE -- '--[a-z-]+|-[a-z]' | tr '\n' ' ')
+has_option() { # OPTION HELP-FILES...: whether the help lists it
+	local option=$1
+	shift
+	grep -qE -- "(^|[ ,])$option([ ,=]|$)" "$@"
+}
 lines=0
 while IFS= read -r line; do
 	lines=$((lines + 1))
 	read -r -a words <<<"${line#pgmigrate }"
-	cmd=${words[0]}
+	k=0
+	while ((k < ${#words[@]})) && [[ ${words[k]} == -* ]]; do
+		option=${words[k]%%=*}
+		[[ $option == -d?* && $option != --* ]] && option=-d # -dURL
+		has_option "$option" global.help || fail "docs show pgmigrate '$option', which it does not have: $line"
+		if [[ " $valued " == *" $option "* && ${words[k]} != *=* && ${words[k]} != -d?* ]]; then
+			k=$((k + 1))
+		elif [[ $option == --wait && ${words[k + 1]:-} =~ ^[0-9.]+$ ]]; then
+			k=$((k + 1))
+		fi
+		k=$((k + 1))
+	done
+	cmd=${words[k]:-}
+	if [[ -z $cmd ]]; then # options alone (--version)
+		pass
+		continue
+	fi
 	if ! grep -qx -- "$cmd" <<<"$commands"; then
-		fail "docs show 'pgmigrate $cmd', which is no command: $line"
+		fail "docs show 'pgmigrate ... $cmd', which is no command: $line"
 		continue
 	fi
 	"$PGMIGRATE" "$cmd" --help >cmd.help
-	for word in "${words[@]:1}"; do
+	for word in "${words[@]:k+1}"; do
 		[[ $word == -* && $word != -[0-9]* ]] || continue
 		option=${word%%=*}
-		grep -qE -- "(^|[ ,])$option([ ,=]|$)" cmd.help global.help ||
+		has_option "$option" cmd.help global.help ||
 			fail "docs show '$option' for pgmigrate $cmd, which has no such option: $line"
 	done
 	pass
 done < <(
-	# code spans, and the lines of fenced blocks, that start a pgmigrate command
+	# code spans, and the lines of fenced or indented blocks, that start a pgmigrate command
 	for f in "$E2E_SOURCE_DIR/README.md" "$DOCS"/*.md; do
-		grep -oE '`pgmigrate [a-z][^`]*`' "$f" | tr -d '`'
-		awk '/^```/ { inside = !inside; next } inside' "$f" | grep -oE '(^|&& |\| )pgmigrate [a-z][^#&|]*' |
+		grep -oE '`pgmigrate [-a-z][^`]*`' "$f" | tr -d '`'
+		awk '/^```/ { inside = !inside; next } inside || /^    /' "$f" | grep -oE '(^|&& |\| )pgmigrate [-a-z][^#&|]*' |
 			sed -E 's/^(&& |\| )//'
-	done | sed -E 's/ +$//' | sort -u
+	done | sed -E 's/ +$//' | grep -v '^pgmigrate runs' | sort -u
 )
 ((lines >= 15)) && pass || fail "found only $lines pgmigrate command lines in the docs"
 
