@@ -374,7 +374,7 @@ migrate_history_impl(FunctionCallInfo fcinfo) {
 	Runner runner(scope.db());
 	GraphState s = read_graph(runner, false);
 	scope.finish();
-	for (const auto &e : history(s.graph, s.applied, s.current)) {
+	for (const auto &e : history(s.graph, s.applied, s.current, verbose ? HistoryText::verbose : HistoryText::line)) {
 		const Revision &rev = s.graph[e.revision];
 		result.add({rev.id, text_or_null(join(rev.down_revisions, ", ")), rev.message, e.is_head, e.is_branch_point,
 		            e.is_merge_point, e.is_applied, e.is_current, verbose ? e.verbose : e.line});
@@ -388,18 +388,24 @@ migrate_show_impl(FunctionCallInfo fcinfo) {
 	ResultSet result(fcinfo);
 	CallScope scope(CallScope::Mode::read_only);
 	Runner runner(scope.db());
-	GraphState s = read_graph(runner, true);
-	scope.finish();
+	// The graph without SQL resolves the target; only the chosen revisions' sections are read
+	// (and verified against their content).
+	GraphState s = read_graph(runner, false);
 	auto chosen = resolve_revisions(s.graph, rev_text);
-	std::unordered_map<RevisionGraph::Index, std::string> verbose;
-	for (auto &e : history(s.graph, s.applied, s.current))
-		verbose.emplace(e.revision, std::move(e.verbose));
+	std::vector<std::string> chosen_ids;
+	for (auto i : chosen)
+		chosen_ids.push_back(s.graph[i].id);
+	std::unordered_map<std::string, Revision> texts;
+	for (Revision &r : runner.stored_revisions(chosen_ids, true))
+		texts.emplace(r.id, std::move(r));
+	scope.finish();
 	for (auto i : chosen) {
-		const Revision &rev = s.graph[i];
+		const Revision &rev = texts.at(s.graph[i].id);
 		auto section = [](const Section &sec) { return sec.present ? Cell(sec.sql) : Cell(); };
+		std::string verbose = history_entry(s.graph, i, s.applied, s.current, HistoryText::verbose).verbose;
 		result.add({rev.id, rev.down_revisions, rev.depends_on, rev.branch_labels, rev.message,
 		            text_or_null(rev.filename), rev.checksum, rev.transactional, text_or_null(rev.lock_timeout),
-		            section(rev.upgrade), section(rev.downgrade), section(rev.verify), bool(s.applied[i]), verbose[i]});
+		            section(rev.upgrade), section(rev.downgrade), section(rev.verify), bool(s.applied[i]), verbose});
 	}
 	return result.done();
 }
