@@ -247,8 +247,14 @@ apply_online(Connection &conn, const Host &host, const ApplyRequest &req, double
 			mark = log_mark(conn);
 		}
 		try {
-			if (count_steps) // for the session: the procedure commits
-				conn.simple(fmt::format("SET {} = on", migrate::step_count_setting));
+			// For the session, since the procedure commits: the same quiet and counting as below.
+			std::vector<std::string> settings;
+			if (out().quiet())
+				settings.push_back("SET client_min_messages = warning");
+			if (count_steps)
+				settings.push_back(fmt::format("SET {} = on", migrate::step_count_setting));
+			if (!settings.empty())
+				conn.simple(fmt::format("{}", fmt::join(settings, "; ")));
 			conn.simple(fmt::format("CALL {}({})", host.fn(procedure), migrate::state::quote_literal(req.target)));
 		} catch (Failure &f) {
 			report_committed(conn, mark, f); // the revisions before the failing one stay committed

@@ -137,7 +137,8 @@ verified_revision(const Revision &stored, const Value &content) {
 std::vector<std::string>
 Runner::version_rows() {
 	std::vector<std::string> rows;
-	for (auto &row : db_.query(state::version_rows_sql))
+	// Repeated: read again after every commit of a per-revision run.
+	for (auto &row : db_.query_repeated(state::version_rows_sql, {}))
 		rows.push_back(row.at(0).value_or(""));
 	return rows;
 }
@@ -544,10 +545,13 @@ Runner::planned_texts(const RevisionGraph &graph, const Plan &plan) {
 	for (const Step &step : plan.steps)
 		ids.push_back(graph[step.revision].id);
 	std::unordered_map<std::string, Row> stored_rows;
-	for (auto &row : db_.query(fmt::format("SELECT revision, {} FROM migrate.revisions "
-	                                       "WHERE revision OPERATOR(pg_catalog.=) ANY ({})",
-	                                       section_columns, id_array_sql),
-	                           {id_list(ids)}))
+	// One revision (every step of a per-revision run): a kept plan that looks the key up. Several:
+	// planned each time, so that the list folds into a constant the index can use.
+	const std::string select =
+	    fmt::format("SELECT revision, {} FROM migrate.revisions WHERE revision ", section_columns);
+	for (auto &row : ids.size() == 1 ? db_.query_repeated(select + "OPERATOR(pg_catalog.=) $1", {ids[0]})
+	                                 : db_.query(fmt::format("{}OPERATOR(pg_catalog.=) ANY ({})", select, id_array_sql),
+	                                             {id_list(ids)}))
 		stored_rows[row.at(0).value_or("")] = std::move(row);
 	for (const Step &step : plan.steps) {
 		Revision stored = graph[step.revision];
