@@ -152,3 +152,43 @@ def generate(root, n):
     gen_dbmate(root, n, width)
     gen_floor(root, n, width)
     return root
+
+
+# --- one large revision (a seed or data migration) --------------------------------------------
+
+SEED_TABLE = ("CREATE TABLE seed (id int PRIMARY KEY, org_id uuid NOT NULL, name text NOT NULL, "
+              "payload jsonb NOT NULL DEFAULT '{}');\n")
+
+
+def seed_insert(i):
+    return (f"INSERT INTO seed (id, org_id, name, payload) VALUES "
+            f"({i}, '00000000-0000-0000-0000-{i:012d}', 'name {i}', '{{\"k\": {i}}}');\n")
+
+
+def _one_revision(root, slug, body):
+    """A directory holding one pgmigrate revision with `body` as its upgrade, and floor.sql (the
+    same body for psql -1 -f)."""
+    if os.path.exists(root):
+        shutil.rmtree(root)
+    d = os.path.join(root, "migrations")
+    os.makedirs(d)
+    _write(os.path.join(d, f"20260101_0000_001_{slug}.sql"),
+           f"-- revision: 001\n-- down_revision: none\n-- message: {slug}\n\n"
+           f"-- migrate:upgrade\n{body}\n-- migrate:downgrade\nDROP TABLE seed;\n")
+    _write(os.path.join(root, "floor.sql"), body)
+    return root
+
+
+def generate_inserts(root, statements):
+    """One revision: CREATE TABLE seed, then `statements` single-row INSERTs."""
+    return _one_revision(root, f"seed_{statements}_inserts",
+                         SEED_TABLE + "".join(seed_insert(i) for i in range(statements)))
+
+
+def generate_copy(root, lines):
+    """One revision: CREATE TABLE seed, then COPY seed FROM stdin with `lines` data lines (what
+    pg_dump writes). pgmigrate refuses COPY FROM stdin in a revision (the bench records its error);
+    psql -1 -f runs it."""
+    rows = "".join(f"{i}\t00000000-0000-0000-0000-{i:012d}\tname {i}\t{{\"k\": {i}}}\n" for i in range(lines))
+    return _one_revision(root, f"seed_copy_{lines}",
+                         SEED_TABLE + "COPY seed (id, org_id, name, payload) FROM stdin;\n" + rows + "\\.\n")

@@ -610,6 +610,75 @@ class Harness:
         else:
             log(f"hyperfine failed: {r.stderr[-500:]}")
 
+    def one_revision(self, statements, runs):
+        """One revision of CREATE TABLE + `statements` INSERTs (a seed or data migration): psql -1 -f
+        of the same text, pgmigrate through the extension, and pgmigrate --no-extension (client
+        mode), alternating. Recorded as workload S1 at n = statements, variant "" (extension) and
+        "no-extension", each with the same floor runs."""
+        root = os.path.join(self.work, f"seed{statements}")
+        log(f"== one revision of {statements:,} INSERTs ({root})")
+        gen.generate_inserts(root, statements)
+        subprocess.run(["chmod", "-R", "a+rX", root], check=True)
+        floor, pg = self.tool("psql floor"), self.tool("pgmigrate")
+        migrations = os.path.join(root, "migrations")
+        variants = [("floor", floor), ("", pg), ("no-extension", pg)]
+        times = {v: [] for v, _ in variants}
+        rss = {v: [] for v, _ in variants}
+        ok = {v: True for v, _ in variants}
+        for r in range(runs):
+            order = variants[r % 3:] + variants[:r % 3]
+            for v, t in order:
+                if not ok[v]:
+                    continue
+                db = self.dbname(t, f"s1n{statements}")
+                self.server.create_db(db)
+                if v == "floor":
+                    cmds = [floor.psql(db, "-1", "-f", os.path.join(root, "floor.sql"))]
+                else:
+                    if v == "":
+                        self.server.sql("CREATE EXTENSION migrate", db)
+                    cmds = [[self.pgmigrate, "-q", "-d", self.server.url(db), "--dir", migrations] +
+                            (["--no-extension"] if v else []) + ["upgrade", "head"]]
+                secs, kb, good = self.measure(t, cmds, rss=True, label=f"S1_{statements}_{v or 'extension'}_{r}")
+                times[v].append(secs)
+                rss[v].append(kb)
+                ok[v] = ok[v] and good
+                self.server.drop_db(db)
+        for v in ("", "no-extension"):
+            self.record("S1", statements, floor, v, times["floor"], rss["floor"], ok["floor"])
+            self.record("S1", statements, pg, v, times[v], rss[v], ok[v])
+        shutil.rmtree(root, ignore_errors=True)
+
+    def copy_seed(self, lines):
+        """A revision with COPY ... FROM stdin and `lines` data lines: psql -1 -f runs it; pgmigrate
+        refuses COPY FROM stdin in a revision (SPEC section 1), and its error is what is recorded."""
+        root = os.path.join(self.work, f"copy{lines}")
+        log(f"== COPY ... FROM stdin of {lines:,} lines ({root})")
+        gen.generate_copy(root, lines)
+        subprocess.run(["chmod", "-R", "a+rX", root], check=True)
+        floor, pg = self.tool("psql floor"), self.tool("pgmigrate")
+        out = {"lines": lines, "bytes": os.path.getsize(os.path.join(root, "floor.sql"))}
+        db = self.dbname(floor, "copy")
+        self.server.create_db(db)
+        secs, kb, good = self.measure(floor, [floor.psql(db, "-1", "-f", os.path.join(root, "floor.sql"))], rss=True,
+                                      label=f"COPY_{lines}_floor")
+        out.update(floor_seconds=secs, floor_ok=good, floor_rss_kb=kb)
+        self.server.drop_db(db)
+        db = self.dbname(pg, "copy")
+        pg.prepare(db, root)
+        label = f"COPY_{lines}_pgmigrate"
+        secs, kb, good = self.measure(pg, [pg.upgrade(db, root)[0]], rss=True, label=label)
+        out.update(pgmigrate_seconds=secs, pgmigrate_ok=good, pgmigrate_rss_kb=kb,
+                   pgmigrate_output=tail(os.path.join(self.logdir, f"{label}.log"), 8))
+        if not good:  # the expected refusal is not a failure of the run
+            self.results["failures"] = [f for f in self.results["failures"] if f["label"] != label]
+        self.server.drop_db(db)
+        self.results["copy_stdin"] = out
+        log(f"  COPY {lines:,} lines: psql -1 -f {out['floor_seconds']:.2f} s; pgmigrate "
+            f"{'ran it' if good else 'refused it'} in {out['pgmigrate_seconds']:.2f} s")
+        self.save()
+        shutil.rmtree(root, ignore_errors=True)
+
     # --- the run ---
 
     def run(self):
@@ -680,6 +749,10 @@ class Harness:
                 log(f"== memory, N = {a.memory_n_big}")
                 self.backend_memory(a.memory_n_big, [t for t in tools if t.name in ("psql floor", "pgmigrate")])
             self.server.restart({"max_locks_per_transaction": "64"})
+        for statements in a.statements:
+            self.one_revision(statements, a.statement_runs)
+        if a.copy_lines:
+            self.copy_seed(a.copy_lines)
         meta["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
         self.save()
 
@@ -731,6 +804,11 @@ def main():
     p.add_argument("--memory-n", type=int, default=1000)
     p.add_argument("--memory-n-big", type=int, default=10000)
     p.add_argument("--big-locks", default="1024")
+    p.add_argument("--statements", type=lambda s: [int(x) for x in s.split(",") if x], default=[1000, 10000, 40000],
+                   help="one revision of this many INSERTs (S1), for each value")
+    p.add_argument("--statement-runs", type=int, default=3)
+    p.add_argument("--copy-lines", type=int, default=1000000,
+                   help="a revision with COPY ... FROM stdin of this many lines (0: skip)")
     p.add_argument("--big-n", type=int, default=10000,
                    help="the N measured twice: commit per revision on defaults, then one transaction")
     args = p.parse_args()

@@ -20,7 +20,20 @@ TARGETS = [
     ("W1 within 1.3x of the psql floor at N = 10", ("W1", 10, ""), "ratio", 1.3),
     ("W2 (no-op upgrade at N = 1,000) under 20 ms, whole process", ("W2", 1000, ""), "seconds", 0.020),
     ("W3 (downgrade to base) within 1.10x of psql -1 at N = 1,000", ("W3", 1000, ""), "ratio", 1.10),
+    # Issue 15: linear at every size, and a no-op deploy within 1.5x of just connecting.
+    ("W1 within 1.10x of the psql floor at N = 10,000, one transaction", ("W1", 10000, ""), "ratio", 1.10),
+    ("W1 within 1.10x of the psql floor at N = 10,000, commit per revision", ("W1", 10000, "per-revision"), "ratio",
+     1.10),
+    ("W2 (no-op upgrade at N = 1,000) within 1.5x of psql -c 'SELECT 1'", ("W2", 1000, ""), "ratio", 1.5),
+    ("W4 (current at N = 1,000) within 1.5x of psql -c 'SELECT 1'", ("W4", 1000, ""), "ratio", 1.5),
+    ("one revision of 40,000 INSERTs within 1.2x of psql -1 -f, through the extension", ("S1", 40000, ""), "ratio",
+     1.2),
+    ("one revision of 40,000 INSERTs within 1.2x of psql -1 -f, --no-extension", ("S1", 40000, "no-extension"),
+     "ratio", 1.2),
 ]
+
+# Client peak RSS bounds (MiB) by N, from the W1 memory rows.
+RSS_TARGETS = [(1000, 12), (10000, 20)]
 
 
 def load(path):
@@ -62,13 +75,16 @@ class Rows:
         for (w, n, v, _t) in self.rows:
             if (w, n, v) not in seen:
                 seen.append((w, n, v))
-        order = {"W1": 0, "W2": 1, "W3": 2, "W4": 3}
+        order = {"W1": 0, "W2": 1, "W3": 2, "W4": 3, "S1": 4}
         return sorted(seen, key=lambda k: (order.get(k[0], 9), k[1], k[2]))
 
 
 def workload_label(w, n, v, meta):
     names = {"W1": "W1 fresh → head", "W2": "W2 no-op upgrade at head", "W3": "W3 downgrade → base",
              "W4": "W4 current"}
+    if w == "S1":
+        return (f"S1 one revision of {n:,} INSERTs, "
+                f"{'--no-extension (client mode)' if v == 'no-extension' else 'through the extension'}")
     label = f"{names.get(w, w)}, N = {n:,}"
     if w == "W1" and n == meta.get("big_n", 10000):
         if v == "per-revision":
@@ -122,7 +138,7 @@ def table(rows, meta, markdown=True):
     return "\n".join(lines)
 
 
-def target_lines(rows, engine_cold):
+def target_lines(rows, engine_cold, e2e=None):
     out = []
     for label, (w, n, v), kind, bound in TARGETS:
         ours = rows.median(w, n, v, "pgmigrate")
@@ -140,6 +156,13 @@ def target_lines(rows, engine_cold):
         else:
             verdict = "**met**" if ours <= bound else f"**missed** by {ours / bound:.1f}×"
             out.append(f"- {label}: median {fmt_s(ours)} → {verdict}")
+    for n, bound in RSS_TARGETS:
+        mem = [m for m in (e2e or {}).get("memory", []) if m["n"] == n and m["tool"] == "pgmigrate"
+               and m.get("client_rss_kb")]
+        if mem:
+            mib = max(m["client_rss_kb"] for m in mem) / 1024
+            verdict = "**met**" if mib <= bound else f"**missed** by {mib / bound:.2f}×"
+            out.append(f"- Client peak RSS at most {bound} MiB at N = {n:,} (W1): {mib:.1f} MiB → {verdict}")
     if engine_cold:
         med = statistics.median(engine_cold)
         verdict = "**met**" if med <= 200 else f"**missed** by {med / 200:.2f}×"
@@ -237,8 +260,9 @@ def read_cold(path):
     return out
 
 
-def plot(rows, meta, path):
-    """W1 time against N, log axes, one line per tool (gnuplot)."""
+def plot(rows, meta, path, per_revision=False):
+    """W1 time against N, log axes, one line per tool (gnuplot). per_revision: the time divided by
+    N, which is flat where a tool is linear."""
     series = {}
     for t in TOOLS:
         pts = []
@@ -247,12 +271,12 @@ def plot(rows, meta, path):
             if m is None and t == "dbmate":  # dbmate always commits per migration
                 m = rows.median("W1", n, "per-revision", t)
             if m is not None:
-                pts.append((n, m))
+                pts.append((n, m / n if per_revision else m))
         if pts:
             series[t] = pts
     big = meta.get("big_n", 10000)
     tpr = [(big, rows.median("W1", big, "per-revision", "pgmigrate"))]
-    tpr = [p for p in tpr if p[1] is not None]
+    tpr = [(n, m / n if per_revision else m) for n, m in tpr if m is not None]
     if not series:
         return False
     data = path + ".dat"
@@ -284,8 +308,8 @@ set logscale xy
 set grid
 set key top left
 set xlabel 'revisions (N)'
-set ylabel 'seconds, fresh database to head (median)'
-set title 'W1: fresh database to head (PostgreSQL {meta.get('server_version', '?').split()[0]}, one server, one run)'
+set ylabel '{'seconds per revision' if per_revision else 'seconds'}, fresh database to head (median{' / N' if per_revision else ''})'
+set title 'W1: {'time per revision' if per_revision else 'fresh database to head'} (PostgreSQL {meta.get('server_version', '?').split()[0]}, one server, one run)'
 set xrange [5:20000]
 plot {', '.join(plots)}
 """
@@ -299,7 +323,7 @@ plot {', '.join(plots)}
     return True
 
 
-def generated(e2e, engine, cold, plotted, plot_name):
+def generated(e2e, engine, cold, plotted, plot_name, plotted_per_revision=False, per_revision_name=""):
     meta = (e2e or {}).get("meta", {})
     rows = Rows(e2e)
     out = [BEGIN, ""]
@@ -322,15 +346,33 @@ def generated(e2e, engine, cold, plotted, plot_name):
         out.append("Floors: W1 `psql -1 -f` of every upgrade concatenated (at N = 10,000 with one commit per "
                    "revision: `psql -f`, autocommit); W3 `psql -1 -f` of every downgrade, last first; W2 and W4 "
                    "`psql -c 'SELECT 1'` (start a process, connect, one query, exit). dbmate has no `current`: "
-                   "its W4 is `dbmate status`; Sqitch's is `sqitch status`.")
+                   "its W4 is `dbmate status`; Sqitch's is `sqitch status`. S1 (one revision: `CREATE TABLE seed` "
+                   "and K single-row `INSERT`s, a seed or data migration): `psql -1 -f` of the same text, the same "
+                   "floor runs against both modes.")
         out.append("")
         if plotted:
             out.append(f"![W1: time against N]({plot_name})")
             out.append("")
         out.append("### Targets (computed from this run)")
         out.append("")
-        out.append(target_lines(rows, cold))
+        out.append(target_lines(rows, cold, e2e))
         out.append("")
+        if plotted_per_revision:
+            out.append(f"![W1: time per revision against N]({per_revision_name})")
+            out.append("")
+        copy = e2e.get("copy_stdin")
+        if copy:
+            out.append(f"### COPY ... FROM stdin ({copy['lines']:,} lines, {copy['bytes'] / 1e6:.1f} MB)")
+            out.append("")
+            out.append(f"`psql -1 -f`: {fmt_s(copy['floor_seconds'])}"
+                       f"{'' if copy['floor_ok'] else ' (FAILED)'}. pgmigrate "
+                       f"{'ran it in ' + fmt_s(copy['pgmigrate_seconds']) if copy['pgmigrate_ok'] else 'refuses it (SPEC section 1), after ' + fmt_s(copy['pgmigrate_seconds']) + ':'}")
+            if not copy["pgmigrate_ok"]:
+                out.append("")
+                out.append("```")
+                out.append(copy["pgmigrate_output"].strip())
+                out.append("```")
+            out.append("")
         hf = e2e.get("hyperfine_w2")
         if hf:
             n = next((k[1] for k in rows.keys() if k[0] == "W2"), "?")
@@ -417,10 +459,13 @@ def main():
         meta = e2e.get("meta", {})
         print(table(Rows(e2e), meta, markdown=False))
         print()
-        print(target_lines(Rows(e2e), cold).replace("**", ""))
+        print(target_lines(Rows(e2e), cold, e2e).replace("**", ""))
     os.makedirs(os.path.dirname(a.doc), exist_ok=True)
     plotted = plot(Rows(e2e), (e2e or {}).get("meta", {}), a.plot) if e2e else False
-    gen = generated(e2e, engine, cold, plotted, os.path.relpath(a.plot, os.path.dirname(a.doc)))
+    per_revision = a.plot.replace(".png", "_per_revision.png")
+    plotted_pr = plot(Rows(e2e), (e2e or {}).get("meta", {}), per_revision, per_revision=True) if e2e else False
+    gen = generated(e2e, engine, cold, plotted, os.path.relpath(a.plot, os.path.dirname(a.doc)), plotted_pr,
+                    os.path.relpath(per_revision, os.path.dirname(a.doc)))
     if os.path.exists(a.doc):
         text = open(a.doc).read()
         if BEGIN in text and END in text:

@@ -22,19 +22,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using migrate::Direction;
 
-// What the client knows of the plan before running it (from the server's stored graph).
-struct PlanInfo {
-	std::size_t steps = 0;
-	bool has_non_transactional = false;
-};
-
-std::optional<PlanInfo>
-client_plan(Connection &conn, const ApplyRequest &req, bool need_count, bool client_mode) {
-	if (client_mode && !need_count)
-		return std::nullopt; // the client runs the plan anyway
-	bool non_tx = conn.query("SELECT EXISTS (SELECT 1 FROM migrate.revisions WHERE NOT transactional)").get_bool(0, 0);
-	if (!non_tx && !need_count)
-		return std::nullopt;
+// Whether the plan holds a transactional: false revision, which only the client can run. Planned
+// here only when the server stores such a revision at all. (The [k/N] counter needs no plan: the
+// runner counts its steps, and the extension sends the count when asked, see Progress.)
+bool
+plan_has_non_transactional(Connection &conn, const ApplyRequest &req) {
+	if (!conn.query("SELECT EXISTS (SELECT 1 FROM migrate.revisions WHERE NOT transactional)").get_bool(0, 0))
+		return false;
 	try {
 		LibpqDatabase db(conn, false);
 		migrate::Runner runner(db);
@@ -42,25 +36,26 @@ client_plan(Connection &conn, const ApplyRequest &req, bool need_count, bool cli
 		auto current = migrate::resolve_version_rows(graph, runner.version_rows());
 		migrate::Plan plan = req.direction == Direction::upgrade ? migrate::plan_upgrade(graph, current, req.target)
 		                                                         : migrate::plan_downgrade(graph, current, req.target);
-		PlanInfo info;
-		info.steps = plan.steps.size();
 		for (const auto &step : plan.steps)
 			if (!graph[step.revision].transactional)
-				info.has_non_transactional = true;
-		return info;
+				return true;
+		return false;
 	} catch (const migrate::Error &) {
-		return std::nullopt; // the extension reports the same error in its own words
+		return false; // the extension reports the same error in its own words
 	}
 }
 
 // Prints `Running ...` lines as they arrive and keeps the terminal status line up to date.
+// The plan's size comes with each step: from the client's runner, or as the DETAIL of the
+// extension's notice when the session asked for it (migrate::step_count_setting).
 class Progress {
 public:
-	Progress(Connection &conn, std::size_t total) : conn_(conn), total_(total), start_(Clock::now()) {
+	explicit Progress(Connection &conn) : conn_(conn), start_(Clock::now()) {
 		conn_.on_notice([this](const Notice &n) {
-			if (n.message.starts_with("Running "))
-				step(n.message);
-			else
+			if (n.message.starts_with("Running ")) {
+				auto count = migrate::parse_step_count(n.detail);
+				step(n.message, count ? count->steps : 0);
+			} else
 				Connection::default_notice(n);
 		});
 		conn_.on_tick([this] { tick(); });
@@ -71,8 +66,10 @@ public:
 		out().clear_status();
 	}
 
-	void step(std::string_view line) {
+	void step(std::string_view line, std::size_t steps) {
 		out().progress(line);
+		if (steps != 0)
+			total_ = steps;
 		++seen_;
 		label_ = std::string(line.substr(8)); // after "Running "
 		step_start_ = Clock::now();
@@ -92,7 +89,7 @@ public:
 
 private:
 	Connection &conn_;
-	std::size_t total_;
+	std::size_t total_ = 0;
 	std::size_t seen_ = 0;
 	std::string label_;
 	Clock::time_point start_, step_start_;
@@ -193,7 +190,7 @@ with_client_runner(Connection &conn, const Host &host, const ApplyRequest &req, 
 	LibpqDatabase db(conn, req.per_revision);
 	if (!host.client) // the extension locks and records: EXECUTE is enough
 		db.through_extension(host);
-	db.on_notice([&](std::string_view line) { progress.step(line); });
+	db.on_notice([&](std::string_view line, std::size_t, std::size_t steps) { progress.step(line, steps); });
 	std::vector<migrate::StepResult> results;
 	long long mark = -1;
 	try {
@@ -225,11 +222,11 @@ with_client_runner(Connection &conn, const Host &host, const ApplyRequest &req, 
 std::vector<AppliedStep>
 apply_online(Connection &conn, const Host &host, const ApplyRequest &req, double lock_wait) {
 	const bool up = req.direction == Direction::upgrade;
-	auto info = client_plan(conn, req, out().status_enabled(), host.client);
-	Progress progress(conn, info ? info->steps : 0);
-
-	if (host.client || (info && info->has_non_transactional))
+	Progress progress(conn);
+	if (host.client || plan_has_non_transactional(conn, req))
 		return with_client_runner(conn, host, req, progress, lock_wait);
+	// The status line's [k/N]: the extension says N with each step when asked.
+	const bool count_steps = out().status_enabled();
 
 	const char *procedure = up ? "migrate_upgrade_per_revision" : "migrate_downgrade_per_revision";
 	if (req.per_revision &&
@@ -248,6 +245,14 @@ apply_online(Connection &conn, const Host &host, const ApplyRequest &req, double
 			mark = log_mark(conn);
 		}
 		try {
+			// For the session, since the procedure commits: the same quiet and counting as below.
+			std::vector<std::string> settings;
+			if (out().quiet())
+				settings.push_back("SET client_min_messages = warning");
+			if (count_steps)
+				settings.push_back(fmt::format("SET {} = on", migrate::step_count_setting));
+			if (!settings.empty())
+				conn.simple(fmt::format("{}", fmt::join(settings, "; ")));
 			conn.simple(fmt::format("CALL {}({})", host.fn(procedure), migrate::state::quote_literal(req.target)));
 		} catch (Failure &f) {
 			report_committed(conn, mark, f); // the revisions before the failing one stay committed
@@ -257,9 +262,12 @@ apply_online(Connection &conn, const Host &host, const ApplyRequest &req, double
 	} else {
 		// Quiet: the client would drop the step notices (and any other NOTICE), so the server need
 		// not send them: one message per step, a few per cent of a long plan.
-		Transaction tx(conn, out().quiet()
-		                         ? "BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL client_min_messages = warning"
-		                         : "BEGIN ISOLATION LEVEL READ COMMITTED");
+		std::string begin = "BEGIN ISOLATION LEVEL READ COMMITTED";
+		if (out().quiet())
+			begin += "; SET LOCAL client_min_messages = warning";
+		if (count_steps)
+			begin += fmt::format("; SET LOCAL {} = on", migrate::step_count_setting);
+		Transaction tx(conn, begin);
 		acquire_migration_lock(conn, host, lock_wait);
 		Result r;
 		try {

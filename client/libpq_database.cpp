@@ -294,9 +294,9 @@ LibpqDatabase::end_revision() {
 }
 
 void
-LibpqDatabase::notice(std::string_view message) {
+LibpqDatabase::notice(std::string_view message, std::size_t step, std::size_t steps) {
 	if (notice_)
-		notice_(message);
+		notice_(message, step, steps);
 	else
 		out().progress(message);
 }

@@ -36,8 +36,9 @@ public:
 	void hold_lock(std::string_view revision) override;
 	void record_step(const migrate::RevisionGraph &graph, const migrate::Step &step, double duration_ms) override;
 
-	// Progress messages (`Running upgrade ...`) go here.
-	void on_notice(std::function<void(std::string_view)> f) { notice_ = std::move(f); }
+	// Progress messages (`Running upgrade ...`, step k of N) go here.
+	using NoticeFn = std::function<void(std::string_view, std::size_t step, std::size_t steps)>;
+	void on_notice(NoticeFn f) { notice_ = std::move(f); }
 
 	std::vector<migrate::Row> query(std::string_view sql, const std::vector<migrate::Value> &params = {}) override;
 	// One simple-query message for all of them: one round trip for a step's version and log rows.
@@ -52,7 +53,7 @@ public:
 	                                             const migrate::StatementContext &section) override;
 	void begin_revision(const migrate::Revision &revision) override;
 	void end_revision() override;
-	void notice(std::string_view message) override;
+	void notice(std::string_view message, std::size_t step, std::size_t steps) override;
 	bool can_run_non_transactional() const override { return true; }
 
 private:
@@ -67,7 +68,7 @@ private:
 	std::string saved_lock_timeout_;
 	std::string revision_;
 	int statements_done_ = 0;
-	std::function<void(std::string_view)> notice_;
+	NoticeFn notice_;
 	std::string lock_fn_, hold_fn_, record_fn_; // empty: write the state as this role
 };
 

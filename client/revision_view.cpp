@@ -6,7 +6,7 @@ namespace pgmigrate {
 std::vector<migrate::HistoryEntry>
 entries_by_revision(const migrate::RevisionGraph &graph, const std::vector<bool> &current) {
 	std::vector<migrate::HistoryEntry> by(graph.size());
-	for (auto &e : migrate::history(graph, current, current))
+	for (auto &e : migrate::history(graph, current, current, migrate::HistoryText::verbose))
 		by[e.revision] = std::move(e);
 	return by;
 }

@@ -12,7 +12,7 @@
 
 namespace pgmigrate {
 
-// The history entries (with the `Rev:` block) indexed by revision.
+// The history entries (with the `Rev:` block, not the line) indexed by revision.
 std::vector<migrate::HistoryEntry> entries_by_revision(const migrate::RevisionGraph &graph,
                                                        const std::vector<bool> &current = {});
 

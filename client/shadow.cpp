@@ -59,7 +59,7 @@ build_head(Connection &conn, const Project &project, const std::vector<std::stri
 	Host host = require_host(conn, true, lock_wait);
 	sync_project(conn, host, project, lock_wait);
 	LibpqDatabase db(conn, false);
-	db.on_notice([](std::string_view) {});
+	db.on_notice([](std::string_view, std::size_t, std::size_t) {});
 	try {
 		for (const auto &target : targets) {
 			db.begin();

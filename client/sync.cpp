@@ -143,8 +143,17 @@ sync_project(Connection &conn, const Host &host, const Project &project, double 
 		for (std::size_t i = 0; i < contents.size(); ++i)
 			files.push_back({contents[i], names[i]});
 		runner.add_all(files);
+	} else if (conn.query("SELECT COALESCE(pg_catalog.has_function_privilege(p, 'EXECUTE'), false) "
+	                      "FROM pg_catalog.to_regprocedure($1) AS p",
+	                      {host.fn("migrate_add_all") + "(pg_catalog.text[], pg_catalog.text[])"})
+	               .get_bool(0, 0)) {
+		// All of them in one call that checks the stored graph once (0.4.0).
+		conn.query(fmt::format("SELECT revision FROM {}($1::pg_catalog.text[], $2::pg_catalog.text[])",
+		                       host.fn("migrate_add_all")),
+		           {text_array_literal(contents), text_array_literal(names)});
 	} else {
-		// One round trip for all of them; unnest keeps the array order.
+		// An older extension, or no EXECUTE on migrate_add_all: migrate_add per file, in one round
+		// trip; unnest keeps the array order.
 		conn.query(
 		    fmt::format("SELECT {}(u.content, u.filename) FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
 		                "pg_catalog.unnest($2::pg_catalog.text[])) AS u(content, filename)",

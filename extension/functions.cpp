@@ -51,6 +51,34 @@ text_arg(FunctionCallInfo fcinfo, int n, const char *name) {
 	return *value;
 }
 
+// A text[] argument's elements, in order; a NULL array or element is refused.
+std::vector<std::string>
+text_array_arg(FunctionCallInfo fcinfo, int n, const char *name) {
+	if (PG_ARGISNULL(n))
+		throw Error("22004", std::string("argument ") + name + " must not be NULL");
+	struct Elements {
+		Datum *values;
+		bool *nulls;
+		int count;
+	};
+	Elements e = pg_call([&] {
+		Elements out{};
+		deconstruct_array(PG_GETARG_ARRAYTYPE_P(n), TEXTOID, -1, false, TYPALIGN_INT, &out.values, &out.nulls,
+		                  &out.count);
+		return out;
+	});
+	std::vector<std::string> items;
+	items.reserve(static_cast<std::size_t>(e.count));
+	for (int i = 0; i < e.count; ++i) {
+		if (e.nulls[i])
+			throw Error("22004", std::string("argument ") + name + " must not hold NULL");
+		auto *t =
+		    static_cast<text *>(pg_call([&] { return static_cast<void *>(PG_DETOAST_DATUM_PACKED(e.values[i])); }));
+		items.emplace_back(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+	}
+	return items;
+}
+
 bool
 bool_arg(FunctionCallInfo fcinfo, int n, const char *name) {
 	if (PG_ARGISNULL(n))
@@ -96,11 +124,13 @@ text_array_datum(const std::vector<std::string> &items) {
 }
 
 // A materialized set-returning result (SFRM_Materialize). Created first, so a call from a context
-// that cannot take a set fails before any work; rows are added after SPI is finished.
+// that cannot take a set fails before any work; rows are added after SPI is finished. A function
+// of one output column is a set of scalars to PostgreSQL: its caller's expected row describes it.
 class ResultSet {
 public:
-	explicit ResultSet(FunctionCallInfo fcinfo) {
-		pg_call([fcinfo] { InitMaterializedSRF(fcinfo, 0); });
+	explicit ResultSet(FunctionCallInfo fcinfo, bool one_column = false) {
+		const bits32 flags = one_column ? MAT_SRF_USE_EXPECTED_DESC : 0;
+		pg_call([fcinfo, flags] { InitMaterializedSRF(fcinfo, flags); });
 		rsinfo_ = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
 		natts_ = rsinfo_->setDesc->natts;
 		values_.assign(static_cast<std::size_t>(natts_), Datum(0));
@@ -218,6 +248,25 @@ migrate_add_impl(FunctionCallInfo fcinfo) {
 	std::string id = Runner(scope.db()).add(content, filename);
 	scope.finish();
 	return text_datum(id);
+}
+
+Datum
+migrate_add_all_impl(FunctionCallInfo fcinfo) {
+	std::vector<std::string> contents = text_array_arg(fcinfo, 0, "contents");
+	std::vector<std::string> filenames = text_array_arg(fcinfo, 1, "filenames");
+	if (filenames.size() != contents.size())
+		throw Error(sqlstate::invalid_parameter_value, "contents and filenames differ in length", {},
+		            "Pass one file name per content, in the same order.");
+	ResultSet result(fcinfo, true);
+	std::vector<Runner::Upload> files;
+	for (std::size_t i = 0; i < contents.size(); ++i)
+		files.push_back({contents[i], filenames[i]});
+	CallScope scope(CallScope::Mode::change);
+	std::vector<std::string> ids = Runner(scope.db()).add_all(files);
+	scope.finish();
+	for (const auto &id : ids)
+		result.add({id});
+	return result.done();
 }
 
 Datum
@@ -374,7 +423,7 @@ migrate_history_impl(FunctionCallInfo fcinfo) {
 	Runner runner(scope.db());
 	GraphState s = read_graph(runner, false);
 	scope.finish();
-	for (const auto &e : history(s.graph, s.applied, s.current)) {
+	for (const auto &e : history(s.graph, s.applied, s.current, verbose ? HistoryText::verbose : HistoryText::line)) {
 		const Revision &rev = s.graph[e.revision];
 		result.add({rev.id, text_or_null(join(rev.down_revisions, ", ")), rev.message, e.is_head, e.is_branch_point,
 		            e.is_merge_point, e.is_applied, e.is_current, verbose ? e.verbose : e.line});
@@ -388,18 +437,24 @@ migrate_show_impl(FunctionCallInfo fcinfo) {
 	ResultSet result(fcinfo);
 	CallScope scope(CallScope::Mode::read_only);
 	Runner runner(scope.db());
-	GraphState s = read_graph(runner, true);
-	scope.finish();
+	// The graph without SQL resolves the target; only the chosen revisions' sections are read
+	// (and verified against their content).
+	GraphState s = read_graph(runner, false);
 	auto chosen = resolve_revisions(s.graph, rev_text);
-	std::unordered_map<RevisionGraph::Index, std::string> verbose;
-	for (auto &e : history(s.graph, s.applied, s.current))
-		verbose.emplace(e.revision, std::move(e.verbose));
+	std::vector<std::string> chosen_ids;
+	for (auto i : chosen)
+		chosen_ids.push_back(s.graph[i].id);
+	std::unordered_map<std::string, Revision> texts;
+	for (Revision &r : runner.stored_revisions(chosen_ids, true))
+		texts.emplace(r.id, std::move(r));
+	scope.finish();
 	for (auto i : chosen) {
-		const Revision &rev = s.graph[i];
+		const Revision &rev = texts.at(s.graph[i].id);
 		auto section = [](const Section &sec) { return sec.present ? Cell(sec.sql) : Cell(); };
+		std::string verbose = history_entry(s.graph, i, s.applied, s.current, HistoryText::verbose).verbose;
 		result.add({rev.id, rev.down_revisions, rev.depends_on, rev.branch_labels, rev.message,
 		            text_or_null(rev.filename), rev.checksum, rev.transactional, text_or_null(rev.lock_timeout),
-		            section(rev.upgrade), section(rev.downgrade), section(rev.verify), bool(s.applied[i]), verbose[i]});
+		            section(rev.upgrade), section(rev.downgrade), section(rev.verify), bool(s.applied[i]), verbose});
 	}
 	return result.done();
 }
@@ -430,6 +485,8 @@ PG_MODULE_MAGIC;
 
 // Stores one migration file; returns its revision id.
 MIGRATE_FUNCTION(migrate_add)
+// Stores several migration files (parents first) with one graph check; returns their ids.
+MIGRATE_FUNCTION(migrate_add_all)
 // Applies the plan up to a target; one row per step.
 MIGRATE_FUNCTION(migrate_upgrade)
 // Reverts down to a target; one row per step.

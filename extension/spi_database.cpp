@@ -414,9 +414,18 @@ SpiDatabase::end_revision() {
 }
 
 void
-SpiDatabase::notice(std::string_view message) {
+SpiDatabase::notice(std::string_view message, std::size_t step, std::size_t steps) {
 	const std::string text(message);
-	pg_call([&] { ereport(NOTICE, (errmsg_internal("%s", text.c_str()))); });
+	// The step count goes out as DETAIL only to a client that asks (pgmigrate's [k/N] status line,
+	// which then needs no plan of its own); psql users keep the one-line notices.
+	const std::string detail = step_count(step, steps);
+	pg_call([&] {
+		const char *wanted = GetConfigOption(step_count_setting, true, false);
+		if (wanted != nullptr && strcmp(wanted, "on") == 0)
+			ereport(NOTICE, (errmsg_internal("%s", text.c_str()), errdetail_internal("%s", detail.c_str())));
+		else
+			ereport(NOTICE, (errmsg_internal("%s", text.c_str())));
+	});
 }
 
 } // namespace migrate::pg

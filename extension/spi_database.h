@@ -35,7 +35,7 @@ public:
 	std::optional<Value> run_statement(std::string_view sql, const StatementContext &ctx) override;
 	void begin_revision(const Revision &revision) override;
 	void end_revision() override;
-	void notice(std::string_view message) override;
+	void notice(std::string_view message, std::size_t step, std::size_t steps) override;
 	bool can_run_non_transactional() const override { return false; }
 	void commit() override;
 

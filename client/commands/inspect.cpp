@@ -118,7 +118,8 @@ history(Context &ctx, const HistoryOptions &opt) {
 		migrate::applied_masks(graph, current_revisions(ctx, s), applied, current);
 
 	nlohmann::json list = nlohmann::json::array();
-	for (const auto &e : migrate::history(graph, applied, current)) {
+	for (const auto &e : migrate::history(graph, applied, current,
+	                                      opt.verbose ? migrate::HistoryText::verbose : migrate::HistoryText::line)) {
 		if (!in_range[e.revision])
 			continue;
 		if (opt.verbose)
@@ -146,7 +147,7 @@ heads(Context &ctx, const HeadsOptions &opt) {
 	const Shown s = shown(ctx);
 	const RevisionGraph &graph = *s.graph;
 	auto list = opt.resolve_dependencies ? graph.real_heads() : graph.heads();
-	auto entries = entries_by_revision(graph);
+	auto entries = opt.verbose ? entries_by_revision(graph) : std::vector<migrate::HistoryEntry>{};
 	nlohmann::json heads = nlohmann::json::array();
 	for (auto i : list) {
 		if (opt.verbose)
@@ -164,7 +165,8 @@ int
 branches(Context &ctx, const BranchesOptions &opt) {
 	const Shown s = shown(ctx);
 	const RevisionGraph &graph = *s.graph;
-	auto entries = migrate::history(graph, {}, {});
+	auto entries =
+	    migrate::history(graph, {}, {}, opt.verbose ? migrate::HistoryText::verbose : migrate::HistoryText::none);
 	nlohmann::json list = nlohmann::json::array();
 	for (const auto &e : entries) {
 		if (!e.is_branch_point)
@@ -191,7 +193,6 @@ int
 show(Context &ctx, const ShowOptions &opt) {
 	const Shown s = shown(ctx);
 	const RevisionGraph &graph = *s.graph;
-	auto entries = entries_by_revision(graph);
 	nlohmann::json list = nlohmann::json::array();
 	for (const auto &text : opt.revisions) {
 		std::vector<RevisionGraph::Index> found;
@@ -201,7 +202,7 @@ show(Context &ctx, const ShowOptions &opt) {
 			found = migrate::resolve_revisions(graph, text);
 		}
 		for (auto i : found) {
-			print_block(entries[i].verbose + s.marker(i));
+			print_block(migrate::history_entry(graph, i, {}, {}, migrate::HistoryText::verbose).verbose + s.marker(i));
 			list.push_back(revision_json(graph, i));
 		}
 	}

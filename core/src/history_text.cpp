@@ -98,26 +98,33 @@ applied_masks(const RevisionGraph &graph, const std::vector<RevisionGraph::Index
 		current[v] = true;
 }
 
-std::vector<HistoryEntry>
-history(const RevisionGraph &graph, const std::vector<bool> &applied, const std::vector<bool> &current) {
-	std::vector<HistoryEntry> entries;
-	const auto &order = graph.topological_order();
-	entries.reserve(order.size());
-	for (auto it = order.rbegin(); it != order.rend(); ++it) {
-		RevisionGraph::Index i = *it;
-		HistoryEntry e;
-		e.revision = i;
-		e.is_head = graph.children(i).empty();
-		e.is_branch_point = graph.children(i).size() > 1;
-		e.is_merge_point = graph.parents(i).size() > 1;
-		e.is_applied = i < applied.size() && applied[i];
-		e.is_current = i < current.size() && current[i];
+HistoryEntry
+history_entry(const RevisionGraph &graph, RevisionGraph::Index i, const std::vector<bool> &applied,
+              const std::vector<bool> &current, HistoryText text) {
+	HistoryEntry e;
+	e.revision = i;
+	e.is_head = graph.children(i).empty();
+	e.is_branch_point = graph.children(i).size() > 1;
+	e.is_merge_point = graph.parents(i).size() > 1;
+	e.is_applied = i < applied.size() && applied[i];
+	e.is_current = i < current.size() && current[i];
+	if (text == HistoryText::line)
 		e.line = head_only(
 		    graph, i,
 		    {.include_branches = true, .include_doc = true, .include_parents = true, .current = e.is_current});
+	else if (text == HistoryText::verbose)
 		e.verbose = verbose_block(graph, e);
-		entries.push_back(std::move(e));
-	}
+	return e;
+}
+
+std::vector<HistoryEntry>
+history(const RevisionGraph &graph, const std::vector<bool> &applied, const std::vector<bool> &current,
+        HistoryText text) {
+	std::vector<HistoryEntry> entries;
+	const auto &order = graph.topological_order();
+	entries.reserve(order.size());
+	for (auto it = order.rbegin(); it != order.rend(); ++it)
+		entries.push_back(history_entry(graph, *it, applied, current, text));
 	return entries;
 }
 

@@ -21,6 +21,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <string>
 
@@ -216,6 +217,30 @@ running_line(Direction direction, std::string_view revision, std::string_view do
 	const bool up = direction == Direction::upgrade;
 	return fmt::format("Running {} {} -> {}, {}", up ? "upgrade" : "downgrade", up ? down_revision : revision,
 	                   up ? revision : down_revision, message);
+}
+
+std::string
+step_count(std::size_t step, std::size_t steps) {
+	return fmt::format("step {} of {}", step, steps);
+}
+
+std::optional<StepCount>
+parse_step_count(std::string_view detail) {
+	StepCount c;
+	auto number = [&](std::size_t &pos, std::size_t &out) {
+		auto [end, ec] = std::from_chars(detail.data() + pos, detail.data() + detail.size(), out);
+		if (ec != std::errc())
+			return false;
+		pos = static_cast<std::size_t>(end - detail.data());
+		return true;
+	};
+	std::size_t pos = 5;
+	if (!detail.starts_with("step ") || !number(pos, c.step) || detail.substr(pos, 4) != " of ")
+		return std::nullopt;
+	pos += 4;
+	if (!number(pos, c.steps) || pos != detail.size())
+		return std::nullopt;
+	return c;
 }
 
 std::string

@@ -137,7 +137,8 @@ verified_revision(const Revision &stored, const Value &content) {
 std::vector<std::string>
 Runner::version_rows() {
 	std::vector<std::string> rows;
-	for (auto &row : db_.query(state::version_rows_sql))
+	// Repeated: read again after every commit of a per-revision run.
+	for (auto &row : db_.query_repeated(state::version_rows_sql, {}))
 		rows.push_back(row.at(0).value_or(""));
 	return rows;
 }
@@ -489,8 +490,9 @@ Runner::run_per_revision(Direction direction, std::string_view target) {
 		if (planned.steps.empty())
 			return results;
 		bool moved = false;
-		for (const Step &step : planned.steps) {
-			auto done = run(graph, Plan{{step}});
+		for (std::size_t k = 0; k < planned.steps.size(); ++k) {
+			const Step &step = planned.steps[k];
+			auto done = run(graph, Plan{{step}}, results.size(), results.size() + planned.steps.size() - k);
 			results.insert(results.end(), done.begin(), done.end());
 			for (const auto &r : step.version_delete)
 				expected.erase(std::remove(expected.begin(), expected.end(), r), expected.end());
@@ -532,8 +534,40 @@ Runner::stamp(std::string_view text, bool purge) {
 	db_.execute(state::stamp_sql(before, after));
 }
 
+std::unordered_map<std::string, Revision>
+Runner::planned_texts(const RevisionGraph &graph, const Plan &plan) {
+	// The stored content of just the revisions this plan touches, in one query, each parsed again
+	// and checked against its checksum and its graph columns.
+	std::unordered_map<std::string, Revision> texts;
+	if (plan.steps.empty())
+		return texts;
+	std::vector<std::string> ids;
+	for (const Step &step : plan.steps)
+		ids.push_back(graph[step.revision].id);
+	std::unordered_map<std::string, Row> stored_rows;
+	// One revision (every step of a per-revision run): a kept plan that looks the key up. Several:
+	// planned each time, so that the list folds into a constant the index can use.
+	const std::string select =
+	    fmt::format("SELECT revision, {} FROM migrate.revisions WHERE revision ", section_columns);
+	for (auto &row : ids.size() == 1 ? db_.query_repeated(select + "OPERATOR(pg_catalog.=) $1", {ids[0]})
+	                                 : db_.query(fmt::format("{}OPERATOR(pg_catalog.=) ANY ({})", select, id_array_sql),
+	                                             {id_list(ids)}))
+		stored_rows[row.at(0).value_or("")] = std::move(row);
+	for (const Step &step : plan.steps) {
+		Revision stored = graph[step.revision];
+		if (texts.contains(stored.id))
+			continue;
+		const Row &row = stored_rows[stored.id];
+		if (row.size() < 5)
+			throw Error(sqlstate::undefined_object, fmt::format("Can't locate revision identified by '{}'", stored.id));
+		read_sections(stored, row, 1);
+		texts.emplace(stored.id, verified_revision(stored, row.at(4)));
+	}
+	return texts;
+}
+
 std::vector<StepResult>
-Runner::run(const RevisionGraph &graph, const Plan &plan) {
+Runner::run(const RevisionGraph &graph, const Plan &plan, std::size_t done_before, std::size_t total) {
 	std::vector<StepResult> results;
 	if (plan.steps.empty())
 		return results;
@@ -552,28 +586,7 @@ Runner::run(const RevisionGraph &graph, const Plan &plan) {
 		}
 	}
 
-	// The stored content of just the revisions this plan touches, in one query, each parsed again
-	// and checked against its checksum and its graph columns before anything runs.
-	std::vector<std::string> ids;
-	for (const Step &step : plan.steps)
-		ids.push_back(graph[step.revision].id);
-	std::unordered_map<std::string, Row> stored_rows;
-	for (auto &row : db_.query(fmt::format("SELECT revision, {} FROM migrate.revisions "
-	                                       "WHERE revision OPERATOR(pg_catalog.=) ANY ({})",
-	                                       section_columns, id_array_sql),
-	                           {id_list(ids)}))
-		stored_rows[row.at(0).value_or("")] = std::move(row);
-	std::unordered_map<std::string, Revision> texts;
-	for (const Step &step : plan.steps) {
-		Revision stored = graph[step.revision];
-		if (texts.contains(stored.id))
-			continue;
-		const Row &row = stored_rows[stored.id];
-		if (row.size() < 5)
-			throw Error(sqlstate::undefined_object, fmt::format("Can't locate revision identified by '{}'", stored.id));
-		read_sections(stored, row, 1);
-		texts.emplace(stored.id, verified_revision(stored, row.at(4)));
-	}
+	const std::unordered_map<std::string, Revision> texts = planned_texts(graph, plan);
 
 	// Split every section before running anything, so a syntax error anywhere in the plan
 	// fails before the first step rather than after the earlier ones have run.
@@ -593,7 +606,8 @@ Runner::run(const RevisionGraph &graph, const Plan &plan) {
 		const Step &step = plan.steps[n];
 		const Revision &rev = texts.at(graph[step.revision].id);
 		const bool up = step.direction == Direction::upgrade;
-		db_.notice(running_line(graph, step));
+		db_.notice(running_line(graph, step), done_before + n + 1,
+		           total != 0 ? total : done_before + plan.steps.size());
 		auto started = std::chrono::steady_clock::now();
 
 		if (!rev.transactional)
@@ -647,14 +661,16 @@ Runner::check() {
 
 std::string
 Runner::script(std::string_view command, std::string_view target) {
-	RevisionGraph graph = load_graph(true);
+	// The graph without SQL plans; only the planned revisions' sections are read.
+	RevisionGraph graph = load_graph();
 	auto current = resolve_version_rows(graph, version_rows());
-	if (command == "upgrade")
-		return render_script(graph, plan_upgrade(graph, current, target));
-	if (command == "downgrade")
-		return render_script(graph, plan_downgrade(graph, current, target));
-	throw Error(sqlstate::invalid_parameter_value, fmt::format("unknown command '{}'", command), {},
-	            "Use 'upgrade' or 'downgrade'.");
+	if (command != "upgrade" && command != "downgrade")
+		throw Error(sqlstate::invalid_parameter_value, fmt::format("unknown command '{}'", command), {},
+		            "Use 'upgrade' or 'downgrade'.");
+	Plan plan = command == "upgrade" ? plan_upgrade(graph, current, target) : plan_downgrade(graph, current, target);
+	const auto texts = planned_texts(graph, plan);
+	return render_script(graph, plan,
+	                     [&](RevisionGraph::Index i) -> const Revision & { return texts.at(graph[i].id); });
 }
 
 } // namespace migrate

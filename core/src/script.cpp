@@ -29,9 +29,14 @@ statement_block(const std::string &sql) {
 
 std::string
 render_script(const RevisionGraph &graph, const Plan &plan) {
+	return render_script(graph, plan, [&](RevisionGraph::Index i) -> const Revision & { return graph[i]; });
+}
+
+std::string
+render_script(const RevisionGraph &graph, const Plan &plan, const RevisionText &text) {
 	std::string out = fmt::format("BEGIN;\n\n{};\n\n", state::lock_sql);
 	for (const Step &step : plan.steps) {
-		const Revision &rev = graph[step.revision];
+		const Revision &rev = text(step.revision);
 		const bool up = step.direction == Direction::upgrade;
 		// Stored text in a comment goes through comment_text: a newline in it would end the comment.
 		out += fmt::format("-- {}\n", state::comment_text(running_line(graph, step)));

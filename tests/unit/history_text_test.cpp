@@ -22,7 +22,7 @@ lines(const std::vector<HistoryEntry> &entries) {
 TEST(History, NewestFirstWithBranchAndMergeMarkers) {
 	RevisionGraph graph({rev("a", {}, "base_rev"), rev("b", {"a"}, "second"), rev("c", {"b"}, "branch1"),
 	                     rev("d", {"b"}, "branch2"), rev("e", {"c", "d"}, "mergeit")});
-	auto entries = history(graph, {}, {});
+	auto entries = history(graph, {}, {}, HistoryText::line);
 	auto got = lines(entries);
 	ASSERT_EQ(got.size(), 5u);
 	EXPECT_EQ(got.front(), "c, d -> e (head) (mergepoint), mergeit");
@@ -42,7 +42,7 @@ TEST(History, BranchLabelsDependenciesAndCurrent) {
 	applied_masks(graph, {*graph.find("a1")}, applied, current);
 	EXPECT_TRUE(applied[*graph.find("c1")]) << "a dependency of an applied revision is applied";
 	EXPECT_FALSE(current[*graph.find("c1")]);
-	auto entries = history(graph, applied, current);
+	auto entries = history(graph, applied, current, HistoryText::line);
 	auto got = lines(entries);
 	EXPECT_NE(std::find(got.begin(), got.end(), "<base> (c1) -> a1 (accounting) (head) (current), acct1"), got.end())
 	    << ::testing::PrintToString(got);
@@ -55,7 +55,7 @@ TEST(History, VerboseBlock) {
 	RevisionGraph graph({rev("001", {}, "initial schema"), rev("002", {"001"}, "add agents\nwith details")});
 	std::vector<bool> applied, current;
 	applied_masks(graph, {*graph.find("001")}, applied, current);
-	auto entries = history(graph, applied, current);
+	auto entries = history(graph, applied, current, HistoryText::verbose);
 	ASSERT_EQ(entries.size(), 2u);
 	EXPECT_EQ(entries[0].verbose, "Rev: 002 (head)\nParent: 001\nPath: 20260101_0000_002_x.sql\n\n"
 	                              "    add agents\n    with details\n");
@@ -69,6 +69,16 @@ TEST(History, CurrentComesBeforeTreeMarkers) {
 	RevisionGraph graph({rev("a"), rev("b", {"a"}), rev("c", {"a"})});
 	std::vector<bool> applied, current;
 	applied_masks(graph, {*graph.find("a")}, applied, current);
-	auto got = lines(history(graph, applied, current));
+	auto got = lines(history(graph, applied, current, HistoryText::line));
 	EXPECT_EQ(got.back(), "<base> -> a (current) (branchpoint), msg a");
+}
+
+TEST(History, BuildsOnlyTheTextShown) {
+	RevisionGraph graph({rev("001"), rev("002", {"001"})});
+	for (const auto &e : history(graph, {}, {}, HistoryText::line))
+		EXPECT_TRUE(e.verbose.empty() && !e.line.empty());
+	for (const auto &e : history(graph, {}, {}, HistoryText::verbose))
+		EXPECT_TRUE(e.line.empty() && !e.verbose.empty());
+	HistoryEntry one = history_entry(graph, *graph.find("001"), {}, {}, HistoryText::verbose);
+	EXPECT_EQ(one.verbose, history(graph, {}, {}, HistoryText::verbose).back().verbose);
 }

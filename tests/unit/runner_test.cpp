@@ -27,6 +27,7 @@ public:
 	std::optional<Value> verdict;   // what a SELECT in a verify section returns
 	std::vector<Row> lock_holder;   // what state::lock_holder_sql finds: another session's pid, revision
 	bool runs_non_transactional = false;
+	std::vector<std::pair<std::size_t, std::size_t>> counts; // each notice's step of steps
 
 	// The bookkeeping after a step (state::record_sql): logged with its parameters.
 	std::vector<Row> query_repeated(std::string_view sql, const std::vector<Value> &params) override {
@@ -73,6 +74,7 @@ public:
 		if (starts_with(sql, "WITH RECURSIVE applied")) // the revision is applied if any row is a version row
 			return version.empty() ? std::vector<Row>{} : std::vector<Row>{{"1"}};
 		if (starts_with(sql, "SELECT revision, upgrade_sql")) {
+			calls.push_back("sections of: " + params.at(0).value_or(""));
 			normalize();
 			std::vector<Row> out;
 			for (const auto &r : revisions)
@@ -164,7 +166,10 @@ public:
 
 	void begin_revision(const Revision &r) override { calls.push_back("begin " + r.id); }
 	void end_revision() override { calls.push_back("end"); }
-	void notice(std::string_view message) override { calls.push_back("notice: " + std::string(message)); }
+	void notice(std::string_view message, std::size_t step, std::size_t steps) override {
+		calls.push_back("notice: " + std::string(message));
+		counts.push_back({step, steps});
+	}
 	bool can_run_non_transactional() const override { return runs_non_transactional; }
 
 	std::size_t index_of(std::string_view prefix) const {
@@ -492,4 +497,26 @@ TEST(Runner, StampWritesOnlyTheDifference) {
 	Runner again(same);
 	again.stamp({"002"}, false);
 	EXPECT_FALSE(same.has("query: INSERT INTO migrate.log")) << "stamping the current version changes nothing";
+}
+
+TEST(Runner, EachNoticeCountsItsStepOfThePlan) {
+	FakeDatabase db;
+	db.revisions = {rev("001"), rev("002", {"001"}), rev("003", {"002"})};
+	db.version = {"001"};
+	Runner(db).upgrade("head");
+	EXPECT_EQ(db.counts, (std::vector<std::pair<std::size_t, std::size_t>>{{1, 2}, {2, 2}}));
+}
+
+TEST(Runner, ScriptReadsOnlyThePlannedRevisionsSql) {
+	FakeDatabase db;
+	db.revisions = {rev("001"), rev("002", {"001"}), rev("003", {"002"})};
+	db.version = {"002"};
+	std::string sql = Runner(db).script("upgrade", "head");
+	EXPECT_NE(sql.find("CREATE TABLE t_003"), std::string::npos) << sql;
+	EXPECT_EQ(sql.find("CREATE TABLE t_002"), std::string::npos) << sql;
+	EXPECT_TRUE(db.has("sections of: 003"));
+	for (const auto &call : db.calls)
+		EXPECT_FALSE(starts_with(call, "query: SELECT revision, pg_catalog.array_to_string") &&
+		             call.find("upgrade_sql") != std::string::npos)
+		    << "the graph is read without its SQL: " << call;
 }

@@ -419,7 +419,7 @@ public:
 	std::optional<Value> run_statement(std::string_view, const StatementContext &) override { return std::nullopt; }
 	void begin_revision(const Revision &) override {}
 	void end_revision() override {}
-	void notice(std::string_view) override {}
+	void notice(std::string_view, std::size_t, std::size_t) override {}
 	bool can_run_non_transactional() const override { return true; }
 };
 

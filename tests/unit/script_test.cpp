@@ -81,3 +81,16 @@ TEST(Script, TrailingLineCommentDoesNotSwallowTheSemicolon) {
 	std::string sql = render_script(graph, plan_upgrade(graph, {}, "head"));
 	at(sql, "SELECT 1 -- done\n;\n");
 }
+
+TEST(Script, SectionsFromTheGivenTextsOnly) {
+	// Runner::script reads the planned revisions' SQL only: the graph it plans with holds none.
+	RevisionGraph with_sql({rev("001"), rev("002", {"001"})});
+	Revision bare1 = rev("001"), bare2 = rev("002", {"001"});
+	bare1.upgrade.sql = bare2.upgrade.sql = "";
+	RevisionGraph without_sql({bare1, bare2});
+	Plan plan = plan_upgrade(without_sql, {}, "head");
+	std::string sql = render_script(without_sql, plan, [&](RevisionGraph::Index i) -> const Revision & {
+		return with_sql[*with_sql.find(without_sql[i].id)];
+	});
+	EXPECT_EQ(sql, render_script(with_sql, plan_upgrade(with_sql, {}, "head")));
+}

@@ -24,7 +24,7 @@ public:
 	}
 	void begin_revision(const Revision &) override {}
 	void end_revision() override {}
-	void notice(std::string_view) override {}
+	void notice(std::string_view, std::size_t, std::size_t) override {}
 	bool can_run_non_transactional() const override { return false; }
 };
 

@@ -110,8 +110,9 @@ public:
 	// tables) asks the extension to, which does them as the state's owner.
 	virtual void record_step(const RevisionGraph &graph, const Step &step, double duration_ms);
 
-	// Progress: one message per step ("Running upgrade 001 -> 002, msg").
-	virtual void notice(std::string_view message) = 0;
+	// Progress: one message per step ("Running upgrade 001 -> 002, msg"), step `step` (1-based) of
+	// the `steps` the plan has (a client's [k/N] counter comes from here, not from planning twice).
+	virtual void notice(std::string_view message, std::size_t step, std::size_t steps) = 0;
 
 	// False inside a function (the extension): `transactional: false` revisions cannot run there.
 	virtual bool can_run_non_transactional() const = 0;

@@ -15,9 +15,12 @@ struct HistoryEntry {
 	bool is_merge_point = false;
 	bool is_applied = false;
 	bool is_current = false; // one of the version rows
-	std::string line;        // `001 -> 002 (head), add agent capabilities`
-	std::string verbose;     // the `Rev: ...` block of `history --verbose` / `show`
+	std::string line;        // `001 -> 002 (head), add agent capabilities` (HistoryText::line)
+	std::string verbose;     // the `Rev: ...` block of `history --verbose` / `show` (HistoryText::verbose)
 };
+
+// Which text of an entry to build: a listing shows one form, so the other is not built.
+enum class HistoryText { none, line, verbose };
 
 // Alembic's Script._head_only switches: which parts of a revision's one-line form to show.
 struct HeadOnly {
@@ -33,9 +36,13 @@ struct HeadOnly {
 // one-line form of revision `i`. A history line is it with every switch on.
 std::string head_only(const RevisionGraph &graph, RevisionGraph::Index i, const HeadOnly &how);
 
-// Newest first. `applied`/`current` are membership masks (may be empty: nothing applied).
+// The entry of revision `i`. `applied`/`current` are membership masks (may be empty: nothing applied).
+HistoryEntry history_entry(const RevisionGraph &graph, RevisionGraph::Index i, const std::vector<bool> &applied,
+                           const std::vector<bool> &current, HistoryText text);
+
+// Every entry, newest first.
 std::vector<HistoryEntry> history(const RevisionGraph &graph, const std::vector<bool> &applied,
-                                  const std::vector<bool> &current);
+                                  const std::vector<bool> &current, HistoryText text);
 
 // Applied version rows expressed against the graph (ancestor closure, current mask).
 void applied_masks(const RevisionGraph &graph, const std::vector<RevisionGraph::Index> &version,

@@ -3,6 +3,8 @@
 
 #include "migrate/target.hpp"
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,5 +48,15 @@ std::string step_to(const RevisionGraph &graph, const Step &step);
 std::string running_line(Direction direction, std::string_view revision, std::string_view down_revision,
                          std::string_view message);
 std::string running_line(const RevisionGraph &graph, const Step &step);
+
+// A step's place in its plan, "step 3 of 40": the DETAIL of the extension's progress notice when
+// the session sets `step_count_setting` to on (pgmigrate's [k/N] counter), read back by
+// parse_step_count.
+inline constexpr const char *step_count_setting = "migrate.step_count";
+std::string step_count(std::size_t step, std::size_t steps);
+struct StepCount {
+	std::size_t step = 0, steps = 0;
+};
+std::optional<StepCount> parse_step_count(std::string_view detail);
 
 } // namespace migrate

@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace migrate {
@@ -96,7 +97,12 @@ private:
 	Plan plan(Direction direction, const RevisionGraph &graph, std::string_view target,
 	          std::vector<std::string> *rows = nullptr);
 	std::vector<StepResult> run_per_revision(Direction direction, std::string_view target);
-	std::vector<StepResult> run(const RevisionGraph &graph, const Plan &plan);
+	// `done_before` steps of a longer plan of `total` ran before this part (per-revision mode):
+	// progress counts from there.
+	std::vector<StepResult> run(const RevisionGraph &graph, const Plan &plan, std::size_t done_before = 0,
+	                            std::size_t total = 0);
+	// The planned revisions as their stored content says (verified_revision), by id.
+	std::unordered_map<std::string, Revision> planned_texts(const RevisionGraph &graph, const Plan &plan);
 	void run_section(const Revision &rev, const std::string &sql, const Section &section, Direction direction,
 	                 const char *name, const std::vector<StatementSpan> &spans, bool verify);
 

@@ -154,6 +154,32 @@ $m$, 'lb2.sql');
 SELECT revision, down_revisions, branch_labels FROM migrate.revisions
 WHERE revision IN ('cy1', 'cy2', 'lb1', 'lb2') ORDER BY revision;
 
+-- migrate_add_all: several files, parents first, with migrate_add's checks (one graph check).
+SELECT * FROM migrate_add_all(ARRAY[$m$-- revision: all1
+-- down_revision: none
+-- migrate:upgrade
+SELECT 1;
+$m$, $m$-- revision: all2
+-- down_revision: all1
+-- migrate:upgrade
+SELECT 2;
+$m$], ARRAY['all1.sql', 'all2.sql']);
+SELECT revision, down_revisions, filename FROM migrate.revisions WHERE revision LIKE 'all%' ORDER BY revision;
+-- A cycle among them is refused, and nothing of the call stays.
+SELECT * FROM migrate_add_all(ARRAY[$m$-- revision: all3
+-- down_revision: all4
+-- migrate:upgrade
+SELECT 1;
+$m$, $m$-- revision: all4
+-- down_revision: all3
+-- migrate:upgrade
+SELECT 1;
+$m$], ARRAY['all3.sql', 'all4.sql']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM migrate.revisions WHERE revision IN ('all3', 'all4');
+SELECT * FROM migrate_add_all(ARRAY['x'], ARRAY[]::text[]);
+\echo :LAST_ERROR_SQLSTATE
+
 DROP EXTENSION migrate;
 \c :regress_home
 DROP DATABASE regress_add;
