@@ -1,6 +1,8 @@
 // Lazily opened project and database for the commands.
 #include "context.hpp"
 
+#include "migrate/lock_retry.hpp"
+
 #include "output.hpp"
 #include "waiting.hpp"
 
@@ -48,6 +50,14 @@ Context::connection() {
 		if (options_.wait)
 			wait_for_server(t, *options_.wait);
 		conn_ = Connection::open(t);
+		if (!options_.lock_timeout.empty() || options_.lock_retries)
+			conn_->query(
+			    "SELECT pg_catalog.set_config($1, $2, false) WHERE $2 IS NOT NULL "
+			    "UNION ALL SELECT pg_catalog.set_config($3, $4, false) WHERE $4 IS NOT NULL",
+			    {migrate::lock_timeout_setting,
+			     options_.lock_timeout.empty() ? std::nullopt : std::optional(options_.lock_timeout),
+			     migrate::lock_retries_setting,
+			     options_.lock_retries ? std::optional(std::to_string(*options_.lock_retries)) : std::nullopt});
 	}
 	return *conn_;
 }

@@ -22,6 +22,10 @@ struct GlobalOptions {
 	std::optional<double> wait; // --wait [SECONDS]
 	double lock_wait = 300;     // --lock-wait SECONDS
 	bool no_extension = false;  // --no-extension or PGMIGRATE_NO_EXTENSION: client mode
+	// --lock-timeout, --lock-retries: set as the session's migrate.lock_timeout and
+	// migrate.lock_retries (migrate/lock_retry.hpp), which both modes read.
+	std::string lock_timeout;
+	std::optional<int> lock_retries;
 };
 
 class Context {

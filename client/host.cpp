@@ -125,8 +125,16 @@ create_state(Connection &conn, double lock_wait) {
 			                role));
 		throw;
 	}
+	// state.sql says IF NOT EXISTS: a client that waited behind another's creation finds the
+	// tables made and changes nothing. This one created (or updated) the state if it wrote a
+	// table's catalog row.
+	const bool created =
+	    conn.query("SELECT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.relnamespace OPERATOR(pg_catalog.=) "
+	               "'migrate'::pg_catalog.regnamespace AND c.xmin::pg_catalog.text OPERATOR(pg_catalog.=) "
+	               "(pg_catalog.txid_current() OPERATOR(pg_catalog.%) 4294967296)::pg_catalog.text)")
+	        .get_bool(0, 0);
 	tx.commit();
-	return true;
+	return created;
 }
 
 } // namespace

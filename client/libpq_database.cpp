@@ -10,9 +10,12 @@
 #include "waiting.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <pg_query.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <cctype>
 
 namespace pgmigrate {
@@ -174,6 +177,7 @@ LibpqDatabase::run_statement(std::string_view sql, const migrate::StatementConte
 		int extra = e.position > 0 ? migrate::lines_before(sql, e.position) : 0;
 		migrate::Error out = e; // what the engine needs of it
 		out.context = statement_error_context(e, sql, ctx, extra);
+		out.statement = std::string(sql);
 		if (non_transactional_) {
 			// Outside a transaction what ran stays: say so, and how to make a rerun safe.
 			std::string progress =
@@ -241,6 +245,7 @@ LibpqDatabase::run_statements(std::string_view sql, const std::vector<migrate::S
 				           static_cast<int>(std::count(
 				               text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at.start - from), '\n')));
 			migrate::Error out = e;
+			out.statement = std::string(sql.substr(at.start, at.end - at.start));
 			out.context = statement_error_context(e, sql.substr(at.start, at.end - at.start),
 			                                      migrate::statement_context(sql, at.start, section), extra);
 			throw out;
@@ -260,15 +265,16 @@ LibpqDatabase::begin_revision(const migrate::Revision &revision) {
 	revision_ = revision.id;
 	statements_done_ = 0;
 	non_transactional_ = !revision.transactional;
-	lock_timeout_set_ = !revision.lock_timeout.empty();
+	const std::string lock_timeout(migrate::effective_lock_timeout(revision, lock_policy()));
+	lock_timeout_set_ = !lock_timeout.empty();
 	if (non_transactional_) {
 		commit(); // what came before stays applied whatever happens to this revision
 		if (lock_timeout_set_)
-			conn_.query("SELECT pg_catalog.set_config('lock_timeout', $1, false)", {revision.lock_timeout});
+			conn_.query("SELECT pg_catalog.set_config('lock_timeout', $1, false)", {lock_timeout});
 	} else if (lock_timeout_set_) {
 		Result r = conn_.query("SELECT pg_catalog.current_setting('lock_timeout'), "
 		                       "pg_catalog.set_config('lock_timeout', $1, true)",
-		                       {revision.lock_timeout});
+		                       {lock_timeout});
 		saved_lock_timeout_ = r.get(0, 0);
 	}
 }
@@ -329,6 +335,102 @@ LibpqDatabase::record_step(const migrate::RevisionGraph &graph, const migrate::S
 	query(fmt::format("SELECT {}($1, $2, $3::pg_catalog.float8)", record_fn_),
 	      {step.direction == migrate::Direction::upgrade ? "upgrade" : "downgrade", graph[step.revision].id,
 	       fmt::format("{:.3f}", duration_ms)});
+}
+
+namespace {
+
+void
+collect_relations(const nlohmann::json &node, std::vector<std::string> &out) {
+	if (node.is_array()) {
+		for (const auto &item : node)
+			collect_relations(item, out);
+		return;
+	}
+	if (!node.is_object())
+		return;
+	// A RangeVar: in libpg_query's JSON a field of that type holds its fields directly, a Node
+	// field wraps them in {"RangeVar": ...}; both have relname.
+	if (node.contains("relname") && node["relname"].is_string()) {
+		std::string name = quote_ident(node["relname"].get<std::string>());
+		if (node.contains("schemaname") && node["schemaname"].is_string())
+			name = quote_ident(node["schemaname"].get<std::string>()) + "." + name;
+		if (std::find(out.begin(), out.end(), name) == out.end())
+			out.push_back(std::move(name));
+		return;
+	}
+	for (const auto &item : node)
+		collect_relations(item, out);
+}
+
+} // namespace
+
+std::vector<std::string>
+statement_relations(std::string_view statement) {
+	const std::string text(statement);
+	PgQueryParseResult result = pg_query_parse(text.c_str());
+	std::vector<std::string> names;
+	if (!result.error && result.parse_tree)
+		collect_relations(nlohmann::json::parse(result.parse_tree, nullptr, false), names);
+	pg_query_free_parse_result(result);
+	return names;
+}
+
+void
+LibpqDatabase::begin_attempt() {
+	if (commit_before_next_) { // the commit a per-revision run owes comes before the attempt
+		commit_before_next_ = false;
+		new_transaction();
+	}
+	Database::begin_attempt();
+}
+
+void
+LibpqDatabase::end_attempt(bool keep) {
+	if (!keep) { // the savepoint's rollback restores lock_timeout
+		lock_timeout_set_ = false;
+		non_transactional_ = false;
+	}
+	Database::end_attempt(keep);
+}
+
+migrate::LockPolicy
+LibpqDatabase::lock_policy() const {
+	if (!policy_) {
+		Result r = conn_.query("SELECT pg_catalog.current_setting($1, true), pg_catalog.current_setting($2, true)",
+		                       {migrate::lock_timeout_setting, migrate::lock_retries_setting});
+		migrate::LockPolicy p{fmt::format("{}ms", migrate::default_lock_timeout_ms), migrate::default_lock_retries};
+		if (std::string t = r.get(0, 0); !t.empty())
+			p.lock_timeout = t == "0" ? std::string() : t;
+		if (std::string n = r.get(0, 1); !n.empty()) {
+			char *end = nullptr;
+			long v = std::strtol(n.c_str(), &end, 10);
+			if (end == n.c_str() || *end != '\0' || v < 0 || v > 1000)
+				throw Failure(fmt::format("invalid value for {}: \"{}\"", migrate::lock_retries_setting, n), {},
+				              "A number of retries from 0 to 1000.", migrate::sqlstate::invalid_parameter_value);
+			p.retries = static_cast<int>(v);
+		}
+		policy_ = p;
+	}
+	return *policy_;
+}
+
+std::vector<std::string>
+LibpqDatabase::relations_of(std::string_view statement) {
+	return statement_relations(statement);
+}
+
+void
+LibpqDatabase::report(std::string_view message) {
+	out().note(message);
+}
+
+void
+LibpqDatabase::pause(double seconds) {
+	const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+	while (std::chrono::steady_clock::now() < until) {
+		throw_if_interrupted();
+		std::this_thread::sleep_for(std::chrono::milliseconds(50));
+	}
 }
 
 } // namespace pgmigrate

@@ -12,6 +12,7 @@
 
 #include "connection.hpp"
 #include "migrate/database.hpp"
+#include "migrate/lock_retry.hpp"
 
 #include <functional>
 #include <string>
@@ -55,6 +56,17 @@ public:
 	void end_revision() override;
 	void notice(std::string_view message, std::size_t step, std::size_t steps) override;
 	bool can_run_non_transactional() const override { return true; }
+	bool commits_each_revision() const override { return per_revision_; }
+
+	// Lock-safe apply (migrate/lock_retry.hpp): attempts are savepoints (after the commit a
+	// per-revision run owes), the policy is the session's migrate.lock_timeout and
+	// migrate.lock_retries (read once; defaults when unset), relations come from libpg_query.
+	void begin_attempt() override;
+	void end_attempt(bool keep) override;
+	migrate::LockPolicy lock_policy() const override;
+	std::vector<std::string> relations_of(std::string_view statement) override;
+	void report(std::string_view message) override;
+	void pause(double seconds) override;
 
 private:
 	void new_transaction();
@@ -69,6 +81,7 @@ private:
 	std::string revision_;
 	int statements_done_ = 0;
 	NoticeFn notice_;
+	mutable std::optional<migrate::LockPolicy> policy_;
 	std::string lock_fn_, hold_fn_, record_fn_; // empty: write the state as this role
 };
 
@@ -80,5 +93,9 @@ bool is_transaction_control(std::string_view statement);
 // PostgreSQL's own parser (libpg_query) cutting SQL into statements: byte offset and length of
 // each, comments and blanks before a statement skipped. Throws migrate::Error on a syntax error.
 std::vector<migrate::StatementSpan> split_statements(std::string_view sql, const migrate::StatementContext &where);
+
+// The relations a statement names (every RangeVar of its parse tree), as written: "agents",
+// "public.agents" (quoted where needed). None when it does not parse.
+std::vector<std::string> statement_relations(std::string_view statement);
 
 } // namespace pgmigrate

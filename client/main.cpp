@@ -32,7 +32,8 @@ using namespace pgmigrate;
 
 constexpr const char *usage_line =
     "usage: pgmigrate [-d URL]... [--targets FILE] [--dir DIR] [--json] [-q] [--wait [SECONDS]] [--lock-wait SECONDS]\n"
-    "                 [--no-extension] [--jobs N] [--canary N] [--continue-on-error] COMMAND [ARGS]";
+    "                 [--lock-timeout DURATION] [--lock-retries N] [--no-extension] [--jobs N] [--canary N]\n"
+    "                 [--continue-on-error] COMMAND [ARGS]";
 
 // --branch-label a,b and repeated options both work: CLI11 splits at the commas (dropping empty
 // items), this trims the blanks around each item.
@@ -206,6 +207,16 @@ run(int argc, char **argv) {
 	auto *lock_wait = app.add_option("--lock-wait", lock_wait_text,
 	                                 "Wait up to SECONDS (default 300) while another migration holds the lock")
 	                      ->type_name("SECONDS");
+
+	app.add_option("--lock-timeout", g.lock_timeout,
+	               "How long each migration statement waits for a lock before the attempt is undone and retried "
+	               "(default 500ms; 0: no limit; a revision's lock_timeout header wins); sets migrate.lock_timeout")
+	    ->type_name("DURATION");
+	app.add_option("--lock-retries", g.lock_retries,
+	               "How many times to retry after a lock timeout, with growing pauses (default 10); sets "
+	               "migrate.lock_retries")
+	    ->check(CLI::Range(0, 1000))
+	    ->type_name("N");
 
 	std::function<int(Context &)> action;
 

@@ -1,4 +1,9 @@
-// GUC nest levels (see guc.h).
+// GUC nest levels (see guc.h), and the extension's own settings.
+#include "migrate/lock_retry.hpp"
+
+#include <climits>
+#include <string>
+
 #include "guc.h"
 
 extern "C" {
@@ -6,10 +11,32 @@ extern "C" {
 #include "utils/guc.h"
 }
 
-namespace migrate::pg {
-
 namespace {
 constexpr const char *engine_search_path = "pg_catalog, pg_temp";
+int lock_timeout_ms = migrate::default_lock_timeout_ms;
+int lock_retries = migrate::default_lock_retries;
+} // namespace
+
+// Plain C calls only: _PG_init runs outside any C++ boundary.
+extern "C" void
+_PG_init(void) {
+	DefineCustomIntVariable(migrate::lock_timeout_setting,
+	                        "How long each statement of a migration waits for a lock before the attempt is undone "
+	                        "and retried (0: no limit; a revision's lock_timeout header overrides it).",
+	                        nullptr, &lock_timeout_ms, migrate::default_lock_timeout_ms, 0, INT_MAX, PGC_USERSET,
+	                        GUC_UNIT_MS, nullptr, nullptr, nullptr);
+	DefineCustomIntVariable(migrate::lock_retries_setting,
+	                        "How many times a migration that timed out waiting for a lock is tried again, after "
+	                        "growing pauses.",
+	                        nullptr, &lock_retries, migrate::default_lock_retries, 0, 1000, PGC_USERSET, 0, nullptr,
+	                        nullptr, nullptr);
+}
+
+namespace migrate::pg {
+
+LockPolicy
+lock_policy() {
+	return {lock_timeout_ms == 0 ? std::string() : std::to_string(lock_timeout_ms) + "ms", lock_retries};
 }
 
 void

@@ -4,6 +4,10 @@
 
 #include "boundary.h"
 
+namespace migrate {
+struct LockPolicy;
+}
+
 namespace migrate::pg {
 
 // Sets a GUC for the current nest level only (GUC_ACTION_SAVE: restored when the level is popped,
@@ -15,5 +19,9 @@ int push_engine_search_path();
 
 // Pops `level` and every level above it.
 void pop_guc_level(int level);
+
+// migrate.lock_timeout and migrate.lock_retries (lock_retry.hpp, included first by the caller),
+// defined by _PG_init.
+LockPolicy lock_policy();
 
 } // namespace migrate::pg

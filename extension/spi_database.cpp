@@ -35,6 +35,12 @@ extern "C" {
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "storage/latch.h"
+#include "utils/guc.h"
+#include "utils/timestamp.h"
+#include "utils/wait_event.h"
 }
 
 namespace migrate::pg {
@@ -360,6 +366,7 @@ SpiDatabase::run_statement(std::string_view sql, const StatementContext &ctx) {
 		// the line it points at. A position inside a nested query (a DO block's, a function's)
 		// carries another internal query and keeps the statement's first line.
 		PgError e = std::move(*failure);
+		e.statement = text;
 		if (e.internal_position > 0 && e.internal_query == text) {
 			int extra = lines_before_byte(text, byte_offset(text, e.internal_position - 1));
 			std::size_t at = e.context.rfind(description);
@@ -385,7 +392,9 @@ SpiDatabase::begin_revision(const Revision &revision) {
 	if (revision_level_ != 0)
 		end_revision();
 	const char *search_path = caller_search_path_ ? caller_search_path_->c_str() : nullptr;
-	const char *lock_timeout = revision.lock_timeout.empty() ? nullptr : revision.lock_timeout.c_str();
+	const LockPolicy policy = lock_policy();
+	const std::string timeout(effective_lock_timeout(revision, policy));
+	const char *lock_timeout = timeout.empty() ? nullptr : timeout.c_str();
 	const char *id = revision.id.c_str();
 	revision_level_ = pg_call([&] {
 		int level = NewGUCNestLevel();
@@ -425,6 +434,186 @@ SpiDatabase::notice(std::string_view message, std::size_t step, std::size_t step
 			ereport(NOTICE, (errmsg_internal("%s", text.c_str()), errdetail_internal("%s", detail.c_str())));
 		else
 			ereport(NOTICE, (errmsg_internal("%s", text.c_str())));
+	});
+}
+
+void
+SpiDatabase::begin_attempt() {
+	attempt_context_ = CurrentMemoryContext;
+	attempt_owner_ = CurrentResourceOwner;
+	MemoryContext context = attempt_context_;
+	pg_call([context] {
+		BeginInternalSubTransaction(nullptr);
+		MemoryContextSwitchTo(context); // keep allocating where the call does
+	});
+}
+
+void
+SpiDatabase::end_attempt(bool keep) {
+	MemoryContext context = attempt_context_;
+	ResourceOwner owner = attempt_owner_;
+	attempt_context_ = nullptr;
+	attempt_owner_ = nullptr;
+	if (!keep)
+		revision_level_ = 0; // the subtransaction's abort popped the revision's GUC level
+	pg_call([keep, context, owner] {
+		if (keep)
+			ReleaseCurrentSubTransaction();
+		else
+			RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(context);
+		CurrentResourceOwner = owner;
+	});
+}
+
+LockPolicy
+SpiDatabase::lock_policy() const {
+	return pg::lock_policy();
+}
+
+namespace {
+
+void
+add_relation(RangeVar *rv, StringInfo out) {
+	if (rv == nullptr)
+		return;
+	Oid relid = RangeVarGetRelid(rv, NoLock, true);
+	if (OidIsValid(relid))
+		appendStringInfo(out, "%s\n",
+		                 quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid)));
+}
+
+// The relations a raw parse tree names: the target of the DDL statements that lock one (and the
+// tables a foreign key references), and every RangeVar of queries and expressions.
+bool
+collect_relations(Node *node, void *context) {
+	if (node == nullptr)
+		return false;
+	auto *out = static_cast<StringInfo>(context);
+	ListCell *lc;
+	switch (nodeTag(node)) {
+	case T_RangeVar:
+		add_relation(reinterpret_cast<RangeVar *>(node), out);
+		return false;
+	case T_AlterTableStmt: {
+		auto *stmt = reinterpret_cast<AlterTableStmt *>(node);
+		add_relation(stmt->relation, out);
+		foreach (lc, stmt->cmds)
+			collect_relations(static_cast<AlterTableCmd *>(lfirst(lc))->def, context);
+		return false;
+	}
+	case T_ColumnDef:
+		foreach (lc, reinterpret_cast<ColumnDef *>(node)->constraints)
+			collect_relations(static_cast<Node *>(lfirst(lc)), context);
+		return false;
+	case T_Constraint:
+		add_relation(reinterpret_cast<Constraint *>(node)->pktable, out);
+		return false;
+	case T_CreateStmt: {
+		auto *stmt = reinterpret_cast<CreateStmt *>(node);
+		foreach (lc, stmt->tableElts)
+			collect_relations(static_cast<Node *>(lfirst(lc)), context);
+		foreach (lc, stmt->inhRelations)
+			collect_relations(static_cast<Node *>(lfirst(lc)), context);
+		return false;
+	}
+	case T_IndexStmt:
+		add_relation(reinterpret_cast<IndexStmt *>(node)->relation, out);
+		return false;
+	case T_RenameStmt:
+		add_relation(reinterpret_cast<RenameStmt *>(node)->relation, out);
+		return false;
+	case T_CreateTrigStmt:
+		add_relation(reinterpret_cast<CreateTrigStmt *>(node)->relation, out);
+		return false;
+	case T_TruncateStmt:
+		foreach (lc, reinterpret_cast<TruncateStmt *>(node)->relations)
+			collect_relations(static_cast<Node *>(lfirst(lc)), context);
+		return false;
+	case T_DropStmt: {
+		auto *stmt = reinterpret_cast<DropStmt *>(node);
+		switch (stmt->removeType) {
+		case OBJECT_TABLE:
+		case OBJECT_VIEW:
+		case OBJECT_MATVIEW:
+		case OBJECT_SEQUENCE:
+		case OBJECT_INDEX:
+		case OBJECT_FOREIGN_TABLE:
+			foreach (lc, stmt->objects)
+				add_relation(makeRangeVarFromNameList(static_cast<List *>(lfirst(lc))), out);
+			break;
+		default:
+			break;
+		}
+		return false;
+	}
+	default:
+#if PG_VERSION_NUM >= 160000
+		return raw_expression_tree_walker(node, collect_relations, context);
+#else
+		// PostgreSQL 15 declares the walker without a prototype; void (*)() is the cast GCC allows.
+		return raw_expression_tree_walker(
+		    node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(collect_relations)), context);
+#endif
+	}
+}
+
+// Every relation a statement names, resolved with the current search_path: qualified names, one
+// per line. Runs inside pg_call.
+char *
+relations_in(const char *statement) {
+	StringInfoData found;
+	initStringInfo(&found);
+	ListCell *lc;
+	foreach (lc, raw_parser(statement, RAW_PARSE_DEFAULT))
+		collect_relations(static_cast<RawStmt *>(lfirst(lc))->stmt, &found);
+	return found.data;
+}
+
+} // namespace
+
+std::vector<std::string>
+SpiDatabase::relations_of(std::string_view statement) {
+	const std::string text(statement);
+	const char *search_path = caller_search_path_ ? caller_search_path_->c_str() : nullptr;
+	char *found = pg_call([&] {
+		// Names resolve as the statement's did: with the caller's search_path.
+		int level = NewGUCNestLevel();
+		if (search_path != nullptr)
+			set_guc_saved("search_path", search_path);
+		char *names = relations_in(text.c_str());
+		AtEOXact_GUC(true, level);
+		return names;
+	});
+	std::vector<std::string> names;
+	for (const char *line = found; *line != '\0';) {
+		const char *end = std::strchr(line, '\n');
+		names.emplace_back(line, end - line);
+		line = end + 1;
+	}
+	pg_call([found] { pfree(found); });
+	return names;
+}
+
+void
+SpiDatabase::report(std::string_view message) {
+	const std::string text(message);
+	pg_call([&] { ereport(NOTICE, (errmsg_internal("%s", text.c_str()))); });
+}
+
+void
+SpiDatabase::pause(double seconds) {
+	const long ms = static_cast<long>(seconds * 1000);
+	pg_call([ms] {
+		TimestampTz until = GetCurrentTimestamp() + ms * 1000L;
+		for (;;) {
+			CHECK_FOR_INTERRUPTS();
+			long left = (until - GetCurrentTimestamp()) / 1000;
+			if (left <= 0)
+				break;
+			(void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, left, PG_WAIT_EXTENSION);
+			ResetLatch(MyLatch);
+		}
 	});
 }
 

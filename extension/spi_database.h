@@ -4,6 +4,7 @@
 // C++ and the engine's headers first: postgres.h (through boundary.h) defines macros such as
 // printf and _ that must not reach them.
 #include "migrate/database.hpp"
+#include "migrate/lock_retry.hpp"
 
 #include <functional>
 #include <optional>
@@ -15,6 +16,7 @@
 
 extern "C" {
 #include "executor/spi.h"
+#include "utils/resowner.h"
 }
 
 namespace migrate::pg {
@@ -38,6 +40,12 @@ public:
 	void notice(std::string_view message, std::size_t step, std::size_t steps) override;
 	bool can_run_non_transactional() const override { return false; }
 	void commit() override;
+	void begin_attempt() override;
+	void end_attempt(bool keep) override;
+	LockPolicy lock_policy() const override;
+	std::vector<std::string> relations_of(std::string_view statement) override;
+	void report(std::string_view message) override;
+	void pause(double seconds) override;
 
 private:
 	// `plan`: where query_repeated keeps the statement's plan (nullptr: plan it for this run only).
@@ -48,6 +56,9 @@ private:
 	Oid state_owner_; // state-changing calls: engine SQL runs as this role; InvalidOid: as the caller
 	std::optional<std::string> caller_search_path_;
 	int revision_level_ = 0; // GUC nest level of the open revision scope; 0: none
+	// The open attempt's subtransaction: what to return to when it ends.
+	MemoryContext attempt_context_ = nullptr;
+	ResourceOwner attempt_owner_ = nullptr;
 	std::function<void()> commit_;
 };
 

@@ -2,12 +2,16 @@
 #include "migrate/database.hpp"
 
 #include "migrate/error.hpp"
+#include "migrate/lock_retry.hpp"
 #include "migrate/sql_text.hpp"
 #include "migrate/state.hpp"
 
 #include <algorithm>
 
 #include <fmt/format.h>
+
+#include <chrono>
+#include <thread>
 
 namespace migrate {
 
@@ -85,6 +89,36 @@ Database::commit() {
 	throw Error(sqlstate::invalid_transaction_state, "cannot commit between revisions here", {},
 	            "Use one transaction for the whole plan, or call the per-revision procedure outside a transaction "
 	            "block.");
+}
+
+void
+Database::begin_attempt() {
+	query("SAVEPOINT migrate_attempt");
+}
+
+void
+Database::end_attempt(bool keep) {
+	if (!keep)
+		query("ROLLBACK TO SAVEPOINT migrate_attempt");
+	query("RELEASE SAVEPOINT migrate_attempt");
+}
+
+LockPolicy
+Database::lock_policy() const {
+	return {};
+}
+
+std::vector<std::string>
+Database::relations_of(std::string_view) {
+	return {};
+}
+
+void
+Database::report(std::string_view) {}
+
+void
+Database::pause(double seconds) {
+	std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
 }
 
 } // namespace migrate

@@ -3,6 +3,7 @@
 #include "migrate/runner.hpp"
 
 #include "migrate/error.hpp"
+#include "migrate/lock_retry.hpp"
 #include "migrate/history_text.hpp"
 #include "migrate/script.hpp"
 #include "migrate/state.hpp"
@@ -447,14 +448,36 @@ std::vector<StepResult>
 Runner::upgrade(std::string_view target) {
 	lock();
 	RevisionGraph graph = load_graph();
-	return run(graph, plan(Direction::upgrade, graph, target));
+	return run_retrying(graph, plan(Direction::upgrade, graph, target));
 }
 
 std::vector<StepResult>
 Runner::downgrade(std::string_view target) {
 	lock();
 	RevisionGraph graph = load_graph();
-	return run(graph, plan(Direction::downgrade, graph, target));
+	return run_retrying(graph, plan(Direction::downgrade, graph, target));
+}
+
+std::vector<StepResult>
+Runner::run_retrying(const RevisionGraph &graph, const Plan &plan, std::size_t done_before, std::size_t total) {
+	// transactional: false revisions commit statement by statement: nothing to undo and retry.
+	for (const Step &step : plan.steps)
+		if (!graph[step.revision].transactional)
+			return run(graph, plan, done_before, total);
+	if (plan.steps.empty())
+		return {};
+	std::vector<StepResult> results;
+	if (!db_.commits_each_revision()) {
+		with_lock_retry(db_, [&] { results = run(graph, plan, done_before, total); });
+		return results;
+	}
+	const std::size_t all = total != 0 ? total : done_before + plan.steps.size();
+	for (std::size_t k = 0; k < plan.steps.size(); ++k)
+		with_lock_retry(db_, [&] {
+			auto done = run(graph, Plan{{plan.steps[k]}}, done_before + k, all);
+			results.insert(results.end(), done.begin(), done.end());
+		});
+	return results;
 }
 
 std::vector<StepResult>
@@ -492,7 +515,7 @@ Runner::run_per_revision(Direction direction, std::string_view target) {
 		bool moved = false;
 		for (std::size_t k = 0; k < planned.steps.size(); ++k) {
 			const Step &step = planned.steps[k];
-			auto done = run(graph, Plan{{step}}, results.size(), results.size() + planned.steps.size() - k);
+			auto done = run_retrying(graph, Plan{{step}}, results.size(), results.size() + planned.steps.size() - k);
 			results.insert(results.end(), done.begin(), done.end());
 			for (const auto &r : step.version_delete)
 				expected.erase(std::remove(expected.begin(), expected.end(), r), expected.end());

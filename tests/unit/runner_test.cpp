@@ -1,5 +1,6 @@
 // The runner's contract with its host, over an in-memory Database that records every call.
 #include "migrate/error.hpp"
+#include "migrate/lock_retry.hpp"
 #include "migrate/runner.hpp"
 #include "migrate/state.hpp"
 #include "test_graphs.hpp"
@@ -28,6 +29,18 @@ public:
 	std::vector<Row> lock_holder;   // what state::lock_holder_sql finds: another session's pid, revision
 	bool runs_non_transactional = false;
 	std::vector<std::pair<std::size_t, std::size_t>> counts; // each notice's step of steps
+	// Lock-safe apply: a statement containing LOCKED times out waiting for a lock (55P03) this
+	// many times; the policy, the pauses and reports the runner asked for.
+	int lock_timeouts = 0;
+	LockPolicy policy;
+	std::vector<double> pauses;
+	std::vector<std::string> reports;
+	LockPolicy lock_policy() const override { return policy; }
+	std::vector<std::string> relations_of(std::string_view statement) override {
+		return {"statement: " + std::string(statement)};
+	}
+	void report(std::string_view message) override { reports.emplace_back(message); }
+	void pause(double seconds) override { pauses.push_back(seconds); }
 
 	// The bookkeeping after a step (state::record_sql): logged with its parameters.
 	std::vector<Row> query_repeated(std::string_view sql, const std::vector<Value> &params) override {
@@ -159,6 +172,12 @@ public:
 		calls.push_back("run: " + std::to_string(ctx.line) + ": " + std::string(sql));
 		if (sql.find("FAIL") != std::string_view::npos)
 			throw Error("42P01", "relation does not exist");
+		if (sql.find("LOCKED") != std::string_view::npos && lock_timeouts > 0) {
+			--lock_timeouts;
+			Error e(sqlstate::lock_not_available, "canceling statement due to lock timeout");
+			e.statement = std::string(sql);
+			throw e;
+		}
 		if (starts_with(sql, "SELECT"))
 			return verdict;
 		return std::nullopt;
@@ -519,4 +538,91 @@ TEST(Runner, ScriptReadsOnlyThePlannedRevisionsSql) {
 		EXPECT_FALSE(starts_with(call, "query: SELECT revision, pg_catalog.array_to_string") &&
 		             call.find("upgrade_sql") != std::string::npos)
 		    << "the graph is read without its SQL: " << call;
+}
+
+// Lock-safe apply (lock_retry.hpp): a lock timeout undoes the whole attempt and tries again.
+TEST(Runner, LockTimeoutUndoesTheAttemptAndRetriesIt) {
+	FakeDatabase db;
+	db.revisions = {rev("001"), rev("002", {"001"})};
+	db.revisions[1].upgrade.sql = "ALTER TABLE LOCKED ADD c int";
+	db.policy = {"500ms", 3};
+	db.lock_timeouts = 2;
+	auto steps = Runner(db).upgrade("head");
+	ASSERT_EQ(steps.size(), 2u);
+	auto count = [&](std::string_view prefix) {
+		return std::count_if(db.calls.begin(), db.calls.end(), [&](const auto &c) { return starts_with(c, prefix); });
+	};
+	// One savepoint per attempt around the whole plan, two of them undone; each step recorded once.
+	EXPECT_EQ(count("query: SAVEPOINT migrate_attempt"), 3);
+	EXPECT_EQ(count("query: ROLLBACK TO SAVEPOINT migrate_attempt"), 2);
+	EXPECT_EQ(count("query: RELEASE SAVEPOINT migrate_attempt"), 3);
+	EXPECT_EQ(std::count_if(db.calls.begin(), db.calls.end(),
+	                        [](const auto &c) { return c.find("ALTER TABLE LOCKED") != std::string::npos; }),
+	          3);
+	// 001 recorded in each attempt (the first two undone with it), 002 in the last only.
+	EXPECT_EQ(count("record:  001 001 upgrade"), 3);
+	EXPECT_EQ(count("record: 001 002 002 upgrade 001"), 1);
+	ASSERT_EQ(db.pauses.size(), 2u);
+	ASSERT_EQ(db.reports.size(), 2u);
+	EXPECT_NE(db.reports[0].find("waiting for a lock (lock_timeout 500ms, try 1 of 4)"), std::string::npos)
+	    << db.reports[0];
+	// The lock is taken once, before the first attempt, and kept through the retries.
+	EXPECT_EQ(count("query: " + std::string(state::lock_sql)), 1);
+}
+
+TEST(Runner, LockTimeoutAfterTheLastRetryFailsNamingWhatWasTried) {
+	FakeDatabase db;
+	db.revisions = {rev("001")};
+	db.revisions[0].upgrade.sql = "ALTER TABLE LOCKED ADD c int";
+	db.policy = {"200ms", 1};
+	db.lock_timeouts = 5;
+	try {
+		Runner(db).upgrade("head");
+		ADD_FAILURE() << "no error";
+	} catch (const Error &e) {
+		EXPECT_EQ(e.sqlstate(), sqlstate::lock_not_available);
+		EXPECT_NE(e.detail().find("Tried 2 times, each waiting up to lock_timeout 200ms."), std::string::npos)
+		    << e.detail();
+		EXPECT_NE(e.detail().find("Blocked by: no session holds a lock on it now"), std::string::npos) << e.detail();
+		EXPECT_NE(e.hint().find("Nothing was applied"), std::string::npos);
+	}
+	EXPECT_EQ(db.pauses.size(), 1u);
+	EXPECT_EQ(std::count(db.calls.begin(), db.calls.end(), "query: ROLLBACK TO SAVEPOINT migrate_attempt"), 2);
+}
+
+TEST(Runner, OtherErrorsAndTransactionalFalsePlansAreNotRetried) {
+	FakeDatabase db;
+	db.revisions = {rev("001")};
+	db.revisions[0].upgrade.sql = "CREATE TABLE FAIL (id int)";
+	db.policy = {"500ms", 5};
+	EXPECT_EQ(error_sqlstate([&] { Runner(db).upgrade("head"); }), "42P01");
+	EXPECT_TRUE(db.pauses.empty());
+
+	FakeDatabase nontx;
+	nontx.runs_non_transactional = true;
+	nontx.revisions = {rev("001")};
+	nontx.revisions[0].transactional = false;
+	nontx.revisions[0].upgrade.sql = "CREATE INDEX CONCURRENTLY LOCKED ON t (c)";
+	nontx.policy = {"500ms", 5};
+	nontx.lock_timeouts = 1;
+	EXPECT_EQ(error_sqlstate([&] { Runner(nontx).upgrade("head"); }), sqlstate::lock_not_available);
+	EXPECT_TRUE(nontx.pauses.empty());
+	EXPECT_FALSE(nontx.has("query: SAVEPOINT"));
+}
+
+TEST(LockRetry, BackoffDoublesFromHalfASecondToThirtyWithJitter) {
+	EXPECT_DOUBLE_EQ(backoff_seconds(0, 0.5), 0.5);
+	EXPECT_DOUBLE_EQ(backoff_seconds(0, 0.0), 0.375);
+	EXPECT_DOUBLE_EQ(backoff_seconds(0, 1.0), 0.625);
+	EXPECT_DOUBLE_EQ(backoff_seconds(3, 0.5), 4.0);
+	EXPECT_DOUBLE_EQ(backoff_seconds(6, 0.5), 30.0);
+	EXPECT_DOUBLE_EQ(backoff_seconds(100, 1.0), 37.5);
+}
+
+TEST(LockRetry, TheRevisionsHeaderOverridesTheDefault) {
+	Revision r = rev("001");
+	LockPolicy policy{"500ms", 10};
+	EXPECT_EQ(effective_lock_timeout(r, policy), "500ms");
+	r.lock_timeout = "5s";
+	EXPECT_EQ(effective_lock_timeout(r, policy), "5s");
 }

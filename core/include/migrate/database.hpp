@@ -14,6 +14,8 @@
 
 namespace migrate {
 
+struct LockPolicy; // lock_retry.hpp
+
 using Value = std::optional<std::string>; // a text value; nullopt is SQL NULL
 using Row = std::vector<Value>;
 
@@ -120,6 +122,23 @@ public:
 	// Commits and starts a new transaction (one commit per revision). Only hosts that can, can:
 	// a procedure CALLed outside a transaction block, or a client connection.
 	virtual void commit();
+
+	// Lock-safe apply (lock_retry.hpp). An attempt that a lock timeout may undo without ending the
+	// transaction or giving up the migration lock: by default a savepoint; the extension uses a
+	// subtransaction. end_attempt(false) undoes everything since begin_attempt.
+	virtual void begin_attempt();
+	// Whether this host commits between the revisions of one run (a client's per-revision run):
+	// then each revision is an attempt of its own.
+	virtual bool commits_each_revision() const { return false; }
+	virtual void end_attempt(bool keep);
+	// The lock_timeout and retries this host applies (none by default).
+	virtual LockPolicy lock_policy() const;
+	// The tables, views and sequences `statement` names, as written ("public.agents", "agents"),
+	// found by the host's parser: whose locks it may wait for. None by default.
+	virtual std::vector<std::string> relations_of(std::string_view statement);
+	// A message about the run that is not a step (a lock wait), and a pause (interruptible).
+	virtual void report(std::string_view message);
+	virtual void pause(double seconds);
 };
 
 } // namespace migrate

@@ -63,6 +63,9 @@ public:
 	std::string internal_query;
 	int internal_position = 0;
 	int cursor_position = 0;
+	// The migration statement that failed, when one did (set by the hosts): lock_retry names who
+	// holds locks on what it names.
+	std::string statement;
 
 private:
 	std::string sqlstate_;

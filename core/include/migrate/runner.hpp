@@ -101,6 +101,9 @@ private:
 	// progress counts from there.
 	std::vector<StepResult> run(const RevisionGraph &graph, const Plan &plan, std::size_t done_before = 0,
 	                            std::size_t total = 0);
+	// run() as one attempt that a lock timeout undoes and retries (lock_retry.hpp).
+	std::vector<StepResult> run_retrying(const RevisionGraph &graph, const Plan &plan, std::size_t done_before = 0,
+	                                     std::size_t total = 0);
 	// The planned revisions as their stored content says (verified_revision), by id.
 	std::unordered_map<std::string, Revision> planned_texts(const RevisionGraph &graph, const Plan &plan);
 	void run_section(const Revision &rev, const std::string &sql, const Section &section, Direction direction,
