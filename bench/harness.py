@@ -534,7 +534,7 @@ class Harness:
 
     def backend_memory(self, n, tools):
         """One untimed W1 per tool with a sampler on its server backends; for pgmigrate also the
-        migrate_upgrade call alone (revisions uploaded first by `pgmigrate current`), and for the
+        migrate_upgrade call alone (revisions uploaded first by `pgmigrate stamp base`), and for the
         floor the same DDL sent by one session in one transaction."""
         hist = self.history(n)
         for t in tools:
@@ -555,7 +555,9 @@ class Harness:
             db = self.dbname(pg, f"memcall{n}")
             pg.prepare(db, hist)
             if what.startswith("migrate"):
-                self.measure(pg, pg.current(db, hist), label=f"memupload_{n}")
+                # Uploaded by a state-changing command that changes nothing (read-only commands such
+                # as `current` read the files without uploading them).
+                self.measure(pg, [pg.base(db, hist) + ["stamp", "base"]], label=f"memupload_{n}")
                 sql = "SELECT count(*) FROM migrate_upgrade('head')"
             else:
                 sql = open(os.path.join(hist, "floor_up.sql")).read()

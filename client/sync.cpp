@@ -11,14 +11,22 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
 namespace pgmigrate {
 
 std::string
-text_array_literal(const std::vector<std::string> &values) {
-	std::string out = "{";
+text_array_literal(const std::vector<std::string_view> &values) {
+	std::size_t size = 2;
+	for (std::string_view v : values)
+		size +=
+		    v.size() + 3 +
+		    static_cast<std::size_t>(std::count_if(v.begin(), v.end(), [](char c) { return c == '"' || c == '\\'; }));
+	std::string out;
+	out.reserve(size); // sized once: a directory's upload is megabytes
+	out += '{';
 	for (std::size_t i = 0; i < values.size(); ++i) {
 		if (i)
 			out += ',';
@@ -105,7 +113,7 @@ sync_project(Connection &conn, const Host &host, const Project &project, double 
 
 	// Parents before children, so the server never sees a revision before its down_revision.
 	const auto &graph = project.graph();
-	std::vector<std::string> contents, names;
+	std::vector<const ProjectFile *> files; // views into the project: no copy of the contents
 	for (auto i : graph.topological_order()) {
 		const auto &rev = graph[i];
 		if (project.unfilled(rev.id)) // a draft: warned about, uploaded once it is filled in
@@ -113,9 +121,7 @@ sync_project(Connection &conn, const Host &host, const Project &project, double 
 		auto it = server.find(rev.id);
 		if (it != server.end() && it->second == rev.checksum)
 			continue;
-		const ProjectFile &file = project.file(rev.id);
-		contents.push_back(file.content);
-		names.push_back(file.name);
+		files.push_back(&project.file(rev.id));
 		result.uploaded.push_back(rev.id);
 	}
 	// The files say which revisions exist to be applied: a stored one that has no file and was
@@ -139,26 +145,35 @@ sync_project(Connection &conn, const Host &host, const Project &project, double 
 		// The engine's add, as migrate_add runs it server-side: the same checks, the same rows.
 		LibpqDatabase db(conn, false);
 		migrate::Runner runner(db);
-		std::vector<migrate::Runner::Upload> files;
-		for (std::size_t i = 0; i < contents.size(); ++i)
-			files.push_back({contents[i], names[i]});
-		runner.add_all(files);
-	} else if (conn.query("SELECT COALESCE(pg_catalog.has_function_privilege(p, 'EXECUTE'), false) "
-	                      "FROM pg_catalog.to_regprocedure($1) AS p",
-	                      {host.fn("migrate_add_all") + "(pg_catalog.text[], pg_catalog.text[])"})
-	               .get_bool(0, 0)) {
-		// All of them in one call that checks the stored graph once (0.4.0).
-		conn.query(fmt::format("SELECT revision FROM {}($1::pg_catalog.text[], $2::pg_catalog.text[])",
-		                       host.fn("migrate_add_all")),
-		           {text_array_literal(contents), text_array_literal(names)});
+		std::vector<migrate::Runner::Upload> uploads;
+		for (const ProjectFile *f : files)
+			uploads.push_back({f->content, f->name});
+		runner.add_all(uploads);
 	} else {
-		// An older extension, or no EXECUTE on migrate_add_all: migrate_add per file, in one round
-		// trip; unnest keeps the array order.
-		conn.query(
-		    fmt::format("SELECT {}(u.content, u.filename) FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
-		                "pg_catalog.unnest($2::pg_catalog.text[])) AS u(content, filename)",
-		                host.fn("migrate_add")),
-		    {text_array_literal(contents), text_array_literal(names)});
+		const bool add_all = conn.query("SELECT COALESCE(pg_catalog.has_function_privilege(p, 'EXECUTE'), false) "
+		                                "FROM pg_catalog.to_regprocedure($1) AS p",
+		                                {host.fn("migrate_add_all") + "(pg_catalog.text[], pg_catalog.text[])"})
+		                         .get_bool(0, 0);
+		// migrate_add_all (0.4.0) checks the stored graph once per call; an older extension, or a role
+		// without EXECUTE on it, gets migrate_add per file (unnest keeps the array order). Either way
+		// in chunks of about a megabyte, so the client never holds a second copy of the directory.
+		const std::string sql =
+		    add_all ? fmt::format("SELECT revision FROM {}($1::pg_catalog.text[], $2::pg_catalog.text[])",
+		                          host.fn("migrate_add_all"))
+		            : fmt::format("SELECT {}(u.content, u.filename) FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog."
+		                          "text[]), pg_catalog.unnest($2::pg_catalog.text[])) AS u(content, filename)",
+		                          host.fn("migrate_add"));
+		constexpr std::size_t chunk_bytes = 1 << 20;
+		for (std::size_t from = 0; from < files.size();) {
+			std::vector<std::string_view> contents, names;
+			std::size_t bytes = 0;
+			for (; from < files.size() && (contents.empty() || bytes < chunk_bytes); ++from) {
+				contents.push_back(files[from]->content);
+				names.push_back(files[from]->name);
+				bytes += files[from]->content.size();
+			}
+			conn.query(sql, {text_array_literal(contents), text_array_literal(names)});
+		}
 	}
 	if (!stale.empty()) {
 		const std::string list = fmt::format("{}", fmt::join(stale, ","));

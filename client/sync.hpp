@@ -34,6 +34,6 @@ SyncResult sync_project(Connection &conn, const Host &host, const Project &proje
 std::vector<std::string> version_rows(Connection &conn);
 
 // A text[] literal for a parameter ($1::text[]).
-std::string text_array_literal(const std::vector<std::string> &values);
+std::string text_array_literal(const std::vector<std::string_view> &values);
 
 } // namespace pgmigrate

@@ -404,3 +404,13 @@ TEST(PlanRoundTrip, UpThenDownRestoresRows) {
 	EXPECT_EQ(sorted(step_ids(g, part)), (Ids{"a2", "m"}));
 	EXPECT_EQ(apply_rows(rows, part), (Ids{"b2", "s2"}));
 }
+
+TEST(Plan, StepCountReadsBackWhatItWrites) {
+	EXPECT_EQ(step_count(3, 40), "step 3 of 40");
+	auto c = parse_step_count(step_count(3, 40));
+	ASSERT_TRUE(c.has_value());
+	EXPECT_EQ(c->step, 3u);
+	EXPECT_EQ(c->steps, 40u);
+	for (const char *other : {"", "step 3", "step 3 of", "step x of 4", "step 3 of 4 more", "Step 3 of 4"})
+		EXPECT_FALSE(parse_step_count(other).has_value()) << other;
+}

@@ -5,6 +5,7 @@
 #include "migrate/state.hpp"
 #include "test_graphs.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -42,18 +43,42 @@ public:
 	void report(std::string_view message) override { reports.emplace_back(message); }
 	void pause(double seconds) override { pauses.push_back(seconds); }
 
+	bool records_versions = false; // record_sql changes `version` (a per-revision run reads it back)
+	static std::vector<std::string> split_ids(const std::string &list) {
+		std::vector<std::string> ids;
+		for (std::size_t start = 0; start < list.size();) {
+			std::size_t comma = std::min(list.find(',', start), list.size());
+			ids.push_back(list.substr(start, comma - start));
+			start = comma + 1;
+		}
+		return ids;
+	}
+	std::size_t planned = 0; // query() calls: statements a host parses and plans afresh
+	std::size_t commits = 0;
+	void commit() override { ++commits; }
+
 	// The bookkeeping after a step (state::record_sql): logged with its parameters.
 	std::vector<Row> query_repeated(std::string_view sql, const std::vector<Value> &params) override {
-		if (sql != state::record_sql())
-			return query(sql, params);
+		if (sql != state::record_sql()) {
+			auto rows = query(sql, params);
+			--planned; // a host keeps this one's plan
+			return rows;
+		}
 		std::string line = "record:";
 		for (const auto &p : params)
 			line += " " + p.value_or("NULL");
 		calls.push_back(line);
+		if (records_versions) { // params: the version rows to delete, then to insert (comma-joined)
+			for (const auto &r : split_ids(params.at(0).value_or("")))
+				std::erase(version, r);
+			for (const auto &r : split_ids(params.at(1).value_or("")))
+				version.push_back(r);
+		}
 		return {};
 	}
 
 	std::vector<Row> query(std::string_view sql, const std::vector<Value> &params) override {
+		++planned;
 		calls.push_back("query: " + std::string(sql));
 		if (sql.find("transaction_isolation") != std::string_view::npos)
 			return {{isolation}};
@@ -625,4 +650,61 @@ TEST(LockRetry, TheRevisionsHeaderOverridesTheDefault) {
 	EXPECT_EQ(effective_lock_timeout(r, policy), "500ms");
 	r.lock_timeout = "5s";
 	EXPECT_EQ(effective_lock_timeout(r, policy), "5s");
+}
+
+// Complexity pinned by counting, not timing (issue 15).
+
+namespace {
+
+std::vector<Revision>
+linear_history(std::size_t n) {
+	std::vector<Revision> revs;
+	auto id = [](std::size_t i) { return fmt::format("{:05}", i); };
+	for (std::size_t i = 1; i <= n; ++i)
+		revs.push_back(i == 1 ? rev(id(i)) : rev(id(i), {id(i - 1)}));
+	return revs;
+}
+
+} // namespace
+
+TEST(RunnerComplexity, PerRevisionRunsPlanNothingNewPerStep) {
+	// Every step of a per-revision run sends the same statements with kept plans: what is planned
+	// afresh (loading the graph, once) does not grow with the number of steps, and the calls per
+	// step are the same at any length.
+	auto run = [](std::size_t n) {
+		FakeDatabase db;
+		db.records_versions = true;
+		db.revisions = linear_history(n);
+		EXPECT_EQ(Runner(db).upgrade_per_revision("head").size(), n);
+		EXPECT_EQ(db.commits, n);
+		return std::pair(db.planned, db.calls.size());
+	};
+	auto [planned10, calls10] = run(10);
+	auto [planned20, calls20] = run(20);
+	auto [planned40, calls40] = run(40);
+	EXPECT_EQ(planned10, planned40);
+	EXPECT_EQ(planned20, planned40);
+	EXPECT_EQ(calls40 - calls20, 2 * (calls20 - calls10)) << "calls grow linearly with the steps";
+}
+
+TEST(RunnerComplexity, UploadingFilesChecksTheStoredGraphOnce) {
+	// migrate_add_all (and client mode's upload): one read of the stored graph for any number of
+	// files, where one migrate_add per file looked for revisions naming each of them.
+	auto run = [](std::size_t n) {
+		FakeDatabase db;
+		std::vector<std::string> texts;
+		for (std::size_t i = 1; i <= n; ++i)
+			texts.push_back(fmt::format("-- revision: {:05}\n-- down_revision: {}\n-- migrate:upgrade\nSELECT 1;\n", i,
+			                            i == 1 ? std::string("none") : fmt::format("{:05}", i - 1)));
+		std::vector<Runner::Upload> files;
+		for (const auto &t : texts)
+			files.push_back({t, "f.sql"});
+		Runner(db).add_all(files);
+		std::size_t graph_reads = 0;
+		for (const auto &c : db.calls)
+			graph_reads += starts_with(c, "query: SELECT revision, pg_catalog.array_to_string");
+		EXPECT_EQ(graph_reads, 1u) << n << " files";
+		return db.calls.size();
+	};
+	EXPECT_EQ(run(5), run(50)) << "the same queries for 5 files as for 50";
 }

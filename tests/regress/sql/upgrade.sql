@@ -84,6 +84,13 @@ SELECT revision, direction, down_revision, duration_ms >= 0 AS timed, finished_a
        application_name
 FROM migrate.log ORDER BY id;
 
+-- Asked for (pgmigrate's [k/N] status line), each step's notice says where it is in its plan.
+BEGIN;
+SET LOCAL migrate.step_count = on;
+SELECT revision FROM migrate_downgrade('001');
+SELECT revision FROM migrate_upgrade('head');
+ROLLBACK;
+
 -- At head, upgrading again is a no-op: no steps, no log rows.
 SELECT * FROM migrate_upgrade('head');
 SELECT * FROM migrate_upgrade('heads');
