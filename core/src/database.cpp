@@ -93,14 +93,14 @@ Database::commit() {
 
 void
 Database::begin_attempt() {
-	query("SAVEPOINT migrate_attempt");
+	query_repeated("SAVEPOINT migrate_attempt", {});
 }
 
 void
 Database::end_attempt(bool keep) {
 	if (!keep)
-		query("ROLLBACK TO SAVEPOINT migrate_attempt");
-	query("RELEASE SAVEPOINT migrate_attempt");
+		query_repeated("ROLLBACK TO SAVEPOINT migrate_attempt", {});
+	query_repeated("RELEASE SAVEPOINT migrate_attempt", {});
 }
 
 LockPolicy
