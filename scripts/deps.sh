@@ -9,6 +9,7 @@ packages=(
 	libfmt-dev libssl-dev libcli11-dev nlohmann-json3-dev libpg-query-dev
 	libgtest-dev libgmock-dev
 	clang libclang-rt-14-dev clang-format
+	python3 # tests/e2e: JSON and timing checks
 )
 
 missing=()
