@@ -17,30 +17,6 @@
 
 namespace pgmigrate {
 
-std::string
-text_array_literal(const std::vector<std::string_view> &values) {
-	std::size_t size = 2;
-	for (std::string_view v : values)
-		size +=
-		    v.size() + 3 +
-		    static_cast<std::size_t>(std::count_if(v.begin(), v.end(), [](char c) { return c == '"' || c == '\\'; }));
-	std::string out;
-	out.reserve(size); // sized once: a directory's upload is megabytes
-	out += '{';
-	for (std::size_t i = 0; i < values.size(); ++i) {
-		if (i)
-			out += ',';
-		out += '"';
-		for (char c : values[i]) {
-			if (c == '"' || c == '\\')
-				out += '\\';
-			out += c;
-		}
-		out += '"';
-	}
-	return out + "}";
-}
-
 std::vector<std::string>
 version_rows(Connection &conn) {
 	std::vector<std::string> rows;
@@ -172,7 +148,7 @@ sync_project(Connection &conn, const Host &host, const Project &project, double 
 				names.push_back(files[from]->name);
 				bytes += files[from]->content.size();
 			}
-			conn.query(sql, {text_array_literal(contents), text_array_literal(names)});
+			conn.query(sql, {migrate::state::text_array_literal(contents), migrate::state::text_array_literal(names)});
 		}
 	}
 	if (!stale.empty()) {

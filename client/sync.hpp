@@ -33,7 +33,4 @@ SyncResult sync_project(Connection &conn, const Host &host, const Project &proje
 // The server's version rows (the applied heads).
 std::vector<std::string> version_rows(Connection &conn);
 
-// A text[] literal for a parameter ($1::text[]).
-std::string text_array_literal(const std::vector<std::string_view> &values);
-
 } // namespace pgmigrate

@@ -2,6 +2,7 @@
 #include "migrate/lock_retry.hpp"
 
 #include "migrate/error.hpp"
+#include "migrate/state.hpp"
 
 #include <fmt/format.h>
 
@@ -29,23 +30,6 @@ constexpr std::string_view blockers_sql =
     "FROM pg_catalog.unnest($1::pg_catalog.text[]) AS n) "
     "ORDER BY a.state_change NULLS LAST, l.pid";
 
-std::string
-array_literal(const std::vector<std::string> &items) {
-	std::string out = "{";
-	for (const auto &item : items) {
-		if (out.size() > 1)
-			out += ',';
-		out += '"';
-		for (char c : item) {
-			if (c == '"' || c == '\\')
-				out += '\\';
-			out += c;
-		}
-		out += '"';
-	}
-	return out + "}";
-}
-
 // "public.agents: pid 4242 (AccessShareLock; app "web", idle in transaction for 41 s: SELECT ...)",
 // one per blocking lock; empty when no session holds one (it ended, or the names are unknown).
 std::vector<std::string>
@@ -53,7 +37,8 @@ blockers(Database &db, const std::vector<std::string> &relations) {
 	std::vector<std::string> lines;
 	if (relations.empty())
 		return lines;
-	for (const Row &r : db.query(blockers_sql, {array_literal(relations)})) {
+	const std::vector<std::string_view> names(relations.begin(), relations.end());
+	for (const Row &r : db.query(blockers_sql, {state::text_array_literal(names)})) {
 		auto v = [&](std::size_t i) { return r.at(i).value_or(""); };
 		std::string app = v(1).empty() ? std::string() : fmt::format("app \"{}\", ", v(1));
 		std::string state = v(2).empty() ? "state unknown" : fmt::format("{} for {} s", v(2), v(3));
@@ -61,6 +46,16 @@ blockers(Database &db, const std::vector<std::string> &relations) {
 		lines.push_back(fmt::format("{}: pid {} ({}; {}{}{})", v(6), v(0), v(5), app, state, query));
 	}
 	return lines;
+}
+
+// Undoes the attempt on the way out of an error that is not retried: the error is what matters, not
+// a failure to undo (a connection that is gone); the transaction's end undoes it anyway.
+void
+undo_quietly(Database &db) noexcept {
+	try {
+		db.end_attempt(false);
+	} catch (...) {
+	}
 }
 
 bool
@@ -78,8 +73,11 @@ backoff_seconds(int k, double jitter01) {
 
 std::string_view
 effective_lock_timeout(const Revision &revision, const LockPolicy &policy) {
-	return revision.lock_timeout.empty() ? std::string_view(policy.lock_timeout)
-	                                     : std::string_view(revision.lock_timeout);
+	// transactional: false revisions (CREATE INDEX CONCURRENTLY) wait for every older transaction
+	// without blocking the application, and are not retried: only their own header applies.
+	if (!revision.lock_timeout.empty() || !revision.transactional)
+		return revision.lock_timeout;
+	return policy.lock_timeout;
 }
 
 void
@@ -93,7 +91,7 @@ with_lock_retry(Database &db, const std::function<void()> &attempt) {
 			attempt();
 		} catch (Error &e) {
 			if (!lock_timed_out(e)) {
-				db.end_attempt(false);
+				undo_quietly(db);
 				throw;
 			}
 			db.end_attempt(false); // undone: nothing of this attempt stays
@@ -119,7 +117,7 @@ with_lock_retry(Database &db, const std::function<void()> &attempt) {
 			db.pause(pause);
 			continue;
 		} catch (...) {
-			db.end_attempt(false);
+			undo_quietly(db);
 			throw;
 		}
 		db.end_attempt(true);

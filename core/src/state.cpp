@@ -296,4 +296,28 @@ guarded_upsert_script(const Revision &revision, std::string_view content, std::s
 	return fmt::format("DO {}\n{}{}", tag, body, tag);
 }
 
+std::string
+text_array_literal(const std::vector<std::string_view> &values) {
+	std::size_t size = 2;
+	for (std::string_view v : values)
+		size +=
+		    v.size() + 3 +
+		    static_cast<std::size_t>(std::count_if(v.begin(), v.end(), [](char c) { return c == '"' || c == '\\'; }));
+	std::string out;
+	out.reserve(size); // sized once: a directory's upload is megabytes
+	out += '{';
+	for (std::size_t i = 0; i < values.size(); ++i) {
+		if (i)
+			out += ',';
+		out += '"';
+		for (char c : values[i]) {
+			if (c == '"' || c == '\\')
+				out += '\\';
+			out += c;
+		}
+		out += '"';
+	}
+	return out + "}";
+}
+
 } // namespace migrate::state

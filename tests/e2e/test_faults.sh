@@ -111,7 +111,7 @@ for _ in $(seq 100); do
 	[[ $(sql "$URL" "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'orgs' AND l.granted") -ge 1 ]] && break
 	sleep 0.1
 done
-pgm -d "$URL" --dir locked upgrade head
+pgm -d "$URL" --dir locked --lock-retries 0 upgrade head # no retry: the timeout fails at once
 expect_rc 1 "lock_timeout of revision 004"
 expect_err_has "lock timeout"
 expect_unchanged "$WORK/before" "$URL" "after a lock timeout in 004 (003 ran before it)" "$ORGS"

@@ -650,6 +650,11 @@ TEST(LockRetry, TheRevisionsHeaderOverridesTheDefault) {
 	EXPECT_EQ(effective_lock_timeout(r, policy), "500ms");
 	r.lock_timeout = "5s";
 	EXPECT_EQ(effective_lock_timeout(r, policy), "5s");
+	// CREATE INDEX CONCURRENTLY waits for older transactions without blocking anyone: no default.
+	r.transactional = false;
+	EXPECT_EQ(effective_lock_timeout(r, policy), "5s");
+	r.lock_timeout.clear();
+	EXPECT_EQ(effective_lock_timeout(r, policy), "");
 }
 
 // Complexity pinned by counting, not timing (issue 15).

@@ -36,7 +36,7 @@ struct LockPolicy {
 double backoff_seconds(int k, double jitter01);
 
 // The lock_timeout user SQL of `revision` runs with: its own `lock_timeout:` header, else the
-// policy's default.
+// policy's default (not for transactional: false revisions, which are not retried).
 std::string_view effective_lock_timeout(const Revision &revision, const LockPolicy &policy);
 
 // Runs `attempt` inside db.begin_attempt()/end_attempt(); when a statement fails for a lock it

@@ -33,6 +33,9 @@ inline constexpr std::string_view hold_lock_sql =
     "WHERE a.pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()";
 inline constexpr std::string_view release_lock_sql =
     "DELETE FROM migrate.lock_holder WHERE pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()";
+// pg_stat_activity is a snapshot kept for the whole transaction: a migrator waiting in one
+// transaction would go on seeing a holder that has died. Cleared before each look.
+inline constexpr std::string_view fresh_activity_sql = "SELECT pg_catalog.pg_stat_clear_snapshot()";
 inline constexpr std::string_view lock_holder_sql =
     "SELECT h.pid, h.revision FROM migrate.lock_holder h JOIN pg_catalog.pg_stat_activity a "
     "ON a.pid OPERATOR(pg_catalog.=) h.pid "
@@ -55,6 +58,9 @@ inline constexpr std::string_view version_rows_sql = "SELECT revision FROM migra
 
 // The refusal to replace an applied revision by different content, naming both checksums.
 Error changed_since_applied(const Revision &revision, std::string_view applied_checksum, std::string_view filename);
+
+// A text[] literal for a parameter ($1::text[]), sized once (an upload's is megabytes).
+std::string text_array_literal(const std::vector<std::string_view> &values);
 
 // A SQL string literal that is safe whatever standard_conforming_strings says.
 std::string quote_literal(std::string_view text);
