@@ -15,14 +15,20 @@ namespace migrate {
 namespace {
 
 // Sessions holding a granted lock on one of the relations $1 (names as written; those that do
-// not exist are skipped), other than this one: what a statement naming them waits for.
+// not exist are skipped), other than this one: what a statement naming them waits for. The
+// extension runs this as the state's owner, so what pg_stat_activity keeps from roles without
+// the right (state, since when, query) is shown only when the session's own user may see it.
 constexpr std::string_view blockers_sql =
-    "SELECT l.pid, COALESCE(a.application_name, ''), COALESCE(a.state, ''), "
-    "COALESCE(pg_catalog.floor(EXTRACT(epoch FROM pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) "
-    "a.state_change))::pg_catalog.int8, 0), "
-    "pg_catalog.left(pg_catalog.regexp_replace(COALESCE(a.query, ''), '\\s+', ' ', 'g'), 60), "
+    "SELECT l.pid, COALESCE(a.application_name, ''), "
+    "CASE WHEN v.visible THEN COALESCE(a.state, '') ELSE '' END, "
+    "CASE WHEN v.visible THEN COALESCE(pg_catalog.floor(EXTRACT(epoch FROM pg_catalog.clock_timestamp() "
+    "OPERATOR(pg_catalog.-) a.state_change))::pg_catalog.int8, 0) ELSE 0 END, "
+    "CASE WHEN v.visible THEN pg_catalog.left(pg_catalog.regexp_replace(COALESCE(a.query, ''), '\\s+', ' ', 'g'), "
+    "60) ELSE '' END, "
     "l.mode, l.relation::pg_catalog.regclass::pg_catalog.text "
     "FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) l.pid "
+    "CROSS JOIN LATERAL (SELECT a.usesysid IS NOT NULL AND (pg_catalog.pg_has_role(SESSION_USER, a.usesysid, "
+    "'MEMBER') OR pg_catalog.pg_has_role(SESSION_USER, 'pg_read_all_stats', 'MEMBER')) AS visible) v "
     "WHERE l.granted AND l.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid() "
     "AND l.database OPERATOR(pg_catalog.=) (SELECT oid FROM pg_catalog.pg_database "
     "WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database()) "
@@ -38,10 +44,11 @@ blockers(Database &db, const std::vector<std::string> &relations) {
 	if (relations.empty())
 		return lines;
 	const std::vector<std::string_view> names(relations.begin(), relations.end());
+	db.query(state::fresh_activity_sql); // this transaction's earlier look is stale by now
 	for (const Row &r : db.query(blockers_sql, {state::text_array_literal(names)})) {
 		auto v = [&](std::size_t i) { return r.at(i).value_or(""); };
 		std::string app = v(1).empty() ? std::string() : fmt::format("app \"{}\", ", v(1));
-		std::string state = v(2).empty() ? "state unknown" : fmt::format("{} for {} s", v(2), v(3));
+		std::string state = v(2).empty() ? "state not visible to this role" : fmt::format("{} for {} s", v(2), v(3));
 		std::string query = v(4).empty() ? std::string() : fmt::format(": {}", v(4));
 		lines.push_back(fmt::format("{}: pid {} ({}; {}{}{})", v(6), v(0), v(5), app, state, query));
 	}
