@@ -189,6 +189,11 @@ END $$;
 RESET client_min_messages;
 SHOW search_path;
 SHOW lock_timeout;
+-- The extension's lock settings (lock_retry.hpp): defined with their defaults, validated.
+SHOW migrate.lock_timeout;
+SHOW migrate.lock_retries;
+SET migrate.lock_retries = -1;
+SET migrate.lock_timeout = 'soon';
 SELECT count(*) AS leftover_contexts FROM pg_backend_memory_contexts
 WHERE name IN ('SPI Proc', 'SPI Exec', 'SPI TupTable', 'migrate split', 'migrate result row');
 SELECT * FROM migrate_current();
