@@ -39,8 +39,11 @@ lock_holder(Connection &conn) {
 		return r.get(0, 0);
 	if (!conn.query("SELECT pg_catalog.to_regclass('migrate.lock_holder') IS NOT NULL").get_bool(0, 0))
 		return {};
-	conn.query(migrate::state::fresh_activity_sql);
 	r = conn.query(migrate::state::lock_holder_sql);
+	if (r.rows() > 0) { // maybe seen through this transaction's stale activity snapshot: look again
+		conn.query(migrate::state::fresh_activity_sql);
+		r = conn.query(migrate::state::lock_holder_sql);
+	}
 	return r.rows() > 0 ? r.get(0, 0) : std::string();
 }
 

@@ -67,8 +67,11 @@ Database::run_statements(std::string_view sql, const std::vector<StatementSpan> 
 void
 Database::lock_state(bool nowait) {
 	query_repeated(nowait ? state::lock_nowait_sql : state::lock_sql, {});
-	query_repeated(state::fresh_activity_sql, {});
 	auto holder = query_repeated(state::lock_holder_sql, {});
+	if (!holder.empty()) { // seen alive, maybe through this transaction's stale activity snapshot: look again
+		query_repeated(state::fresh_activity_sql, {});
+		holder = query_repeated(state::lock_holder_sql, {});
+	}
 	if (!holder.empty())
 		throw state::lock_held_across_commits(holder[0].at(0).value_or("?"), holder[0].at(1).value_or("?"));
 }

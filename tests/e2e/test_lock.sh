@@ -85,6 +85,28 @@ pgm -d "$URL" upgrade head
 expect_rc 0
 expect_out "Running upgrade 003 -> 004, new"
 
+# a holder across commits that dies while another migrator waits: the waiter sees it gone (its
+# transaction's pg_stat_activity snapshot is refreshed) and goes on
+"$PSQL" -XqAt "$URL" -c "SELECT pg_backend_pid()" -c "SELECT pg_sleep(30)" >"$WORK/dying.out" 2>&1 &
+DYING_JOB=$!
+for _ in $(seq 50); do [[ -s "$WORK/dying.out" ]] && break; sleep 0.1; done
+dying=$(head -1 "$WORK/dying.out")
+sql "$URL" "INSERT INTO migrate.lock_holder (pid, backend_start, revision) SELECT pid, backend_start, '004' FROM pg_stat_activity WHERE pid = $dying" >/dev/null
+"$PGMIGRATE" -d "$URL" --lock-wait 20 downgrade 003 >"$WORK/w.out" 2>"$WORK/w.err" &
+w=$!
+sleep 2
+sql "$BASE_URL/postgres" "SELECT pg_terminate_backend($dying)" >/dev/null
+wait "$DYING_JOB" 2>/dev/null
+start=$(date +%s)
+wait $w
+RC=$? ERR=$(cat "$WORK/w.err")
+expect_rc 0 "the waiter goes on once the holder has died"
+expect_err_has "Waiting for another migration to finish (pid $dying)..."
+(($(date +%s) - start < 10)) && pass || fail "it went on at once, not at --lock-wait"
+expect_eq "003" "$(sql "$URL" "SELECT revision FROM migrate.version")" "downgraded past the dead holder"
+pgm -d "$URL" upgrade head
+expect_rc 0
+
 # two migrators at once: one applies, the other finds nothing to do
 rev migrations/20260101_0004_005_slow.sql 005 004 "slow" "SELECT pg_sleep(1); CREATE TABLE t5 (id int);" "DROP TABLE t5;"
 "$PGMIGRATE" -d "$URL" upgrade head >"$WORK/a.out" 2>"$WORK/a.err" &

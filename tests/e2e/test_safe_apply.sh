@@ -89,6 +89,15 @@ for mode in extension client; do
 	expect_eq "1" "$(sql "$db" "SELECT count(*) FROM migrate.log WHERE revision = '002'")" "$mode: applied once"
 done
 
+# Bad settings are refused, naming them: the CLI's range, and client mode's own check of the
+# session's value (the extension's GUC refuses it on connection).
+pgm -d "$db" --no-extension --lock-retries 5000 current
+expect_rc 2 "--lock-retries out of range"
+PGOPTIONS="-c migrate.lock_retries=lots" pgm -d "$db" --no-extension downgrade 001
+expect_rc 1 "an invalid migrate.lock_retries in the session"
+expect_err_has 'invalid value for migrate.lock_retries: "lots"'
+expect_eq "002" "$(sql "$db" "SELECT revision FROM migrate.version")" "nothing ran with a bad setting"
+
 # From psql: the same call, the same retries, the NOTICE names the blocker.
 db=$(new_db psql)
 pgm -d "$db" upgrade 001 # uploads 002 as well
