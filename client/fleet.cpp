@@ -12,7 +12,6 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
-#include <map>
 
 #include <fcntl.h>
 #include <poll.h>
