@@ -48,8 +48,17 @@ CREATE TABLE IF NOT EXISTS migrate.log (
     duration_ms      double precision,
     "session_user"   name NOT NULL DEFAULT session_user,
     checksum         text,
-    application_name text DEFAULT pg_catalog.current_setting('application_name')
+    application_name text DEFAULT pg_catalog.current_setting('application_name'),
+    lock_waits       jsonb,
+    locks            jsonb,
+    rewritten        text[]
 );
+-- Lock-safe apply and the lock trace (0.5.0): the lock waits a step's attempts timed out on, with
+-- the sessions in the way; the relations the step held locks on, with the strongest mode; the
+-- relations it rewrote (their relfilenode changed). Logs made by earlier releases lack them.
+ALTER TABLE migrate.log ADD COLUMN IF NOT EXISTS lock_waits jsonb;
+ALTER TABLE migrate.log ADD COLUMN IF NOT EXISTS locks jsonb;
+ALTER TABLE migrate.log ADD COLUMN IF NOT EXISTS rewritten text[];
 -- 'remove': a stored revision that was never applied, dropped from the store (migrate_remove).
 ALTER TABLE migrate.log DROP CONSTRAINT IF EXISTS log_direction_check;
 ALTER TABLE migrate.log ADD CONSTRAINT log_direction_check
