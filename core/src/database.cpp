@@ -117,6 +117,16 @@ Database::relations_of(std::string_view) {
 	return {};
 }
 
+std::vector<lint::Statement>
+Database::lint_statements(std::string_view, const StatementContext &) {
+	return {};
+}
+
+lint::Policy
+Database::lint_policy() const {
+	return lint::Policy::off;
+}
+
 void
 Database::report(std::string_view) {}
 

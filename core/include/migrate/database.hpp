@@ -2,6 +2,7 @@
 // the client over libpq. Nothing here knows which one it is talking to.
 #pragma once
 
+#include "migrate/lint.hpp"
 #include "migrate/migration_file.hpp"
 #include "migrate/plan.hpp"
 #include "migrate/target.hpp"
@@ -136,6 +137,10 @@ public:
 	// The tables, views and sequences `statement` names, as written ("public.agents", "agents"),
 	// found by the host's parser: whose locks it may wait for. None by default.
 	virtual std::vector<std::string> relations_of(std::string_view statement);
+	// Lint (lint.hpp): the statements of a section in the neutral model, parsed by the host's
+	// parser; and the `migrate.lint` policy this host applies (off by default).
+	virtual std::vector<lint::Statement> lint_statements(std::string_view sql, const StatementContext &where);
+	virtual lint::Policy lint_policy() const;
 	// A message about the run that is not a step (a lock wait), and a pause (interruptible).
 	virtual void report(std::string_view message);
 	virtual void pause(double seconds);
