@@ -88,7 +88,9 @@ state_is_current(Connection &conn) {
 	        "pg_catalog.to_regclass('migrate.log') IS NOT NULL AND "
 	        "pg_catalog.to_regclass('migrate.lock_holder') IS NOT NULL AND EXISTS (SELECT FROM pg_catalog.pg_attribute "
 	        "WHERE attrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass('migrate.revisions') "
-	        "AND attname OPERATOR(pg_catalog.=) 'content' AND NOT attisdropped)")
+	        "AND attname OPERATOR(pg_catalog.=) 'content' AND NOT attisdropped) AND EXISTS (SELECT FROM "
+	        "pg_catalog.pg_attribute WHERE attrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass('migrate.log') "
+	        "AND attname OPERATOR(pg_catalog.=) 'rewritten' AND NOT attisdropped)")
 	    .get_bool(0, 0);
 }
 

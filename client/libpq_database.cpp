@@ -312,6 +312,7 @@ LibpqDatabase::through_extension(const Host &host) {
 	lock_fn_ = host.fn("migrate_lock");
 	hold_fn_ = host.fn("migrate_hold_lock");
 	record_fn_ = host.fn("migrate_record");
+	record_traced_ = host.version != "0.3.0" && host.version != "0.4.0"; // older ones are refused (context.cpp)
 }
 
 void
@@ -329,12 +330,17 @@ LibpqDatabase::hold_lock(std::string_view revision) {
 }
 
 void
-LibpqDatabase::record_step(const migrate::RevisionGraph &graph, const migrate::Step &step, double duration_ms) {
+LibpqDatabase::record_step(const migrate::RevisionGraph &graph, const migrate::Step &step, double duration_ms,
+                           const migrate::StepTrace &trace) {
 	if (record_fn_.empty())
-		return migrate::Database::record_step(graph, step, duration_ms);
-	query(fmt::format("SELECT {}($1, $2, $3::pg_catalog.float8)", record_fn_),
-	      {step.direction == migrate::Direction::upgrade ? "upgrade" : "downgrade", graph[step.revision].id,
-	       fmt::format("{:.3f}", duration_ms)});
+		return migrate::Database::record_step(graph, step, duration_ms, trace);
+	std::vector<migrate::Value> params = {step.direction == migrate::Direction::upgrade ? "upgrade" : "downgrade",
+	                                      graph[step.revision].id, fmt::format("{:.3f}", duration_ms)};
+	if (!record_traced_) // an extension before 0.5.0: no trace in its log
+		return void(query(fmt::format("SELECT {}($1, $2, $3::pg_catalog.float8)", record_fn_), params));
+	for (auto &value : migrate::state::trace_params(trace))
+		params.push_back(std::move(value));
+	query(fmt::format("SELECT {}($1, $2, $3::pg_catalog.float8, $4, $5, $6::pg_catalog.text[])", record_fn_), params);
 }
 
 namespace {

@@ -35,7 +35,8 @@ public:
 	void through_extension(const Host &host);
 	void lock_state(bool nowait) override;
 	void hold_lock(std::string_view revision) override;
-	void record_step(const migrate::RevisionGraph &graph, const migrate::Step &step, double duration_ms) override;
+	void record_step(const migrate::RevisionGraph &graph, const migrate::Step &step, double duration_ms,
+	                 const migrate::StepTrace &trace) override;
 
 	// Progress messages (`Running upgrade ...`, step k of N) go here.
 	using NoticeFn = std::function<void(std::string_view, std::size_t step, std::size_t steps)>;
@@ -83,6 +84,7 @@ private:
 	NoticeFn notice_;
 	mutable std::optional<migrate::LockPolicy> policy_;
 	std::string lock_fn_, hold_fn_, record_fn_; // empty: write the state as this role
+	bool record_traced_ = false;                // record_fn_ takes the step's trace (0.5.0)
 };
 
 // Whether a statement is transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, PREPARE

@@ -352,11 +352,19 @@ migrate_record_impl(FunctionCallInfo fcinfo) {
 	if (PG_ARGISNULL(2))
 		throw Error(sqlstate::null_value_not_allowed, "argument duration_ms must not be NULL");
 	double ms = PG_GETARG_FLOAT8(2);
+	// 0.5.0's overload: the step's lock waits and lock trace, as pgmigrate's runner saw them.
+	StepTrace trace;
+	if (PG_NARGS() == 6) {
+		trace.lock_waits = optional_text_arg(fcinfo, 3).value_or("");
+		trace.locks = optional_text_arg(fcinfo, 4).value_or("");
+		if (!PG_ARGISNULL(5))
+			trace.rewritten = text_array_arg(fcinfo, 5, "rewritten");
+	}
 	if (direction != "upgrade" && direction != "downgrade")
 		throw Error(sqlstate::invalid_parameter_value, fmt::format("unknown direction '{}'", direction), {},
 		            "Use 'upgrade' or 'downgrade'.");
 	CallScope scope(CallScope::Mode::change);
-	Runner(scope.db()).record(direction == "upgrade" ? Direction::upgrade : Direction::downgrade, revision, ms);
+	Runner(scope.db()).record(direction == "upgrade" ? Direction::upgrade : Direction::downgrade, revision, ms, trace);
 	scope.finish();
 	PG_RETURN_VOID();
 }

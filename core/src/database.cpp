@@ -82,8 +82,11 @@ Database::hold_lock(std::string_view revision) {
 }
 
 void
-Database::record_step(const RevisionGraph &graph, const Step &step, double duration_ms) {
-	query_repeated(state::record_sql(), state::record_params(graph, step, duration_ms));
+Database::record_step(const RevisionGraph &graph, const Step &step, double duration_ms, const StepTrace &trace) {
+	if (!log_traced_)
+		log_traced_ = query(state::log_traced_sql) == std::vector<Row>{{"t"}};
+	query_repeated(state::record_sql(*log_traced_),
+	               state::record_params(graph, step, duration_ms, *log_traced_ ? &trace : nullptr));
 	if (!graph[step.revision].transactional)
 		query(state::release_lock_sql);
 }

@@ -358,7 +358,7 @@ Runner::add_all(const std::vector<Upload> &files) {
 }
 
 void
-Runner::record(Direction direction, std::string_view revision, double duration_ms) {
+Runner::record(Direction direction, std::string_view revision, double duration_ms, const StepTrace &trace) {
 	lock();
 	RevisionGraph graph = load_graph();
 	auto current = resolve_version_rows(graph, version_rows());
@@ -381,7 +381,7 @@ Runner::record(Direction direction, std::string_view revision, double duration_m
 		            fmt::format("{} of revision {} is not the next step from the current version",
 		                        direction == Direction::upgrade ? "upgrade" : "downgrade", graph[*index].id),
 		            {}, "Only a step that pgmigrate has just run can be recorded.");
-	db_.record_step(graph, plan.steps[0], duration_ms);
+	db_.record_step(graph, plan.steps[0], duration_ms, trace);
 }
 
 std::vector<CurrentRow>
@@ -467,16 +467,22 @@ Runner::run_retrying(const RevisionGraph &graph, const Plan &plan, std::size_t d
 	if (plan.steps.empty())
 		return {};
 	std::vector<StepResult> results;
+	waits_.clear();
+	const auto waited = [this](LockWait wait) { waits_[running_].push_back(std::move(wait)); };
 	if (!db_.commits_each_revision()) {
-		with_lock_retry(db_, [&] { results = run(graph, plan, done_before, total); });
+		with_lock_retry(
+		    db_, [&] { results = run(graph, plan, done_before, total); }, waited);
 		return results;
 	}
 	const std::size_t all = total != 0 ? total : done_before + plan.steps.size();
 	for (std::size_t k = 0; k < plan.steps.size(); ++k)
-		with_lock_retry(db_, [&] {
-			auto done = run(graph, Plan{{plan.steps[k]}}, done_before + k, all);
-			results.insert(results.end(), done.begin(), done.end());
-		});
+		with_lock_retry(
+		    db_,
+		    [&] {
+			    auto done = run(graph, Plan{{plan.steps[k]}}, done_before + k, all);
+			    results.insert(results.end(), done.begin(), done.end());
+		    },
+		    waited);
 	return results;
 }
 
@@ -632,6 +638,7 @@ Runner::run(const RevisionGraph &graph, const Plan &plan, std::size_t done_befor
 		db_.notice(running_line(graph, step), done_before + n + 1,
 		           total != 0 ? total : done_before + plan.steps.size());
 		auto started = std::chrono::steady_clock::now();
+		running_ = rev.id;
 
 		if (!rev.transactional)
 			db_.hold_lock(rev.id); // before begin_revision commits what came before
@@ -643,7 +650,10 @@ Runner::run(const RevisionGraph &graph, const Plan &plan, std::size_t done_befor
 		db_.end_revision();
 
 		double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-		db_.record_step(graph, step, ms);
+		StepTrace trace;
+		if (auto waited = waits_.find(rev.id); waited != waits_.end())
+			trace.lock_waits = lock_waits_json(waited->second);
+		db_.record_step(graph, step, ms, trace);
 		results.push_back({rev.id, state::joined_parents(rev), rev.message, ms});
 	}
 	return results;

@@ -150,28 +150,48 @@ log_sql(const RevisionGraph &graph, const Step &step, std::optional<double> dura
 }
 
 std::string_view
-record_sql() {
+record_sql(bool traced) {
 	// Ids are [A-Za-z0-9_], so comma-joined lists need no quoting; '' is the empty list.
-	return "WITH deleted AS (DELETE FROM migrate.version WHERE revision OPERATOR(pg_catalog.=) ANY "
-	       "(pg_catalog.string_to_array($1, ','))), "
-	       "inserted AS (INSERT INTO migrate.version (revision) "
-	       "SELECT pg_catalog.unnest(pg_catalog.string_to_array($2, ','))) "
-	       "INSERT INTO migrate.log (revision, direction, down_revision, started_at, duration_ms, checksum) "
-	       "VALUES ($3, $4, $5, pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) "
-	       "pg_catalog.make_interval(secs => $6::pg_catalog.float8), $7::pg_catalog.float8, $8)";
+	static const std::string rows =
+	    "WITH deleted AS (DELETE FROM migrate.version WHERE revision OPERATOR(pg_catalog.=) "
+	    "ANY (pg_catalog.string_to_array($1, ','))), "
+	    "inserted AS (INSERT INTO migrate.version (revision) "
+	    "SELECT pg_catalog.unnest(pg_catalog.string_to_array($2, ','))) "
+	    "INSERT INTO migrate.log (revision, direction, down_revision, started_at, "
+	    "duration_ms, checksum";
+	static const std::string values = "VALUES ($3, $4, $5, pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) "
+	                                  "pg_catalog.make_interval(secs => $6::pg_catalog.float8), $7::pg_catalog.float8, "
+	                                  "$8";
+	// A log made by a release before 0.5.0 lacks the trace's columns until ALTER EXTENSION UPDATE.
+	static const std::string untraced = rows + ") " + values + ")";
+	static const std::string traced_sql = rows + ", lock_waits, locks, rewritten) " + values +
+	                                      ", $9::pg_catalog.jsonb, $10::pg_catalog.jsonb, $11::pg_catalog.text[])";
+	return traced ? traced_sql : untraced;
 }
 
 std::vector<std::optional<std::string>>
-record_params(const RevisionGraph &graph, const Step &step, double duration_ms) {
+trace_params(const StepTrace &trace) {
+	auto or_null = [](const std::string &text) { return text.empty() ? std::optional<std::string>() : text; };
+	const std::vector<std::string_view> rewritten(trace.rewritten.begin(), trace.rewritten.end());
+	return {or_null(trace.lock_waits), or_null(trace.locks),
+	        rewritten.empty() ? std::nullopt : std::optional<std::string>(text_array_literal(rewritten))};
+}
+
+std::vector<std::optional<std::string>>
+record_params(const RevisionGraph &graph, const Step &step, double duration_ms, const StepTrace *trace) {
 	const Revision &rev = graph[step.revision];
-	return {fmt::format("{}", fmt::join(step.version_delete, ",")),
-	        fmt::format("{}", fmt::join(step.version_insert, ",")),
-	        rev.id,
-	        step.direction == Direction::upgrade ? "upgrade" : "downgrade",
-	        joined_parents(rev),
-	        fmt::format("{:.6f}", duration_ms / 1000.0),
-	        fmt::format("{:.3f}", duration_ms),
-	        rev.checksum};
+	std::vector<std::optional<std::string>> params = {fmt::format("{}", fmt::join(step.version_delete, ",")),
+	                                                  fmt::format("{}", fmt::join(step.version_insert, ",")),
+	                                                  rev.id,
+	                                                  step.direction == Direction::upgrade ? "upgrade" : "downgrade",
+	                                                  joined_parents(rev),
+	                                                  fmt::format("{:.6f}", duration_ms / 1000.0),
+	                                                  fmt::format("{:.3f}", duration_ms),
+	                                                  rev.checksum};
+	if (trace)
+		for (auto &value : trace_params(*trace))
+			params.push_back(std::move(value));
+	return params;
 }
 
 std::vector<std::string>

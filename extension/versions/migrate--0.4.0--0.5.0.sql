@@ -5,3 +5,31 @@
 ALTER TABLE migrate.log ADD COLUMN lock_waits jsonb;
 ALTER TABLE migrate.log ADD COLUMN locks jsonb;
 ALTER TABLE migrate.log ADD COLUMN rewritten text[];
+
+-- The same with the step's lock waits (jsonb text) and lock trace, for migrate.log (0.5.0).
+CREATE FUNCTION migrate_record(direction text, revision text, duration_ms double precision,
+                               lock_waits text, locks text, rewritten text[])
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrate_record'
+LANGUAGE C VOLATILE;
+REVOKE EXECUTE ON FUNCTION migrate_record(text, text, double precision, text, text, text[]) FROM PUBLIC;
+
+-- Whoever may record a step may record it with its trace.
+DO $grant$
+DECLARE
+    grantee_row record;
+BEGIN
+    FOR grantee_row IN
+        SELECT DISTINCT a.grantee
+        FROM pg_catalog.pg_proc p
+        CROSS JOIN LATERAL pg_catalog.aclexplode(p.proacl) a
+        WHERE p.oid OPERATOR(pg_catalog.=) 'migrate_record(text, text, double precision)'::pg_catalog.regprocedure
+          AND a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE'
+          AND a.grantee OPERATOR(pg_catalog.<>) p.proowner
+          AND a.grantee OPERATOR(pg_catalog.<>) 0
+    LOOP
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION migrate_record(text, text, double precision, text, text, text[]) TO %I',
+                                  pg_catalog.pg_get_userbyid(grantee_row.grantee));
+    END LOOP;
+END
+$grant$;

@@ -43,6 +43,7 @@ public:
 	void report(std::string_view message) override { reports.emplace_back(message); }
 	void pause(double seconds) override { pauses.push_back(seconds); }
 
+	std::vector<Row> blocker_rows; // pid, application, state, seconds in it, query, mode, relation
 	bool records_versions = false; // record_sql changes `version` (a per-revision run reads it back)
 	static std::vector<std::string> split_ids(const std::string &list) {
 		std::vector<std::string> ids;
@@ -59,7 +60,7 @@ public:
 
 	// The bookkeeping after a step (state::record_sql): logged with its parameters.
 	std::vector<Row> query_repeated(std::string_view sql, const std::vector<Value> &params) override {
-		if (sql != state::record_sql()) {
+		if (sql != state::record_sql(true)) {
 			auto rows = query(sql, params);
 			--planned; // a host keeps this one's plan
 			return rows;
@@ -84,6 +85,10 @@ public:
 			return {{isolation}};
 		if (sql == state::lock_holder_sql)
 			return lock_holder;
+		if (sql == state::log_traced_sql)
+			return {{"t"}};
+		if (sql.find("FROM pg_catalog.pg_locks l ") != std::string_view::npos) // lock_retry's blockers
+			return blocker_rows;
 		if (starts_with(sql, "SELECT transactional FROM migrate.revisions")) {
 			normalize();
 			for (const auto &r : revisions)
@@ -572,6 +577,7 @@ TEST(Runner, LockTimeoutUndoesTheAttemptAndRetriesIt) {
 	db.revisions[1].upgrade.sql = "ALTER TABLE LOCKED ADD c int";
 	db.policy = {"500ms", 3};
 	db.lock_timeouts = 2;
+	db.blocker_rows = {{"4242", "web", "idle in transaction", "41", "SELECT 1", "AccessShareLock", "public.agents"}};
 	auto steps = Runner(db).upgrade("head");
 	ASSERT_EQ(steps.size(), 2u);
 	auto count = [&](std::string_view prefix) {
@@ -582,11 +588,31 @@ TEST(Runner, LockTimeoutUndoesTheAttemptAndRetriesIt) {
 	EXPECT_EQ(count("query: ROLLBACK TO SAVEPOINT migrate_attempt"), 2);
 	EXPECT_EQ(count("query: RELEASE SAVEPOINT migrate_attempt"), 3);
 	EXPECT_EQ(std::count_if(db.calls.begin(), db.calls.end(),
-	                        [](const auto &c) { return c.find("ALTER TABLE LOCKED") != std::string::npos; }),
+	                        [](const auto &c) {
+		                        return !starts_with(c, "record:") && c.find("ALTER TABLE LOCKED") != std::string::npos;
+	                        }),
 	          3);
-	// 001 recorded in each attempt (the first two undone with it), 002 in the last only.
+	// 001 recorded in each attempt (the first two undone with it), 002 in the last only, with the
+	// two waits that undid the attempts before (the audit log's lock_waits); 001 waited for nothing.
 	EXPECT_EQ(count("record:  001 001 upgrade"), 3);
-	EXPECT_EQ(count("record: 001 002 002 upgrade 001"), 1);
+	EXPECT_EQ(std::count_if(db.calls.begin(), db.calls.end(),
+	                        [](const auto &c) {
+		                        return starts_with(c, "record:  001 001 upgrade") && c.ends_with(" NULL NULL NULL");
+	                        }),
+	          3);
+	ASSERT_EQ(count("record: 001 002 002 upgrade 001"), 1);
+	const std::string &recorded = *std::find_if(db.calls.begin(), db.calls.end(), [](const auto &c) {
+		return starts_with(c, "record: 001 002 002 upgrade 001");
+	});
+	EXPECT_NE(recorded.find(R"([{"attempt":1,"blockers":[)"), std::string::npos) << recorded;
+	EXPECT_NE(recorded.find(R"({"attempt":2,"blockers":[)"), std::string::npos) << recorded;
+	EXPECT_EQ(recorded.find(R"("attempt":3)"), std::string::npos) << recorded;
+	EXPECT_NE(recorded.find(R"("lock_timeout":"500ms")"), std::string::npos) << recorded;
+	EXPECT_NE(recorded.find(R"("statement":"ALTER TABLE LOCKED ADD c int")"), std::string::npos) << recorded;
+	EXPECT_NE(recorded.find(R"({"application_name":"web","mode":"AccessShareLock","pid":4242,"query":"SELECT 1",)"
+	                        R"("relation":"public.agents","state":"idle in transaction","state_for_s":41})"),
+	          std::string::npos)
+	    << recorded;
 	ASSERT_EQ(db.pauses.size(), 2u);
 	ASSERT_EQ(db.reports.size(), 2u);
 	EXPECT_NE(db.reports[0].find("waiting for a lock (lock_timeout 500ms, try 1 of 4)"), std::string::npos)

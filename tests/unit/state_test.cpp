@@ -95,7 +95,7 @@ TEST(LogSql, RecordsDirectionParentsChecksumAndDuration) {
 
 TEST(RecordSql, OneStatementWithTheStepAsParameters) {
 	RevisionGraph graph({rev("001"), rev("002", {"001"}), rev("003", {"001"}), rev("m", {"002", "003"})});
-	const std::string_view sql = state::record_sql();
+	const std::string_view sql = state::record_sql(false);
 	EXPECT_NE(sql.find("DELETE FROM migrate.version"), std::string_view::npos);
 	EXPECT_NE(sql.find("INSERT INTO migrate.version"), std::string_view::npos);
 	EXPECT_NE(sql.find("INSERT INTO migrate.log"), std::string_view::npos);
@@ -103,11 +103,19 @@ TEST(RecordSql, OneStatementWithTheStepAsParameters) {
 	EXPECT_EQ(sql.find("$9"), std::string_view::npos);
 	using P = std::vector<std::optional<std::string>>;
 	Step merge{Direction::upgrade, *graph.find("m"), {"002", "003"}, {"m"}};
-	EXPECT_EQ(state::record_params(graph, merge, 12.5),
+	EXPECT_EQ(state::record_params(graph, merge, 12.5, nullptr),
 	          (P{"002,003", "m", "m", "upgrade", "002, 003", "0.012500", "12.500", std::string(64, 'a')}));
 	Step last{Direction::downgrade, *graph.find("001"), {"001"}, {}};
-	EXPECT_EQ(state::record_params(graph, last, 1),
+	EXPECT_EQ(state::record_params(graph, last, 1, nullptr),
 	          (P{"001", "", "001", "downgrade", "", "0.001000", "1.000", std::string(64, 'a')}));
+	// 0.5.0's log: the trace's columns too, NULL when empty.
+	const std::string_view traced = state::record_sql(true);
+	EXPECT_NE(traced.find("lock_waits, locks, rewritten"), std::string_view::npos);
+	EXPECT_NE(traced.find("$11::pg_catalog.text[]"), std::string_view::npos);
+	StepTrace trace{R"([{"attempt": 1}])", {}, {"public.agents", "odd\"name"}};
+	EXPECT_EQ(state::record_params(graph, last, 1, &trace),
+	          (P{"001", "", "001", "downgrade", "", "0.001000", "1.000", std::string(64, 'a'), R"([{"attempt": 1}])",
+	             std::nullopt, R"({"public.agents","odd\"name"})"}));
 }
 
 TEST(StampSql, ChangesOnlyTheDifferenceAndLogsIt) {

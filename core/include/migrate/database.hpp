@@ -57,6 +57,14 @@ private:
 	std::size_t counted_ = 0; // newlines of sql_[0, counted_) are in at_.line
 };
 
+// What the audit log keeps of a step besides its rows and time (0.5.0): the lock waits its
+// attempts timed out on (lock_waits_json), and its lock trace (lock_trace.hpp). Empty: NULL.
+struct StepTrace {
+	std::string lock_waits; // jsonb text
+	std::string locks;      // jsonb text: {"public.agents": "AccessExclusiveLock", ...}
+	std::vector<std::string> rewritten;
+};
+
 class Database {
 public:
 	virtual ~Database() = default;
@@ -111,7 +119,7 @@ public:
 	//
 	// These three write the state. A host whose role may not (a client over the extension's
 	// tables) asks the extension to, which does them as the state's owner.
-	virtual void record_step(const RevisionGraph &graph, const Step &step, double duration_ms);
+	virtual void record_step(const RevisionGraph &graph, const Step &step, double duration_ms, const StepTrace &trace);
 
 	// Progress: one message per step ("Running upgrade 001 -> 002, msg"), step `step` (1-based) of
 	// the `steps` the plan has (a client's [k/N] counter comes from here, not from planning twice).
@@ -144,6 +152,9 @@ public:
 	// A message about the run that is not a step (a lock wait), and a pause (interruptible).
 	virtual void report(std::string_view message);
 	virtual void pause(double seconds);
+
+private:
+	std::optional<bool> log_traced_; // record_step: whether migrate.log has 0.5.0's columns
 };
 
 } // namespace migrate

@@ -17,6 +17,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace migrate {
 
@@ -39,10 +40,35 @@ double backoff_seconds(int k, double jitter01);
 // policy's default (not for transactional: false revisions, which are not retried).
 std::string_view effective_lock_timeout(const Revision &revision, const LockPolicy &policy);
 
+// A session holding a lock that a timed-out statement waited for. state, state_for_s and query
+// are empty (0) when the session's user may not see them.
+struct Blocker {
+	std::string pid;
+	std::string application_name;
+	std::string state; // "idle in transaction"
+	long long state_for_s = 0;
+	std::string query; // its start
+	std::string mode;  // the lock it holds: "AccessShareLock"
+	std::string relation;
+};
+
+// One lock wait that timed out: an attempt undone, and what was in the way.
+struct LockWait {
+	int attempt = 0; // 1-based
+	std::string lock_timeout;
+	std::string statement; // its start
+	std::vector<Blocker> blockers;
+	double pause_s = 0; // before the next attempt; 0 when it was the last
+};
+
+// The waits of one step as the audit log keeps them (migrate.log.lock_waits, jsonb text).
+std::string lock_waits_json(const std::vector<LockWait> &waits);
+
 // Runs `attempt` inside db.begin_attempt()/end_attempt(); when a statement fails for a lock it
 // could not get in time (55P03), undoes the attempt, reports who holds locks on the tables that
-// statement names, pauses and tries again, up to the policy's retries; then throws the last
-// error with the blockers in its DETAIL.
-void with_lock_retry(Database &db, const std::function<void()> &attempt);
+// statement names (and hands the wait to `waited`, for the audit log), pauses and tries again, up
+// to the policy's retries; then throws the last error with the blockers in its DETAIL.
+void with_lock_retry(Database &db, const std::function<void()> &attempt,
+                     const std::function<void(LockWait)> &waited = {});
 
 } // namespace migrate

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "migrate/database.hpp"
+#include "migrate/lock_retry.hpp"
 #include "migrate/plan.hpp"
 
 #include <string>
@@ -55,7 +56,7 @@ public:
 	// Records a step that its caller ran itself (a client running a transactional: false revision
 	// over the extension's tables), as Runner::run records one: only the next step from the current
 	// version, under the lock.
-	void record(Direction direction, std::string_view revision, double duration_ms);
+	void record(Direction direction, std::string_view revision, double duration_ms, const StepTrace &trace = {});
 
 	// Takes the migration lock for the rest of the transaction, as every call that changes the
 	// state does first (Database::lock_state); refuses in a REPEATABLE READ or SERIALIZABLE
@@ -110,6 +111,10 @@ private:
 	                 const char *name, const std::vector<StatementSpan> &spans, bool verify);
 
 	Database &db_;
+	// Lock waits of the attempts run_retrying undid, by revision, until its step is recorded: the
+	// audit row of the attempt that succeeds keeps them (an undone attempt's rows are gone).
+	std::unordered_map<std::string, std::vector<LockWait>> waits_;
+	std::string running_; // the revision whose statements are running
 };
 
 } // namespace migrate

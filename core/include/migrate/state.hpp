@@ -3,6 +3,7 @@
 // statement with parameters (state_test.cpp checks both on the same kinds of step).
 #pragma once
 
+#include "migrate/database.hpp"
 #include "migrate/error.hpp"
 #include "migrate/plan.hpp"
 
@@ -88,8 +89,17 @@ std::string log_sql(const RevisionGraph &graph, const Step &step, std::optional<
 // (the version changes in data-modifying WITH clauses) whose text never changes, with
 // record_params, so a host can plan it once per call. Parsing and planning three statements per
 // step was a fifth of a 1,000-revision downgrade through the extension.
-std::string_view record_sql();
-std::vector<std::optional<std::string>> record_params(const RevisionGraph &graph, const Step &step, double duration_ms);
+// `traced`: the log has 0.5.0's columns, filled from `trace` (without, record_params leaves them out).
+std::string_view record_sql(bool traced);
+std::vector<std::optional<std::string>> record_params(const RevisionGraph &graph, const Step &step, double duration_ms,
+                                                      const StepTrace *trace);
+// The trace's three values as record_sql(true) takes them ($9 jsonb, $10 jsonb, $11 text[]; empty: NULL).
+std::vector<std::optional<std::string>> trace_params(const StepTrace &trace);
+// Whether migrate.log has 0.5.0's columns (a log made earlier lacks them until ALTER EXTENSION
+// migrate UPDATE, while the server already loads the new module).
+inline constexpr std::string_view log_traced_sql =
+    "SELECT EXISTS (SELECT FROM pg_catalog.pg_attribute WHERE attrelid OPERATOR(pg_catalog.=) "
+    "pg_catalog.to_regclass('migrate.log') AND attname OPERATOR(pg_catalog.=) 'rewritten' AND NOT attisdropped)";
 
 // A stamp from version rows `before` to `after`: row changes plus one audit row.
 std::vector<std::string> stamp_sql(const std::vector<std::string> &before, const std::vector<std::string> &after);

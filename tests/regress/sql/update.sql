@@ -108,7 +108,26 @@ SELECT to_regclass('upd_two') IS NOT NULL AS two_created;
 
 DROP EXTENSION migrate;
 DROP TABLE upd_one, upd_two;
+
 REVOKE CREATE ON SCHEMA public FROM regress_upd_deploy;
 DROP ROLE regress_upd_deploy;
+
+-- Between a package upgrade and ALTER EXTENSION UPDATE, the new module runs over 0.4.0's tables:
+-- steps are logged without the trace's columns, and the update adds them (NULL for old rows).
+CREATE EXTENSION migrate VERSION '0.4.0';
+SELECT migrate_add($m$-- revision: 001
+-- down_revision: none
+-- message: one
+-- migrate:upgrade
+CREATE TABLE upd_one (id int);
+-- migrate:downgrade
+DROP TABLE upd_one;
+$m$, '20260101_0000_001_one.sql');
+SELECT revision FROM migrate_upgrade('head');
+SELECT revision, direction FROM migrate.log ORDER BY id;
+ALTER EXTENSION migrate UPDATE;
+SELECT revision FROM migrate_downgrade('base');
+SELECT revision, direction, lock_waits, locks, rewritten FROM migrate.log ORDER BY id;
+DROP EXTENSION migrate;
 \c :regress_home
 DROP DATABASE regress_update;
