@@ -2,6 +2,7 @@
 #include "libpq_database.hpp"
 
 #include "migrate/error.hpp"
+#include "migrate/lock_trace.hpp"
 #include "migrate/migration_file.hpp"
 #include "migrate/sql_text.hpp"
 #include "migrate/state.hpp"
@@ -402,9 +403,12 @@ LibpqDatabase::end_attempt(bool keep) {
 migrate::LockPolicy
 LibpqDatabase::lock_policy() const {
 	if (!policy_) {
-		Result r = conn_.query("SELECT pg_catalog.current_setting($1, true), pg_catalog.current_setting($2, true)",
-		                       {migrate::lock_timeout_setting, migrate::lock_retries_setting});
-		migrate::LockPolicy p{fmt::format("{}ms", migrate::default_lock_timeout_ms), migrate::default_lock_retries};
+		Result r =
+		    conn_.query("SELECT pg_catalog.current_setting($1, true), pg_catalog.current_setting($2, true), "
+		                "pg_catalog.current_setting($3, true)",
+		                {migrate::lock_timeout_setting, migrate::lock_retries_setting, migrate::lock_trace_setting});
+		migrate::LockPolicy p{fmt::format("{}ms", migrate::default_lock_timeout_ms), migrate::default_lock_retries,
+		                      true};
 		if (std::string t = r.get(0, 0); !t.empty())
 			p.lock_timeout = t == "0" ? std::string() : t;
 		if (std::string n = r.get(0, 1); !n.empty()) {
@@ -414,6 +418,12 @@ LibpqDatabase::lock_policy() const {
 				throw Failure(fmt::format("invalid value for {}: \"{}\"", migrate::lock_retries_setting, n), {},
 				              "A number of retries from 0 to 1000.", migrate::sqlstate::invalid_parameter_value);
 			p.retries = static_cast<int>(v);
+		}
+		if (std::string t = r.get(0, 2); !t.empty()) {
+			if (t != "on" && t != "off" && t != "true" && t != "false")
+				throw Failure(fmt::format("invalid value for {}: \"{}\"", migrate::lock_trace_setting, t), {},
+				              "on or off.", migrate::sqlstate::invalid_parameter_value);
+			p.trace = t == "on" || t == "true";
 		}
 		policy_ = p;
 	}

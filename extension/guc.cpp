@@ -1,5 +1,6 @@
 // GUC nest levels (see guc.h), and the extension's own settings.
 #include "migrate/lock_retry.hpp"
+#include "migrate/lock_trace.hpp"
 
 #include <climits>
 #include <string>
@@ -15,6 +16,7 @@ namespace {
 constexpr const char *engine_search_path = "pg_catalog, pg_temp";
 int lock_timeout_ms = migrate::default_lock_timeout_ms;
 int lock_retries = migrate::default_lock_retries;
+bool lock_trace = true;
 } // namespace
 
 // Plain C calls only: _PG_init runs outside any C++ boundary.
@@ -30,13 +32,17 @@ _PG_init(void) {
 	                        "growing pauses.",
 	                        nullptr, &lock_retries, migrate::default_lock_retries, 0, 1000, PGC_USERSET, 0, nullptr,
 	                        nullptr, nullptr);
+	DefineCustomBoolVariable(migrate::lock_trace_setting,
+	                         "Whether the audit log records, for each step, the relations it locked (strongest mode) "
+	                         "and the ones it rewrote.",
+	                         nullptr, &lock_trace, true, PGC_USERSET, 0, nullptr, nullptr, nullptr);
 }
 
 namespace migrate::pg {
 
 LockPolicy
 lock_policy() {
-	return {lock_timeout_ms == 0 ? std::string() : std::to_string(lock_timeout_ms) + "ms", lock_retries};
+	return {lock_timeout_ms == 0 ? std::string() : std::to_string(lock_timeout_ms) + "ms", lock_retries, lock_trace};
 }
 
 void

@@ -30,6 +30,8 @@ extern "C" {
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
 #include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -483,53 +485,84 @@ add_relation(RangeVar *rv, StringInfo out) {
 		                 quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid)));
 }
 
-// The relations a raw parse tree names: the target of the DDL statements that lock one (and the
-// tables a foreign key references), and every RangeVar of queries and expressions.
+// Every RangeVar of a query or an expression (raw_expression_tree_walker knows those trees only).
 bool
-collect_relations(Node *node, void *context) {
+collect_query_relations(Node *node, void *context) {
 	if (node == nullptr)
 		return false;
-	auto *out = static_cast<StringInfo>(context);
+	if (IsA(node, RangeVar)) {
+		add_relation(reinterpret_cast<RangeVar *>(node), static_cast<StringInfo>(context));
+		return false;
+	}
+#if PG_VERSION_NUM >= 160000
+	return raw_expression_tree_walker(node, collect_query_relations, context);
+#else
+	// PostgreSQL 15 declares the walker without a prototype; void (*)() is the cast GCC allows.
+	return raw_expression_tree_walker(
+	    node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(collect_query_relations)), context);
+#endif
+}
+
+// The relations a raw statement names: the target of the DDL statements that lock one (and the
+// tables a foreign key references or a LIKE copies), and every RangeVar of a query. Other
+// statements (functions, grants, schemas...) name none: the walker does not know their trees.
+void
+collect_relations(Node *node, StringInfo out) {
+	if (node == nullptr)
+		return;
 	ListCell *lc;
 	switch (nodeTag(node)) {
-	case T_RangeVar:
-		add_relation(reinterpret_cast<RangeVar *>(node), out);
-		return false;
+	case T_SelectStmt:
+	case T_InsertStmt:
+	case T_UpdateStmt:
+	case T_DeleteStmt:
+		collect_query_relations(node, out);
+		return;
 	case T_AlterTableStmt: {
 		auto *stmt = reinterpret_cast<AlterTableStmt *>(node);
 		add_relation(stmt->relation, out);
 		foreach (lc, stmt->cmds)
-			collect_relations(static_cast<AlterTableCmd *>(lfirst(lc))->def, context);
-		return false;
+			collect_relations(static_cast<AlterTableCmd *>(lfirst(lc))->def, out);
+		return;
 	}
 	case T_ColumnDef:
 		foreach (lc, reinterpret_cast<ColumnDef *>(node)->constraints)
-			collect_relations(static_cast<Node *>(lfirst(lc)), context);
-		return false;
+			collect_relations(static_cast<Node *>(lfirst(lc)), out);
+		return;
 	case T_Constraint:
 		add_relation(reinterpret_cast<Constraint *>(node)->pktable, out);
-		return false;
+		return;
+	case T_TableLikeClause:
+		add_relation(reinterpret_cast<TableLikeClause *>(node)->relation, out);
+		return;
+	case T_RangeVar: // CREATE TABLE ... INHERITS, PARTITION OF
+		add_relation(reinterpret_cast<RangeVar *>(node), out);
+		return;
 	case T_CreateStmt: {
 		auto *stmt = reinterpret_cast<CreateStmt *>(node);
 		foreach (lc, stmt->tableElts)
-			collect_relations(static_cast<Node *>(lfirst(lc)), context);
+			collect_relations(static_cast<Node *>(lfirst(lc)), out);
 		foreach (lc, stmt->inhRelations)
-			collect_relations(static_cast<Node *>(lfirst(lc)), context);
-		return false;
+			collect_relations(static_cast<Node *>(lfirst(lc)), out);
+		return;
 	}
 	case T_IndexStmt:
 		add_relation(reinterpret_cast<IndexStmt *>(node)->relation, out);
-		return false;
+		return;
 	case T_RenameStmt:
 		add_relation(reinterpret_cast<RenameStmt *>(node)->relation, out);
-		return false;
+		return;
 	case T_CreateTrigStmt:
 		add_relation(reinterpret_cast<CreateTrigStmt *>(node)->relation, out);
-		return false;
+		return;
+	case T_LockStmt:
+		foreach (lc, reinterpret_cast<LockStmt *>(node)->relations)
+			collect_relations(static_cast<Node *>(lfirst(lc)), out);
+		return;
 	case T_TruncateStmt:
 		foreach (lc, reinterpret_cast<TruncateStmt *>(node)->relations)
-			collect_relations(static_cast<Node *>(lfirst(lc)), context);
-		return false;
+			collect_relations(static_cast<Node *>(lfirst(lc)), out);
+		return;
 	case T_DropStmt: {
 		auto *stmt = reinterpret_cast<DropStmt *>(node);
 		switch (stmt->removeType) {
@@ -545,16 +578,10 @@ collect_relations(Node *node, void *context) {
 		default:
 			break;
 		}
-		return false;
+		return;
 	}
 	default:
-#if PG_VERSION_NUM >= 160000
-		return raw_expression_tree_walker(node, collect_relations, context);
-#else
-		// PostgreSQL 15 declares the walker without a prototype; void (*)() is the cast GCC allows.
-		return raw_expression_tree_walker(
-		    node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(collect_relations)), context);
-#endif
+		return;
 	}
 }
 
@@ -593,6 +620,50 @@ SpiDatabase::relations_of(std::string_view statement) {
 	}
 	pg_call([found] { pfree(found); });
 	return names;
+}
+
+std::vector<RelationState>
+SpiDatabase::held_locks(const std::vector<RelationState> &before) {
+	// The backend's own lock table (LockHeldByMe), not pg_locks: that copies every session's locks,
+	// thousands by the end of a long one-transaction plan, on every step.
+	struct Held {
+		Oid oid;
+		bool exists;
+		Oid filenode;
+		const char *mode; // nullptr: none
+	};
+	std::vector<Held> held;
+	for (const RelationState &r : before)
+		held.push_back({static_cast<Oid>(std::stoul(r.oid)), false, InvalidOid, nullptr});
+	Held *rows = held.data();
+	const std::size_t n = held.size();
+	pg_call([rows, n] {
+		for (std::size_t i = 0; i < n; ++i) {
+			HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(rows[i].oid));
+			if (HeapTupleIsValid(tuple)) {
+				rows[i].exists = true;
+				rows[i].filenode = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relfilenode;
+				ReleaseSysCache(tuple);
+			}
+			LOCKTAG tag;
+			SET_LOCKTAG_RELATION(tag, MyDatabaseId, rows[i].oid);
+			for (LOCKMODE mode = MaxLockMode; mode > NoLock; --mode) // strongest first
+#if PG_VERSION_NUM >= 170000
+				if (LockHeldByMe(&tag, mode, false)) {
+#else
+				if (LockHeldByMe(&tag, mode)) {
+#endif
+					rows[i].mode = GetLockmodeName(DEFAULT_LOCKMETHOD, mode);
+					break;
+				}
+		}
+	});
+	std::vector<RelationState> now = before;
+	for (std::size_t i = 0; i < n; ++i) {
+		now[i].filenode = held[i].exists ? std::to_string(held[i].filenode) : std::string();
+		now[i].mode = held[i].mode != nullptr ? held[i].mode : "";
+	}
+	return now;
 }
 
 void

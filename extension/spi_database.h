@@ -5,6 +5,7 @@
 // printf and _ that must not reach them.
 #include "migrate/database.hpp"
 #include "migrate/lock_retry.hpp"
+#include "migrate/lock_trace.hpp"
 
 #include <functional>
 #include <optional>
@@ -44,6 +45,7 @@ public:
 	void end_attempt(bool keep) override;
 	LockPolicy lock_policy() const override;
 	std::vector<std::string> relations_of(std::string_view statement) override;
+	std::vector<RelationState> held_locks(const std::vector<RelationState> &before) override;
 	void report(std::string_view message) override;
 	void pause(double seconds) override;
 

@@ -1,5 +1,6 @@
 // history, heads, branches, show: read from the files, as Alembic does (the database only for
 // --indicate-current and `current` in ranges and show).
+#include "audit_view.hpp"
 #include "commands/commands.hpp"
 #include "migrate/error.hpp"
 #include "migrate/history_text.hpp"
@@ -24,21 +25,32 @@ using migrate::RevisionGraph;
 struct Shown {
 	const RevisionGraph *graph = nullptr;
 	const FilesView *view = nullptr;
+	std::unordered_map<std::string, AuditEntry> audit; // verbose blocks: the log's last upgrades
 	std::string marker(RevisionGraph::Index i) const { return view ? view->marker(i) : std::string(); }
+	// A verbose block's end: the marker, then what the audit log says of its last upgrade.
+	std::string trailer(RevisionGraph::Index i) const {
+		auto found = audit.find((*graph)[i].id);
+		return marker(i) + (found == audit.end() ? std::string() : "\n" + found->second.text);
+	}
+	void add_audit(nlohmann::json &j, RevisionGraph::Index i) const {
+		if (auto found = audit.find((*graph)[i].id); found != audit.end())
+			j["last_upgrade"] = found->second.json;
+	}
 };
 
+// `verbose`: with the audit log's last upgrade of each revision (show, history --verbose).
 Shown
-shown(Context &ctx) {
+shown(Context &ctx, bool verbose = false) {
 	Project &project = ctx.files();
 	if (project.exists() && ctx.has_database()) {
 		Connection &conn = ctx.connection();
 		if (find_extension(conn) || has_state_tables(conn)) {
 			const FilesView *view = (ctx.inspect(), ctx.view());
 			if (view)
-				return {&view->graph, view};
+				return {&view->graph, view, verbose ? last_upgrades(conn) : decltype(Shown::audit){}};
 		}
 	}
-	return {&ctx.project(false, true).graph(), nullptr};
+	return {&ctx.project(false, true).graph(), nullptr, {}};
 }
 
 // The version rows of the database, against the shown graph.
@@ -85,7 +97,7 @@ print_block(const std::string &block) {
 
 int
 history(Context &ctx, const HistoryOptions &opt) {
-	const Shown s = shown(ctx);
+	const Shown s = shown(ctx, opt.verbose);
 	const RevisionGraph &graph = *s.graph;
 	std::vector<bool> in_range(graph.size(), true);
 	if (!opt.range.empty()) {
@@ -123,10 +135,11 @@ history(Context &ctx, const HistoryOptions &opt) {
 		if (!in_range[e.revision])
 			continue;
 		if (opt.verbose)
-			print_block(e.verbose + s.marker(e.revision));
+			print_block(e.verbose + s.trailer(e.revision));
 		else
 			out().result(e.line + s.marker(e.revision));
 		nlohmann::json j = revision_json(graph, e.revision);
+		s.add_audit(j, e.revision);
 		if (s.view)
 			j["has_file"] = !s.view->no_file(e.revision);
 		j["is_head"] = e.is_head;
@@ -191,7 +204,7 @@ branches(Context &ctx, const BranchesOptions &opt) {
 
 int
 show(Context &ctx, const ShowOptions &opt) {
-	const Shown s = shown(ctx);
+	const Shown s = shown(ctx, true);
 	const RevisionGraph &graph = *s.graph;
 	nlohmann::json list = nlohmann::json::array();
 	for (const auto &text : opt.revisions) {
@@ -202,8 +215,10 @@ show(Context &ctx, const ShowOptions &opt) {
 			found = migrate::resolve_revisions(graph, text);
 		}
 		for (auto i : found) {
-			print_block(migrate::history_entry(graph, i, {}, {}, migrate::HistoryText::verbose).verbose + s.marker(i));
-			list.push_back(revision_json(graph, i));
+			print_block(migrate::history_entry(graph, i, {}, {}, migrate::HistoryText::verbose).verbose + s.trailer(i));
+			nlohmann::json j = revision_json(graph, i);
+			s.add_audit(j, i);
+			list.push_back(j);
 		}
 	}
 	out().doc()["revisions"] = list;

@@ -3,6 +3,7 @@
 
 #include "migrate/error.hpp"
 #include "migrate/lock_retry.hpp"
+#include "migrate/lock_trace.hpp"
 #include "migrate/sql_text.hpp"
 #include "migrate/state.hpp"
 
@@ -118,6 +119,29 @@ Database::lock_policy() const {
 std::vector<std::string>
 Database::relations_of(std::string_view) {
 	return {};
+}
+
+std::vector<RelationState>
+Database::relation_states(const std::vector<std::string> &names) {
+	const std::vector<std::string_view> views(names.begin(), names.end());
+	std::vector<RelationState> states;
+	for (const Row &r : query(relation_states_sql, {state::text_array_literal(views)}))
+		states.push_back({r.at(0).value_or(""), r.at(1).value_or(""), r.at(2).value_or(""), {}});
+	return states;
+}
+
+std::vector<RelationState>
+Database::held_locks(const std::vector<RelationState> &before) {
+	std::vector<std::string_view> oids;
+	for (const RelationState &r : before)
+		oids.push_back(r.oid);
+	std::vector<RelationState> now = before;
+	const std::vector<Row> rows = query(held_locks_sql, {state::text_array_literal(oids)});
+	for (std::size_t i = 0; i < now.size() && i < rows.size(); ++i) {
+		now[i].filenode = rows[i].at(0).value_or(""); // "": dropped by the step
+		now[i].mode = rows[i].at(1).value_or("");
+	}
+	return now;
 }
 
 std::vector<lint::Statement>

@@ -4,6 +4,7 @@
 
 #include "migrate/error.hpp"
 #include "migrate/lock_retry.hpp"
+#include "migrate/lock_trace.hpp"
 #include "migrate/history_text.hpp"
 #include "migrate/script.hpp"
 #include "migrate/state.hpp"
@@ -631,6 +632,7 @@ Runner::run(const RevisionGraph &graph, const Plan &plan, std::size_t done_befor
 		                           : std::vector<StatementSpan>{});
 	}
 
+	const bool trace = db_.lock_policy().trace;
 	for (std::size_t n = 0; n < plan.steps.size(); ++n) {
 		const Step &step = plan.steps[n];
 		const Revision &rev = texts.at(graph[step.revision].id);
@@ -642,18 +644,24 @@ Runner::run(const RevisionGraph &graph, const Plan &plan, std::size_t done_befor
 
 		if (!rev.transactional)
 			db_.hold_lock(rev.id); // before begin_revision commits what came before
+		const std::string &main_sql = up ? rev.upgrade.sql : rev.downgrade.sql;
+		std::optional<StepTracer> tracer;
+		if (trace && rev.transactional) // a transactional: false revision's locks end with each statement
+			tracer.emplace(db_, main_sql, main_spans[n]);
 		db_.begin_revision(rev);
-		run_section(rev, up ? rev.upgrade.sql : rev.downgrade.sql, up ? rev.upgrade : rev.downgrade, step.direction,
-		            up ? "upgrade" : "downgrade", main_spans[n], false);
+		run_section(rev, main_sql, up ? rev.upgrade : rev.downgrade, step.direction, up ? "upgrade" : "downgrade",
+		            main_spans[n], false);
 		if (up && rev.verify.present)
 			run_section(rev, rev.verify.sql, rev.verify, step.direction, "verify", verify_spans[n], true);
 		db_.end_revision();
 
 		double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-		StepTrace trace;
+		StepTrace step_trace;
+		if (tracer)
+			tracer->finish(step_trace);
 		if (auto waited = waits_.find(rev.id); waited != waits_.end())
-			trace.lock_waits = lock_waits_json(waited->second);
-		db_.record_step(graph, step, ms, trace);
+			step_trace.lock_waits = lock_waits_json(waited->second);
+		db_.record_step(graph, step, ms, step_trace);
 		results.push_back({rev.id, state::joined_parents(rev), rev.message, ms});
 	}
 	return results;

@@ -15,7 +15,8 @@
 
 namespace migrate {
 
-struct LockPolicy; // lock_retry.hpp
+struct LockPolicy;    // lock_retry.hpp
+struct RelationState; // lock_trace.hpp
 
 using Value = std::optional<std::string>; // a text value; nullopt is SQL NULL
 using Row = std::vector<Value>;
@@ -145,6 +146,12 @@ public:
 	// The tables, views and sequences `statement` names, as written ("public.agents", "agents"),
 	// found by the host's parser: whose locks it may wait for. None by default.
 	virtual std::vector<std::string> relations_of(std::string_view statement);
+	// Lock trace (lock_trace.hpp): the relations `names` (as written; those that do not exist are
+	// left out) as the catalog has them (relation_states_sql); then, after the step, the same
+	// relations by oid with this session's strongest lock on each and their storage now (by
+	// default held_locks_sql).
+	std::vector<RelationState> relation_states(const std::vector<std::string> &names);
+	virtual std::vector<RelationState> held_locks(const std::vector<RelationState> &before);
 	// Lint (lint.hpp): the statements of a section in the neutral model, parsed by the host's
 	// parser; and the `migrate.lint` policy this host applies (off by default).
 	virtual std::vector<lint::Statement> lint_statements(std::string_view sql, const StatementContext &where);

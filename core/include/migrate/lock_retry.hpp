@@ -31,6 +31,7 @@ inline constexpr int default_lock_retries = 10;
 struct LockPolicy {
 	std::string lock_timeout; // PostgreSQL's lock_timeout for user statements; "" or "0": none
 	int retries = 0;          // attempts after the first, each after a pause (backoff_seconds)
+	bool trace = false;       // record each step's lock trace (lock_trace.hpp; migrate.lock_trace)
 };
 
 // The pause before retry `k` (0-based): 0.5 s doubling, at most 30 s, with ±25% jitter.
