@@ -63,15 +63,16 @@ install() {
 				exit 1
 			fi
 		fi
-		# No libcurl (anonymous statistics only); no LLVM bitcode (with_llvm=no: it roughly
-		# doubles the build and only serves JIT inlining). Only the extension, not its headers.
+		# Only what the tests need, as fast as possible: no libcurl (anonymous statistics only);
+		# no LLVM bitcode (with_llvm=no: it only serves JIT inlining); -O1 and no debug info
+		# (COPT comes after the server's -O2 -g); the extension, not its headers.
 		(cd "$src" && ./configure PG_CONFIG="$(command -v "$pg_config")" --without-libcurl >configure.log 2>&1) ||
 			{ tail -20 "$src/configure.log" >&2; exit 1; }
-		(cd "$src" && nice make -j2 with_llvm=no extension >make.log 2>&1) ||
+		(cd "$src" && nice make -j2 with_llvm=no COPT='-O1 -g0' extension >make.log 2>&1) ||
 			{ grep -m20 -E 'error|Error' "$src/make.log" >&2; exit 1; }
 		touch "$src/.built"
 	fi
-	(cd "$src" && make with_llvm=no install-extension >install.log 2>&1) ||
+	(cd "$src" && make with_llvm=no COPT='-O1 -g0' install-extension >install.log 2>&1) ||
 		{ tail -20 "$src/install.log" >&2; exit 1; }
 	installed || { echo "citus.sh: installed, but $("$pg_config" --pkglibdir)/citus.so is missing" >&2; exit 1; }
 	echo "citus.sh: Citus $version installed in $((SECONDS - started)) s" >&2
@@ -81,9 +82,9 @@ as_pg() {
 	if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-# psql_at PORT DIR SQL: one statement on a node, as postgres over its socket.
+# psql_at PORT SQL: one statement in a node's postgres database.
 psql_at() {
-	"$("$pg_config" --bindir)/psql" -XqAt -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$1" -U postgres -d postgres -c "$3" >/dev/null
+	"$("$pg_config" --bindir)/psql" -XqAt -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$1" -U postgres -d postgres -c "$2" >/dev/null
 }
 
 start() {
@@ -100,11 +101,11 @@ start() {
 		ports+=("$port")
 	done
 	for port in "${ports[@]}"; do
-		psql_at "$port" "$dir" "CREATE EXTENSION citus" || { stop "$dir"; exit 1; }
+		psql_at "$port" "CREATE EXTENSION citus" || { stop "$dir"; exit 1; }
 	done
-	psql_at "${ports[0]}" "$dir" "SELECT citus_set_coordinator_host('127.0.0.1', ${ports[0]})" &&
-		psql_at "${ports[0]}" "$dir" "SELECT citus_add_node('127.0.0.1', ${ports[1]})" &&
-		psql_at "${ports[0]}" "$dir" "SELECT citus_add_node('127.0.0.1', ${ports[2]})" || { stop "$dir"; exit 1; }
+	psql_at "${ports[0]}" "SELECT citus_set_coordinator_host('127.0.0.1', ${ports[0]})" &&
+		psql_at "${ports[0]}" "SELECT citus_add_node('127.0.0.1', ${ports[1]})" &&
+		psql_at "${ports[0]}" "SELECT citus_add_node('127.0.0.1', ${ports[2]})" || { stop "$dir"; exit 1; }
 	echo "${ports[0]}"
 }
 
