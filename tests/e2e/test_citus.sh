@@ -19,7 +19,7 @@ stop_citus() {
 	rm -rf "$CITUS"
 }
 trap stop_citus EXIT
-cd "$WORK"
+cd "$WORK" || exit 1
 W1=$(cat "$CITUS/worker1/port")
 W2=$(cat "$CITUS/worker2/port")
 EXAMPLE=$E2E_SOURCE_DIR/examples/citus/migrations
@@ -86,6 +86,10 @@ worker_state() {
 # 1. The example through pgmigrate: up, down, up. Every table distributed and co-located; the
 #    shards are on both workers; downgrading to base drops them there too.
 URL=$(citus_db pgm) || { echo "citus: cannot create a Citus database" >&2; exit 1; }
+# CREATE EXTENSION migrate on the coordinator: Citus creates it on the workers too, so migrate
+# must be installed on every node (here all of them load it from the stage).
+expect_eq "migrate/migrate" "$(on_workers "$URL" "SELECT extname FROM pg_extension WHERE extname = 'migrate'")" \
+	"Citus created the extension on the workers"
 pgm -d "$URL" --dir "$EXAMPLE" upgrade head
 expect_rc 0 "pgmigrate upgrade head on the coordinator"
 expect_out_has "Running upgrade 002 -> 003, fact supersession"
@@ -137,25 +141,34 @@ expect_eq "6 3" "$(sql "$SQLURL" "SELECT count(*) FILTER (WHERE direction = 'upg
 	"SQL: the log has every step"
 
 # 3. Two migrators at once on the coordinator: both wait for a third session that holds the
-#    migration lock, then one applies every revision and the other finds nothing to do.
+#    migration lock; when it goes, one applies every revision and the other finds nothing to do.
 LOCKURL=$(citus_db lock)
 pgm -d "$LOCKURL" --dir "$EXAMPLE" stamp base # uploads the revisions: the lock holder below needs migrate.version
-"$PSQL" -XqAt "$LOCKURL" -c "BEGIN; LOCK TABLE migrate.version IN SHARE ROW EXCLUSIVE MODE; SELECT pg_sleep(2); COMMIT" >/dev/null 2>&1 &
+"$PSQL" -XqAt "$LOCKURL" -c "SELECT pg_backend_pid()" \
+	-c "BEGIN; LOCK TABLE migrate.version IN SHARE ROW EXCLUSIVE MODE; SELECT pg_sleep(120); COMMIT" >holder.out 2>&1 &
 holder=$!
-sleep 0.5
+for _ in $(seq 300); do # until the holder has the lock
+	[[ $(sql "$LOCKURL" "SELECT count(*) FROM pg_locks WHERE relation = 'migrate.version'::regclass AND granted AND mode = 'ShareRowExclusiveLock'") == 1 ]] && break
+	sleep 0.1
+done
 "$PGMIGRATE" -d "$LOCKURL" --dir "$EXAMPLE" upgrade head >a.out 2>a.err &
 a=$!
 "$PGMIGRATE" -d "$LOCKURL" --dir "$EXAMPLE" upgrade head >b.out 2>b.err &
 b=$!
+for _ in $(seq 600); do # until both say they wait, then the holder goes
+	grep -q "Waiting for another migration" a.err && grep -q "Waiting for another migration" b.err && break
+	sleep 0.1
+done
+grep -q "Waiting for another migration" a.err && grep -q "Waiting for another migration" b.err && pass ||
+	fail "both waited for the lock: $(cat a.err b.err)"
+sql "$LOCKURL" "SELECT pg_terminate_backend($(head -1 holder.out))" >/dev/null
+wait "$holder"
 wait "$a"
 RC=$?
 expect_rc 0 "the first concurrent migrator"
 wait "$b"
 RC=$?
 expect_rc 0 "the second concurrent migrator"
-wait "$holder"
-grep -q "Waiting for another migration" a.err && grep -q "Waiting for another migration" b.err && pass ||
-	fail "both waited for the lock: $(cat a.err b.err)"
 expect_eq "3" "$(cat a.out b.out | grep -c '^Running upgrade')" "three steps printed in all"
 expect_eq "001:1 002:1 003:1" "$(sql "$LOCKURL" "SELECT string_agg(revision || ':' || n, ' ' ORDER BY revision)
 	FROM (SELECT revision, count(*) n FROM migrate.log WHERE direction = 'upgrade' GROUP BY revision) s")" \
@@ -181,7 +194,7 @@ worker_state "$URL" >before.workers
 pgm -d "$URL" --dir project upgrade head
 expect_rc 1 "a revision failing on a worker fails"
 expect_err_has "memory_facts_confident"
-expect_err_has "004"
+expect_err_has "revision 004 (upgrade), file 20260301_1230_004_fail.sql"
 expect_unchanged before.coordinator "$URL" "the coordinator"
 d=$(diff before.workers <(worker_state "$URL")) && pass || fail "the workers changed:"$'\n'"$d"
 expect_eq "0/0" "$(shards_with "$URL" agents capabilities)" "no agents shard has the column"
