@@ -4,7 +4,8 @@
 # up through pgmigrate and through SELECT migrate_upgrade('head') on the coordinator; DDL reaches
 # every shard on the workers; two concurrent migrators apply each revision once; a failing
 # revision leaves the coordinator and every worker unchanged; transactional: false revisions
-# (CREATE INDEX CONCURRENTLY on a distributed table); row-level security; client mode.
+# (CREATE INDEX CONCURRENTLY on a distributed table); row-level security; client mode;
+# pgmigrate test.
 : "${E2E_SOURCE_DIR:?}" "${E2E_STAGE:?}"
 CITUS=${E2E_CITUS:-$(mktemp -d /tmp/pgmigrate-e2e-citus-cluster.XXXXXX)}
 # Four shards per table (Citus's default is 32): still spread over both workers, and creating and
@@ -307,5 +308,16 @@ expect_eq "003" "$(sql "$NOEXTURL" "SELECT revision FROM migrate.version")" "cli
 expect_eq "" "$(sql "$NOEXTURL" "SELECT extname FROM pg_extension WHERE extname = 'migrate'")" "without the extension"
 expect_eq "$placements" "$(shards_with "$NOEXTURL" memory_facts superseded_by)" \
 	"client mode: the column on every shard"
+
+# 9. pgmigrate test (each downgrade restores the coordinator's schema exactly) on a scratch
+#    database prepared for Citus, given with --scratch-url; the scratch database it would create
+#    itself has no Citus, so the first create_distributed_table() fails there.
+SCRATCH=$(citus_db scratch)
+pgm -d "$URL" --dir "$EXAMPLE" test --scratch-url "$SCRATCH"
+expect_rc 0 "pgmigrate test on a Citus scratch database"
+expect_out_has "3 downgrades restored the schema exactly"
+pgm -d "$URL" --dir "$EXAMPLE" test
+expect_rc 1 "pgmigrate test with a scratch database of its own"
+expect_err_has "function create_distributed_table(unknown, unknown) does not exist"
 
 finish
