@@ -8,6 +8,7 @@
 #                                  DIR/worker2, Citus created and the workers added; prints the
 #                                  coordinator's port. DESTDIR as in cluster.sh (the staged migrate)
 #   citus.sh stop DIR              stop every node (no-op for those not running)
+# CITUS_NODE_OPTS adds server options to every node (test_citus.sh: citus.shard_count).
 # The Debian packages the build needs are in deps.sh; ../shared/vendor/README.md has the facts.
 set -euo pipefail
 
@@ -21,6 +22,11 @@ else
 	cache=${MIGRATE_CITUS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/migrate-citus}
 fi
 nodes=(coordinator worker1 worker2)
+# Only what the tests need, as fast as possible: no libcurl (anonymous statistics only); no LLVM
+# bitcode (with_llvm=no: it only serves JIT inlining); -O1 and no debug info (COPT comes after the
+# server's -O2 -g), about half the compile time of the default per file.
+configure_opts=(--without-libcurl)
+make_opts=(with_llvm=no "COPT=-O1 -g0")
 
 # installed: this PostgreSQL has Citus 13.2's library and control file.
 installed() {
@@ -42,10 +48,11 @@ install() {
 		echo "citus.sh: cannot read the Citus source $tarball (set MIGRATE_CITUS_TARBALL)" >&2
 		exit 1
 	}
-	# The cache is keyed by the source and the PostgreSQL it was configured for: a built tree of
-	# the same pair only needs `make install` (e.g. after the PostgreSQL package was reinstalled).
+	# The cache is keyed by the source, the PostgreSQL it was built for and the build options: a
+	# built tree of the same key only needs `make install` (e.g. after PostgreSQL was reinstalled).
 	local key src started
 	key=$(sha256sum "$tarball" | cut -c1-12)-pg$("$pg_config" --version | awk '{print $2}')
+	key+=-$(echo "${configure_opts[*]} ${make_opts[*]}" | sha256sum | cut -c1-8)
 	src=$cache/citus-$version-$key
 	started=$SECONDS
 	if [[ ! -f $src/.built ]]; then
@@ -63,23 +70,17 @@ install() {
 				exit 1
 			fi
 		fi
-		# Only what the tests need, as fast as possible: no libcurl (anonymous statistics only);
-		# no LLVM bitcode (with_llvm=no: it only serves JIT inlining); -O1 and no debug info
-		# (COPT comes after the server's -O2 -g); the extension, not its headers.
-		(cd "$src" && ./configure PG_CONFIG="$(command -v "$pg_config")" --without-libcurl >configure.log 2>&1) ||
+		(cd "$src" && ./configure PG_CONFIG="$(command -v "$pg_config")" "${configure_opts[@]}" >configure.log 2>&1) ||
 			{ tail -20 "$src/configure.log" >&2; exit 1; }
-		(cd "$src" && nice make -j2 with_llvm=no COPT='-O1 -g0' extension >make.log 2>&1) ||
+		# The extension only, not its headers (install-extension below).
+		(cd "$src" && nice make -j2 "${make_opts[@]}" extension >make.log 2>&1) ||
 			{ grep -m20 -E 'error|Error' "$src/make.log" >&2; exit 1; }
 		touch "$src/.built"
 	fi
-	(cd "$src" && make with_llvm=no COPT='-O1 -g0' install-extension >install.log 2>&1) ||
+	(cd "$src" && make "${make_opts[@]}" install-extension >install.log 2>&1) ||
 		{ tail -20 "$src/install.log" >&2; exit 1; }
 	installed || { echo "citus.sh: installed, but $("$pg_config" --pkglibdir)/citus.so is missing" >&2; exit 1; }
 	echo "citus.sh: Citus $version installed in $((SECONDS - started)) s" >&2
-}
-
-as_pg() {
-	if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
 # psql_at PORT SQL: one statement in a node's postgres database.
@@ -90,7 +91,7 @@ psql_at() {
 start() {
 	local dir=$1 destdir=${2:-} node port ports=()
 	installed || { echo "citus.sh: Citus is not installed; run scripts/citus.sh install" >&2; exit 1; }
-	stop "$dir"
+	stop "$dir" || true
 	rm -rf "$dir" && mkdir -p "$dir"
 	[[ $(id -u) -eq 0 ]] && chown postgres:postgres "$dir"
 	for node in "${nodes[@]}"; do
