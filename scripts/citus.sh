@@ -104,9 +104,12 @@ start() {
 	for port in "${ports[@]}"; do
 		psql_at "$port" "CREATE EXTENSION citus" || { stop "$dir"; exit 1; }
 	done
-	psql_at "${ports[0]}" "SELECT citus_set_coordinator_host('127.0.0.1', ${ports[0]})" &&
-		psql_at "${ports[0]}" "SELECT citus_add_node('127.0.0.1', ${ports[1]})" &&
-		psql_at "${ports[0]}" "SELECT citus_add_node('127.0.0.1', ${ports[2]})" || { stop "$dir"; exit 1; }
+	if ! psql_at "${ports[0]}" "SELECT citus_set_coordinator_host('127.0.0.1', ${ports[0]})" ||
+		! psql_at "${ports[0]}" "SELECT citus_add_node('127.0.0.1', ${ports[1]})" ||
+		! psql_at "${ports[0]}" "SELECT citus_add_node('127.0.0.1', ${ports[2]})"; then
+		stop "$dir" || true
+		exit 1
+	fi
 	echo "${ports[0]}"
 }
 
