@@ -204,7 +204,8 @@ LibpqDatabase::run_statement(std::string_view sql, const migrate::StatementConte
 std::optional<migrate::Value>
 LibpqDatabase::run_statements(std::string_view sql, const std::vector<migrate::StatementSpan> &spans,
                               const migrate::StatementContext &section) {
-	if (non_transactional_) // one at a time outside a transaction block, counting what stays
+	// One at a time outside a transaction block, counting what stays; and on Citus (on_citus).
+	if (non_transactional_ || (spans.size() > 1 && on_citus()))
 		return Database::run_statements(sql, spans, section);
 	struct Statement {
 		std::size_t start, end;
@@ -255,6 +256,13 @@ LibpqDatabase::run_statements(std::string_view sql, const std::vector<migrate::S
 	if (count < statements.size())
 		throw transaction_control_error(migrate::statement_context(sql, statements[count].start, section));
 	return last;
+}
+
+bool
+LibpqDatabase::on_citus() {
+	if (!citus_)
+		citus_ = conn_.query("SELECT pg_catalog.current_setting('citus.version', true) IS NOT NULL").value(0, 0) == "t";
+	return *citus_;
 }
 
 void

@@ -50,7 +50,8 @@ public:
 	// A transactional revision's section goes to the server as one simple-query message (one round
 	// trip, not one per statement); an error names the statement and line run_statement would have
 	// named: the results before it count the statements that completed, and its position, which is
-	// into the whole message, gives the line. `transactional: false` sections run one by one.
+	// into the whole message, gives the line. `transactional: false` sections run one by one, and
+	// so does every section on a Citus server (see on_citus).
 	std::optional<migrate::Value> run_statements(std::string_view sql, const std::vector<migrate::StatementSpan> &spans,
 	                                             const migrate::StatementContext &section) override;
 	void begin_revision(const migrate::Revision &revision) override;
@@ -71,6 +72,11 @@ public:
 
 private:
 	void new_transaction();
+	// Whether the server runs Citus (asked once). Citus sends some DDL, CREATE INDEX among them, to
+	// its workers as the whole query string it arrived in, and a worker refuses several statements
+	// there ("cannot insert multiple commands into a prepared statement"), so a section that is one
+	// message fails on Citus. tests/e2e/test_citus.sh.
+	bool on_citus();
 
 	Connection &conn_;
 	bool per_revision_;
@@ -79,6 +85,7 @@ private:
 	bool non_transactional_ = false;
 	bool lock_timeout_set_ = false;
 	std::string saved_lock_timeout_;
+	std::optional<bool> citus_;
 	std::string revision_;
 	int statements_done_ = 0;
 	NoticeFn notice_;

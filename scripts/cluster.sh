@@ -3,6 +3,7 @@
 #   cluster.sh start DIR [DESTDIR]   initdb + start on a free port, socket in DIR; prints the port
 #   cluster.sh stop DIR              stop it (no-op when not running)
 #   cluster.sh url DIR               a libpq URL for it
+# CLUSTER_OPTS adds server options to start (citus.sh: shared_preload_libraries).
 # PostgreSQL refuses to run as root, so as root every server command runs as `postgres`.
 # With DESTDIR, the server loads extensions from a staged install (Debian's extension_destdir).
 set -euo pipefail
@@ -38,7 +39,7 @@ start)
 		{ cat "$dir/initdb.log" >&2; exit 1; }
 	port=$(free_port)
 	opts="-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
-	opts+=" -c full_page_writes=off -c max_connections=60"
+	opts+=" -c full_page_writes=off -c max_connections=60 ${CLUSTER_OPTS:-}"
 	if [[ -n $destdir ]]; then
 		opts+=" -c extension_destdir=$(realpath -m "$destdir")"
 	fi

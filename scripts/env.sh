@@ -1,6 +1,9 @@
 # Shared by the scripts: where the source and the build live. Source it, don't run it.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${MIGRATE_BUILD_DIR:-$ROOT/build}
+# The vendored Citus source (scripts/citus.sh) sits beside the repository, in ../shared; named
+# here, before ensure_readable_by_postgres may move the work to a copy elsewhere.
+export MIGRATE_CITUS_TARBALL=${MIGRATE_CITUS_TARBALL:-$(realpath -m "$ROOT/../shared/vendor/citus-13.2.2.tar.gz")}
 export PATH="$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin):$PATH"
 
 # The PostgreSQL server runs as `postgres` and must read the sources and the build. A checkout
