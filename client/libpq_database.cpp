@@ -1,6 +1,8 @@
 // migrate::Database over libpq, and statement splitting with libpg_query.
 #include "libpq_database.hpp"
 
+#include "lint_parse.hpp"
+
 #include "migrate/error.hpp"
 #include "migrate/lock_trace.hpp"
 #include "migrate/migration_file.hpp"
@@ -441,6 +443,31 @@ LibpqDatabase::lock_policy() const {
 std::vector<std::string>
 LibpqDatabase::relations_of(std::string_view statement) {
 	return statement_relations(statement);
+}
+
+std::vector<migrate::lint::Statement>
+LibpqDatabase::lint_statements(std::string_view sql, const migrate::StatementContext &where) {
+	return pgmigrate::lint_statements(sql, where);
+}
+
+migrate::lint::Policy
+LibpqDatabase::lint_policy() const {
+	if (!lint_policy_)
+		lint_policy_ = session_lint_policy(conn_);
+	return *lint_policy_;
+}
+
+migrate::lint::Policy
+session_lint_policy(Connection &conn) {
+	Result r = conn.query("SELECT pg_catalog.current_setting($1, true)", {migrate::lint::lint_setting});
+	const std::string value = r.get(0, 0);
+	if (value.empty())
+		return migrate::lint::Policy::warn;
+	const auto policy = migrate::lint::parse_policy(value);
+	if (!policy)
+		throw Failure(fmt::format("invalid value for {}: \"{}\"", migrate::lint::lint_setting, value), {},
+		              "One of off, warn or error.", migrate::sqlstate::invalid_parameter_value);
+	return *policy;
 }
 
 void

@@ -67,6 +67,11 @@ public:
 	void end_attempt(bool keep) override;
 	migrate::LockPolicy lock_policy() const override;
 	std::vector<std::string> relations_of(std::string_view statement) override;
+	// Lint: statements from libpg_query (lint_parse.hpp); the policy is the session's migrate.lint
+	// (read once; `warn` when unset).
+	std::vector<migrate::lint::Statement> lint_statements(std::string_view sql,
+	                                                      const migrate::StatementContext &where) override;
+	migrate::lint::Policy lint_policy() const override;
 	void report(std::string_view message) override;
 	void pause(double seconds) override;
 
@@ -90,9 +95,13 @@ private:
 	int statements_done_ = 0;
 	NoticeFn notice_;
 	mutable std::optional<migrate::LockPolicy> policy_;
+	mutable std::optional<migrate::lint::Policy> lint_policy_;
 	std::string lock_fn_, hold_fn_, record_fn_; // empty: write the state as this role
 	bool record_traced_ = false;                // record_fn_ takes the step's trace (0.5.0)
 };
+
+// The session's `migrate.lint` (`warn` when unset); an invalid value is an error naming the setting.
+migrate::lint::Policy session_lint_policy(Connection &conn);
 
 // Whether a statement is transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, PREPARE
 // TRANSACTION...): its first keyword says so, as in PostgreSQL's grammar. A migration runs inside

@@ -366,6 +366,14 @@ run(int argc, char **argv) {
 	diff->add_option("to", diff_opt.to_url, "Database URL of the schema to arrive at")->required();
 	diff->callback([&] { action = [&](Context &c) { return commands::diff(c, diff_opt); }; });
 
+	// lint
+	commands::LintOptions lint_opt;
+	auto *lint = app.add_subcommand("lint", "Check migrations for statements that lock, rewrite or break a live "
+	                                        "database (squawk's rules, graded by the catalog)");
+	lint->add_option("revisions", lint_opt.revisions, "Revision(s) to lint (default: all): an id, prefix or label");
+	lint->add_flag("--offline", lint_opt.offline, "Do not connect: the text-only verdicts");
+	lint->callback([&] { action = [&](Context &c) { return commands::lint(c, lint_opt); }; });
+
 	// test
 	commands::TestOptions test_opt;
 	auto *test = app.add_subcommand(

@@ -108,6 +108,14 @@ struct DiffOptions {
 };
 int diff(Context &ctx, const DiffOptions &opt);
 
+// Lints the project's files (all, or `revisions` and what they name), with the database's catalog
+// when a database is given (unless `offline`); exit 1 when a warning is not waived.
+struct LintOptions {
+	std::vector<std::string> revisions;
+	bool offline = false;
+};
+int lint(Context &ctx, const LintOptions &opt);
+
 struct TestOptions {
 	std::string scratch_url;
 	bool keep = false;

@@ -45,11 +45,16 @@
 //   downgrade section is an explicit no-op downgrade: present = true, the revision stays
 //   reversible; hosts must run its (comment-only or empty) body as a no-op. A verify section
 //   with no SQL verifies nothing and is treated as absent (present = false).
+// - Waivers: a line that, trimmed, starts with `-- migrate:allow` (in the header or in any section,
+//   outside strings and block comments) is `-- migrate:allow RULE: reason`. RULE must be a lint
+//   rule's name (lint::rules()) and the reason must not be empty; each rule is waived at most once.
+//   The line stays in the section as the comment it is. Kept in Revision::waivers with its line.
 // - COPY ... FROM STDIN at the start of a statement in any section is rejected here with 0A000
 //   (feature_not_supported), naming the line of the COPY.
 #include "migrate/migration_file.hpp"
 
 #include "migrate/error.hpp"
+#include "migrate/lint.hpp"
 #include "migrate/sql_text.hpp"
 #include "migrate/state.hpp"
 #include "sql_lexer.hpp"
@@ -286,6 +291,7 @@ private:
 
 	void normalise();
 	void header_line(std::string_view trimmed, int line_no);
+	bool waiver_line(std::string_view trimmed, int line_no);
 	std::vector<std::string> id_list(std::string_view key, std::string_view value, int line_no, bool allow_none);
 	void check_id(std::string_view key, std::string_view id, int line_no);
 	void section_tokens(const std::vector<Token> &tokens);
@@ -349,6 +355,47 @@ Parser::normalise() {
 			i += len;
 		}
 	}
+}
+
+// A `-- migrate:allow RULE: reason` line (trimmed): records the waiver and returns true; false for
+// any other line.
+bool
+Parser::waiver_line(std::string_view trimmed, int line_no) {
+	if (!trimmed.starts_with("--"))
+		return false;
+	std::string_view r = trim(trimmed.substr(2));
+	constexpr std::string_view word = "migrate:allow";
+	if (!r.starts_with(word) || (r.size() > word.size() && !is_blank(r[word.size()])))
+		return false;
+	r = trim(r.substr(word.size()));
+	constexpr std::string_view syntax_hint = "write '-- migrate:allow RULE: reason', e.g. "
+	                                         "'-- migrate:allow ban-drop-column: nothing reads it since release 41'";
+	const std::size_t colon = r.find(':');
+	const std::string_view rule = trim(r.substr(0, colon));
+	const std::string_view reason = colon == std::string_view::npos ? std::string_view{} : trim(r.substr(colon + 1));
+	if (rule.empty())
+		fail(line_no, "a waiver without a rule name", std::string(syntax_hint));
+	if (!lint::is_rule(rule)) {
+		std::string hint;
+		for (const lint::RuleInfo &known : lint::rules())
+			if (edit_distance(rule, known.name) <= 3) {
+				hint = "did you mean '" + std::string(known.name) + "'? ";
+				break;
+			}
+		fail(line_no, "unknown lint rule " + quoted(rule) + " in a waiver",
+		     hint + "the rules are listed in README.md (Safe by default)");
+	}
+	if (reason.empty())
+		fail(line_no, "the waiver of '" + std::string(rule) + "' gives no reason",
+		     "say why the finding is acceptable here: " + std::string(syntax_hint));
+	if (const auto c = control_byte(reason))
+		fail(line_no, "control character " + hex_byte(*c) + " in the reason of a waiver");
+	for (const Waiver &w : rev_.waivers)
+		if (w.rule == rule)
+			fail(line_no,
+			     "rule '" + std::string(rule) + "' is waived twice (first on line " + std::to_string(w.line) + ")");
+	rev_.waivers.push_back({std::string(rule), std::string(reason), line_no});
+	return true;
 }
 
 // Checks one id of a header value.
@@ -620,7 +667,9 @@ Parser::parse() {
 		}
 		const std::string_view line(text_.data() + pos, eol - pos);
 		const std::size_t next = last ? n : eol + 1;
-		if (lexer.state() == LexState::normal) {
+		if (lexer.state() == LexState::normal && waiver_line(trim(line), line_no)) {
+			// a comment for the lexer, nothing for the header
+		} else if (lexer.state() == LexState::normal) {
 			const std::string_view t = trim(line);
 			const MarkerLine m = classify_marker(t);
 			if (m.is_marker) {

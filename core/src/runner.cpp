@@ -519,6 +519,9 @@ Runner::run_per_revision(Direction direction, std::string_view target) {
 		std::sort(expected.begin(), expected.end());
 		if (planned.steps.empty())
 			return results;
+		// The whole plan is linted before its first commit, so `error` refuses before anything runs.
+		if (results.empty() && direction == Direction::upgrade && db_.lint_policy() != lint::Policy::off)
+			lint_plan(graph, planned, planned_texts(graph, planned));
 		bool moved = false;
 		for (std::size_t k = 0; k < planned.steps.size(); ++k) {
 			const Step &step = planned.steps[k];
@@ -632,6 +635,8 @@ Runner::run(const RevisionGraph &graph, const Plan &plan, std::size_t done_befor
 		                           : std::vector<StatementSpan>{});
 	}
 
+	lint_plan(graph, plan, texts);
+
 	const bool trace = db_.lock_policy().trace;
 	for (std::size_t n = 0; n < plan.steps.size(); ++n) {
 		const Step &step = plan.steps[n];
@@ -665,6 +670,43 @@ Runner::run(const RevisionGraph &graph, const Plan &plan, std::size_t done_befor
 		results.push_back({rev.id, state::joined_parents(rev), rev.message, ms});
 	}
 	return results;
+}
+
+void
+Runner::lint_plan(const RevisionGraph &graph, const Plan &plan,
+                  const std::unordered_map<std::string, Revision> &texts) {
+	// Only upgrades: a downgrade's DROPs are what it is for.
+	if (plan.steps.empty() || plan.steps.front().direction != Direction::upgrade)
+		return;
+	const lint::Policy policy = db_.lint_policy();
+	if (policy == lint::Policy::off)
+		return;
+	if (!linter_) {
+		lint_catalog_ = lint::database_catalog(db_);
+		linter_ = std::make_unique<lint::Linter>(lint_catalog_.get());
+	}
+	for (const Step &step : plan.steps) {
+		const Revision &rev = texts.at(graph[step.revision].id);
+		if (!linted_.insert(rev.id).second)
+			continue;
+		const StatementContext where = section_start(rev, rev.upgrade, Direction::upgrade, "upgrade");
+		std::vector<std::string> lines;
+		for (const lint::Finding &f : linter_->section(rev, rev.upgrade, db_.lint_statements(rev.upgrade.sql, where)))
+			if (lint::counts(f))
+				lines.push_back(fmt::format("{}\n  help: {}{}", lint::headline(f, rev.filename), f.help,
+				                            f.catalog.empty() ? "" : "\n  catalog: " + f.catalog));
+		if (lines.empty())
+			continue;
+		if (policy == lint::Policy::warn) {
+			for (const std::string &line : lines)
+				db_.report(fmt::format("lint: revision {}: {}", rev.id, line));
+			continue;
+		}
+		throw Error(
+		    sqlstate::not_in_prerequisite_state,
+		    fmt::format("revision {} does not pass lint ({} = error); nothing was run", rev.id, lint::lint_setting),
+		    fmt::format("{}", fmt::join(lines, "\n")), lint::waiver_hint);
+	}
 }
 
 void

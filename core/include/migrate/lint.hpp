@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace migrate {
@@ -51,6 +52,9 @@ struct Constraint {
 	bool not_valid = false;   // ... NOT VALID
 	bool using_index = false; // PRIMARY KEY / UNIQUE USING INDEX idx
 	std::string references;   // foreign key: the referenced table
+	// CHECK (col IS NOT NULL): the column (PostgreSQL 12+ sets NOT NULL without a scan when such a
+	// check is validated); empty for any other check.
+	std::string not_null_column;
 };
 
 struct Column {
@@ -163,6 +167,13 @@ public:
 	// The size of an existing table (name as written, resolved with the search_path); nullopt
 	// when no such table exists.
 	virtual std::optional<TableSize> table(std::string_view name) = 0;
+	// The type of an existing column as the catalog has it (name "varchar", typmods {20}), for the
+	// type changes PostgreSQL makes without a rewrite; nullopt when unknown.
+	virtual std::optional<TypeName> column_type(std::string_view table, std::string_view column) {
+		(void)table;
+		(void)column;
+		return std::nullopt;
+	}
 };
 // A Catalog over Database::query: the same SQL in both hosts.
 std::unique_ptr<Catalog> database_catalog(Database &db);
@@ -170,6 +181,35 @@ std::unique_ptr<Catalog> database_catalog(Database &db);
 // The `migrate.lint` setting: what applying a revision does with its warnings.
 enum class Policy { off, warn, error };
 inline constexpr const char *lint_setting = "migrate.lint";
+// "off", "warn", "error" (case-insensitive, as a GUC enum); nullopt for anything else.
+std::optional<Policy> parse_policy(std::string_view text);
+const char *policy_name(Policy policy);
+
+// The rules, for waivers (an unknown name is an error) and documentation.
+struct RuleInfo {
+	std::string_view name;    // squawk's name
+	std::string_view summary; // what it catches, one line
+};
+const std::vector<RuleInfo> &rules();
+bool is_rule(std::string_view name);
+// The finding about a waiver that silenced nothing (it cannot itself be waived).
+inline constexpr const char *unused_waiver_rule = "unused-waiver";
+
+// Thresholds under which a table counts as small: locking and rewriting findings on it are info.
+inline constexpr double small_table_rows = 10'000;
+inline constexpr double small_table_pages = 1'000; // 8 MB of 8 kB pages
+
+// Whether a finding counts against the policy (a warning that no waiver silenced).
+inline bool
+counts(const Finding &f) {
+	return f.level == Level::warning && f.waived.empty();
+}
+// "FILE:LINE: warning[rule] message" (the file name, else "revision REV"), as compilers write it.
+std::string headline(const Finding &finding, std::string_view filename);
+// The hint of the error that refuses a revision under `migrate.lint = error`: how to waive.
+inline constexpr const char *waiver_hint =
+    "Make the migration safe, or waive a rule for this revision with a line '-- migrate:allow RULE: reason' "
+    "in its file.";
 
 // Lints the revisions of one plan in order. Tables created by an earlier revision of the plan
 // are remembered, so their findings are informational.
@@ -182,9 +222,15 @@ public:
 	std::vector<Finding> section(const Revision &revision, const Section &section,
 	                             const std::vector<Statement> &statements);
 
+	// Whether `table` (as written) was created by a section linted earlier in this plan.
+	bool created_in_plan(std::string_view table) const;
+
 private:
 	Catalog *catalog_;
 	std::vector<std::string> created_; // tables created earlier in this plan
+	// Column types known from this plan's own CREATE TABLE / ADD COLUMN / ALTER TYPE: "table.column".
+	std::vector<std::pair<std::string, TypeName>> planned_columns_;
+	friend class SectionLint;
 };
 
 } // namespace migrate::lint

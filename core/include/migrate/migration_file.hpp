@@ -16,6 +16,13 @@ struct Section {
 	bool present = false;
 };
 
+// `-- migrate:allow RULE: reason` in a migration file: silences lint rule RULE for the revision.
+struct Waiver {
+	std::string rule;
+	std::string reason; // required: why the finding is acceptable here
+	int line = 0;       // the waiver's line in the file
+};
+
 struct Revision {
 	std::string id;
 	std::vector<std::string> down_revisions; // empty: a root; several: a merge
@@ -32,6 +39,7 @@ struct Revision {
 	// A draft's problem ("m.sql:5: the upgrade section is empty"), only with ParseOptions::allow_draft:
 	// a revision that must not be applied or uploaded yet. Empty for a complete revision.
 	std::string draft;
+	std::vector<Waiver> waivers; // in file order; rule names are known lint rules (lint.hpp)
 };
 
 inline constexpr const char *empty_upgrade_message = "the upgrade section is empty";

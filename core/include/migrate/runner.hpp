@@ -5,9 +5,11 @@
 #include "migrate/lock_retry.hpp"
 #include "migrate/plan.hpp"
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace migrate {
@@ -109,12 +111,22 @@ private:
 	std::unordered_map<std::string, Revision> planned_texts(const RevisionGraph &graph, const Plan &plan);
 	void run_section(const Revision &rev, const std::string &sql, const Section &section, Direction direction,
 	                 const char *name, const std::vector<StatementSpan> &spans, bool verify);
+	// Lint (lint.hpp) the upgrade sections of the plan's revisions not linted yet by this runner,
+	// under db_.lint_policy(): `warn` reports each warning, `error` refuses the first revision
+	// that has one, before anything of the plan runs.
+	void lint_plan(const RevisionGraph &graph, const Plan &plan,
+	               const std::unordered_map<std::string, Revision> &texts);
 
 	Database &db_;
 	// Lock waits of the attempts run_retrying undid, by revision, until its step is recorded: the
 	// audit row of the attempt that succeeds keeps them (an undone attempt's rows are gone).
 	std::unordered_map<std::string, std::vector<LockWait>> waits_;
 	std::string running_; // the revision whose statements are running
+	// One linter for every plan this runner runs, so tables created by an earlier revision (also
+	// one committed by a per-revision run) count as created in the plan.
+	std::unique_ptr<lint::Catalog> lint_catalog_;
+	std::unique_ptr<lint::Linter> linter_;
+	std::unordered_set<std::string> linted_; // revisions linted already (a retried attempt lints nothing again)
 };
 
 } // namespace migrate
