@@ -35,7 +35,7 @@ LocalTransactionId change_in_progress = InvalidLocalTransactionId;
 } // namespace
 
 CallScope::ChangeGuard::ChangeGuard(Mode mode) {
-	if (mode == Mode::read_only)
+	if (mode == Mode::read_only || mode == Mode::read_as_caller)
 		return;
 	if (change_in_progress != InvalidLocalTransactionId && change_in_progress == MIGRATE_LXID)
 		throw Error(sqlstate::not_in_prerequisite_state,
@@ -59,7 +59,7 @@ CallScope::ChangeGuard::~ChangeGuard() {
 CallScope::CallScope(Mode mode)
     : guard_(mode), caller_search_path_(caller_search_path(mode)),
       guc_level_(mode == Mode::read_only ? 0 : push_engine_search_path()), spi_(mode == Mode::change_per_revision),
-      db_(mode == Mode::read_only, caller_search_path_,
+      db_(mode == Mode::read_only || mode == Mode::read_as_caller, caller_search_path_,
           mode == Mode::change_per_revision ? std::function<void()>([this] { commit(); }) : std::function<void()>()) {}
 
 void

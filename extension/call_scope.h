@@ -15,7 +15,9 @@ namespace migrate::pg {
 class CallScope {
 public:
 	// change_per_revision: a procedure CALLed outside a transaction block, committing per revision.
-	enum class Mode { read_only, change, change_per_revision };
+	// read_as_caller: read-only, keeping the caller's search_path for names the user's SQL wrote
+	// (migrate_lint's catalog lookups), the engine's own SQL pinned as in the others.
+	enum class Mode { read_only, read_as_caller, change, change_per_revision };
 	explicit CallScope(Mode mode);
 	CallScope(const CallScope &) = delete;
 	CallScope &operator=(const CallScope &) = delete;

@@ -94,7 +94,7 @@ text_datum(const std::string &s) {
 }
 
 // One output column: NULL, text, boolean, double precision or text[].
-using Cell = std::variant<std::monostate, std::string, bool, double, std::vector<std::string>>;
+using Cell = std::variant<std::monostate, std::string, bool, double, int, std::vector<std::string>>;
 
 Cell
 text_or_null(const std::string &s) {
@@ -154,6 +154,8 @@ public:
 					values_[i] = BoolGetDatum(*b);
 				else if (const auto *d = std::get_if<double>(&cell))
 					values_[i] = Float8GetDatum(*d);
+				else if (const auto *n = std::get_if<int>(&cell))
+					values_[i] = Int32GetDatum(*n);
 				else if (const auto *a = std::get_if<std::vector<std::string>>(&cell))
 					values_[i] = text_array_datum(*a);
 				else {
@@ -468,6 +470,19 @@ migrate_show_impl(FunctionCallInfo fcinfo) {
 }
 
 Datum
+migrate_lint_impl(FunctionCallInfo fcinfo) {
+	std::string target = text_arg(fcinfo, 0, "target");
+	ResultSet result(fcinfo);
+	CallScope scope(CallScope::Mode::read_as_caller);
+	std::vector<lint::Finding> findings = Runner(scope.db()).lint(target);
+	scope.finish();
+	for (const lint::Finding &f : findings)
+		result.add({f.revision, f.line, f.rule, f.level == lint::Level::warning ? "warning" : "info", f.message,
+		            text_or_null(f.help), text_or_null(f.catalog), text_or_null(f.waived)});
+	return result.done();
+}
+
+Datum
 migrate_script_impl(FunctionCallInfo fcinfo) {
 	std::string command = text_arg(fcinfo, 0, "command");
 	std::string target = text_arg(fcinfo, 1, "target");
@@ -525,5 +540,7 @@ MIGRATE_FUNCTION(migrate_history)
 MIGRATE_FUNCTION(migrate_show)
 // The SQL an upgrade or downgrade would run.
 MIGRATE_FUNCTION(migrate_script)
+
+MIGRATE_FUNCTION(migrate_lint)
 // Raises unless the database is at its head(s).
 MIGRATE_FUNCTION(migrate_check)

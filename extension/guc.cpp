@@ -1,5 +1,6 @@
 // GUC nest levels (see guc.h), and the extension's own settings.
 #include "migrate/lock_retry.hpp"
+#include "migrate/lint.hpp"
 #include "migrate/lock_trace.hpp"
 
 #include <climits>
@@ -17,6 +18,13 @@ constexpr const char *engine_search_path = "pg_catalog, pg_temp";
 int lock_timeout_ms = migrate::default_lock_timeout_ms;
 int lock_retries = migrate::default_lock_retries;
 bool lock_trace = true;
+int lint_policy = static_cast<int>(migrate::lint::Policy::warn);
+const struct config_enum_entry lint_policies[] = {
+    {"off", static_cast<int>(migrate::lint::Policy::off), false},
+    {"warn", static_cast<int>(migrate::lint::Policy::warn), false},
+    {"error", static_cast<int>(migrate::lint::Policy::error), false},
+    {nullptr, 0, false},
+};
 } // namespace
 
 // Plain C calls only: _PG_init runs outside any C++ boundary.
@@ -36,6 +44,11 @@ _PG_init(void) {
 	                         "Whether the audit log records, for each step, the relations it locked (strongest mode) "
 	                         "and the ones it rewrote.",
 	                         nullptr, &lock_trace, true, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	DefineCustomEnumVariable(migrate::lint::lint_setting,
+	                         "What applying a revision does with its lint warnings: off, warn (a NOTICE each) or "
+	                         "error (the revision is refused; '-- migrate:allow RULE: reason' waives a rule).",
+	                         nullptr, &lint_policy, static_cast<int>(migrate::lint::Policy::warn), lint_policies,
+	                         PGC_USERSET, 0, nullptr, nullptr, nullptr);
 }
 
 namespace migrate::pg {
@@ -43,6 +56,11 @@ namespace migrate::pg {
 LockPolicy
 lock_policy() {
 	return {lock_timeout_ms == 0 ? std::string() : std::to_string(lock_timeout_ms) + "ms", lock_retries, lock_trace};
+}
+
+lint::Policy
+session_lint_policy() {
+	return static_cast<lint::Policy>(lint_policy);
 }
 
 void

@@ -6,7 +6,10 @@
 
 namespace migrate {
 struct LockPolicy;
+namespace lint {
+enum class Policy;
 }
+} // namespace migrate
 
 namespace migrate::pg {
 
@@ -23,5 +26,8 @@ void pop_guc_level(int level);
 // migrate.lock_timeout and migrate.lock_retries (lock_retry.hpp, included first by the caller),
 // defined by _PG_init.
 LockPolicy lock_policy();
+
+// migrate.lint (lint.hpp, included first by the caller), defined by _PG_init.
+lint::Policy session_lint_policy();
 
 } // namespace migrate::pg

@@ -15,6 +15,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "lint_parse.h"
 #include "spi_database.h"
 #include "guc.h"
 
@@ -126,6 +127,21 @@ SpiDatabase::query_repeated(std::string_view sql, const std::vector<Value> &para
 	std::string text(sql);
 	SPIPlanPtr &plan = plans[text]; // null until the first run prepares it
 	return query_scoped(text, params, &plan);
+}
+
+std::vector<Row>
+SpiDatabase::query_as_caller(std::string_view sql, const std::vector<Value> &params) {
+	if (!caller_search_path_)
+		return query(sql, params);
+	const char *search_path = caller_search_path_->c_str();
+	int level = pg_call([search_path] {
+		int nested = NewGUCNestLevel();
+		set_guc_saved("search_path", search_path);
+		return nested;
+	});
+	auto rows = query_pinned(std::string(sql), params, nullptr);
+	pop_guc_level(level);
+	return rows;
 }
 
 std::vector<Row>
@@ -261,19 +277,23 @@ SpiDatabase::query_pinned(const std::string &sql, const std::vector<Value> &para
 	return rows;
 }
 
-std::vector<StatementSpan>
-SpiDatabase::split(std::string_view sql, const StatementContext &where) {
-	const std::string text(sql);
-	struct Parsed {
-		List *statements;
-		MemoryContext context;
-	};
+namespace {
+
+// A section's raw parse trees, in a memory context of their own (MemoryContextDelete frees them).
+struct Parsed {
+	List *statements;
+	MemoryContext context;
+};
+
+// PostgreSQL's own parser over a section; a syntax error names the file line (`where`).
+Parsed
+parse_section(const std::string &text, const StatementContext &where) {
 	Parsed parsed{};
 	std::optional<PgError> failure;
 	try {
 		parsed = pg_call([&] {
 			MemoryContext context =
-			    AllocSetContextCreate(CurrentMemoryContext, "migrate split", ALLOCSET_DEFAULT_SIZES);
+			    AllocSetContextCreate(CurrentMemoryContext, "migrate parse", ALLOCSET_DEFAULT_SIZES);
 			MemoryContext old = MemoryContextSwitchTo(context);
 			List *statements = raw_parser(text.c_str(), RAW_PARSE_DEFAULT);
 			MemoryContextSwitchTo(old);
@@ -290,6 +310,15 @@ SpiDatabase::split(std::string_view sql, const StatementContext &where) {
 		e.context = with_context(e.context, describe(where, extra));
 		throw e;
 	}
+	return parsed;
+}
+
+} // namespace
+
+std::vector<StatementSpan>
+SpiDatabase::split(std::string_view sql, const StatementContext &where) {
+	const std::string text(sql);
+	const Parsed parsed = parse_section(text, where);
 
 	// Reading the parse tree is plain memory access: nothing below can ereport.
 	std::vector<StatementSpan> spans;
@@ -466,6 +495,21 @@ SpiDatabase::end_attempt(bool keep) {
 		MemoryContextSwitchTo(context);
 		CurrentResourceOwner = owner;
 	});
+}
+
+std::vector<lint::Statement>
+SpiDatabase::lint_statements(std::string_view sql, const StatementContext &where) {
+	const std::string text(sql);
+	const Parsed parsed = parse_section(text, where);
+	std::vector<lint::Statement> statements = lint_model(parsed.statements, text);
+	MemoryContext context = parsed.context;
+	pg_call([context] { MemoryContextDelete(context); });
+	return statements;
+}
+
+lint::Policy
+SpiDatabase::lint_policy() const {
+	return session_lint_policy();
 }
 
 LockPolicy

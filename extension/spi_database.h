@@ -34,6 +34,7 @@ public:
 
 	std::vector<Row> query(std::string_view sql, const std::vector<Value> &params) override;
 	std::vector<Row> query_repeated(std::string_view sql, const std::vector<Value> &params) override;
+	std::vector<Row> query_as_caller(std::string_view sql, const std::vector<Value> &params) override;
 	std::vector<StatementSpan> split(std::string_view sql, const StatementContext &where) override;
 	std::optional<Value> run_statement(std::string_view sql, const StatementContext &ctx) override;
 	void begin_revision(const Revision &revision) override;
@@ -46,6 +47,8 @@ public:
 	LockPolicy lock_policy() const override;
 	std::vector<std::string> relations_of(std::string_view statement) override;
 	std::vector<RelationState> held_locks(const std::vector<RelationState> &before) override;
+	std::vector<lint::Statement> lint_statements(std::string_view sql, const StatementContext &where) override;
+	lint::Policy lint_policy() const override;
 	void report(std::string_view message) override;
 	void pause(double seconds) override;
 

@@ -3,7 +3,9 @@
 # extension_destdir: no system install needed. Run them with `ctest -L regress`.
 set(MIGRATE_STAGE_DIR ${CMAKE_BINARY_DIR}/stage)
 set(MIGRATE_REGRESS_CONF ${CMAKE_BINARY_DIR}/regress.conf)
-file(WRITE ${MIGRATE_REGRESS_CONF} "extension_destdir = '${MIGRATE_STAGE_DIR}'\n")
+# migrate.lint off: lint's NOTICEs (on by default, `warn`) belong to the lint test, which turns it
+# on itself; the other tests' expected output would otherwise repeat them for every int column.
+file(WRITE ${MIGRATE_REGRESS_CONF} "extension_destdir = '${MIGRATE_STAGE_DIR}'\nmigrate.lint = off\n")
 set(MIGRATE_RUN_PG_REGRESS ${CMAKE_CURRENT_SOURCE_DIR}/run_pg_regress.sh)
 
 # Stage the extension (migrate.so, control and script) under <build>/stage.

@@ -53,19 +53,19 @@ public:
 	// relpages is only as fresh as the last VACUUM or ANALYZE (0 for a table filled since it was
 	// created): the file's size in blocks is read too, and the larger one wins.
 	std::optional<TableSize> table(std::string_view name) override {
-		const auto rows =
-		    db_.query("SELECT c.reltuples::pg_catalog.float8, GREATEST(c.relpages::pg_catalog.int8, "
-		              "pg_catalog.pg_relation_size(c.oid) OPERATOR(pg_catalog./) "
-		              "pg_catalog.current_setting('block_size')::pg_catalog.int8) "
-		              "FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)",
-		              {regclass_text(name)});
+		const auto rows = db_.query_as_caller(
+		    "SELECT c.reltuples::pg_catalog.float8, GREATEST(c.relpages::pg_catalog.int8, "
+		    "pg_catalog.pg_relation_size(c.oid) OPERATOR(pg_catalog./) "
+		    "pg_catalog.current_setting('block_size')::pg_catalog.int8) "
+		    "FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)",
+		    {regclass_text(name)});
 		if (rows.empty())
 			return std::nullopt;
 		return TableSize{to_double(rows[0].at(0)), to_double(rows[0].at(1))};
 	}
 
 	std::optional<TypeName> column_type(std::string_view table, std::string_view column) override {
-		const auto rows = db_.query(
+		const auto rows = db_.query_as_caller(
 		    "SELECT t.typname, a.atttypmod, a.attndims OPERATOR(pg_catalog.>) 0 OR t.typcategory "
 		    "OPERATOR(pg_catalog.=) 'A' "
 		    "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid "

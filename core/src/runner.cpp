@@ -452,6 +452,26 @@ Runner::upgrade(std::string_view target) {
 	return run_retrying(graph, plan(Direction::upgrade, graph, target));
 }
 
+std::vector<lint::Finding>
+Runner::lint(std::string_view target) {
+	RevisionGraph graph = load_graph();
+	Plan planned = plan(Direction::upgrade, graph, target);
+	if (planned.steps.empty()) // applied already: what the target names
+		for (auto i : resolve_revisions(graph, target))
+			planned.steps.push_back(Step{Direction::upgrade, i, {}, {}});
+	const std::unordered_map<std::string, Revision> texts = planned_texts(graph, planned);
+	const std::unique_ptr<lint::Catalog> catalog = lint::database_catalog(db_);
+	lint::Linter linter(catalog.get());
+	std::vector<lint::Finding> findings;
+	for (const Step &step : planned.steps) {
+		const Revision &rev = texts.at(graph[step.revision].id);
+		const StatementContext where = section_start(rev, rev.upgrade, Direction::upgrade, "upgrade");
+		for (lint::Finding &f : linter.section(rev, rev.upgrade, db_.lint_statements(rev.upgrade.sql, where)))
+			findings.push_back(std::move(f));
+	}
+	return findings;
+}
+
 std::vector<StepResult>
 Runner::downgrade(std::string_view target) {
 	lock();

@@ -33,3 +33,12 @@ BEGIN
     END LOOP;
 END
 $grant$;
+
+-- What lint (the rules under squawk's names, graded by this database's catalog) says of the
+-- revisions `migrate_upgrade(target)` would apply, in order; a target applied already: its own.
+-- No SET search_path: table names resolve as the migrations' would (the engine pins its own).
+CREATE FUNCTION migrate_lint(target text DEFAULT 'heads')
+RETURNS TABLE (revision text, line integer, rule text, level text, message text, help text,
+               catalog text, waived text)
+AS 'MODULE_PATHNAME', 'migrate_lint'
+LANGUAGE C STABLE;

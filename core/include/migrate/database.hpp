@@ -81,6 +81,12 @@ public:
 		return query(sql, params);
 	}
 
+	// query() for engine-written SQL that resolves names the user's SQL wrote (lint's catalog
+	// lookups): with the search_path the migration's statements run with. By default query().
+	virtual std::vector<Row> query_as_caller(std::string_view sql, const std::vector<Value> &params) {
+		return query(sql, params);
+	}
+
 	// Runs engine-written statements without parameters or results (a stamp's version and log
 	// rows), in order. By default one query each; a host may send them together.
 	virtual void execute(const std::vector<std::string> &statements);

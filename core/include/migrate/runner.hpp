@@ -70,6 +70,10 @@ public:
 	void hold_lock(std::string_view revision);
 
 	std::vector<StepResult> upgrade(std::string_view target);
+	// The lint findings (lint.hpp) of the revisions `upgrade target` would apply, in plan order,
+	// graded by the catalog; a target that is applied already: its own revisions, each alone.
+	// Runs nothing and takes no lock (migrate_lint).
+	std::vector<lint::Finding> lint(std::string_view target);
 	std::vector<StepResult> downgrade(std::string_view target);
 	// Sets the version rows to what `targets` names: one argument of one or more revisions,
 	// separated by commas or whitespace (split_revision_list), as migrate_stamp and pgmigrate stamp

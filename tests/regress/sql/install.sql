@@ -22,14 +22,14 @@ SELECT p.oid::regprocedure AS function, p.pronamespace::regnamespace AS schema, 
 FROM pg_proc p
 JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
 JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'migrate'
-ORDER BY p.proname;
+ORDER BY p.proname, p.oid::regprocedure::text;
 
 -- EXECUTE on the state-changing functions is revoked from PUBLIC.
 SELECT p.proname, has_function_privilege('public', p.oid, 'EXECUTE') AS public_execute
 FROM pg_proc p
 JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
 JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'migrate'
-ORDER BY p.proname;
+ORDER BY p.proname, p.oid::regprocedure::text;
 
 -- PUBLIC may read the state, never write it.
 SELECT c.relname,
