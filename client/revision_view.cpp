@@ -14,6 +14,9 @@ entries_by_revision(const migrate::RevisionGraph &graph, const std::vector<bool>
 nlohmann::json
 revision_json(const migrate::RevisionGraph &graph, migrate::RevisionGraph::Index i) {
 	const migrate::Revision &rev = graph[i];
+	nlohmann::json waivers = nlohmann::json::array();
+	for (const migrate::Waiver &w : rev.waivers)
+		waivers.push_back({{"rule", w.rule}, {"reason", w.reason}, {"line", w.line}});
 	return {
 	    {"revision", rev.id},
 	    {"down_revisions", rev.down_revisions},
@@ -24,6 +27,7 @@ revision_json(const migrate::RevisionGraph &graph, migrate::RevisionGraph::Index
 	    {"reversible", rev.downgrade.present},
 	    {"checksum", rev.checksum},
 	    {"path", rev.filename},
+	    {"lint_waivers", waivers},
 	};
 }
 

@@ -49,6 +49,8 @@ verbose_block(const RevisionGraph &graph, const HistoryEntry &e) {
 	}
 	if (!rev.branch_labels.empty())
 		out += fmt::format("Branch names: {}\n", fmt::join(rev.branch_labels, ", "));
+	for (const Waiver &w : rev.waivers) // `-- migrate:allow RULE: reason` lines of its file
+		out += fmt::format("Lint waiver: {}: {} (line {})\n", w.rule, w.reason, w.line);
 	out += fmt::format("Path: {}\n\n", rev.filename.empty() ? std::string("<database>") : rev.filename);
 	std::istringstream lines(rev.message);
 	for (std::string line; std::getline(lines, line);)

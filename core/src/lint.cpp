@@ -561,7 +561,7 @@ void
 SectionLint::foreign_key(const std::string &table, const std::string &references, const std::string &what) {
 	// The check scans `table` and looks each row up in `references`, which meanwhile takes no writes.
 	Grade g = grade(table);
-	if (linter_.catalog_ || linter_.created_in_plan(references)) {
+	if (!same_table(table, references) && (linter_.catalog_ || linter_.created_in_plan(references))) {
 		const Grade other = grade(references);
 		g.catalog += "; " + other.catalog;
 	}
@@ -576,8 +576,8 @@ SectionLint::create_index(const Statement &s) {
 		linter_.created_.push_back(s.new_name); // dropping it again later in the plan is harmless
 	if (!s.concurrently)
 		add("require-concurrent-index-creation",
-		    fmt::format("CREATE INDEX{} on {} blocks writes to the table while the index builds",
-		                s.new_name.empty() ? "" : " " + s.new_name, s.relation),
+		    fmt::format("CREATE {}INDEX{} on {} blocks writes to the table while the index builds",
+		                s.unique ? "UNIQUE " : "", s.new_name.empty() ? "" : " " + s.new_name, s.relation),
 		    "Use CREATE INDEX CONCURRENTLY, in a revision marked transactional: false.", grade(s.relation));
 	else if (revision_.transactional)
 		add("ban-concurrent-index-creation-in-transaction",

@@ -2,6 +2,7 @@
 #include "migrate/database.hpp"
 #include "migrate/lint.hpp"
 
+#include <map>
 #include <string>
 
 namespace migrate::lint {
@@ -59,9 +60,11 @@ public:
 		    "pg_catalog.current_setting('block_size')::pg_catalog.int8) "
 		    "FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)",
 		    {regclass_text(name)});
-		if (rows.empty())
-			return std::nullopt;
-		return TableSize{to_double(rows[0].at(0)), to_double(rows[0].at(1))};
+		std::optional<TableSize> size;
+		if (!rows.empty())
+			size = TableSize{to_double(rows[0].at(0)), to_double(rows[0].at(1))};
+		sizes_.emplace(name, size);
+		return size;
 	}
 
 	std::optional<TypeName> column_type(std::string_view table, std::string_view column) override {
@@ -86,6 +89,7 @@ public:
 
 private:
 	Database &db_;
+	std::map<std::string, std::optional<TableSize>, std::less<>> sizes_;
 };
 
 } // namespace

@@ -89,7 +89,9 @@ if [[ -n $enforced ]]; then
 	expect_eq "003" "$(sql "$db" "SELECT revision FROM migrate.version")" "003 applied"
 fi
 pgm -d "$db" show 003
-expect_out_has "migrate:allow constraint-missing-not-valid" # stored with the revision's content
+expect_out_has "Lint waiver: constraint-missing-not-valid: a one-off check, at night (line 4)"
+pgm -d "$db" --json show 003
+expect_eq "constraint-missing-not-valid" "$(json '{revisions,0,lint_waivers,0,rule}')" "show --json lists the waiver"
 
 rev migrations/20260101_0003_004_note.sql 004 003 "note" "ALTER TABLE small_t ADD COLUMN note text;" \
 	"ALTER TABLE small_t DROP COLUMN note;" "-- migrate:allow ban-drop-table: left over"

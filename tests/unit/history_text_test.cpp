@@ -82,3 +82,12 @@ TEST(History, BuildsOnlyTheTextShown) {
 	HistoryEntry one = history_entry(graph, *graph.find("001"), {}, {}, HistoryText::verbose);
 	EXPECT_EQ(one.verbose, history(graph, {}, {}, HistoryText::verbose).back().verbose);
 }
+
+TEST(History, VerboseShowsLintWaivers) {
+	Revision r = rev("a");
+	r.waivers.push_back({"ban-drop-column", "nothing reads it", 4});
+	RevisionGraph graph({r});
+	const auto entries = history(graph, {}, {}, HistoryText::verbose);
+	EXPECT_NE(entries[0].verbose.find("Lint waiver: ban-drop-column: nothing reads it (line 4)\nPath:"),
+	          std::string::npos);
+}

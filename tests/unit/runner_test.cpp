@@ -739,3 +739,86 @@ TEST(RunnerComplexity, UploadingFilesChecksTheStoredGraphOnce) {
 	};
 	EXPECT_EQ(run(5), run(50)) << "the same queries for 5 files as for 50";
 }
+
+namespace {
+
+// A host that lints: its "parser" knows two statements, its policy is set by the test.
+class LintingDatabase : public FakeDatabase {
+public:
+	lint::Policy lint = lint::Policy::warn;
+	int parsed = 0;
+	lint::Policy lint_policy() const override { return lint; }
+	std::vector<lint::Statement> lint_statements(std::string_view sql, const StatementContext &) override {
+		++parsed;
+		std::vector<lint::Statement> out;
+		lint::Statement s;
+		s.relation = "t";
+		if (sql.find("CREATE TABLE t") != std::string_view::npos)
+			s.kind = lint::Statement::Kind::create_table;
+		else if (sql.find("CREATE INDEX") != std::string_view::npos)
+			s.kind = lint::Statement::Kind::create_index;
+		out.push_back(s);
+		return out;
+	}
+};
+
+LintingDatabase
+index_plan(lint::Policy policy, bool create_first) {
+	LintingDatabase db;
+	db.lint = policy;
+	db.revisions = {rev("001"), rev("002", {"001"})};
+	db.revisions[0].upgrade.sql = create_first ? "CREATE TABLE t (a text)" : "SELECT 1";
+	db.revisions[1].upgrade.sql = "CREATE INDEX i ON t (a)";
+	db.revisions[1].filename = "002_index.sql";
+	return db;
+}
+
+} // namespace
+
+TEST(RunnerLint, WarnReportsAndRuns) {
+	LintingDatabase db = index_plan(lint::Policy::warn, false);
+	Runner runner(db);
+	EXPECT_EQ(runner.upgrade("head").size(), 2u);
+	ASSERT_EQ(db.reports.size(), 1u);
+	EXPECT_TRUE(
+	    starts_with(db.reports[0], "lint: revision 002: 002_index.sql:5: warning[require-concurrent-index-creation]"))
+	    << db.reports[0];
+	EXPECT_EQ(db.parsed, 2); // once per section
+}
+
+TEST(RunnerLint, ErrorRefusesBeforeAnythingRuns) {
+	LintingDatabase db = index_plan(lint::Policy::error, false);
+	Runner runner(db);
+	try {
+		runner.upgrade("head");
+		ADD_FAILURE() << "no error";
+	} catch (const Error &e) {
+		EXPECT_EQ(e.sqlstate(), "55000");
+		EXPECT_EQ(std::string(e.what()), "revision 002 does not pass lint (migrate.lint = error); nothing was run");
+		EXPECT_NE(e.detail().find("002_index.sql:5: warning[require-concurrent-index-creation]"), std::string::npos);
+		EXPECT_NE(e.hint().find("-- migrate:allow RULE: reason"), std::string::npos);
+	}
+	EXPECT_FALSE(db.has("run:"));
+}
+
+TEST(RunnerLint, TableCreatedEarlierInThePlanPasses) {
+	LintingDatabase db = index_plan(lint::Policy::error, true);
+	Runner runner(db);
+	EXPECT_EQ(runner.upgrade("head").size(), 2u);
+	EXPECT_TRUE(db.reports.empty());
+}
+
+TEST(RunnerLint, OffLintsNothing) {
+	LintingDatabase db = index_plan(lint::Policy::off, false);
+	Runner runner(db);
+	EXPECT_EQ(runner.upgrade("head").size(), 2u);
+	EXPECT_EQ(db.parsed, 0);
+}
+
+TEST(RunnerLint, PerRevisionRunLintsThePlanBeforeItsFirstCommit) {
+	LintingDatabase db = index_plan(lint::Policy::error, false);
+	Runner runner(db);
+	EXPECT_EQ(error_sqlstate([&] { runner.upgrade_per_revision("head"); }), "55000");
+	EXPECT_FALSE(db.has("run:"));
+	EXPECT_EQ(db.commits, 0u);
+}
