@@ -323,7 +323,13 @@ LibpqDatabase::through_extension(const Host &host) {
 	lock_fn_ = host.fn("migrate_lock");
 	hold_fn_ = host.fn("migrate_hold_lock");
 	record_fn_ = host.fn("migrate_record");
-	record_traced_ = host.version != "0.3.0" && host.version != "0.4.0"; // older ones are refused (context.cpp)
+	// 0.5.0's overload, when this role may call it (a deploy role granted only the older one: no trace).
+	record_traced_ = conn_
+	                     .query("SELECT COALESCE(pg_catalog.has_function_privilege(p, 'EXECUTE'), false) FROM "
+	                            "pg_catalog.to_regprocedure($1) AS p",
+	                            {record_fn_ + "(pg_catalog.text, pg_catalog.text, pg_catalog.float8, pg_catalog.text, "
+	                                          "pg_catalog.text, pg_catalog.text[])"})
+	                     .get_bool(0, 0);
 }
 
 void

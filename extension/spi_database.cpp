@@ -524,9 +524,12 @@ add_relation(RangeVar *rv, StringInfo out) {
 	if (rv == nullptr)
 		return;
 	Oid relid = RangeVarGetRelid(rv, NoLock, true);
-	if (OidIsValid(relid))
-		appendStringInfo(out, "%s\n",
-		                 quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid)));
+	if (OidIsValid(relid)) {
+		// Each name ends with a NUL: a quoted name may hold a newline.
+		const char *name =
+		    quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid));
+		appendBinaryStringInfo(out, name, static_cast<int>(std::strlen(name)) + 1);
+	}
 }
 
 // Every RangeVar of a query or an expression (raw_expression_tree_walker knows those trees only).
@@ -629,16 +632,13 @@ collect_relations(Node *node, StringInfo out) {
 	}
 }
 
-// Every relation a statement names, resolved with the current search_path: qualified names, one
-// per line. Runs inside pg_call.
-char *
-relations_in(const char *statement) {
-	StringInfoData found;
-	initStringInfo(&found);
+// Every relation a statement names, resolved with the current search_path: qualified names, each
+// ending with a NUL, in `found`. Runs inside pg_call.
+void
+relations_in(const char *statement, StringInfo found) {
 	ListCell *lc;
 	foreach (lc, raw_parser(statement, RAW_PARSE_DEFAULT))
-		collect_relations(static_cast<RawStmt *>(lfirst(lc))->stmt, &found);
-	return found.data;
+		collect_relations(static_cast<RawStmt *>(lfirst(lc))->stmt, found);
 }
 
 } // namespace
@@ -647,22 +647,23 @@ std::vector<std::string>
 SpiDatabase::relations_of(std::string_view statement) {
 	const std::string text(statement);
 	const char *search_path = caller_search_path_ ? caller_search_path_->c_str() : nullptr;
-	char *found = pg_call([&] {
+	StringInfoData found;
+	pg_call([&] {
+		initStringInfo(&found);
 		// Names resolve as the statement's did: with the caller's search_path.
 		int level = NewGUCNestLevel();
 		if (search_path != nullptr)
 			set_guc_saved("search_path", search_path);
-		char *names = relations_in(text.c_str());
+		relations_in(text.c_str(), &found);
 		AtEOXact_GUC(true, level);
-		return names;
 	});
 	std::vector<std::string> names;
-	for (const char *line = found; *line != '\0';) {
-		const char *end = std::strchr(line, '\n');
-		names.emplace_back(line, end - line);
-		line = end + 1;
+	for (int at = 0; at < found.len;) {
+		names.emplace_back(found.data + at);
+		at += static_cast<int>(names.back().size()) + 1;
 	}
-	pg_call([found] { pfree(found); });
+	char *data = found.data;
+	pg_call([data] { pfree(data); });
 	return names;
 }
 

@@ -125,10 +125,9 @@ cp migrations/*.sql broken/
 rev broken/20260301_0000_004_x.sql 004 003 "broken" "CREATE TABLE t4 (id int);
 DO \$\$ BEGIN RAISE EXCEPTION 'boom'; END \$\$;
 SELECT 1;" "DROP TABLE t4;"
-pgm -d "$EXT" --dir broken upgrade head
+# The errors are compared here, not lint's warnings (test_lint.sh): lint off in both modes.
+PGOPTIONS='-c migrate.lint=off' pgm -d "$EXT" --dir broken upgrade head
 ext_rc=$RC ext_out=$OUT ext_err=$ERR
-# The errors are compared here, not lint's warnings (test_lint.sh): lint off in client mode, where
-# pgmigrate's engine lints (the extension's does once it defines migrate.lint).
 PGOPTIONS='-c migrate.lint=off' pgm -d "$APP" --no-extension --dir broken upgrade head
 expect_eq "1 1" "$ext_rc $RC" "a failing step: same exit status"
 expect_eq "$ext_out" "$OUT" "a failing step: same stdout"
@@ -137,7 +136,7 @@ expect_err_has "file 20260301_0000_004_x.sql, line 7"
 expect_eq "" "$(sql "$APP" "SELECT to_regclass('t4')")" "nothing of 004 stays"
 rev broken/20260301_0000_004_x.sql 004 003 "commits" "CREATE TABLE t4 (id int);
 COMMIT;" "DROP TABLE t4;"
-pgm -d "$EXT" --dir broken upgrade head
+PGOPTIONS='-c migrate.lint=off' pgm -d "$EXT" --dir broken upgrade head
 ext_err=$ERR
 PGOPTIONS='-c migrate.lint=off' pgm -d "$APP" --no-extension --dir broken upgrade head
 expect_rc 1 "transaction control in a migration"
