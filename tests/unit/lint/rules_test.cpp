@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+
 namespace {
 
 using namespace lint_test;
@@ -161,7 +164,12 @@ const Case cases[] = {
      "DO $$ BEGIN RAISE NOTICE 'a_string_that_goes_on_and_on_and_on_well_past_sixty_three_bytes_long'; END $$;", false},
 };
 
-INSTANTIATE_TEST_SUITE_P(Squawk, Rule, ::testing::ValuesIn(cases));
+// Named after the rule, its verdict and its place: "require_concurrent_index_creation_bad_0".
+INSTANTIATE_TEST_SUITE_P(Squawk, Rule, ::testing::ValuesIn(cases), [](const ::testing::TestParamInfo<Case> &info) {
+	std::string name = info.param.rule;
+	std::replace(name.begin(), name.end(), '-', '_');
+	return name + (info.param.flagged ? "_bad_" : "_good_") + std::to_string(info.index);
+});
 
 TEST(Lint, EveryRuleHasACase) {
 	for (const auto &rule : migrate::lint::rules()) {
