@@ -651,6 +651,116 @@ class Harness:
             self.record("S1", statements, pg, v, times[v], rss[v], ok[v])
         shutil.rmtree(root, ignore_errors=True)
 
+    def safety_overhead(self, n, runs):
+        """What lock-safe apply's bookkeeping costs: W1 at N = n through pgmigrate with the defaults
+        (lint warn, lock trace on) against the same run with each turned off, in both modes,
+        alternating. Recorded as workload SAFE at n, the variant naming the settings."""
+        hist = self.history(n)
+        pg = self.tool("pgmigrate")
+        off = {"lint off": "-c migrate.lint=off", "trace off": "-c migrate.lock_trace=off",
+               "both off": "-c migrate.lint=off -c migrate.lock_trace=off"}
+        variants = [(mode, setting) for mode in ("extension", "no-extension")
+                    for setting in ("defaults", "lint off", "trace off", "both off")]
+        times = {v: [] for v in variants}
+        rss = {v: [] for v in variants}
+        ok = {v: True for v in variants}
+        log(f"== lint and lock trace overhead, W1 N = {n}")
+        for r in range(runs):
+            order = variants[r % len(variants):] + variants[:r % len(variants)]
+            for v in order:
+                mode, setting = v
+                if not ok[v]:
+                    continue
+                db = self.dbname(pg, f"safe{n}")
+                self.server.create_db(db)
+                if mode == "extension":
+                    self.server.sql("CREATE EXTENSION migrate", db)
+                env = dict(os.environ)
+                if setting in off:
+                    env["PGOPTIONS"] = off[setting]
+                cmd = pg.base(db, hist) + (["--no-extension"] if mode == "no-extension" else []) + ["upgrade", "head"]
+                secs, kb, good = self.measure(pg, [cmd], env=env, label=f"SAFE_{n}_{mode}_{setting.replace(' ', '_')}_{r}")
+                times[v].append(secs)
+                rss[v].append(kb)
+                ok[v] = ok[v] and good
+                self.server.drop_db(db)
+        for (mode, setting) in variants:
+            self.record("SAFE", n, pg, f"{mode}, {setting}", times[(mode, setting)], rss[(mode, setting)],
+                        ok[(mode, setting)])
+        self.save()
+
+    def retry_scenario(self, hold):
+        """Lock-safe apply against a blocker: a session holds ACCESS SHARE on a table for `hold`
+        seconds (idle in transaction) while an application SELECTs from it every 20 ms; pgmigrate
+        then adds a column. With the default lock_timeout (500 ms, retried) the application's worst
+        query stays near the timeout; with --lock-timeout 0, what every tool without one does (Alembic,
+        dbmate, Flyway), the application queues behind the ALTER until the blocker ends. Records the
+        worst and 99th-percentile query time and when the migration finished, from the blocker's end."""
+        import psycopg2
+        import threading
+        root = os.path.join(self.work, "retry")
+        os.makedirs(os.path.join(root, "migrations"), exist_ok=True)
+        files = {"20260101_0000_001_agents.sql": ("001", "none", "CREATE TABLE agents (id bigint PRIMARY KEY); "
+                                                  "INSERT INTO agents SELECT g FROM generate_series(1, 1000) g;",
+                                                  "DROP TABLE agents;"),
+                 "20260101_0001_002_column.sql": ("002", "001", "ALTER TABLE agents ADD COLUMN note text;",
+                                                  "ALTER TABLE agents DROP COLUMN note;")}
+        for name, (rev, down, up, downsql) in files.items():
+            with open(os.path.join(root, "migrations", name), "w") as f:
+                f.write(f"-- revision: {rev}\n-- down_revision: {down}\n-- message: {name}\n\n"
+                        f"-- migrate:upgrade\n{up}\n\n-- migrate:downgrade\n{downsql}\n")
+        subprocess.run(["chmod", "-R", "a+rX", root], check=True)
+        pg = self.tool("pgmigrate")
+        out = []
+        for label, extra in (("lock_timeout 500ms (default)", []), ("lock_timeout 0 (no timeout)", ["--lock-timeout", "0"])):
+            db = self.dbname(pg, "retry")
+            pg.prepare(db, root)
+            base = [self.pgmigrate, "-q", "-d", self.server.url(db), "--dir", os.path.join(root, "migrations")]
+            subprocess.run(base + ["upgrade", "001"], check=True, capture_output=True)
+            blocker = psycopg2.connect(self.server.url(db), application_name="blocker")
+            blocker.cursor().execute("SELECT count(*) FROM agents")  # ACCESS SHARE until rollback
+            latencies, stop = [], threading.Event()
+
+            def app():
+                conn = psycopg2.connect(self.server.url(db), application_name="app")
+                conn.autocommit = True
+                cur = conn.cursor()
+                while not stop.is_set():
+                    t0 = time.monotonic()
+                    cur.execute("SELECT count(*) FROM agents")
+                    cur.fetchone()
+                    latencies.append(time.monotonic() - t0)
+                    time.sleep(0.02)
+                conn.close()
+
+            thread = threading.Thread(target=app)
+            thread.start()
+            started = time.monotonic()
+            migration = subprocess.Popen(base + extra + ["upgrade", "head"], stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL)
+            time.sleep(max(0.0, hold - (time.monotonic() - started)))
+            blocker.rollback()
+            released = time.monotonic()
+            rc = migration.wait()
+            finished = time.monotonic()
+            time.sleep(0.5)
+            stop.set()
+            thread.join()
+            blocker.close()
+            lat = sorted(latencies)
+            row = {"setting": label, "hold_s": hold, "ok": rc == 0, "queries": len(lat),
+                   "worst_ms": round(lat[-1] * 1000, 1), "p99_ms": round(lat[int(len(lat) * 0.99) - 1] * 1000, 1),
+                   "finished_after_release_s": round(finished - released, 2)}
+            if rc == 0:
+                row["attempts"] = self.server.sql("SELECT coalesce(jsonb_array_length(lock_waits), 0) + 1 "
+                                                  "FROM migrate.log WHERE revision = '002'", db)[0][0]
+            out.append(row)
+            log(f"  retry, {label}: worst query {row['worst_ms']} ms, p99 {row['p99_ms']} ms, migration done "
+                f"{row['finished_after_release_s']} s after the blocker ended (exit {rc})")
+            self.server.drop_db(db)
+        self.results["retry"] = out
+        self.save()
+
     def copy_seed(self, lines):
         """A revision with COPY ... FROM stdin and `lines` data lines: psql -1 -f runs it; pgmigrate
         refuses COPY FROM stdin in a revision (SPEC section 1), and its error is what is recorded."""
@@ -693,6 +803,15 @@ class Harness:
                         "max_locks_per_transaction", "max_connections", "shared_buffers", "fsync",
                         "synchronous_commit")})
         meta["versions"] = self.versions()
+        if a.only:
+            only = a.only.split(",")
+            if "safety" in only:
+                self.safety_overhead(a.safety_n, a.safety_runs)
+            if "retry" in only:
+                self.retry_scenario(a.retry_hold)
+            meta["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
+            self.save()
+            return
         w2n, w3ns = a.w2_n, a.w3_ns
         for n in [n for n in a.ns if n != a.big_n]:
             log(f"== N = {n}")
@@ -753,6 +872,10 @@ class Harness:
             self.server.restart({"max_locks_per_transaction": "64"})
         for statements in a.statements:
             self.one_revision(statements, a.statement_runs)
+        if a.safety_n:
+            self.safety_overhead(a.safety_n, a.safety_runs)
+        if a.retry_hold:
+            self.retry_scenario(a.retry_hold)
         if a.copy_lines:
             self.copy_seed(a.copy_lines)
         meta["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
@@ -811,6 +934,13 @@ def main():
     p.add_argument("--statement-runs", type=int, default=3)
     p.add_argument("--copy-lines", type=int, default=1000000,
                    help="a revision with COPY ... FROM stdin of this many lines (0: skip)")
+    p.add_argument("--safety-n", type=int, default=1000,
+                   help="W1 at this N with lint and the lock trace on and off (0: skip)")
+    p.add_argument("--safety-runs", type=int, default=5)
+    p.add_argument("--retry-hold", type=float, default=8,
+                   help="seconds a blocker holds its lock in the retry scenario (0: skip)")
+    p.add_argument("--only", default="",
+                   help="comma-separated: run only these parts (safety, retry), on top of nothing else")
     p.add_argument("--big-n", type=int, default=10000,
                    help="the N measured twice: commit per revision on defaults, then one transaction")
     args = p.parse_args()

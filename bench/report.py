@@ -73,7 +73,7 @@ class Rows:
     def keys(self):
         seen = []
         for (w, n, v, _t) in self.rows:
-            if (w, n, v) not in seen:
+            if w != "SAFE" and (w, n, v) not in seen:  # SAFE has a section of its own
                 seen.append((w, n, v))
         order = {"W1": 0, "W2": 1, "W3": 2, "W4": 3, "S1": 4}
         return sorted(seen, key=lambda k: (order.get(k[0], 9), k[1], k[2]))
@@ -323,6 +323,38 @@ plot {', '.join(plots)}
     return True
 
 
+def safety_section(e2e):
+    """Lint and the lock trace against W1 (SAFE rows), and the retry scenario."""
+    out = []
+    safe = [r for r in e2e.get("rows", []) if r["workload"] == "SAFE" and r.get("times")]
+    if safe:
+        n = safe[0]["n"]
+        out += [f"### Safe by default: what lint and the lock trace cost (W1, N = {n:,}, pgmigrate)", "",
+                "Each run with the defaults (`migrate.lint = warn`, `migrate.lock_trace = on`) and with each "
+                "turned off through `PGOPTIONS`, alternating; the overhead is against both off.", "",
+                "| mode, settings | median | [min – max] | overhead |", "|---|---|---|---|"]
+        base = {r["variant"].split(",")[0]: r["median"] for r in safe if r["variant"].endswith("both off")}
+        for r in safe:
+            mode = r["variant"].split(",")[0]
+            over = f"{(r['median'] / base[mode] - 1) * 100:+.1f}%" if base.get(mode) else ""
+            out.append(f"| {r['variant']} | {fmt_s(r['median'])} | [{fmt_s(r['min'])} – {fmt_s(r['max'])}] | {over} |")
+        out.append("")
+    retry = e2e.get("retry")
+    if retry:
+        out += [f"### Lock-safe apply against a blocker (held {retry[0]['hold_s']:g} s)", "",
+                "A session holds ACCESS SHARE on `agents` (idle in transaction) while an application runs "
+                "`SELECT count(*) FROM agents` every 20 ms; pgmigrate then runs `ALTER TABLE agents ADD COLUMN`. "
+                "Without a lock timeout (what Alembic, dbmate and Flyway do) the ALTER queues behind the blocker "
+                "and every application query queues behind the ALTER.", "",
+                "| setting | application's worst query | p99 | queries | migration done after the blocker ended | attempts |",
+                "|---|---|---|---|---|---|"]
+        for r in retry:
+            out.append(f"| {r['setting']} | {r['worst_ms']:,} ms | {r['p99_ms']:,} ms | {r['queries']} | "
+                       f"{r['finished_after_release_s']} s{'' if r['ok'] else ' (FAILED)'} | {r.get('attempts', '')} |")
+        out.append("")
+    return "\n".join(out)
+
+
 def generated(e2e, engine, cold, plotted, plot_name, plotted_per_revision=False, per_revision_name=""):
     meta = (e2e or {}).get("meta", {})
     rows = Rows(e2e)
@@ -373,6 +405,9 @@ def generated(e2e, engine, cold, plotted, plot_name, plotted_per_revision=False,
                 out.append(copy["pgmigrate_output"].strip())
                 out.append("```")
             out.append("")
+        safety = safety_section(e2e)
+        if safety:
+            out.append(safety)
         hf = e2e.get("hyperfine_w2")
         if hf:
             n = next((k[1] for k in rows.keys() if k[0] == "W2"), "?")

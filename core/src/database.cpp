@@ -125,7 +125,7 @@ std::vector<RelationState>
 Database::relation_states(const std::vector<std::string> &names) {
 	const std::vector<std::string_view> views(names.begin(), names.end());
 	std::vector<RelationState> states;
-	for (const Row &r : query(relation_states_sql, {state::text_array_literal(views)}))
+	for (const Row &r : query_repeated(relation_states_sql, {state::text_array_literal(views)}))
 		states.push_back({r.at(0).value_or(""), r.at(1).value_or(""), r.at(2).value_or(""), {}});
 	return states;
 }
@@ -136,7 +136,7 @@ Database::held_locks(const std::vector<RelationState> &before) {
 	for (const RelationState &r : before)
 		oids.push_back(r.oid);
 	std::vector<RelationState> now = before;
-	const std::vector<Row> rows = query(held_locks_sql, {state::text_array_literal(oids)});
+	const std::vector<Row> rows = query_repeated(held_locks_sql, {state::text_array_literal(oids)});
 	for (std::size_t i = 0; i < now.size() && i < rows.size(); ++i) {
 		now[i].filenode = rows[i].at(0).value_or(""); // "": dropped by the step
 		now[i].mode = rows[i].at(1).value_or("");
