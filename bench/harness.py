@@ -761,6 +761,69 @@ class Harness:
         self.results["retry"] = out
         self.save()
 
+    def fleet(self, count, jobs):
+        """Many databases: `count` fresh databases (made from a template with the extension) to head
+        with one `pgmigrate --targets FILE --jobs J upgrade head`, against a shell loop of
+        single-target pgmigrate and a shell loop of Alembic over the same count; then each again at
+        head (the no-op a deploy runs). The history is the example's memory schema for the fleet and
+        the loop of pgmigrate, and gen.py's 10-revision history in all three for a like-for-like
+        line. Recorded as workload FLEET at n = count."""
+        hist = self.history(10)
+        example = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+        template = "b_fleet_template"
+        self.server.sql(f'DROP DATABASE IF EXISTS "{template}"')
+        self.server.sql(f'CREATE DATABASE "{template}"')
+        self.server.sql("CREATE EXTENSION migrate", template)
+        log(f"== fleet of {count:,} databases (--jobs {jobs})")
+        out = []
+        pg, alembic = self.tool("pgmigrate"), self.tool("alembic")
+
+        def make(tag):
+            dbs = [f"b_fleet_{tag}_{i}" for i in range(count)]
+            for db in dbs:
+                self.server.sql(f'CREATE DATABASE "{db}" TEMPLATE "{template}"')
+            return dbs
+
+        def drop(dbs):
+            for db in dbs:
+                self.server.drop_db(db)
+
+        def timed(label, argv):
+            secs, _, good = self.measure(pg, [argv], label=f"FLEET_{count}_{label.replace(' ', '_')}")
+            return secs, good
+
+        runs = [("pgmigrate --targets, example", "example", "fleet"),
+                ("pgmigrate --targets, 10 revisions", hist, "fleet"),
+                ("shell loop of pgmigrate, 10 revisions", hist, "loop")]
+        if alembic:
+            runs.append(("shell loop of alembic, 10 revisions", hist, "alembic"))
+        for label, history, how in runs:
+            dbs = make(len(out))
+            targets = os.path.join(self.work, f"fleet_{len(out)}.txt")
+            with open(targets, "w") as f:
+                f.write("".join(self.server.url(db) + "\n" for db in dbs))
+            migrations = example if history == "example" else os.path.join(history, "migrations")
+            row = {"how": label, "count": count}
+            for phase in ("to head", "no-op at head"):
+                if how == "fleet":
+                    argv = [self.pgmigrate, "-q", "--targets", targets, "--jobs", str(jobs), "--dir", migrations,
+                            "upgrade", "head"]
+                elif how == "loop":
+                    argv = ["bash", "-c", f'while read -r u; do "{self.pgmigrate}" -q -d "$u" --dir "{migrations}" '
+                            f'upgrade head || exit 1; done < "{targets}"']
+                else:
+                    inis = " ".join(shlex_quote(alembic.ini(db, hist)) for db in dbs)
+                    argv = ["bash", "-c", f'for ini in {inis}; do {self.python} -m alembic -c "$ini" upgrade head '
+                            '>/dev/null || exit 1; done']
+                secs, good = timed(f"{label} {phase}", argv)
+                row[phase] = {"seconds": round(secs, 2), "ok": good}
+                log(f"  {label}, {phase}: {secs:.2f} s{'' if good else ' (FAILED)'}")
+            out.append(row)
+            drop(dbs)
+        self.server.sql(f'DROP DATABASE IF EXISTS "{template}"')
+        self.results["fleet"] = {"count": count, "jobs": jobs, "rows": out}
+        self.save()
+
     def copy_seed(self, lines):
         """A revision with COPY ... FROM stdin and `lines` data lines: psql -1 -f runs it; pgmigrate
         refuses COPY FROM stdin in a revision (SPEC section 1), and its error is what is recorded."""
@@ -809,6 +872,8 @@ class Harness:
                 self.safety_overhead(a.safety_n, a.safety_runs)
             if "retry" in only:
                 self.retry_scenario(a.retry_hold)
+            if "fleet" in only:
+                self.fleet(a.fleet, a.fleet_jobs)
             meta["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
             self.save()
             return
@@ -876,6 +941,8 @@ class Harness:
             self.safety_overhead(a.safety_n, a.safety_runs)
         if a.retry_hold:
             self.retry_scenario(a.retry_hold)
+        if a.fleet:
+            self.fleet(a.fleet, a.fleet_jobs)
         if a.copy_lines:
             self.copy_seed(a.copy_lines)
         meta["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
@@ -939,8 +1006,10 @@ def main():
     p.add_argument("--safety-runs", type=int, default=5)
     p.add_argument("--retry-hold", type=float, default=8,
                    help="seconds a blocker holds its lock in the retry scenario (0: skip)")
+    p.add_argument("--fleet", type=int, default=1000, help="databases in the fleet workload (0: skip)")
+    p.add_argument("--fleet-jobs", type=int, default=4)
     p.add_argument("--only", default="",
-                   help="comma-separated: run only these parts (safety, retry), on top of nothing else")
+                   help="comma-separated: run only these parts (safety, retry, fleet), on top of nothing else")
     p.add_argument("--big-n", type=int, default=10000,
                    help="the N measured twice: commit per revision on defaults, then one transaction")
     args = p.parse_args()

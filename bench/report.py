@@ -323,8 +323,8 @@ plot {', '.join(plots)}
     return True
 
 
-def safety_section(e2e):
-    """Lint and the lock trace against W1 (SAFE rows), and the retry scenario."""
+def extra_sections(e2e):
+    """Lint and the lock trace against W1 (SAFE rows), the retry scenario, and the fleet."""
     out = []
     safe = [r for r in e2e.get("rows", []) if r["workload"] == "SAFE" and r.get("times")]
     if safe:
@@ -351,6 +351,14 @@ def safety_section(e2e):
         for r in retry:
             out.append(f"| {r['setting']} | {r['worst_ms']:,} ms | {r['p99_ms']:,} ms | {r['queries']} | "
                        f"{r['finished_after_release_s']} s{'' if r['ok'] else ' (FAILED)'} | {r.get('attempts', '')} |")
+        out.append("")
+    fleet = e2e.get("fleet")
+    if fleet:
+        out += [f"### Many databases ({fleet['count']:,}, `--jobs {fleet['jobs']}` for the fleet)", "",
+                "| how | fresh → head | no-op at head |", "|---|---|---|"]
+        for r in fleet["rows"]:
+            cells = [f"{r[p]['seconds']:.2f} s{'' if r[p]['ok'] else ' (FAILED)'}" for p in ("to head", "no-op at head")]
+            out.append(f"| {r['how']} | {cells[0]} | {cells[1]} |")
         out.append("")
     return "\n".join(out)
 
@@ -405,7 +413,7 @@ def generated(e2e, engine, cold, plotted, plot_name, plotted_per_revision=False,
                 out.append(copy["pgmigrate_output"].strip())
                 out.append("```")
             out.append("")
-        safety = safety_section(e2e)
+        safety = extra_sections(e2e)
         if safety:
             out.append(safety)
         hf = e2e.get("hyperfine_w2")

@@ -124,7 +124,7 @@ if [[ $e2e -eq 1 ]]; then
 	if [[ $quick -eq 1 ]]; then
 		args=(--ns 10,100 --runs 3 --repeat-runs 5 --hyperfine-runs 5 --w2-n 100 --w3-ns 100 --memory-n 100
 			--memory-n-big 0 --statements 1000,4000 --statement-runs 2 --copy-lines 100000 --safety-n 100 --safety-runs 2
-			--retry-hold 4)
+			--retry-hold 4 --fleet 50)
 	else
 		args=(--ns 10,100,1000,10000 --runs 5 --runs-10k 3 --slow-runs-10k 1 --repeat-runs 10 --hyperfine-runs 10
 			--w2-n 1000 --w3-ns 100,1000 --memory-n 1000 --memory-n-big 10000 --statements 1000,10000,40000
