@@ -106,4 +106,15 @@ expect_rc 1 "an unknown rule in a waiver is an error"
 expect_err_has "20260101_0003_004_note.sql:4: unknown lint rule 'ban-drop-tabel' in a waiver"
 expect_err_has "did you mean 'ban-drop-table'"
 
+# The shipped example passes its own lint, offline and against a database it migrated.
+ex=$(new_db example)
+pgm --dir "$E2E_SOURCE_DIR/migrations" lint --offline
+expect_rc 0 "pgmigrate lint on migrations/, offline"
+expect_out_lacks "warning["
+pgm -d "$ex" --dir "$E2E_SOURCE_DIR/migrations" upgrade head
+expect_rc 0 "the example to head"
+pgm -d "$ex" --dir "$E2E_SOURCE_DIR/migrations" lint
+expect_rc 0 "pgmigrate lint on migrations/, with the database's catalog"
+expect_out_lacks "warning["
+
 finish
