@@ -23,8 +23,9 @@ BEGIN;
 SELECT pg_current_xact_id() AS before_xid \gset
 SELECT count(*) AS steps FROM migrate_upgrade('head');
 COMMIT;
--- The ids assigned in between: the transaction's subtransactions (no other session writes now).
-SELECT pg_current_xact_id()::text::bigint - :'before_xid'::text::bigint - 1 AS subtransaction_ids;
+-- The ids assigned in between: the transaction's subtransactions, one (an autovacuum ANALYZE in
+-- the meantime could take one more; one per revision would be 100).
+SELECT pg_current_xact_id()::text::bigint - :'before_xid'::text::bigint - 1 < 10 AS far_fewer_than_one_per_revision;
 SELECT count(*) AS applied FROM migrate.log WHERE direction = 'upgrade';
 \c :regress_home
 DROP DATABASE regress_attempt;
