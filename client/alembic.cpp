@@ -29,27 +29,47 @@ alembic_versions(Connection &conn) {
 	return found;
 }
 
+namespace {
+
+// The Alembic tables with rows, when migrate's version rows are empty; a table named
+// alembic_version that is not Alembic's (no version_num column...) is nothing to say.
+std::vector<AlembicVersion>
+alembic_without_migrate(Connection &conn, const std::vector<std::string> &version_rows) {
+	if (!version_rows.empty())
+		return {};
+	try {
+		return alembic_versions(conn);
+	} catch (const ServerError &) {
+		return {};
+	}
+}
+
+constexpr const char *adopt_hint = "Adopt it: pgmigrate adopt (after pgmigrate import alembic) checks that every row "
+                                   "names an imported revision and copies them into migrate's version rows.";
+
+} // namespace
+
 void
 refuse_alembic_database(Connection &conn, const std::vector<std::string> &version_rows) {
-	if (!version_rows.empty())
-		return;
-	std::vector<AlembicVersion> alembic;
-	try {
-		alembic = alembic_versions(conn);
-	} catch (const ServerError &) {
-		return; // a table named alembic_version that is not Alembic's: nothing to say
-	}
+	std::vector<AlembicVersion> alembic = alembic_without_migrate(conn, version_rows);
 	if (alembic.empty())
 		return;
 	const AlembicVersion &v = alembic.front();
 	Failure f(fmt::format("database \"{}\" was migrated by Alembic: {} holds {}, and migrate has no version yet",
 	                      conn.database(), v.table, fmt::join(v.revisions, ", ")),
-	          "From base, the upgrade would create again what Alembic's migrations created.",
-	          fmt::format("Adopt it: pgmigrate stamp {} (the revisions matching Alembic's), then upgrade as usual; "
-	                      "drop {} once no Alembic runs against this database.",
-	                      fmt::join(v.revisions, " "), v.table));
+	          "From base, migrate would run again what Alembic's migrations did.", adopt_hint);
 	f.set_sqlstate(migrate::sqlstate::not_in_prerequisite_state);
 	throw f;
+}
+
+std::string
+alembic_database_note(Connection &conn, const std::vector<std::string> &version_rows) {
+	std::vector<AlembicVersion> alembic = alembic_without_migrate(conn, version_rows);
+	if (alembic.empty())
+		return {};
+	const AlembicVersion &v = alembic.front();
+	return fmt::format("{} holds {}: this database was migrated by Alembic, and migrate has no version yet. {}",
+	                   v.table, fmt::join(v.revisions, ", "), adopt_hint);
 }
 
 } // namespace pgmigrate

@@ -18,8 +18,11 @@ struct AlembicVersion {
 // The alembic_version tables that hold rows (usually one), read only.
 std::vector<AlembicVersion> alembic_versions(Connection &conn);
 
-// When the migrate version rows are empty and Alembic's are not: the failure `upgrade` raises
-// (naming the table and its revisions, and how to adopt the database with stamp).
+// When the migrate version rows are empty and Alembic's are not: the failure `upgrade` and
+// `downgrade` raise (naming the table and its revisions, and how to adopt the database).
 void refuse_alembic_database(Connection &conn, const std::vector<std::string> &version_rows);
+
+// The same finding as a note, for the commands that only read or stamp: empty when there is none.
+std::string alembic_database_note(Connection &conn, const std::vector<std::string> &version_rows);
 
 } // namespace pgmigrate

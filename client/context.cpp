@@ -1,6 +1,8 @@
 // Lazily opened project and database for the commands.
 #include "context.hpp"
 
+#include "alembic.hpp"
+
 #include "migrate/lock_retry.hpp"
 
 #include "output.hpp"
@@ -153,6 +155,12 @@ Context::inspect() {
 	} else
 		out().note(
 		    fmt::format("No migrations directory {}: using the revisions stored in the database.", p.dir().string()));
+	// Every command that reads the state says when the database is Alembic's and not adopted yet.
+	try {
+		if (std::string note = alembic_database_note(conn, view_ ? view_->version : version_rows(conn)); !note.empty())
+			out().warning(note);
+	} catch (const ServerError &) {
+	}
 	return *reading_;
 }
 

@@ -314,10 +314,48 @@ run(int argc, char **argv) {
 	// stamp
 	commands::StampOptions stamp_opt;
 	auto *stamp = app.add_subcommand("stamp", "Set the version rows without running any migration");
-	stamp->add_option("revisions", stamp_opt.targets, "Target revision(s); several set exactly those")->required();
-	stamp->add_flag("--purge", stamp_opt.purge, "Delete every version row first (even unknown ones)");
-	stamp->add_flag("--sql", stamp_opt.sql, "Print the SQL instead of running it");
-	stamp->callback([&] { action = [&](Context &c) { return commands::stamp(c, stamp_opt); }; });
+	auto *stamp_targets =
+	    stamp->add_option("revisions", stamp_opt.targets, "Target revision(s); several set exactly those");
+	auto *stamp_purge =
+	    stamp->add_flag("--purge", stamp_opt.purge, "Delete every version row first (even unknown ones)");
+	auto *stamp_sql = stamp->add_flag("--sql", stamp_opt.sql, "Print the SQL instead of running it");
+	stamp
+	    ->add_flag("--from-alembic", stamp_opt.from_alembic,
+	               "Adopt a database that Alembic migrated: the revisions its alembic_version holds (as adopt)")
+	    ->excludes(stamp_targets)
+	    ->excludes(stamp_purge)
+	    ->excludes(stamp_sql);
+	stamp->callback([&] {
+		if (!stamp_opt.from_alembic && stamp_opt.targets.empty())
+			throw CLI::RequiredError("revisions");
+		action = [&](Context &c) { return commands::stamp(c, stamp_opt); };
+	});
+
+	// adopt
+	auto *adopt = app.add_subcommand(
+	    "adopt", "Take over a database that Alembic migrated: its alembic_version rows become migrate's version");
+	adopt->callback([&] { action = [&](Context &c) { return commands::adopt(c); }; });
+
+	// import
+	commands::ImportOptions import_opt;
+	auto *import = app.add_subcommand("import", "Write migration files from another tool's project");
+	import->require_subcommand(1);
+	auto *import_alembic = import->add_subcommand(
+	    "alembic", "An Alembic project's revisions, their SQL rendered by Alembic's offline mode (--sql)");
+	import_alembic->add_option("--from", import_opt.from, "The Alembic project's directory (default: the current one)");
+	import_alembic->add_option("-c,--config", import_opt.config, "Alembic's configuration file (default: alembic.ini)");
+	import_alembic->add_option("--alembic", import_opt.alembic,
+	                           "The command that runs Alembic, split at blanks (default: alembic on PATH), e.g. "
+	                           "'python3 -m alembic'");
+	import_alembic->add_option("--python", import_opt.python,
+	                           "The Python that has the alembic module (default: the one --alembic runs)");
+	import_alembic->add_option("--version-table", import_opt.version_table,
+	                           "Alembic's version table, whose statements are left out (default: alembic_version)");
+	import_alembic->add_option("--timeout", import_opt.timeout, "Seconds each run of Alembic may take (default: 120)")
+	    ->check(CLI::PositiveNumber);
+	import_alembic->add_flag("--force", import_opt.force,
+	                         "Overwrite files that hold an imported revision with other content");
+	import_alembic->callback([&] { action = [&](Context &c) { return commands::import_alembic(c, import_opt); }; });
 
 	// remove
 	commands::RemoveOptions remove_opt;
@@ -402,7 +440,7 @@ run(int argc, char **argv) {
 	const bool fleet_mode = urls.size() > 1 || !targets_file.empty();
 	if (fleet_mode) {
 		const std::string command = app.get_subcommands().front()->get_name();
-		static const std::set<std::string> single = {"init", "revision", "merge", "diff", "test"};
+		static const std::set<std::string> single = {"init", "revision", "merge", "diff", "test", "import"};
 		if (single.contains(command))
 			return usage_error(fmt::format("{} works on one database: give -d once, without --targets", command),
 			                   g.json);

@@ -60,13 +60,14 @@ body(const NewRevision &rev) {
 	if (!rev.depends_on.empty())
 		header += fmt::format("-- depends_on: {}\n", fmt::join(rev.depends_on, ", "));
 
+	if (!rev.upgrade_sql.empty()) // given sections (autogenerate, import), also for a merge
+		return header + "\n-- migrate:upgrade\n" + rev.upgrade_sql +
+		       (rev.irreversible ? std::string() : "\n-- migrate:downgrade\n" + rev.downgrade_sql);
 	if (rev.down_revisions.size() > 1) {
 		// A merge revision joins its parents; there is usually nothing to run.
 		return header + "\n-- migrate:upgrade\n-- merges " + fmt::format("{}", fmt::join(rev.down_revisions, ", ")) +
 		       ": nothing to run\n" + "\n-- migrate:downgrade\n-- nothing to undo\n";
 	}
-	if (!rev.upgrade_sql.empty())
-		return header + "\n-- migrate:upgrade\n" + rev.upgrade_sql + "\n-- migrate:downgrade\n" + rev.downgrade_sql;
 	return header + "\n-- migrate:upgrade\n"
 	                "-- The SQL that applies this revision, e.g.\n"
 	                "--   ALTER TABLE agents ADD COLUMN capabilities text[] NOT NULL DEFAULT '{}';\n"
@@ -234,16 +235,16 @@ check_header_values(const NewRevision &rev) {
 } // namespace
 
 fs::path
-write_revision(const fs::path &dir, const NewRevision &rev) {
+write_revision(const fs::path &dir, const NewRevision &rev, const fs::path *replace) {
 	check_header_values(rev);
 	std::string content = render_revision(rev);
-	fs::path path = dir / revision_filename(rev, std::time(nullptr));
+	fs::path path = replace ? *replace : dir / revision_filename(rev, std::time(nullptr));
 	std::string shown = path.string();
 	// What we write must parse; a draft (no SQL yet) is the right start, for the user to fill in.
 	(void)migrate::parse_migration(content, shown, {.allow_draft = true});
 	std::error_code ec;
 	fs::create_directories(dir, ec);
-	if (fs::exists(path, ec))
+	if (!replace && fs::exists(path, ec))
 		throw Failure(fmt::format("{} already exists", shown));
 	std::ofstream f(path, std::ios::binary | std::ios::trunc);
 	f << content;

@@ -19,6 +19,7 @@ struct NewRevision {
 	// Section bodies (revision --autogenerate); empty: the template's placeholder comments.
 	std::string upgrade_sql;
 	std::string downgrade_sql;
+	bool irreversible = false; // no downgrade section (a downgrade across it fails before running)
 };
 
 // The next id: when every id is a number, the next number zero-padded to the widest id in use
@@ -36,8 +37,10 @@ std::string revision_filename(const NewRevision &rev, std::time_t now);
 // no-op body (it only joins its parents).
 std::string render_revision(const NewRevision &rev);
 
-// Validates the content with the engine's parser, then writes it; never overwrites a file.
+// Validates the content with the engine's parser, then writes it; never overwrites a file, except
+// `replace` when given (an import with --force rewriting the file that holds this revision).
 // Returns the path written.
-std::filesystem::path write_revision(const std::filesystem::path &dir, const NewRevision &rev);
+std::filesystem::path write_revision(const std::filesystem::path &dir, const NewRevision &rev,
+                                     const std::filesystem::path *replace = nullptr);
 
 } // namespace pgmigrate

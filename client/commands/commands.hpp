@@ -80,8 +80,25 @@ struct StampOptions {
 	std::vector<std::string> targets;
 	bool purge = false;
 	bool sql = false;
+	bool from_alembic = false; // adopt
 };
 int stamp(Context &ctx, const StampOptions &opt);
+
+// import alembic: an Alembic project's revisions as migration files in the migrations directory.
+struct ImportOptions {
+	std::string from;    // the Alembic project's directory (default: the current one)
+	std::string config;  // -c/--config: its alembic.ini (default: DIR/alembic.ini)
+	std::string alembic; // the command that runs Alembic (default: alembic on PATH)
+	std::string python;  // the interpreter that has the alembic module (default: from --alembic)
+	std::string version_table = "alembic_version";
+	double timeout = 120; // seconds, for each run of Alembic
+	bool force = false;   // overwrite files that hold an imported revision with other content
+};
+int import_alembic(Context &ctx, const ImportOptions &opt);
+
+// adopt (and stamp --from-alembic): a database that Alembic migrated gets migrate's version rows
+// from its alembic_version, after checking that every row names an imported revision.
+int adopt(Context &ctx);
 
 struct CheckOptions {
 	bool schema = false; // --schema given: also compare the migrations' head with the schema files

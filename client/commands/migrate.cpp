@@ -176,8 +176,7 @@ online(Context &ctx, Direction direction, const MigrateOptions &opt) {
 	const Host &host = ctx.prepare(to_heads);
 	std::vector<AppliedStep> steps;
 	if (!to_heads || !nothing_to_upgrade(ctx.synced(), opt.target)) {
-		if (direction == Direction::upgrade)
-			refuse_alembic_database(ctx.connection(), version_rows(ctx.connection()));
+		refuse_alembic_database(ctx.connection(), version_rows(ctx.connection()));
 		steps =
 		    apply_online(ctx.connection(), host, {direction, opt.target, opt.per_revision}, ctx.options().lock_wait);
 	}

@@ -1,5 +1,6 @@
 // stamp: sets the version rows without running SQL (Alembic's stamp), through the extension or,
 // in client mode, the engine over libpq; --sql prints the rows' SQL instead.
+#include "alembic.hpp"
 #include "commands/commands.hpp"
 #include "libpq_database.hpp"
 #include "migrate/error.hpp"
@@ -67,6 +68,8 @@ stamp_script(Context &ctx, const StampOptions &opt) {
 
 int
 stamp(Context &ctx, const StampOptions &opt) {
+	if (opt.from_alembic)
+		return adopt(ctx);
 	if (opt.sql)
 		return stamp_script(ctx, opt);
 	std::string targets = fmt::format("{}", fmt::join(opt.targets, " "));
@@ -85,6 +88,8 @@ stamp(Context &ctx, const StampOptions &opt) {
 	Transaction tx(conn);
 	acquire_migration_lock(conn, host, ctx.options().lock_wait);
 	std::vector<std::string> before = version_rows(conn);
+	if (std::string note = alembic_database_note(conn, before); !note.empty())
+		out().warning(note);
 	if (host.client) {
 		LibpqDatabase db(conn, false);
 		migrate::Runner(db).stamp(targets, opt.purge);

@@ -119,15 +119,6 @@ current(Context &ctx, const CurrentOptions &opt) {
 		list.push_back(j);
 	}
 	out().doc()["current"] = list;
-	if (rows.empty()) {
-		try {
-			for (const auto &v : alembic_versions(conn))
-				out().note(fmt::format("{} holds {}: this database was migrated by Alembic. Adopt it with pgmigrate "
-				                       "stamp {} before upgrading.",
-				                       v.table, fmt::join(v.revisions, ", "), fmt::join(v.revisions, " ")));
-		} catch (const ServerError &) {
-		}
-	}
 	return 0;
 }
 
