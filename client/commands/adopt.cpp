@@ -13,24 +13,12 @@
 
 namespace pgmigrate::commands {
 
-int
-adopt(Context &ctx) {
-	Project &files = ctx.files();
-	if (!files.exists())
-		throw Failure(fmt::format("no migrations directory {}: adopt checks Alembic's version against the imported "
-		                          "files",
-		                          files.dir().string()),
-		              {}, "Import the Alembic project first: pgmigrate import alembic --from DIR");
-	const migrate::RevisionGraph &graph = files.graph();
-	const Host &host = ctx.prepare(); // uploads the files the server does not hold yet
-	Connection &conn = ctx.connection();
-	Transaction tx(conn);
-	acquire_migration_lock(conn, host, ctx.options().lock_wait);
-	if (std::vector<std::string> rows = version_rows(conn); !rows.empty())
-		throw Failure(fmt::format("database \"{}\" already has migrate version rows ({}): adopt only starts a "
-		                          "database that migrate has never migrated",
-		                          conn.database(), fmt::join(rows, ", ")),
-		              {}, "Nothing was changed. To set the version rows anyway, use pgmigrate stamp REV.");
+namespace {
+
+// The one alembic_version table with rows, every row an imported revision whose file is filled in;
+// otherwise a Failure that says what to do (nothing is changed).
+AlembicVersion
+adoptable(Connection &conn, const Project &files) {
 	std::vector<AlembicVersion> alembic = alembic_versions(conn);
 	if (alembic.empty())
 		throw Failure(
@@ -44,16 +32,17 @@ adopt(Context &ctx) {
 			f.items.push_back(fmt::format("{} holds {}", v.table, fmt::join(v.revisions, ", ")));
 		throw f;
 	}
+	const migrate::RevisionGraph &graph = files.graph();
 	const AlembicVersion &v = alembic.front();
 	std::vector<std::string> missing, unfilled;
 	for (const auto &id : v.revisions) {
-		if (!graph.find(id))
+		if (!graph.find(id)) // the exact id: Alembic's rows are never prefixes
 			missing.push_back(id);
 		else if (files.unfilled(id))
 			unfilled.push_back(id);
 	}
 	if (!missing.empty()) {
-		Failure f(fmt::format("{} names {} that {} does not hold: it was not imported", v.table,
+		Failure f(fmt::format("{} names {} that {} does not hold: not imported", v.table,
 		                      missing.size() == 1 ? "a revision" : "revisions", files.dir().string()),
 		          {},
 		          "Nothing was changed. Import the Alembic project that migrated this database (pgmigrate import "
@@ -62,13 +51,36 @@ adopt(Context &ctx) {
 			f.items.push_back(fmt::format("Can't locate revision identified by '{}'", id));
 		throw f;
 	}
-	if (!unfilled.empty()) {
-		Failure f(fmt::format("{} names {} whose upgrade section is not filled in", v.table, fmt::join(unfilled, ", ")),
-		          {},
-		          "Nothing was changed. Alembic applied it: write its SQL into the file (the import says what "
-		          "Alembic could not render), then adopt again.");
-		throw f;
-	}
+	if (!unfilled.empty())
+		throw Failure(
+		    fmt::format("{} names {} whose upgrade section is not filled in", v.table, fmt::join(unfilled, ", ")), {},
+		    "Nothing was changed. Alembic applied it: write its SQL into the file (the import says what "
+		    "Alembic could not render), then adopt again.");
+	return v;
+}
+
+} // namespace
+
+int
+adopt(Context &ctx) {
+	Project &files = ctx.files();
+	if (!files.exists())
+		throw Failure(fmt::format("no migrations directory {}: adopt checks Alembic's version against the imported "
+		                          "files",
+		                          files.dir().string()),
+		              {}, "Import the Alembic project first: pgmigrate import alembic --from DIR");
+	files.graph();
+	(void)adoptable(ctx.connection(), files); // before the upload: a refusal changes nothing
+	const Host &host = ctx.prepare();         // uploads the files the server does not hold yet
+	Connection &conn = ctx.connection();
+	Transaction tx(conn);
+	acquire_migration_lock(conn, host, ctx.options().lock_wait);
+	if (std::vector<std::string> rows = version_rows(conn); !rows.empty())
+		throw Failure(fmt::format("database \"{}\" already has migrate version rows ({}): adopt only starts a "
+		                          "database that migrate has never migrated",
+		                          conn.database(), fmt::join(rows, ", ")),
+		              {}, "Nothing was changed. To set the version rows anyway, use pgmigrate stamp REV.");
+	const AlembicVersion v = adoptable(conn, files); // again under the lock: what is copied
 	const std::string targets = fmt::format("{}", fmt::join(v.revisions, " "));
 	if (host.client) {
 		LibpqDatabase db(conn, false);

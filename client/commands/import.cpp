@@ -50,6 +50,10 @@ alembic_command(const ImportOptions &opt) {
 			throw Failure("--alembic is empty", {},
 			              "Give the command that runs Alembic, e.g. --alembic alembic or "
 			              "--alembic 'python3 -m alembic'.");
+		if (find_program(argv[0]).empty())
+			throw Failure(fmt::format("--alembic: {} was not found", argv[0]), {},
+			              "Give the command that runs the project's Alembic, e.g. --alembic .venv/bin/alembic or "
+			              "--alembic 'python3 -m alembic'.");
 		return argv;
 	}
 	if (find_program("alembic").empty())

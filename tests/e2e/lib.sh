@@ -169,10 +169,32 @@ linear_project() {
 	rev "$1/20260101_0002_003_create_t3.sql" 003 002 "create t3" "CREATE TABLE t3 (id int);" "DROP TABLE t3;"
 }
 
-# The schema of a database, as pg_dump prints it, without the migrate extension's own rows.
+# schema_of URL [PG_DUMP_ARGS...]: the schema of a database, as pg_dump prints it, without the
+# migrate extension's own rows.
 schema_of() {
-	"$PG_BINDIR/pg_dump" --schema-only --no-owner --exclude-schema=migrate "$1" |
+	"$PG_BINDIR/pg_dump" --schema-only --no-owner --exclude-schema=migrate "$@" |
 		grep -v -e '^--' -e '^$' -e '^\\restrict' -e '^\\unrestrict'
+}
+
+# pg_dump --schema-only, comparable: no comments or blank lines, and the lines inside CREATE TABLE
+# sorted (a column added by ALTER TABLE comes last; its place in the table is not the schema's business).
+normalized_dump() { # URL [PG_DUMP_ARGS...]
+	local inside=0 line body=()
+	while IFS= read -r line; do
+		if [[ $inside -eq 1 ]]; then
+			if [[ $line == ")"* ]]; then
+				printf '%s\n' "${body[@]}" | sort
+				echo "$line"
+				inside=0
+				body=()
+			else
+				body+=("${line%,}")
+			fi
+			continue
+		fi
+		echo "$line"
+		[[ $line == "CREATE "*"TABLE "*"(" ]] && inside=1
+	done < <(schema_of "$@")
 }
 
 # expect_same_schema URL1 URL2 DESCRIPTION: pg_dump --schema-only of both agree.

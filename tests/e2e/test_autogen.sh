@@ -13,27 +13,6 @@ SERVER="$BASE_URL/postgres"
 # Roles are cluster-wide: the grant and policy pairs name this one.
 sql "$SERVER" "DO \$\$ BEGIN CREATE ROLE autogen_reader; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$" >/dev/null
 
-# pg_dump --schema-only, comparable: no comments or blank lines, and the lines inside CREATE TABLE
-# sorted (a column added by ALTER TABLE comes last; its place in the table is not the schema's business).
-normalized_dump() {
-	local inside=0 line body=()
-	while IFS= read -r line; do
-		if [[ $inside -eq 1 ]]; then
-			if [[ $line == ")"* ]]; then
-				printf '%s\n' "${body[@]}" | sort
-				echo "$line"
-				inside=0
-				body=()
-			else
-				body+=("${line%,}")
-			fi
-			continue
-		fi
-		echo "$line"
-		[[ $line == "CREATE "*"TABLE "*"(" ]] && inside=1
-	done < <(schema_of "$1")
-}
-
 # migration_file PATH ID DOWN MESSAGE SQL_FILE: a revision whose upgrade is the file's SQL.
 migration_file() {
 	{
