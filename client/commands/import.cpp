@@ -11,7 +11,12 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+#include <atomic>
+#include <exception>
 #include <fstream>
+#include <mutex>
+#include <thread>
 #include <map>
 #include <set>
 
@@ -102,6 +107,36 @@ tail_lines(const std::string &text, std::size_t count) {
 	return out;
 }
 
+// fn(0) ... fn(n - 1) on at most `workers` threads (each run of Alembic is mostly Python starting
+// up, so two or more side by side save most of the wait); the first exception is rethrown.
+template <class T, class F>
+std::vector<T>
+run_bounded(std::size_t n, F fn) {
+	std::vector<T> results(n);
+	std::atomic<std::size_t> next{0};
+	std::exception_ptr error;
+	std::mutex error_mutex;
+	std::vector<std::thread> threads;
+	const std::size_t workers = std::min<std::size_t>(n, std::max(2u, std::thread::hardware_concurrency()));
+	for (std::size_t w = 0; w < workers; ++w)
+		threads.emplace_back([&] {
+			for (std::size_t i; (i = next++) < n;) {
+				try {
+					results[i] = fn(i);
+				} catch (...) {
+					std::lock_guard lock(error_mutex);
+					if (!error)
+						error = std::current_exception();
+				}
+			}
+		});
+	for (auto &t : threads)
+		t.join();
+	if (error)
+		std::rethrow_exception(error);
+	return results;
+}
+
 struct Importer {
 	const ImportOptions &opt;
 	std::vector<std::string> alembic;
@@ -124,18 +159,20 @@ struct Importer {
 	// is the same SQL in any run that reaches it; a revision that no run rendered whole (Alembic
 	// failed at or before it) is then rendered alone, so that a failure is that revision's.
 	void render_batches(const std::vector<ScriptRevision> &revisions) {
-		auto batch = [&](bool upgrade, const std::string &range, std::map<std::string, std::string> &into) {
-			ChildResult r = run({upgrade ? "upgrade" : "downgrade", range, "--sql"});
-			if (!r.timed_out)
-				into.merge(alembic_import::step_segments(r.out, upgrade, r.exit_code == 0));
-		};
-		batch(true, "base:heads", batch_up);
 		std::set<std::string> parents;
 		for (const auto &rev : revisions)
 			parents.insert(rev.down_revisions.begin(), rev.down_revisions.end());
+		std::vector<std::pair<bool, std::string>> runs = {{true, "base:heads"}};
 		for (const auto &rev : revisions)
 			if (!parents.contains(rev.id))
-				batch(false, rev.id + ":base", batch_down);
+				runs.emplace_back(false, rev.id + ":base");
+		std::vector<ChildResult> results = run_bounded<ChildResult>(runs.size(), [&](std::size_t i) {
+			return run({runs[i].first ? "upgrade" : "downgrade", runs[i].second, "--sql"});
+		});
+		for (std::size_t i = 0; i < runs.size(); ++i)
+			if (!results[i].timed_out)
+				(runs[i].first ? batch_up : batch_down)
+				    .merge(alembic_import::step_segments(results[i].out, runs[i].first, results[i].exit_code == 0));
 	}
 
 	// One direction of one revision: Alembic's offline SQL for the range, cut to its step.
@@ -221,10 +258,13 @@ import_alembic(Context &ctx, const ImportOptions &opt) {
 	std::vector<std::string> unrenderable, conflicts;
 	out().status("Rendering the revisions with Alembic");
 	im.render_batches(revisions);
-	for (const auto &rev : revisions) {
-		out().status(fmt::format("Rendering {} with Alembic", rev.id));
-		Rendered up = im.render(rev, true);
-		Rendered down = im.render(rev, false);
+	// The revisions no batch rendered whole, each alone: [2i] its upgrade, [2i + 1] its downgrade.
+	std::vector<Rendered> rendered = run_bounded<Rendered>(
+	    2 * revisions.size(), [&](std::size_t i) { return im.render(revisions[i / 2], i % 2 == 0); });
+	for (std::size_t i = 0; i < revisions.size(); ++i) {
+		const ScriptRevision &rev = revisions[i];
+		const Rendered &up = rendered[2 * i];
+		const Rendered &down = rendered[2 * i + 1];
 		const std::string py_file = shown(rev.path, im.project_dir);
 		Planned p{alembic_import::to_new_revision(rev, up, down, py_file), {}, nullptr, false};
 		p.content = render_revision(p.rev);
@@ -282,10 +322,11 @@ import_alembic(Context &ctx, const ImportOptions &opt) {
 	                         im.config, dir.string(),
 	                         unchanged ? fmt::format(" ({} unchanged)", unchanged) : std::string()));
 	if (!unrenderable.empty()) {
-		Failure f(fmt::format("Alembic could not render {} revision{} as SQL offline; {} written with sections that "
-		                      "pgmigrate refuses to run until you fill them in",
+		Failure f(fmt::format("Alembic could not render {} revision{} as SQL offline: pgmigrate refuses to apply {} "
+		                      "until {} filled in by hand",
 		                      unrenderable.size(), unrenderable.size() == 1 ? "" : "s",
-		                      unrenderable.size() == 1 ? "its file was" : "their files were"));
+		                      unrenderable.size() == 1 ? "it" : "them",
+		                      unrenderable.size() == 1 ? "its file is" : "their files are"));
 		f.items = unrenderable;
 		throw f;
 	}

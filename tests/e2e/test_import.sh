@@ -32,9 +32,11 @@ file_of() { ls "$DIR"/*_"$1"_*.sql; }
 header() { grep "^-- $2: " "$(file_of "$1")" | sed "s/^-- $2: //"; }
 # the upgrade section of a file (up to the downgrade marker)
 upgrade_of() { sed -n '/^-- migrate:upgrade$/,/^-- migrate:downgrade$/p' "$(file_of "$1")"; }
-# compare_schemas PGMIGRATE_URL ALEMBIC_URL DESCRIPTION: pg_dump agrees (alembic_version aside)
+# compare_schemas PGMIGRATE_URL ALEMBIC_URL DESCRIPTION: pg_dump agrees (alembic_version aside).
+# Once, with the extension: Alembic's side does not depend on the mode, and each run costs a second.
 compare_schemas() {
 	local d
+	[[ -n $NOEXT ]] && return
 	if d=$(diff <(normalized_dump "$1" --exclude-table=public.alembic_version) \
 		<(normalized_dump "$2" --exclude-table=public.alembic_version)); then pass; else
 		fail "$3: pg_dump differs ('<' pgmigrate, '>' Alembic):"$'\n'"$d"
@@ -46,7 +48,7 @@ compare_schemas() {
 export ALEMBIC_DATABASE_URL=postgresql://nobody@127.0.0.1:1/none
 pgm --dir "$DIR" import alembic --from "$PROJECT" --alembic "$ALEMBIC"
 expect_rc 1 "an unrenderable revision fails the import"
-expect_err_has "Alembic could not render 1 revision as SQL offline"
+expect_err_has "Alembic could not render 1 revision as SQL offline: pgmigrate refuses to apply it until its file is filled in by hand"
 expect_eq "x001" "$(grep -E '^  [A-Za-z0-9_]+ \(' <<<"$ERR" | awk '{print $1}')" "exactly the unrenderable revision is listed"
 expect_err_has "TypeError: 'NoneType' object is not iterable"
 expect_out_has "Imported 7 revisions"
@@ -72,12 +74,8 @@ expect_eq "" "$(upgrade_of x001 | grep -v -e '^--' -e '^$')" "x001's upgrade hol
 expect_eq "1" "$(grep -c 'could not render this upgrade' "$(file_of x001)")" "x001 says why"
 
 if [[ -z $NOEXT ]]; then
-	# Again into the same directory: nothing changes.
-	pgm --dir "$DIR" import alembic --from "$PROJECT" --alembic "$ALEMBIC"
-	expect_rc 1
-	expect_out_has "(7 unchanged)"
-	expect_eq "$checksums" "$(cd "$DIR" && sha256sum *)" "a re-run is idempotent"
-	# A file edited since: a clear error, nothing written; --force rewrites it.
+	# A file edited since: a clear error, nothing written; --force rewrites it, and only it (the
+	# others are the same bytes again: the import is deterministic, a re-run idempotent).
 	echo "-- edited" >>"$(file_of a002)"
 	edited=$(cd "$DIR" && sha256sum *)
 	pgm --dir "$DIR" import alembic --from "$PROJECT" --alembic "$ALEMBIC"
@@ -87,6 +85,7 @@ if [[ -z $NOEXT ]]; then
 	expect_eq "$edited" "$(cd "$DIR" && sha256sum *)" "nothing written"
 	pgm --dir "$DIR" import alembic --from "$PROJECT" --alembic "$ALEMBIC" --force
 	expect_rc 1
+	expect_out_has "(6 unchanged)"
 	expect_eq "$checksums" "$(cd "$DIR" && sha256sum *)" "--force rewrote the edited file"
 	# No Alembic there: a clear error naming the option.
 	pgm --dir "$WORK/other" import alembic --from "$PROJECT" --alembic /nonexistent/alembic
@@ -103,7 +102,7 @@ A=$(new_db alembic)
 pgm -d "$P" --dir "$DIR" upgrade a003
 expect_rc 0 "upgrade to a003 (x001, on its own branch, is not needed)"
 expect_out_has "Running upgrade b001, c001 -> m001"
-alembic "$A" upgrade a003
+[[ -z $NOEXT ]] && alembic "$A" upgrade a003
 compare_schemas "$P" "$A" "at a003"
 expect_eq "system; the 'root'" "$(sql "$P" "SELECT name FROM accounts WHERE id = 0")" "the data step ran"
 pgm -d "$P" --dir "$DIR" upgrade x001
@@ -111,7 +110,7 @@ expect_rc 1 "x001 is not filled in"
 expect_err_has "the upgrade section is empty"
 pgm -d "$P" --dir "$DIR" downgrade base
 expect_rc 0
-alembic "$A" downgrade base
+[[ -z $NOEXT ]] && alembic "$A" downgrade base
 compare_schemas "$P" "$A" "at base"
 expect_eq "0" "$(sql "$P" "SELECT count(*) FROM pg_class WHERE relname IN ('accounts', 'audit_log')")" "nothing left"
 
@@ -171,7 +170,7 @@ expect_eq "stamp:,upgrade:m001,upgrade:a003,upgrade:x001" \
 	"the audit log"
 expect_eq "system; the 'root'" "$(sql "$H" "SELECT slug FROM accounts WHERE id = 0")" "x001's backfill ran"
 A2=$(new_db alembic_heads)
-alembic "$A2" upgrade heads
+[[ -z $NOEXT ]] && alembic "$A2" upgrade heads
 compare_schemas "$H" "$A2" "at the heads"
 
 # --- 4. adopt refuses a revision that was not imported, and changes nothing --------------------
