@@ -84,6 +84,12 @@ while IFS= read -r line; do
 		continue
 	fi
 	"$PGMIGRATE" "$cmd" --help >cmd.help
+	# a command's own subcommand (import alembic): its options are in its help
+	sub=${words[k + 1]:-}
+	if [[ -n $sub ]] && sed -n '/^Subcommands:/,/^$/p' cmd.help | awk 'NF { print $1 }' | grep -qx -- "$sub"; then
+		"$PGMIGRATE" "$cmd" "$sub" --help >cmd.help
+		k=$((k + 1))
+	fi
 	for word in "${words[@]:k+1}"; do
 		[[ $word == -* && $word != -[0-9]* ]] || continue
 		option=${word%%=*}

@@ -165,7 +165,7 @@ expect_rc 1 "edited columns are refused"
 expect_err_has "stored revision 003 does not match its"
 expect_eq "0" "$(sql "$URL" "SELECT count(*) FROM pg_class WHERE relname IN ('pwned', 't3')")" "nothing ran"
 
-# --- 9. a database that Alembic migrated: detected, and adopted with stamp ----------------------
+# --- 9. a database that Alembic migrated: detected, and adopted ---------------------------------
 URL=$(new_db alembic)
 sql "$URL" "CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY);
             INSERT INTO alembic_version VALUES ('002'); CREATE TABLE t1 (id int PRIMARY KEY, b text)" >/dev/null
@@ -175,9 +175,9 @@ expect_err_has "public.alembic_version holds 002: this database was migrated by 
 pgm -d "$URL" upgrade head
 expect_rc 1 "upgrading an Alembic database from base"
 expect_err_has "was migrated by Alembic: public.alembic_version holds 002"
-expect_err_has "pgmigrate stamp 002"
+expect_err_has "pgmigrate adopt"
 expect_eq "0" "$(sql "$URL" "SELECT count(*) FROM pg_class WHERE relname = 't3'")" "nothing ran"
-pgm -d "$URL" stamp 002
+pgm -d "$URL" adopt
 expect_rc 0
 pgm -d "$URL" upgrade head
 expect_rc 0 "adopted: upgrades continue from Alembic's revision"
