@@ -57,7 +57,9 @@ refuse_alembic_database(Connection &conn, const std::vector<std::string> &versio
 	const AlembicVersion &v = alembic.front();
 	Failure f(fmt::format("database \"{}\" was migrated by Alembic: {} holds {}, and migrate has no version yet",
 	                      conn.database(), v.table, fmt::join(v.revisions, ", ")),
-	          "From base, migrate would run again what Alembic's migrations did.", adopt_hint);
+	          "To migrate this database is at base: an upgrade would run again what Alembic's migrations did, and "
+	          "there is nothing of migrate's to downgrade.",
+	          adopt_hint);
 	f.set_sqlstate(migrate::sqlstate::not_in_prerequisite_state);
 	throw f;
 }
