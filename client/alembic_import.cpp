@@ -349,6 +349,12 @@ to_new_revision(const ScriptRevision &rev, const Rendered &upgrade, const Render
 		n.upgrade_sql += fmt::format("-- Write here the SQL that upgrade() in {} runs; until then pgmigrate refuses to "
 		                             "apply this revision.\n",
 		                             where);
+		// A merge may have an empty upgrade (it only joins branches), so comments alone would make
+		// it a silent no-op: a statement that fails stands in for the unfilled section.
+		if (rev.down_revisions.size() > 1)
+			n.upgrade_sql += fmt::format("DO $pgmigrate_import$ BEGIN RAISE EXCEPTION 'revision {} is not filled in: "
+			                             "Alembic could not render its upgrade offline'; END $pgmigrate_import$;\n",
+			                             rev.id);
 	} else if (upgrade.sql.empty() && rev.down_revisions.size() < 2) {
 		n.upgrade_sql = "-- Alembic's upgrade() of this revision renders no SQL.\nSELECT;\n";
 	} else {

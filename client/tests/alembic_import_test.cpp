@@ -191,6 +191,12 @@ TEST(AlembicImport, UnrenderableSectionsRefuseToRun) {
 	                                          {"", "NotImplementedError"}, "versions/x001.py");
 	migrate::Revision irreversible = migrate::parse_migration(render_revision(down_failed), "x.sql");
 	EXPECT_FALSE(irreversible.downgrade.present);
+	// A merge may be empty, so comments would be a no-op: its upgrade fails instead.
+	ScriptRevision m{"m001", {"a001", "b001"}, {}, {}, "merge", "/p/versions/m001.py"};
+	migrate::Revision merge =
+	    migrate::parse_migration(render_revision(to_new_revision(m, {"", "TypeError"}, {"", ""}, "m.py")), "m.sql");
+	EXPECT_NE(merge.upgrade.sql.find("RAISE EXCEPTION 'revision m001 is not filled in"), std::string::npos)
+	    << merge.upgrade.sql;
 	// A revision whose upgrade renders no SQL stays applicable (an explicit no-op).
 	NewRevision empty = to_new_revision(x, {"", ""}, {"", ""}, "versions/x001.py");
 	EXPECT_EQ(migrate::parse_migration(render_revision(empty), "x.sql").draft, "");
