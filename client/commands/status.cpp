@@ -1,6 +1,5 @@
 // current, check: the database's version rows, through the extension or, in client mode, the
 // engine over libpq.
-#include "alembic.hpp"
 #include "commands/commands.hpp"
 #include "libpq_database.hpp"
 #include "migrate/error.hpp"
