@@ -31,9 +31,17 @@ cleanup() {
 	local db
 	mapfile -t -O ${#DATABASES[@]} DATABASES < <("$PSQL" -XqAt "$BASE_URL/postgres" \
 		-c "SELECT datname FROM pg_database WHERE datname LIKE 'e2e\_${TEST}\_%'" 2>/dev/null)
+	# Every DROP DATABASE waits for a checkpoint; drops running at once share one, so they go
+	# a few at a time (one by one, a test's cleanup could take longer than the test).
+	local running=0
 	for db in "${DATABASES[@]}"; do
-		"$PSQL" -XqAt "$BASE_URL/postgres" -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1
+		"$PSQL" -XqAt "$BASE_URL/postgres" -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 &
+		if ((++running >= 6)); then
+			wait -n
+			running=$((running - 1))
+		fi
 	done
+	wait
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
