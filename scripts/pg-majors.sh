@@ -57,11 +57,13 @@ install() {
 	dir=$root/$version
 	[[ -f $dir/.installed ]] && return 0
 	mkdir -p "$root"
+	chmod a+rx "$root" 2>/dev/null || true # the server runs as `postgres` when we are root
 	# Two tests may install the same major at once: one does it, the other waits and reuses it.
 	exec 9>"$root/.lock-$version"
 	flock 9
 	if [[ ! -f $dir/.installed ]]; then
 		command -v curl >/dev/null || die "curl is missing (scripts/deps.sh installs it)"
+		rm -rf "$root/.tmp-$version."* # what an interrupted run left
 		tmp=$(mktemp -d "$root/.tmp-$version.XXXXXX")
 		trap 'rm -rf "$tmp"' EXIT
 		echo "pg-majors.sh: downloading PostgreSQL $version into $dir" >&2
