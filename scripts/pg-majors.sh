@@ -4,7 +4,6 @@
 # pinned version, checked against a pinned SHA-512 and unpacked into a cache outside the
 # repository. Debian 12 has only PostgreSQL 15: 15 is Debian's server.
 #   pg-majors.sh bindir MAJOR   install MAJOR unless it is there already; print its bindir
-#   pg-majors.sh majors         the majors it knows, one a line
 # The cache is MIGRATE_PG_CACHE, else /var/cache/migrate-pg when writable, else
 # ${XDG_CACHE_HOME:-~/.cache}/migrate-pg; one directory per package version.
 set -euo pipefail
@@ -98,9 +97,8 @@ bindir)
 		die "no PostgreSQL $major here (known: 14 15 16 17 18)"
 	fi
 	;;
-majors) printf '%s\n' 14 15 16 17 18 ;;
 *)
-	echo "usage: pg-majors.sh bindir MAJOR | majors" >&2
+	echo "usage: pg-majors.sh bindir MAJOR" >&2
 	exit 2
 	;;
 esac
