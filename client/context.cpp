@@ -84,7 +84,7 @@ Context::files() {
 }
 
 Host &
-Context::prepare(bool read_heads) {
+Context::prepare(bool read_heads, const std::function<void()> &before_upload) {
 	if (host_)
 		return *host_;
 	bool explicit_dir = false;
@@ -99,10 +99,9 @@ Context::prepare(bool read_heads) {
 	Project *loaded = nullptr;
 	try {
 		// Leniently: a draft (a template not filled in yet) is warned about and not uploaded; only a
-		// plan that would apply it is refused (refuse_unfilled).
+		// plan that would apply it is refused (refuse_unfilled). Read and hashed here, parsed only if
+		// the server does not hold exactly these files (sync_project): a deploy at head parses nothing.
 		loaded = &files();
-		if (loaded->exists())
-			loaded->graph();
 	} catch (...) {
 		if (connecting.valid())
 			connecting.wait(); // its outcome no longer matters, but it uses this object
@@ -110,16 +109,19 @@ Context::prepare(bool read_heads) {
 	}
 	Project &p = *loaded;
 	Connection *opened = nullptr;
+	std::optional<Host> found;
 	try {
 		if (connecting.valid())
 			connecting.get();
 		opened = &connection();
+		found = require_host(*opened, options_.no_extension, options_.lock_wait);
 	} catch (...) {
-		p.graph(); // a bad file is reported before an unreachable server, as when parsing came first
+		if (p.exists())
+			p.graph(); // a bad file is reported before an unreachable server or a missing extension
 		throw;
 	}
 	Connection &conn = *opened;
-	Host host = require_host(conn, options_.no_extension, options_.lock_wait);
+	Host host = std::move(*found);
 	// Releases before 0.3.0 had no migrate_lock: their lock was one any role could take.
 	if (!host.client && (host.version == "0.1.0" || host.version == "0.2.0"))
 		throw Failure(fmt::format("the migrate extension in database \"{}\" is version {}, older than this pgmigrate "
@@ -132,7 +134,7 @@ Context::prepare(bool read_heads) {
 		out().note(
 		    fmt::format("No migrations directory {}: using the revisions stored in the database.", dir.string()));
 	else
-		synced_ = sync_project(conn, host, p, options_.lock_wait, read_heads);
+		synced_ = sync_project(conn, host, p, options_.lock_wait, read_heads, before_upload);
 	host_ = std::move(host);
 	return *host_;
 }

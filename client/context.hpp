@@ -8,6 +8,7 @@
 #include "sync.hpp"
 #include "url.hpp"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,7 +56,8 @@ public:
 	// changed revisions: what every database command does first. A missing default ./migrations is
 	// allowed (the server has the revisions); a missing --dir is an error.
 	// `read_heads`: also learn whether an upgrade to the heads has nothing to do (SyncResult).
-	Host &prepare(bool read_heads = false);
+	// `before_upload` runs once the files are known to differ from the store, before any change.
+	Host &prepare(bool read_heads = false, const std::function<void()> &before_upload = {});
 	// For commands that only read (current, check, history with a database...): the host, and with
 	// a migrations directory the files' view of the database (files_view.hpp), without uploading
 	// or creating anything, so a role with SELECT on the state is enough.

@@ -44,6 +44,9 @@ read_files_view(Connection &conn, const Project &project, bool with_sql) {
 	const migrate::RevisionGraph &files = project.graph();
 	if (!has_state_tables(conn))
 		return FilesView{files, {}, {}, {}};
+	// The store holds exactly the files: no revision without a file, none stale, none changed.
+	if (auto version = version_rows_if_holding(conn, project))
+		return FilesView{files, std::move(*version), {}, {}};
 	std::unordered_set<std::string> in_files;
 	for (std::size_t i = 0; i < files.size(); ++i)
 		in_files.insert(files[i].id);

@@ -181,7 +181,8 @@ Project::parse() const {
 			continue;
 		}
 		try {
-			migrate::Revision rev = migrate::parse_migration(file.content, path, {.allow_draft = lenient_});
+			migrate::Revision rev =
+			    migrate::parse_migration(file.content, path, {.allow_draft = lenient_}, file.checksum);
 			if (!rev.draft.empty()) {
 				warnings.push_back(
 				    fmt::format("{}: {}; fill it in before upgrading", path, migrate::empty_upgrade_message));

@@ -77,11 +77,30 @@ holds_exactly(Connection &conn, const Project &project, bool read_heads, SyncRes
 
 } // namespace
 
+std::optional<std::vector<std::string>>
+version_rows_if_holding(Connection &conn, const Project &project) {
+	auto r = conn.query(fmt::format("SELECT c.n, c.digest, v.revision FROM (SELECT (SELECT pg_catalog.count(*) FROM "
+	                                "migrate.revisions) AS n, {} AS digest) c LEFT JOIN migrate.version v ON true "
+	                                "ORDER BY v.revision",
+	                                fmt::format(fmt::runtime(digest_sql), "migrate.revisions")));
+	if (r.get(0, 0) != std::to_string(project.files().size()) || r.get(0, 1) != project.checksum_digest())
+		return std::nullopt;
+	std::vector<std::string> rows;
+	for (int i = 0; i < r.rows(); ++i)
+		if (!r.is_null(i, 2))
+			rows.push_back(r.get(i, 2));
+	return rows;
+}
+
 SyncResult
-sync_project(Connection &conn, const Host &host, const Project &project, double lock_wait, bool read_heads) {
+sync_project(Connection &conn, const Host &host, const Project &project, double lock_wait, bool read_heads,
+             const std::function<void()> &before_upload) {
 	SyncResult result;
 	if (holds_exactly(conn, project, read_heads, result))
 		return result;
+	project.graph(); // every file parses, or nothing is sent
+	if (before_upload)
+		before_upload();
 	std::map<std::string, std::string> server;
 	auto r = conn.query("SELECT revision, checksum, content IS NOT NULL FROM migrate.revisions");
 	for (int i = 0; i < r.rows(); ++i)

@@ -6,6 +6,7 @@
 #include "host.hpp"
 #include "project.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,12 +26,16 @@ struct SyncResult {
 
 // Uploads the revisions whose checksum the server does not have (one query to compare, one
 // transaction to upload, under the migration lock): migrate_add, or in client mode the engine's
-// Runner::add over libpq. Nothing is uploaded if any file is bad: the project was fully parsed
-// before this is called.
+// Runner::add over libpq. Nothing is uploaded if any file is bad: the files are parsed only when
+// the server does not hold exactly them, and then before `before_upload` runs and anything is sent.
 SyncResult sync_project(Connection &conn, const Host &host, const Project &project, double lock_wait,
-                        bool read_heads = false);
+                        bool read_heads = false, const std::function<void()> &before_upload = {});
 
 // The server's version rows (the applied heads).
 std::vector<std::string> version_rows(Connection &conn);
+
+// The version rows, when the server holds exactly the project's files (sync_project's comparison,
+// in the same round trip); nullopt when anything differs. Needs the state tables.
+std::optional<std::vector<std::string>> version_rows_if_holding(Connection &conn, const Project &project);
 
 } // namespace pgmigrate

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "call_scope.h"
+#include "pg_compat.h"
 
 extern "C" {
 #include "catalog/pg_type.h"

@@ -72,7 +72,12 @@ type_name(const ::TypeName *tn) {
 		Node *mod = static_cast<Node *>(lfirst(lc));
 		if (IsA(mod, A_Const)) {
 			auto *c = reinterpret_cast<A_Const *>(mod);
+#if PG_VERSION_NUM >= 150000
 			t.typmods.push_back(!c->isnull && IsA(&c->val, Integer) ? static_cast<int>(intVal(&c->val)) : 0);
+#else
+			// PostgreSQL 14's A_Const holds a Value, whose tag is T_Null for NULL (no isnull field).
+			t.typmods.push_back(IsA(&c->val, Integer) ? static_cast<int>(intVal(&c->val)) : 0);
+#endif
 		}
 	}
 	t.array = tn->arrayBounds != NIL;

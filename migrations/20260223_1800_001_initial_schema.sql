@@ -24,8 +24,12 @@
 --   impossible in the database, whatever the application does, and row-level security
 --   (revision 002) cannot express it. A NULL x_id skips the check (MATCH SIMPLE), which is
 --   what an optional reference needs.
--- * ON DELETE SET NULL (x_id) names the column to clear (PostgreSQL 15+): a bare SET NULL
---   on a composite key would also clear org_id, which is NOT NULL.
+-- * An optional reference is ON DELETE SET NULL, and it must clear x_id only: SET NULL on a
+--   composite key clears org_id too, which is NOT NULL. PostgreSQL 15 can name the column
+--   (SET NULL (x_id)); to run on PostgreSQL 14 as well, each table holding such a key keeps
+--   its org_id with the trigger keep_org_id (below), in the foreign key's own UPDATE. So the
+--   database still does the rest: the key's action runs as the table's owner, unaffected by
+--   row-level security, and deletes that cascade or reference their own table work as usual.
 -- * Every foreign key is covered by an index whose leading columns are exactly the key's
 --   columns, (org_id, x_id), so deletes on the referenced side and tenant-scoped joins never
 --   scan. Such an index (or the tenant key, or another org_id-leading index) also covers
@@ -38,6 +42,16 @@ CREATE TABLE organizations (
     name        text NOT NULL CHECK (name <> ''),
     created_at  timestamptz NOT NULL DEFAULT now()
 );
+
+-- keep_org_id: in the UPDATE of an ON DELETE SET NULL action (which sets org_id and x_id to
+-- NULL), puts org_id back. Its triggers fire only inside another trigger (pg_trigger_depth(),
+-- as a foreign key's action runs), so a statement that sets org_id to NULL still fails.
+CREATE FUNCTION keep_org_id() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.org_id := OLD.org_id;
+    RETURN NEW;
+END
+$$;
 
 -- ON DELETE, org_id -> organizations (every table): CASCADE. Deleting an organization
 -- deletes everything it owns (tenant off-boarding, right to erasure); nothing of a tenant
@@ -62,11 +76,14 @@ CREATE TABLE users (
     created_at    timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT users_tenant_key UNIQUE (org_id, id),
     CONSTRAINT users_team_fk FOREIGN KEY (org_id, team_id)
-        REFERENCES teams (org_id, id) ON DELETE SET NULL (team_id)
+        REFERENCES teams (org_id, id) ON DELETE SET NULL
 );
 CREATE INDEX users_team_idx ON users (org_id, team_id);
 -- One account per address and organization, case-insensitively.
 CREATE UNIQUE INDEX users_org_email_key ON users (org_id, lower(email));
+CREATE TRIGGER users_keep_org_id BEFORE UPDATE OF org_id ON users
+    FOR EACH ROW WHEN (NEW.org_id IS NULL AND pg_trigger_depth() > 0)
+    EXECUTE FUNCTION keep_org_id();
 
 -- ON DELETE, agents.owner_user_id -> users and agents.owner_team_id -> teams: CASCADE.
 -- An agent has exactly one owner (CHECK), so SET NULL would break that rule and RESTRICT
@@ -132,13 +149,16 @@ CREATE TABLE sessions (
     CONSTRAINT sessions_tenant_key UNIQUE (org_id, id),
     CONSTRAINT sessions_end_after_start CHECK (ended_at >= created_at),
     CONSTRAINT sessions_user_fk FOREIGN KEY (org_id, user_id)
-        REFERENCES users (org_id, id) ON DELETE SET NULL (user_id),
+        REFERENCES users (org_id, id) ON DELETE SET NULL,
     CONSTRAINT sessions_agent_fk FOREIGN KEY (org_id, agent_id)
-        REFERENCES agents (org_id, id) ON DELETE SET NULL (agent_id)
+        REFERENCES agents (org_id, id) ON DELETE SET NULL
 );
 CREATE INDEX sessions_user_idx ON sessions (org_id, user_id);
 CREATE INDEX sessions_agent_idx ON sessions (org_id, agent_id);
 CREATE INDEX sessions_created_at_idx ON sessions (created_at);
+CREATE TRIGGER sessions_keep_org_id BEFORE UPDATE OF org_id ON sessions
+    FOR EACH ROW WHEN (NEW.org_id IS NULL AND pg_trigger_depth() > 0)
+    EXECUTE FUNCTION keep_org_id();
 
 -- ON DELETE, episodes.session_id -> sessions: CASCADE. A message means nothing without
 -- its conversation; deleting a session deletes its messages.
@@ -180,11 +200,14 @@ CREATE TABLE memory_facts (
     CONSTRAINT memory_facts_confidence_range CHECK (confidence >= 0 AND confidence <= 1),
     CONSTRAINT memory_facts_valid_interval CHECK (valid_until > valid_from),
     CONSTRAINT memory_facts_source_episode_fk FOREIGN KEY (org_id, source_episode_id)
-        REFERENCES episodes (org_id, id) ON DELETE SET NULL (source_episode_id)
+        REFERENCES episodes (org_id, id) ON DELETE SET NULL
 );
 CREATE INDEX memory_facts_source_episode_idx ON memory_facts (org_id, source_episode_id);
 -- "What do we know about X", and its history in time order.
 CREATE INDEX memory_facts_subject_idx ON memory_facts (org_id, subject, predicate, valid_from);
+CREATE TRIGGER memory_facts_keep_org_id BEFORE UPDATE OF org_id ON memory_facts
+    FOR EACH ROW WHEN (NEW.org_id IS NULL AND pg_trigger_depth() > 0)
+    EXECUTE FUNCTION keep_org_id();
 
 -- migrate:downgrade
 
@@ -198,6 +221,7 @@ DROP TABLE agents;
 DROP TABLE users;
 DROP TABLE teams;
 DROP TABLE organizations;
+DROP FUNCTION keep_org_id();
 
 -- migrate:verify
 

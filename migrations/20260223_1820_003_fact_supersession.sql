@@ -38,14 +38,15 @@ ALTER TABLE memory_facts NO FORCE ROW LEVEL SECURITY;
 
 -- 1. The column, and the tenant key its composite foreign key needs (as in 001: a fact
 --    can only be superseded by a fact of the same organization).
--- ON DELETE, memory_facts.superseded_by -> memory_facts: SET NULL (superseded_by).
+-- ON DELETE, memory_facts.superseded_by -> memory_facts: SET NULL (superseded_by; the
+-- trigger memory_facts_keep_org_id of 001 keeps org_id, as for 001's optional references).
 -- Deleting the newer fact does not delete history; the older fact stays closed (its
 -- valid_until is kept), so it does not become current again.
 ALTER TABLE memory_facts ADD COLUMN superseded_by uuid;
 ALTER TABLE memory_facts ADD CONSTRAINT memory_facts_tenant_key UNIQUE (org_id, id);
 ALTER TABLE memory_facts
     ADD CONSTRAINT memory_facts_superseded_by_fk FOREIGN KEY (org_id, superseded_by)
-        REFERENCES memory_facts (org_id, id) ON DELETE SET NULL (superseded_by),
+        REFERENCES memory_facts (org_id, id) ON DELETE SET NULL,
     ADD CONSTRAINT memory_facts_not_self_superseded CHECK (superseded_by <> id),
     ADD CONSTRAINT memory_facts_superseded_is_closed
         CHECK (superseded_by IS NULL OR valid_until IS NOT NULL);

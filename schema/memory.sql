@@ -10,12 +10,22 @@
 -- tables is a composite foreign key (org_id, x_id) -> x (org_id, id), backed by the
 -- referenced table's UNIQUE (org_id, id) "tenant key", so no row can point at another
 -- organization's row. Every foreign key has an index with exactly its columns in front.
+-- An optional reference is ON DELETE SET NULL, which on a composite key sets org_id to NULL
+-- too: the trigger keep_org_id puts it back, in that UPDATE only (SET NULL (x_id) would say
+-- the same, but only from PostgreSQL 15 on).
 
 CREATE TABLE organizations (
     id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     name        text NOT NULL CHECK (name <> ''),
     created_at  timestamptz NOT NULL DEFAULT now()
 );
+
+CREATE FUNCTION keep_org_id() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.org_id := OLD.org_id;
+    RETURN NEW;
+END
+$$;
 
 CREATE TABLE teams (
     id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -35,10 +45,13 @@ CREATE TABLE users (
     created_at    timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT users_tenant_key UNIQUE (org_id, id),
     CONSTRAINT users_team_fk FOREIGN KEY (org_id, team_id)
-        REFERENCES teams (org_id, id) ON DELETE SET NULL (team_id)
+        REFERENCES teams (org_id, id) ON DELETE SET NULL
 );
 CREATE INDEX users_team_idx ON users (org_id, team_id);
 CREATE UNIQUE INDEX users_org_email_key ON users (org_id, lower(email));
+CREATE TRIGGER users_keep_org_id BEFORE UPDATE OF org_id ON users
+    FOR EACH ROW WHEN (NEW.org_id IS NULL AND pg_trigger_depth() > 0)
+    EXECUTE FUNCTION keep_org_id();
 
 CREATE TABLE agents (
     id             uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -92,13 +105,16 @@ CREATE TABLE sessions (
     CONSTRAINT sessions_tenant_key UNIQUE (org_id, id),
     CONSTRAINT sessions_end_after_start CHECK (ended_at >= created_at),
     CONSTRAINT sessions_user_fk FOREIGN KEY (org_id, user_id)
-        REFERENCES users (org_id, id) ON DELETE SET NULL (user_id),
+        REFERENCES users (org_id, id) ON DELETE SET NULL,
     CONSTRAINT sessions_agent_fk FOREIGN KEY (org_id, agent_id)
-        REFERENCES agents (org_id, id) ON DELETE SET NULL (agent_id)
+        REFERENCES agents (org_id, id) ON DELETE SET NULL
 );
 CREATE INDEX sessions_user_idx ON sessions (org_id, user_id);
 CREATE INDEX sessions_agent_idx ON sessions (org_id, agent_id);
 CREATE INDEX sessions_created_at_idx ON sessions (created_at);
+CREATE TRIGGER sessions_keep_org_id BEFORE UPDATE OF org_id ON sessions
+    FOR EACH ROW WHEN (NEW.org_id IS NULL AND pg_trigger_depth() > 0)
+    EXECUTE FUNCTION keep_org_id();
 
 CREATE TABLE episodes (
     id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -141,9 +157,9 @@ CREATE TABLE memory_facts (
     CONSTRAINT memory_facts_superseded_is_closed
         CHECK (superseded_by IS NULL OR valid_until IS NOT NULL),
     CONSTRAINT memory_facts_source_episode_fk FOREIGN KEY (org_id, source_episode_id)
-        REFERENCES episodes (org_id, id) ON DELETE SET NULL (source_episode_id),
+        REFERENCES episodes (org_id, id) ON DELETE SET NULL,
     CONSTRAINT memory_facts_superseded_by_fk FOREIGN KEY (org_id, superseded_by)
-        REFERENCES memory_facts (org_id, id) ON DELETE SET NULL (superseded_by)
+        REFERENCES memory_facts (org_id, id) ON DELETE SET NULL
 );
 CREATE INDEX memory_facts_source_episode_idx ON memory_facts (org_id, source_episode_id);
 CREATE INDEX memory_facts_superseded_by_idx ON memory_facts (org_id, superseded_by);
@@ -151,6 +167,9 @@ CREATE INDEX memory_facts_subject_idx ON memory_facts (org_id, subject, predicat
 CREATE UNIQUE INDEX memory_facts_current_key
     ON memory_facts (org_id, subject, predicate)
     WHERE valid_until IS NULL;
+CREATE TRIGGER memory_facts_keep_org_id BEFORE UPDATE OF org_id ON memory_facts
+    FOR EACH ROW WHEN (NEW.org_id IS NULL AND pg_trigger_depth() > 0)
+    EXECUTE FUNCTION keep_org_id();
 
 -- Row-level security: every table admits only the rows of the organization named by the
 -- setting app.current_org (set per transaction; unset or empty admits none). The policies

@@ -4,13 +4,15 @@
 #   cluster.sh stop DIR              stop it (no-op when not running)
 #   cluster.sh url DIR               a libpq URL for it
 # CLUSTER_OPTS adds server options to start (citus.sh: shared_preload_libraries).
+# PG_SERVER_BINDIR runs another server than pg_config's (scripts/pg-majors.sh bindir MAJOR); start
+# records it in DIR, so stop uses the same pg_ctl.
 # PostgreSQL refuses to run as root, so as root every server command runs as `postgres`.
 # With DESTDIR, the server loads extensions from a staged install (Debian's extension_destdir).
 set -euo pipefail
 
 cmd=${1:?usage: cluster.sh start|stop|url DIR [DESTDIR]}
 dir=$(realpath -m "${2:?missing cluster directory}")
-bindir=$("${PG_CONFIG:-pg_config}" --bindir)
+bindir=${PG_SERVER_BINDIR:-$("${PG_CONFIG:-pg_config}" --bindir)}
 
 as_pg() {
 	if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -35,6 +37,7 @@ start)
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	[[ $(id -u) -eq 0 ]] && chown postgres:postgres "$dir"
+	echo "$bindir" >"$dir/bindir"
 	as_pg "$bindir/initdb" -D "$dir/data" -A trust -U postgres --no-locale -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 ||
 		{ cat "$dir/initdb.log" >&2; exit 1; }
 	port=$(free_port)
@@ -49,6 +52,7 @@ start)
 	echo "$port"
 	;;
 stop)
+	[[ -f $dir/bindir ]] && bindir=$(cat "$dir/bindir")
 	if [[ -f "$dir/data/postmaster.pid" ]]; then
 		as_pg "$bindir/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null
 	fi

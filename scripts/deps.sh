@@ -11,6 +11,7 @@ packages=(
 	clang libclang-rt-14-dev clang-format
 	python3 # tests/e2e: JSON and timing checks
 	python3-alembic python3-psycopg2 # tests/e2e/test_import.sh: Alembic renders and runs tests/alembic_project
+	curl ca-certificates # scripts/pg-majors.sh: servers of other majors (ctest -L pgmajors)
 	# tests/e2e/test_citus.sh: scripts/citus.sh builds Citus against the server headers, which
 	# include these libraries' headers (Kerberos, SELinux, PAM...); libcurl is configured out
 	libkrb5-dev libselinux1-dev libxslt1-dev libpam0g-dev libreadline-dev liblz4-dev libzstd-dev

@@ -12,10 +12,11 @@ ensure_readable_by_postgres "$@"
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMIGRATE_WERROR=ON >/dev/null
 cmake --build "$BUILD" -j2
 
-# ctest's fixtures stop the test cluster (test_citus.sh its Citus nodes); this trap covers an
+# ctest's fixtures stop the test clusters (test_citus.sh its Citus nodes); this trap covers an
 # interrupted run.
 trap '"$ROOT/scripts/cluster.sh" stop "$BUILD/e2e-cluster" >/dev/null 2>&1 || true
-	"$ROOT/scripts/citus.sh" stop "$BUILD/e2e-citus" >/dev/null 2>&1 || true' EXIT
+	"$ROOT/scripts/citus.sh" stop "$BUILD/e2e-citus" >/dev/null 2>&1 || true
+	for d in "$BUILD"/pgmajor-*/; do "$ROOT/scripts/cluster.sh" stop "$d" >/dev/null 2>&1 || true; done' EXIT
 (cd "$BUILD" && ctest --output-on-failure --timeout 900 -j2 "$@")
 if (($# == 0)); then
 	"$ROOT/scripts/fuzz.sh"

@@ -166,14 +166,17 @@ online(Context &ctx, Direction direction, const MigrateOptions &opt) {
 		throw Failure("Range revision not allowed", {},
 		              "A range (A:B) is for --sql and history; give a single target.");
 	const bool to_heads = direction == Direction::upgrade && (opt.target == "head" || opt.target == "heads");
-	if (Project &files = ctx.files();
-	    direction == Direction::upgrade && files.exists() && !files.unfinished().empty()) {
-		// Drafts are never uploaded: plan on the files' graph first, to refuse a plan that would
-		// apply one before anything is uploaded or run.
+	// Drafts are never uploaded, so a server holding exactly the files has none to apply. Otherwise
+	// plan on the files' graph first, to refuse a plan that would apply one before anything is
+	// uploaded or run.
+	const auto refuse_drafts = [&] {
+		Project &files = ctx.files();
+		if (direction != Direction::upgrade || files.unfinished().empty())
+			return;
 		FilesView view = read_files_view(ctx.connection(), files);
 		refuse_unfilled(files, view.graph, migrate::plan_upgrade(view.graph, view.current(), opt.target));
-	}
-	const Host &host = ctx.prepare(to_heads);
+	};
+	const Host &host = ctx.prepare(to_heads, refuse_drafts);
 	std::vector<AppliedStep> steps;
 	if (!to_heads || !nothing_to_upgrade(ctx.synced(), opt.target)) {
 		refuse_alembic_database(ctx.connection(), version_rows(ctx.connection()));

@@ -22,6 +22,23 @@ expect_out_has "Running downgrade 001 -> , initial schema"
 expect_out_has "OK: 4 revisions upgraded one at a time; 4 downgrades restored the schema exactly"
 expect_eq 0 "$(scratch_left)" "scratch database dropped"
 
+# The example up to head, down to base and up again in a database of this script (in client mode
+# the plain role's), and at head it is schema/ (check --schema introspects both through the
+# catalogs, as autogenerate does). ctest -L pgmajors runs this on every major.
+EX=$(new_db example)
+for step in "upgrade head" "downgrade base" "upgrade head"; do
+	pgm -d "$EX" $step
+	expect_rc 0 "the example: $step"
+	if [[ $step == "downgrade base" ]]; then
+		expect_eq "0|0" "$(sql "$EX" "SELECT (SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace),
+			(SELECT count(*) FROM pg_proc p WHERE pronamespace = 'public'::regnamespace AND NOT EXISTS
+			 (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e'))")" "nothing of the example left at base"
+	fi
+done
+pgm -d "$EX" check --schema "$E2E_SOURCE_DIR/schema" --shadow-url "$ADMIN"
+expect_rc 0 "the example at head is at head and is schema/"
+expect_out "No pending upgrades"
+
 # a downgrade that forgets to drop a column
 mkdir forgetful
 linear_project forgetful

@@ -20,7 +20,8 @@
 #     pg_dump (row_security off, as pg_dump runs) dumps every row, where at 003 it failed;
 #   - checks the CHECK constraints, the tenant-safe composite foreign keys and the ON DELETE
 #     behaviour the files document.
-# Prints one line per check and a summary; exits non-zero on any failure.
+# Prints one line per check and a summary; exits non-zero on any failure. Against a server of a
+# later major than pg_dump's, the checks that compare dumps are skipped and listed as such.
 set -euo pipefail
 
 url=${1:?usage: check_examples.sh LIBPQ_URL}
@@ -62,6 +63,8 @@ trap cleanup EXIT
 
 passed=0
 failed=0
+skipped=0
+skip() { skipped=$((skipped + 1)); printf '  skip  %s (%s)\n' "$1" "$no_dump"; }
 ok() { passed=$((passed + 1)); printf '  ok    %s\n' "$1"; }
 bad() { failed=$((failed + 1)); printf '  FAIL  %s\n' "$1"; [[ -z ${2:-} ]] || printf '%s\n' "$2" | sed 's/^/        /' | head -40; }
 die() { bad "$1" "${2:-}"; printf '\n%d passed, %d failed (stopped early)\n' "$passed" "$failed"; exit 1; }
@@ -118,8 +121,14 @@ fails() {
 }
 
 # pg_dump 15.14+ wraps its output in \restrict/\unrestrict lines with a random key: drop them.
-dump() { pg_dump --schema-only --no-password "$dburl" | grep -vE '^\\(un)?restrict ' >"$work/$1.sql"; }
+# pg_dump refuses a server of a later major (no_dump says so; ctest -L pgmajors runs 15's pg_dump
+# against 16+): then the checks that compare dumps are skipped, each one named.
+dump() {
+	[[ -z $no_dump ]] || return 0
+	pg_dump --schema-only --no-password "$dburl" | grep -vE '^\\(un)?restrict ' >"$work/$1.sql"
+}
 same_dump() {
+	[[ -z $no_dump ]] || { skip "$1"; return; }
 	if diff -u "$work/$2.sql" "$work/$3.sql" >"$work/diff" 2>&1; then ok "$1"; else bad "$1" "$(cat "$work/diff")"; fi
 }
 
@@ -150,6 +159,10 @@ done
 # --- scratch database and roles ------------------------------------------------------------
 [[ $(admin -c "SELECT rolsuper FROM pg_roles WHERE rolname = current_user") == t ]] ||
 	die "connection is a superuser" "check_examples needs a superuser URL (it creates a database and roles)"
+server_major=$(admin -c "SELECT current_setting('server_version_num')::int / 10000")
+dump_major=$(pg_dump --version | sed -nE 's/^pg_dump \(PostgreSQL\) ([0-9]+).*/\1/p')
+no_dump=
+((${dump_major:-0} >= server_major)) || no_dump="pg_dump ${dump_major:-?} cannot dump PostgreSQL $server_major"
 admin -c "CREATE ROLE $owner NOLOGIN NOSUPERUSER NOBYPASSRLS" \
 	-c "CREATE ROLE $app NOLOGIN NOSUPERUSER NOBYPASSRLS" \
 	-c "CREATE DATABASE $db OWNER $owner TEMPLATE template0" >/dev/null
@@ -315,6 +328,9 @@ fails "a user cannot join another tenant's team" 23503 \
 	"INSERT INTO users (org_id, team_id, email) VALUES ('$A', $t_b, 'eve@a.test')"
 fails "an episode cannot join another tenant's session" 23503 \
 	"INSERT INTO episodes (org_id, session_id, role, content) VALUES ('$A', $s_b, 'user', 'x')"
+# keep_org_id (001) puts org_id back only in a foreign key's SET NULL, never for a statement.
+fails "a statement cannot set org_id to NULL (keep_org_id is for SET NULL actions only)" 23502 \
+	"UPDATE sessions SET org_id = NULL, user_id = NULL WHERE org_id = '$A'"
 check "GIN index on episodes.tags serves a containment query" \
 	"(SELECT count(*) = 2 FROM episodes WHERE tags @> '{location}')"
 check "deleting a user: their agent and keys go, sessions stay with user_id NULL" \
@@ -378,7 +394,9 @@ rls_checks "$app" "003, application role"
 rls_checks "$owner" "003, owner (FORCE)"
 # owner_dump: pg_dump as the owner (row_security off, as pg_dump always runs unless told).
 owner_dump() { pg_dump --no-password --data-only --role "$owner" "$dburl" >"$work/owner_dump.sql" 2>&1; }
-if owner_dump; then
+if [[ -n $no_dump ]]; then
+	skip "003: the owner's pg_dump fails (FORCE): the reason for 004"
+elif owner_dump; then
 	bad "003: the owner's pg_dump fails (FORCE): the reason for 004" "$(head -5 "$work/owner_dump.sql")"
 else
 	grep -q 'query would be affected by row-level security policy' "$work/owner_dump.sql" &&
@@ -405,7 +423,9 @@ check "004, owner: not held to the policies, sees both tenants in every table" "
 check "004, owner: writes any tenant's rows (it migrates and restores them)" \
 	"(SELECT count(*) = 1 FROM teams WHERE name = 'ops')" \
 	"SET LOCAL ROLE $owner; INSERT INTO teams (org_id, name) VALUES ('$B', 'ops');"
-if owner_dump; then
+if [[ -n $no_dump ]]; then
+	skip "004: the owner's pg_dump holds every tenant's rows"
+elif owner_dump; then
 	rows=$(awk '/^COPY public\.memory_facts /{on=1; next} /^\\\.$/{on=0} on' "$work/owner_dump.sql" | wc -l)
 	orgs=$(awk '/^COPY public\.organizations /{on=1; next} /^\\\.$/{on=0} on' "$work/owner_dump.sql" | wc -l)
 	[[ $rows == 15 && $orgs == 2 ]] && ok "004: the owner's pg_dump holds every tenant's rows (15 facts, 2 organizations)" ||
@@ -464,5 +484,5 @@ for i in 3 2 1 0; do
 	same_dump "downgrade ${revs[$i]} as superuser restores the previous schema" "$([[ $i == 0 ]] && echo s0 || echo "su$i")" "sd$i"
 done
 
-printf '\n%d passed, %d failed\n' "$passed" "$failed"
+printf '\n%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
 [[ $failed -eq 0 ]]
