@@ -1,6 +1,7 @@
 // pgmigrate: Alembic's command set for the migrate extension. Parses the command line and
 // dispatches; every failure ends as `FAILED: ...` and exit 1, a usage error as exit 2.
 #include "commands/commands.hpp"
+#include "completion.hpp"
 #include "connection.hpp"
 #include "fleet.hpp"
 #include "migrate/error.hpp"
@@ -190,7 +191,7 @@ run(int argc, char **argv) {
 	    ->type_name("N");
 	app.add_flag("--continue-on-error", fleet.continue_on_error,
 	             "With several databases: go on after a failure (by default no new database is started)");
-	app.add_option("--dir", g.dir, "Migrations directory; default $PGMIGRATE_DIR or ./migrations");
+	app.add_option("--dir", g.dir, "Migrations directory; default $PGMIGRATE_DIR or ./migrations")->type_name("DIR");
 	app.add_flag("--json", g.json, "Print one JSON document for the command");
 	app.add_flag("-q,--quiet", g.quiet, "Print only results and errors, no progress");
 	std::string wait_text; // numbers checked after parsing, for a clear message
@@ -246,6 +247,7 @@ run(int argc, char **argv) {
 	revision
 	    ->add_option("--schema", rev_opt.shadow.schema_path,
 	                 "With --autogenerate: the desired schema, a .sql file or a directory of them (default ./schema)")
+	    ->type_name("PATH")
 	    ->needs(autogenerate);
 	revision
 	    ->add_option("--shadow-url", rev_opt.shadow.shadow_url,
@@ -368,9 +370,11 @@ run(int argc, char **argv) {
 	auto *check = app.add_subcommand("check", "Exit 1 unless the database is at the head(s) (and, with --schema, "
 	                                          "the migrations' head matches the schema files)");
 	auto *check_schema =
-	    check->add_option("--schema", check_opt.shadow.schema_path,
-	                      "Also fail when the schema files (a .sql file or a directory) differ from the "
-	                      "migrations' head: 'New upgrade operations detected'");
+	    check
+	        ->add_option("--schema", check_opt.shadow.schema_path,
+	                     "Also fail when the schema files (a .sql file or a directory) differ from the "
+	                     "migrations' head: 'New upgrade operations detected'")
+	        ->type_name("PATH");
 	check
 	    ->add_option("--shadow-url", check_opt.shadow.shadow_url,
 	                 "With --schema: create the shadow databases on this server instead of -d's")
@@ -420,6 +424,12 @@ run(int argc, char **argv) {
 	                 "An empty database to use (default: create and drop one next to -d)");
 	test->callback([&] { action = [&](Context &c) { return commands::test(c, test_opt); }; });
 
+	// completion
+	std::string completion_shell;
+	auto *completion = app.add_subcommand("completion", "Print the shell completion script (bash) for pgmigrate's "
+	                                                    "commands and options");
+	completion->add_option("shell", completion_shell, "The shell: bash")->required()->check(CLI::IsMember({"bash"}));
+
 	for (auto *sub : app.get_subcommands({}))
 		sub->fallthrough();
 
@@ -437,6 +447,10 @@ run(int argc, char **argv) {
 		return usage_error(unknown.empty() ? e.what() : unknown, g.json);
 	}
 	hide_passwords(argc, argv);
+	if (completion->parsed()) { // the parser itself, before anything reads the environment
+		std::cout << bash_completion(app);
+		return exit_ok;
+	}
 	const bool fleet_mode = urls.size() > 1 || !targets_file.empty();
 	if (fleet_mode) {
 		const std::string command = app.get_subcommands().front()->get_name();

@@ -12,6 +12,9 @@ packages=(
 	python3 # tests/e2e: JSON and timing checks
 	python3-alembic python3-psycopg2 # tests/e2e/test_import.sh: Alembic renders and runs tests/alembic_project
 	curl ca-certificates # scripts/pg-majors.sh: servers of other majors (ctest -L pgmajors)
+	# scripts/package.sh: the man page, and CPack's DEB generator (dpkg-shlibdeps, file); the YAML
+	# of examples/deploy is parsed by the deploy test
+	help2man dpkg-dev file python3-yaml
 	# tests/e2e/test_citus.sh: scripts/citus.sh builds Citus against the server headers, which
 	# include these libraries' headers (Kerberos, SELinux, PAM...); libcurl is configured out
 	libkrb5-dev libselinux1-dev libxslt1-dev libpam0g-dev libreadline-dev liblz4-dev libzstd-dev

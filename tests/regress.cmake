@@ -42,3 +42,12 @@ add_test(NAME extension_regress_schedule
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check_schedule.sh ${CMAKE_CURRENT_SOURCE_DIR}/regress/sql
           ${CMAKE_CURRENT_SOURCE_DIR}/regress/schedule)
 set_tests_properties(extension_regress_schedule PROPERTIES LABELS regress)
+
+# examples/pg_regress: how a user tests a project's migrations in their own pg_regress suite (its
+# README), run here on the example project with the staged extension.
+add_test(NAME example_pg_regress
+  COMMAND ${MIGRATE_RUN_PG_REGRESS} ${PG_REGRESS} ${PG_BINDIR} ${CMAKE_SOURCE_DIR}/examples/pg_regress
+          ${CMAKE_BINARY_DIR}/example_pg_regress --schedule=${CMAKE_SOURCE_DIR}/examples/pg_regress/schedule)
+set_tests_properties(example_pg_regress PROPERTIES
+  FIXTURES_REQUIRED migrate_stage LABELS regress TIMEOUT 300
+  ENVIRONMENT "PG_REGRESS_TEMP_CONFIG=${MIGRATE_REGRESS_CONF}")
