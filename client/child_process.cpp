@@ -121,8 +121,10 @@ run_child(const std::vector<std::string> &argv, const fs::path &cwd, std::chrono
 			break;
 		}
 		int ready = ::poll(fds, 2, static_cast<int>(std::min<long long>(left.count(), 1000)));
-		if (ready < 0 && errno != EINTR)
+		if (ready < 0 && errno != EINTR) {
+			::kill(-pid, SIGKILL); // cannot read it any more: do not wait for it below
 			break;
+		}
 		for (int i = 0; i < 2; ++i) {
 			if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
