@@ -83,46 +83,11 @@ Context::files() {
 	return project(!explicit_dir, true);
 }
 
-Host &
-Context::prepare(bool read_heads, const std::function<void()> &before_upload) {
-	if (host_)
-		return *host_;
-	bool explicit_dir = false;
-	std::filesystem::path dir = Project::directory(options_.dir, &explicit_dir);
-	// Connecting (libpq's negotiation, the server starting a backend) and reading the files take a
-	// few milliseconds each; side by side, a deploy waits for the longer only. Not with --wait,
-	// which may wait long for a server, nor without the directory, an error to report at once.
-	std::future<void> connecting;
-	std::error_code ec;
-	if (!conn_ && has_database() && !options_.wait && std::filesystem::is_directory(dir, ec))
-		connecting = std::async(std::launch::async, [this] { connection(); });
-	Project *loaded = nullptr;
-	try {
-		// Leniently: a draft (a template not filled in yet) is warned about and not uploaded; only a
-		// plan that would apply it is refused (refuse_unfilled). Read and hashed here, parsed only if
-		// the server does not hold exactly these files (sync_project): a deploy at head parses nothing.
-		loaded = &files();
-	} catch (...) {
-		if (connecting.valid())
-			connecting.wait(); // its outcome no longer matters, but it uses this object
-		throw;
-	}
-	Project &p = *loaded;
-	Connection *opened = nullptr;
-	std::optional<Host> found;
-	try {
-		if (connecting.valid())
-			connecting.get();
-		opened = &connection();
-		found = require_host(*opened, options_.no_extension, options_.lock_wait);
-	} catch (...) {
-		if (p.exists())
-			p.graph(); // a bad file is reported before an unreachable server or a missing extension
-		throw;
-	}
-	Connection &conn = *opened;
-	Host host = std::move(*found);
-	// Releases before 0.3.0 had no migrate_lock: their lock was one any role could take.
+namespace {
+
+// Releases before 0.3.0 had no migrate_lock: their lock was one any role could take.
+void
+refuse_old_extension(const Host &host, const Connection &conn) {
 	if (!host.client && (host.version == "0.1.0" || host.version == "0.2.0"))
 		throw Failure(fmt::format("the migrate extension in database \"{}\" is version {}, older than this pgmigrate "
 		                          "needs (0.3.0)",
@@ -130,12 +95,80 @@ Context::prepare(bool read_heads, const std::function<void()> &before_upload) {
 		              {},
 		              "Run ALTER EXTENSION migrate UPDATE; as its owner (after installing the new extension files on "
 		              "the server).");
+}
+
+} // namespace
+
+// Connecting (libpq's negotiation, the server starting a backend), the first queries in that fresh
+// backend (mostly its catalog caches warming) and reading the files take several milliseconds
+// each; side by side, a deploy waits for the longer only. In extension mode the thread also finds
+// the extension and reads the store's summary: that reads and prints nothing and writes nothing
+// (unless it fails). Client mode may create the state tables, which waits for the files to be
+// read. Not with --wait, which may wait long for a server, nor without the directory, an error to
+// report at once.
+std::future<Context::Opened>
+Context::open_alongside(const std::filesystem::path &dir, bool with_heads) {
+	std::error_code ec;
+	if (conn_ || !has_database() || options_.wait || !std::filesystem::is_directory(dir, ec))
+		return {};
+	return std::async(std::launch::async, [this, with_heads] {
+		Opened opened;
+		Connection &conn = connection();
+		if (options_.no_extension)
+			return opened;
+		opened.host = require_host(conn, false, options_.lock_wait, false);
+		refuse_old_extension(*opened.host, conn);
+		opened.store = read_store_summary(conn, with_heads);
+		return opened;
+	});
+}
+
+// The files (read and hashed; parsed too when `reading`, which shows their graph) and what
+// open_alongside found; a bad file is reported before an unreachable server or a missing extension.
+Context::Opened
+Context::open(Project *&project, bool with_heads, bool reading) {
+	bool explicit_dir = false;
+	std::future<Opened> opening = open_alongside(Project::directory(options_.dir, &explicit_dir), with_heads);
+	try {
+		// Leniently: a draft (a template not filled in yet) is warned about and not uploaded; only a
+		// plan that would apply it is refused (refuse_unfilled).
+		project = &files();
+		if (reading && project->exists())
+			project->graph();
+	} catch (...) {
+		if (opening.valid())
+			opening.wait(); // its outcome no longer matters, but it uses this object
+		throw;
+	}
+	try {
+		Opened opened = opening.valid() ? opening.get() : Opened{};
+		Connection &conn = connection();
+		if (!opened.host) {
+			opened.host = require_host(conn, options_.no_extension, options_.lock_wait, !reading);
+			refuse_old_extension(*opened.host, conn);
+		}
+		return opened;
+	} catch (...) {
+		if (project->exists())
+			project->graph();
+		throw;
+	}
+}
+
+Host &
+Context::prepare(bool read_heads, const std::function<void()> &before_upload) {
+	if (host_)
+		return *host_;
+	Project *loaded = nullptr;
+	Opened opened = open(loaded, read_heads, false);
+	Project &p = *loaded;
 	if (!p.exists())
 		out().note(
-		    fmt::format("No migrations directory {}: using the revisions stored in the database.", dir.string()));
-	else
-		synced_ = sync_project(conn, host, p, options_.lock_wait, read_heads, before_upload);
-	host_ = std::move(host);
+		    fmt::format("No migrations directory {}: using the revisions stored in the database.", p.dir().string()));
+	else // parsed only if the server does not hold exactly these files: a deploy at head parses nothing
+		synced_ = sync_project(connection(), *opened.host, p, options_.lock_wait, read_heads, before_upload,
+		                       std::move(opened.store));
+	host_ = std::move(opened.host);
 	return *host_;
 }
 
@@ -143,13 +176,13 @@ const Host &
 Context::inspect() {
 	if (reading_)
 		return *reading_;
-	Project &p = files();
-	if (p.exists())
-		p.graph(); // a bad file is reported before an unreachable server
+	Project *loaded = nullptr;
+	Opened opened = open(loaded, false, true);
+	Project &p = *loaded;
 	Connection &conn = connection();
-	reading_ = require_host(conn, options_.no_extension, options_.lock_wait, false);
+	reading_ = std::move(opened.host);
 	if (p.exists()) {
-		view_ = read_files_view(conn, p);
+		view_ = read_files_view(conn, p, false, opened.store ? &*opened.store : nullptr);
 		for (const auto &id : view_->stale)
 			out().note(fmt::format("Stored revision {} has no file and was never applied: ignored (the next upgrade, "
 			                       "downgrade or stamp removes it from the database).",

@@ -9,6 +9,7 @@
 #include "url.hpp"
 
 #include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -68,6 +69,14 @@ public:
 	const SyncResult &synced() const noexcept { return synced_; }
 
 private:
+	// What the connecting thread found (extension mode), read while the files were read.
+	struct Opened {
+		std::optional<Host> host;
+		std::optional<StoreSummary> store;
+	};
+	std::future<Opened> open_alongside(const std::filesystem::path &dir, bool with_heads);
+	Opened open(Project *&project, bool with_heads, bool reading);
+
 	GlobalOptions options_;
 	std::optional<DatabaseTarget> target_;
 	std::unique_ptr<Connection> conn_;

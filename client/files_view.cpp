@@ -18,35 +18,39 @@ namespace pgmigrate {
 
 std::vector<migrate::RevisionGraph::Index>
 FilesView::current() const {
-	return migrate::resolve_version_rows(graph, version);
+	return migrate::resolve_version_rows(graph(), version);
 }
 
 namespace {
 
-migrate::RevisionGraph
+std::shared_ptr<const migrate::RevisionGraph>
 files_graph(const Project &project, std::vector<migrate::Revision> extra) {
-	const migrate::RevisionGraph &files = project.graph();
 	if (extra.empty())
-		return files;
+		return project.shared_graph();
+	const migrate::RevisionGraph &files = project.graph();
 	std::vector<migrate::Revision> all;
 	all.reserve(files.size() + extra.size());
 	for (std::size_t i = 0; i < files.size(); ++i)
 		all.push_back(files[i]);
 	for (auto &r : extra)
 		all.push_back(std::move(r));
-	return migrate::RevisionGraph(std::move(all));
+	return std::make_shared<const migrate::RevisionGraph>(std::move(all));
 }
 
 } // namespace
 
 FilesView
-read_files_view(Connection &conn, const Project &project, bool with_sql) {
+read_files_view(Connection &conn, const Project &project, bool with_sql, const StoreSummary *store) {
 	const migrate::RevisionGraph &files = project.graph();
-	if (!has_state_tables(conn))
-		return FilesView{files, {}, {}, {}};
+	std::optional<StoreSummary> read;
+	if (!store) {
+		if (!has_state_tables(conn))
+			return FilesView{project.shared_graph(), {}, {}, {}};
+		store = &read.emplace(read_store_summary(conn, false));
+	}
 	// The store holds exactly the files: no revision without a file, none stale, none changed.
-	if (auto version = version_rows_if_holding(conn, project))
-		return FilesView{files, std::move(*version), {}, {}};
+	if (holds_exactly(*store, project))
+		return FilesView{project.shared_graph(), store->version, {}, {}};
 	std::unordered_set<std::string> in_files;
 	for (std::size_t i = 0; i < files.size(); ++i)
 		in_files.insert(files[i].id);

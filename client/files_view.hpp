@@ -12,19 +12,25 @@
 #include "migrate/plan.hpp"
 #include "migrate/revision_graph.hpp"
 
+#include <memory>
 #include <string>
 #include <unordered_set>
 #include <vector>
 
 namespace pgmigrate {
 
+struct StoreSummary; // sync.hpp
+
 struct FilesView {
-	migrate::RevisionGraph graph;                // the files' revisions and the applied ones without a file
+	// The files' revisions and the applied ones without a file: the project's own graph when
+	// there are none of those (shared, not copied).
+	std::shared_ptr<const migrate::RevisionGraph> shared_graph;
 	std::vector<std::string> version;            // the version rows
 	std::unordered_set<std::string> stored_only; // applied, no file
 	std::vector<std::string> stale;              // stored, not applied, no file
 
-	bool no_file(migrate::RevisionGraph::Index i) const { return stored_only.contains(graph[i].id); }
+	const migrate::RevisionGraph &graph() const noexcept { return *shared_graph; }
+	bool no_file(migrate::RevisionGraph::Index i) const { return stored_only.contains(graph()[i].id); }
 	// " (no file)" for a revision that only the database holds, else "".
 	std::string marker(migrate::RevisionGraph::Index i) const { return no_file(i) ? " (no file)" : ""; }
 	std::vector<migrate::RevisionGraph::Index> current() const;
@@ -32,8 +38,9 @@ struct FilesView {
 
 // Reads only (a role with SELECT on the state is enough). `with_sql`: the stored-only revisions
 // carry their sections (verified against their stored content), for scripts. Without the state
-// tables, the files alone at base.
-FilesView read_files_view(Connection &conn, const Project &project, bool with_sql = false);
+// tables, the files alone at base. `store`: the store's summary, if already read.
+FilesView read_files_view(Connection &conn, const Project &project, bool with_sql = false,
+                          const StoreSummary *store = nullptr);
 
 // Refuses a plan or stamp that would apply or record a revision whose file is not filled in yet
 // (a fresh `pgmigrate revision` template): nothing has run when it throws.

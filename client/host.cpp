@@ -26,29 +26,39 @@ constexpr const char *no_extension_way =
 
 std::optional<Host>
 find_extension(Connection &conn) {
-	// Also any function named migrate_* in the extension's schema that is not the extension's: a
-	// look-alike that makes pgmigrate's calls ambiguous (or captures them).
-	auto r = conn.query(
-	    "SELECT n.nspname, e.extversion, (SELECT "
-	    "pg_catalog.string_agg(p.oid::pg_catalog.regprocedure::pg_catalog.text, "
-	    "', ') FROM pg_catalog.pg_proc p WHERE p.pronamespace OPERATOR(pg_catalog.=) e.extnamespace AND p.proname "
-	    "OPERATOR(pg_catalog.~) '^migrate_' AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.classid "
-	    "OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) p.oid AND "
-	    "d.refobjid OPERATOR(pg_catalog.=) e.oid AND d.deptype OPERATOR(pg_catalog.=) 'e')) "
-	    "FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace "
-	    "WHERE e.extname OPERATOR(pg_catalog.=) 'migrate'");
+	auto r =
+	    conn.query("SELECT n.nspname, e.extversion FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n "
+	               "ON n.oid OPERATOR(pg_catalog.=) e.extnamespace WHERE e.extname OPERATOR(pg_catalog.=) 'migrate'");
 	if (r.rows() == 0)
 		return std::nullopt;
-	if (!r.is_null(0, 2)) {
-		Failure f(fmt::format("schema {} holds functions that are not the migrate extension's: {}",
-		                      quote_ident(r.get(0, 0)), r.get(0, 2)),
-		          "They make pgmigrate's calls to the extension ambiguous, or run in their place.",
-		          "Drop them (or find out who created them), and let only the extension's owner create objects in "
-		          "that schema.");
-		f.set_sqlstate(migrate::sqlstate::ambiguous_function);
-		throw f;
+	return Host{false, r.get(0, 0), r.get(0, 1), &conn, false};
+}
+
+std::string
+Host::fn(std::string_view name) const {
+	if (!client && conn && !checked) {
+		// Any function named migrate_* in the extension's schema that is not the extension's: a
+		// look-alike that makes pgmigrate's calls ambiguous (or captures them).
+		auto r = conn->query(
+		    "SELECT pg_catalog.string_agg(p.oid::pg_catalog.regprocedure::pg_catalog.text, ', ') FROM "
+		    "pg_catalog.pg_proc "
+		    "p JOIN pg_catalog.pg_extension e ON e.extname OPERATOR(pg_catalog.=) 'migrate' WHERE p.pronamespace "
+		    "OPERATOR(pg_catalog.=) e.extnamespace AND p.proname OPERATOR(pg_catalog.~) '^migrate_' AND NOT EXISTS "
+		    "(SELECT FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) "
+		    "'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) p.oid AND d.refobjid "
+		    "OPERATOR(pg_catalog.=) e.oid AND d.deptype OPERATOR(pg_catalog.=) 'e')");
+		if (!r.is_null(0, 0)) {
+			Failure f(fmt::format("schema {} holds functions that are not the migrate extension's: {}",
+			                      quote_ident(schema), r.get(0, 0)),
+			          "They make pgmigrate's calls to the extension ambiguous, or run in their place.",
+			          "Drop them (or find out who created them), and let only the extension's owner create objects "
+			          "in that schema.");
+			f.set_sqlstate(migrate::sqlstate::ambiguous_function);
+			throw f;
+		}
+		checked = true;
 	}
-	return Host{false, r.get(0, 0), r.get(0, 1)};
+	return quote_ident(schema) + "." + std::string(name);
 }
 
 bool
@@ -293,7 +303,7 @@ Host
 require_host(Connection &conn, bool no_extension, double lock_wait, bool create) {
 	auto ext = find_extension(conn);
 	if (no_extension) {
-		Host host{true, {}, {}};
+		Host host{true, {}, {}, nullptr, false};
 		if (ext) {
 			out().note(fmt::format("The migrate extension is installed in database \"{}\"; with --no-extension "
 			                       "pgmigrate runs the engine itself, over the extension's tables.",

@@ -17,8 +17,15 @@ struct Host {
 	bool client = false; // client mode
 	std::string schema;  // extension mode: where its functions live
 	std::string version;
-	// A schema-qualified call target, e.g. "public".migrate_upgrade
-	std::string fn(std::string_view name) const { return quote_ident(schema) + "." + std::string(name); }
+	// Extension mode: the connection whose first call target checks the schema for look-alikes.
+	Connection *conn = nullptr;
+
+	// A schema-qualified call target, e.g. "public".migrate_upgrade. The first one named checks that
+	// the schema holds no migrate_* function that is not the extension's (refusing it with a Failure):
+	// only a call can be captured, and a no-op deploy at head calls nothing, which spares a fresh
+	// backend a query over pg_proc and pg_depend.
+	std::string fn(std::string_view name) const;
+	mutable bool checked = false; // the look-alike check passed
 };
 
 // The installed extension, or nullopt.

@@ -154,6 +154,12 @@ Project::graph() const {
 	return *graph_;
 }
 
+std::shared_ptr<const migrate::RevisionGraph>
+Project::shared_graph() const {
+	parse();
+	return graph_;
+}
+
 const ProjectFile &
 Project::file(const std::string &revision) const {
 	parse();

@@ -38,6 +38,7 @@ public:
 	bool exists() const noexcept { return exists_; }
 	// Parses every file on first use; throws Failure listing every bad file, or the graph error.
 	const migrate::RevisionGraph &graph() const;
+	std::shared_ptr<const migrate::RevisionGraph> shared_graph() const; // the same, for a view to keep
 	// The file a revision comes from (parses, as graph()).
 	const ProjectFile &file(const std::string &revision) const;
 	const std::vector<ProjectFile> &files() const noexcept { return files_; }

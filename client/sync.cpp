@@ -34,7 +34,7 @@ constexpr std::string_view digest_sql =
     "(SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(COALESCE(pg_catalog.string_agg(checksum, "
     "',' ORDER BY checksum COLLATE pg_catalog.\"C\"), ''), 'UTF8')), 'hex') FROM {})";
 
-// The count and digest, and what a no-op upgrade needs to know (SyncResult), computed as the
+// The count and digest, and what a no-op upgrade needs to know (StoreSummary), computed as the
 // engine's graph does (RevisionGraph::heads, real_heads), in one scan of the table. `g`: every id
 // a revision names, and whether as a down_revision. A row of the full join without a revision is
 // a name that is not stored (the engine's graph refuses to load); a revision no one names is a
@@ -45,59 +45,62 @@ with_heads_sql() {
 	    "WITH s AS MATERIALIZED (SELECT revision, checksum, down_revisions, depends_on FROM migrate.revisions), "
 	    "g AS (SELECT id, pg_catalog.bool_or(by_down) AS by_down FROM (SELECT pg_catalog.unnest(down_revisions) AS id, "
 	    "true AS by_down FROM s UNION ALL SELECT pg_catalog.unnest(depends_on), false FROM s) u GROUP BY id) "
-	    "SELECT pg_catalog.count(s.revision), {}, "
+	    "SELECT pg_catalog.count(s.revision) AS n, {} AS digest, "
 	    "pg_catalog.count(*) FILTER (WHERE s.revision IS NULL OR (g.id IS NULL) OPERATOR(pg_catalog.<>) "
-	    "(v.revision IS NOT NULL)) OPERATOR(pg_catalog.=) 0, "
-	    "pg_catalog.count(s.revision) FILTER (WHERE g.by_down IS NOT TRUE) "
+	    "(v.revision IS NOT NULL)) OPERATOR(pg_catalog.=) 0 AS all_applied, "
+	    "pg_catalog.count(s.revision) FILTER (WHERE g.by_down IS NOT TRUE) AS heads "
 	    "FROM g FULL JOIN s ON s.revision OPERATOR(pg_catalog.=) g.id "
 	    "LEFT JOIN migrate.version v ON v.revision OPERATOR(pg_catalog.=) s.revision",
 	    fmt::format(fmt::runtime(digest_sql), "s"));
 }
 
-// Whether the server holds exactly the project's files, no more, no fewer: one row compares the
-// count and the digest of all checksums, instead of reading every revision's checksum and
-// parsing every file. Contents are stored only after they parsed, and a revision's content names
-// its id, so equal sets mean nothing to upload and nothing to check in the files. With
-// `read_heads` the same row also fills SyncResult's heads (about 2 ms more in a fresh backend:
-// only `upgrade` asks).
-bool
-holds_exactly(Connection &conn, const Project &project, bool read_heads, SyncResult &result) {
-	auto r = conn.query(read_heads ? with_heads_sql()
-	                               : fmt::format("SELECT (SELECT pg_catalog.count(*) FROM migrate.revisions), {}",
-	                                             fmt::format(fmt::runtime(digest_sql), "migrate.revisions")));
-	if (r.get(0, 0) != std::to_string(project.files().size()) || r.get(0, 1) != project.checksum_digest())
-		return false;
-	result.unchanged = true;
-	if (read_heads) {
-		result.all_applied = r.get_bool(0, 2);
-		result.heads = std::stol(r.get(0, 3));
-	}
-	return true;
-}
-
 } // namespace
 
-std::optional<std::vector<std::string>>
-version_rows_if_holding(Connection &conn, const Project &project) {
-	auto r = conn.query(fmt::format("SELECT c.n, c.digest, v.revision FROM (SELECT (SELECT pg_catalog.count(*) FROM "
-	                                "migrate.revisions) AS n, {} AS digest) c LEFT JOIN migrate.version v ON true "
-	                                "ORDER BY v.revision",
-	                                fmt::format(fmt::runtime(digest_sql), "migrate.revisions")));
-	if (r.get(0, 0) != std::to_string(project.files().size()) || r.get(0, 1) != project.checksum_digest())
-		return std::nullopt;
-	std::vector<std::string> rows;
+// One row per version row (one with a NULL revision when there is none), each carrying the count
+// and the digest, and with `with_heads` what StoreSummary says of the heads (about 2 ms more in a
+// fresh backend: only `upgrade` asks).
+StoreSummary
+read_store_summary(Connection &conn, bool with_heads) {
+	const std::string summary =
+	    with_heads ? with_heads_sql()
+	               : fmt::format("SELECT (SELECT pg_catalog.count(*) FROM migrate.revisions) AS n, {} AS digest",
+	                             fmt::format(fmt::runtime(digest_sql), "migrate.revisions"));
+	auto r = conn.query(fmt::format(
+	    "SELECT c.*, v.revision FROM ({}) c LEFT JOIN migrate.version v ON true ORDER BY v.revision", summary));
+	StoreSummary s;
+	s.revisions = std::stol(r.get(0, 0));
+	s.digest = r.get(0, 1);
+	const int revision_column = with_heads ? 4 : 2;
+	if (with_heads) {
+		s.heads_read = true;
+		s.all_applied = r.get_bool(0, 2);
+		s.heads = std::stol(r.get(0, 3));
+	}
 	for (int i = 0; i < r.rows(); ++i)
-		if (!r.is_null(i, 2))
-			rows.push_back(r.get(i, 2));
-	return rows;
+		if (!r.is_null(i, revision_column))
+			s.version.push_back(r.get(i, revision_column));
+	return s;
+}
+
+// Contents are stored only after they parsed, and a revision's content names its id, so equal
+// sets mean nothing to upload and nothing to check in the files.
+bool
+holds_exactly(const StoreSummary &store, const Project &project) {
+	return store.revisions == static_cast<long>(project.files().size()) && store.digest == project.checksum_digest();
 }
 
 SyncResult
 sync_project(Connection &conn, const Host &host, const Project &project, double lock_wait, bool read_heads,
-             const std::function<void()> &before_upload) {
+             const std::function<void()> &before_upload, std::optional<StoreSummary> store) {
 	SyncResult result;
-	if (holds_exactly(conn, project, read_heads, result))
+	if (!store || (read_heads && !store->heads_read))
+		store = read_store_summary(conn, read_heads);
+	if (holds_exactly(*store, project)) {
+		result.unchanged = true;
+		result.all_applied = store->all_applied;
+		result.heads = store->heads;
 		return result;
+	}
 	project.graph(); // every file parses, or nothing is sent
 	if (before_upload)
 		before_upload();

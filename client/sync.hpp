@@ -24,18 +24,31 @@ struct SyncResult {
 	long heads = 0;           // revisions no other one names as down_revision (what `head` picks from)
 };
 
+// What the store holds, in one query: compared with the files it tells whether the server holds
+// exactly them, in which case nothing is uploaded and nothing parsed. Context reads it on the
+// connecting thread while the files are read. Needs the state tables.
+struct StoreSummary {
+	long revisions = 0;               // stored revisions
+	std::string digest;               // of their sorted checksums (Project::checksum_digest)
+	std::vector<std::string> version; // the version rows, sorted
+	bool heads_read = false;          // read with `with_heads`: then SyncResult's all_applied and heads
+	bool all_applied = false;
+	long heads = 0;
+};
+StoreSummary read_store_summary(Connection &conn, bool with_heads);
+// Whether the store holds exactly the project's files, no more, no fewer.
+bool holds_exactly(const StoreSummary &store, const Project &project);
+
 // Uploads the revisions whose checksum the server does not have (one query to compare, one
 // transaction to upload, under the migration lock): migrate_add, or in client mode the engine's
 // Runner::add over libpq. Nothing is uploaded if any file is bad: the files are parsed only when
 // the server does not hold exactly them, and then before `before_upload` runs and anything is sent.
+// `store`: the summary, if already read (with heads when `read_heads`).
 SyncResult sync_project(Connection &conn, const Host &host, const Project &project, double lock_wait,
-                        bool read_heads = false, const std::function<void()> &before_upload = {});
+                        bool read_heads = false, const std::function<void()> &before_upload = {},
+                        std::optional<StoreSummary> store = std::nullopt);
 
 // The server's version rows (the applied heads).
 std::vector<std::string> version_rows(Connection &conn);
-
-// The version rows, when the server holds exactly the project's files (sync_project's comparison,
-// in the same round trip); nullopt when anything differs. Needs the state tables.
-std::optional<std::vector<std::string>> version_rows_if_holding(Connection &conn, const Project &project);
 
 } // namespace pgmigrate

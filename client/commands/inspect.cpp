@@ -47,7 +47,7 @@ shown(Context &ctx, bool verbose = false) {
 		if (find_extension(conn) || has_state_tables(conn)) {
 			const FilesView *view = (ctx.inspect(), ctx.view());
 			if (view)
-				return {&view->graph, view, verbose ? last_upgrades(conn) : decltype(Shown::audit){}};
+				return {&view->graph(), view, verbose ? last_upgrades(conn) : decltype(Shown::audit){}};
 		}
 	}
 	return {&ctx.project(false, true).graph(), nullptr, {}};

@@ -101,7 +101,7 @@ offline(Context &ctx, Direction direction, const std::string &argument) {
 		if (find_extension(conn) || has_state_tables(conn))
 			view = read_files_view(conn, project, true);
 	}
-	const RevisionGraph &graph = view ? view->graph : project.graph();
+	const RevisionGraph &graph = view ? view->graph() : project.graph();
 	const bool up = direction == Direction::upgrade;
 	std::string from, target = argument;
 	bool ranged = false;
@@ -174,7 +174,7 @@ online(Context &ctx, Direction direction, const MigrateOptions &opt) {
 		if (direction != Direction::upgrade || files.unfinished().empty())
 			return;
 		FilesView view = read_files_view(ctx.connection(), files);
-		refuse_unfilled(files, view.graph, migrate::plan_upgrade(view.graph, view.current(), opt.target));
+		refuse_unfilled(files, view.graph(), migrate::plan_upgrade(view.graph(), view.current(), opt.target));
 	};
 	const Host &host = ctx.prepare(to_heads, refuse_drafts);
 	std::vector<AppliedStep> steps;

@@ -37,7 +37,7 @@ stamp_script(Context &ctx, const StampOptions &opt) {
 		if (ctx.view())
 			view = *ctx.view();
 	}
-	const migrate::RevisionGraph &graph = view ? view->graph : project.graph();
+	const migrate::RevisionGraph &graph = view ? view->graph() : project.graph();
 	std::vector<std::string> before = view ? view->version : std::vector<std::string>{};
 	std::vector<std::string> after;
 	std::vector<migrate::RevisionGraph::Index> chosen;
@@ -77,11 +77,11 @@ stamp(Context &ctx, const StampOptions &opt) {
 		// Drafts are never uploaded: ask the files' graph first whether this stamp would record one.
 		FilesView view = read_files_view(ctx.connection(), files);
 		std::vector<migrate::RevisionGraph::Index> chosen;
-		for (const auto &id :
-		     migrate::plan_stamp(view.graph, opt.purge ? std::vector<migrate::RevisionGraph::Index>{} : view.current(),
-		                         migrate::split_revision_list(targets), opt.purge))
-			chosen.push_back(*view.graph.find(id));
-		refuse_unfilled(files, view.graph, chosen);
+		for (const auto &id : migrate::plan_stamp(
+		         view.graph(), opt.purge ? std::vector<migrate::RevisionGraph::Index>{} : view.current(),
+		         migrate::split_revision_list(targets), opt.purge))
+			chosen.push_back(*view.graph().find(id));
+		refuse_unfilled(files, view.graph(), chosen);
 	}
 	const Host &host = ctx.prepare();
 	Connection &conn = ctx.connection();

@@ -69,10 +69,11 @@ current(Context &ctx, const CurrentOptions &opt) {
 	const FilesView *view = ctx.view();
 	// With the files: their view of the database (files_view.hpp). Without: the stored graph, which
 	// the extension plans with.
-	std::optional<migrate::RevisionGraph> graph;
+	std::optional<migrate::RevisionGraph> stored;
+	const migrate::RevisionGraph *graph = nullptr;
 	std::vector<migrate::CurrentRow> rows;
 	if (view) {
-		graph = view->graph;
+		graph = &view->graph();
 		auto current = view->current();
 		std::sort(current.begin(), current.end(),
 		          [&](auto a, auto b) { return graph->topological_position(a) < graph->topological_position(b); });
@@ -82,7 +83,7 @@ current(Context &ctx, const CurrentOptions &opt) {
 		rows = current_rows(ctx, host);
 		try {
 			LibpqDatabase db(conn, false);
-			graph.emplace(migrate::Runner(db).load_graph());
+			graph = &stored.emplace(migrate::Runner(db).load_graph());
 		} catch (const migrate::Error &) {
 		}
 	}
@@ -128,7 +129,7 @@ check(Context &ctx, const CheckOptions &opt) {
 	try {
 		if (const FilesView *view = ctx.view()) {
 			// The same question as migrate_check, about the files' graph (files_view.hpp).
-			if (!migrate::plan_upgrade(view->graph, view->current(), "heads").steps.empty())
+			if (!migrate::plan_upgrade(view->graph(), view->current(), "heads").steps.empty())
 				throw migrate::Error(migrate::sqlstate::not_in_prerequisite_state,
 				                     "Target database is not up to date.");
 		} else if (host.client) {

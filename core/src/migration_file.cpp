@@ -59,7 +59,9 @@
 #include "migrate/state.hpp"
 #include "sql_lexer.hpp"
 
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include <algorithm>
 #include <array>
@@ -763,34 +765,25 @@ parse_migration(std::string_view content, std::string_view filename, ParseOption
 // SHA-256 over the content with CRLF and lone CR turned into LF (see the top of this file).
 std::string
 migration_checksum(std::string_view content) {
-	// Fetched once: with OpenSSL 3, EVP_DigestInit_ex(EVP_sha256()) looks the implementation up in
-	// the provider store on every call, which cost as much as hashing a small migration file.
-	static const EVP_MD *const sha256 = [] {
-#if OPENSSL_VERSION_NUMBER >= 0x30000000L
-		if (const EVP_MD *md = EVP_MD_fetch(nullptr, "SHA256", nullptr))
-			return md; // kept for the life of the process
-#endif
-		return EVP_sha256();
-	}();
-	const std::unique_ptr<EVP_MD_CTX, EvpCtxFree> ctx(EVP_MD_CTX_new());
-	bool ok = ctx && EVP_DigestInit_ex(ctx.get(), sha256, nullptr) == 1;
+	SHA256_CTX ctx;
+	bool ok = SHA256_Init(&ctx) == 1;
 	std::size_t pos = 0;
 	while (ok && pos < content.size()) {
 		const std::size_t cr = content.find('\r', pos);
 		const std::size_t end = cr == std::string_view::npos ? content.size() : cr;
-		ok = EVP_DigestUpdate(ctx.get(), content.data() + pos, end - pos) == 1;
+		ok = SHA256_Update(&ctx, content.data() + pos, end - pos) == 1;
 		if (cr == std::string_view::npos) {
 			break;
 		}
-		ok = ok && EVP_DigestUpdate(ctx.get(), "\n", 1) == 1;
+		ok = ok && SHA256_Update(&ctx, "\n", 1) == 1;
 		pos = cr + 1;
 		if (pos < content.size() && content[pos] == '\n') {
 			++pos;
 		}
 	}
-	std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-	unsigned int len = 0;
-	ok = ok && EVP_DigestFinal_ex(ctx.get(), md.data(), &len) == 1;
+	std::array<unsigned char, SHA256_DIGEST_LENGTH> md{};
+	const unsigned int len = SHA256_DIGEST_LENGTH;
+	ok = ok && SHA256_Final(md.data(), &ctx) == 1;
 	if (!ok) {
 		throw Error(sqlstate::internal_error, "SHA-256 failed in OpenSSL");
 	}
