@@ -136,6 +136,7 @@ logged_steps(Connection &conn, long long mark) {
 	                      "ORDER BY l.id",
 	                      {std::to_string(mark)});
 	std::vector<LoggedStep> steps;
+	steps.reserve(static_cast<std::size_t>(r.rows()));
 	for (int i = 0; i < r.rows(); ++i)
 		steps.push_back(
 		    {{r.get(i, 1), r.get(i, 0), r.get(i, 2), r.get(i, 3), r.is_null(i, 4) ? 0.0 : std::stod(r.get(i, 4))},
@@ -147,9 +148,12 @@ logged_steps(Connection &conn, long long mark) {
 std::vector<AppliedStep>
 committed_steps(Connection &conn, long long mark) {
 	std::vector<AppliedStep> steps;
-	if (mark >= 0)
-		for (auto &logged : logged_steps(conn, mark))
-			steps.push_back(std::move(logged.step));
+	if (mark >= 0) {
+		auto logged = logged_steps(conn, mark);
+		steps.reserve(logged.size());
+		for (auto &l : logged)
+			steps.push_back(std::move(l.step));
+	}
 	return steps;
 }
 
@@ -279,6 +283,7 @@ apply_online(Connection &conn, const Host &host, const ApplyRequest &req, double
 			throw;
 		}
 		tx.commit();
+		steps.reserve(static_cast<std::size_t>(r.rows()));
 		for (int i = 0; i < r.rows(); ++i) {
 			AppliedStep s{up ? "upgrade" : "downgrade", r.get(i, 0), r.get(i, 1), r.get(i, 2),
 			              r.is_null(i, 3) ? 0.0 : std::stod(r.get(i, 3))};

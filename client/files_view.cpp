@@ -78,7 +78,7 @@ read_files_view(Connection &conn, const Project &project, bool with_sql, const S
 		if (project.file(stored.id).checksum != stored.checksum)
 			out().warning(fmt::format("revision {} has changed since it was applied (file {}; applied checksum {}, "
 			                          "file checksum {})",
-			                          stored.id, project.file(stored.id).path.string(), stored.checksum,
+			                          stored.id, project.file(stored.id).path, stored.checksum,
 			                          project.file(stored.id).checksum));
 	std::sort(stale.begin(), stale.end());
 	FilesView view{files_graph(project, std::move(extra)), std::move(version),
@@ -94,7 +94,7 @@ refuse_unfilled(const Project &project, const migrate::RevisionGraph &graph,
 		if (!project.unfilled(id))
 			continue;
 		Failure f(fmt::format("revision {} is not filled in: its upgrade section is empty", id),
-		          fmt::format("File {}.", project.file(id).path.string()),
+		          fmt::format("File {}.", project.file(id).path),
 		          "Write its upgrade SQL (and its downgrade) first, or choose a target below it.");
 		f.set_sqlstate(migrate::sqlstate::invalid_migration_file);
 		throw f;

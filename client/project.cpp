@@ -118,7 +118,7 @@ Project::load(const fs::path &dir, bool allow_missing, bool lenient) {
 		throw Failure(fmt::format("cannot read the migrations directory {}: {}", dir.string(), std::strerror(errno)));
 	p.files_.reserve(names.size());
 	for (auto &name : names) {
-		ProjectFile file{dir / name, std::move(name), {}, {}};
+		ProjectFile file{(dir / name).string(), std::move(name), {}, {}};
 		// An unreadable file keeps an empty checksum, which no stored revision has, and parse()
 		// reports it.
 		if (read_file(dir_fd, file.name, file.content))
@@ -178,10 +178,11 @@ Project::parse() const {
 	if (graph_)
 		return;
 	std::vector<migrate::Revision> revisions;
+	revisions.reserve(files_.size()); // the graph keeps this buffer: no spare capacity
 	std::vector<std::string> problems, warnings;
 	for (std::size_t k = 0; k < files_.size(); ++k) {
 		const ProjectFile &file = files_[k];
-		const std::string path = file.path.string();
+		const std::string &path = file.path;
 		if (file.checksum.empty()) {
 			problems.push_back(fmt::format("{}: cannot read the file", path));
 			continue;
@@ -196,8 +197,8 @@ Project::parse() const {
 				unfilled_.insert(rev.id);
 			}
 			if (auto it = by_revision_.find(rev.id); it != by_revision_.end()) {
-				problems.push_back(fmt::format("{}: revision {} is also defined in {}", path, rev.id,
-				                               files_[it->second].path.string()));
+				problems.push_back(
+				    fmt::format("{}: revision {} is also defined in {}", path, rev.id, files_[it->second].path));
 				continue;
 			}
 			by_revision_.emplace(rev.id, k);

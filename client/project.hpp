@@ -15,10 +15,10 @@
 namespace pgmigrate {
 
 struct ProjectFile {
-	std::filesystem::path path; // as shown to the user (dir/name)
-	std::string name;           // the file name alone (what the server stores)
-	std::string content;        // the bytes as read
-	std::string checksum;       // migrate::migration_checksum(content)
+	std::string path;     // as shown to the user (dir/name)
+	std::string name;     // the file name alone (what the server stores)
+	std::string content;  // the bytes as read
+	std::string checksum; // migrate::migration_checksum(content)
 };
 
 class Project {

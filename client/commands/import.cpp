@@ -290,7 +290,7 @@ import_alembic(Context &ctx, const ImportOptions &opt) {
 			else if (opt.force)
 				p.replaces = &file;
 			else
-				conflicts.push_back(fmt::format("{} holds revision {} with other content", file.path.string(), rev.id));
+				conflicts.push_back(fmt::format("{} holds revision {} with other content", file.path, rev.id));
 		}
 		planned.push_back(std::move(p));
 	}
@@ -308,11 +308,11 @@ import_alembic(Context &ctx, const ImportOptions &opt) {
 	for (const auto &p : planned) {
 		if (p.unchanged) {
 			++unchanged;
-			written.push_back(
-			    {{"revision", p.rev.id}, {"path", existing.file(p.rev.id).path.string()}, {"unchanged", true}});
+			written.push_back({{"revision", p.rev.id}, {"path", existing.file(p.rev.id).path}, {"unchanged", true}});
 			continue;
 		}
-		fs::path path = write_revision(dir, p.rev, p.replaces ? &p.replaces->path : nullptr);
+		const std::optional<fs::path> replaces = p.replaces ? std::optional<fs::path>(p.replaces->path) : std::nullopt;
+		fs::path path = write_revision(dir, p.rev, replaces ? &*replaces : nullptr);
 		out().progress(fmt::format("Generating {} ...  done", path.string()));
 		written.push_back({{"revision", p.rev.id}, {"path", path.string()}, {"unchanged", false}});
 	}

@@ -102,8 +102,8 @@ lint(Context &ctx, const LintOptions &opt) {
 				++waived;
 			else
 				++infos;
-			print_finding(f, file.path.string());
-			findings.push_back(finding_json(f, file.path.string()));
+			print_finding(f, file.path);
+			findings.push_back(finding_json(f, file.path));
 		}
 	}
 

@@ -19,7 +19,7 @@ remove(Context &ctx, const RemoveOptions &opt) {
 	if (project.exists())
 		for (const auto &id : opt.revisions)
 			if (project.graph().find(id) && project.graph()[*project.graph().find(id)].id == id) {
-				Failure f(fmt::format("revision {} still has a file: {}", id, project.file(id).path.string()), {},
+				Failure f(fmt::format("revision {} still has a file: {}", id, project.file(id).path), {},
 				          "Delete the file first; the next upgrade, downgrade or stamp then also removes the "
 				          "stored revision by itself when it was never applied.");
 				f.set_sqlstate(migrate::sqlstate::invalid_parameter_value);
