@@ -204,5 +204,9 @@ if [[ -z $NOEXT ]]; then
 	expect_rc 1 "an overload of migrate_upgrade"
 	expect_err_has "schema \"public\" holds functions that are not the migrate extension's: migrate_upgrade(text,integer)"
 	expect_eq "001" "$(sql "$URL" "SELECT string_agg(revision, ',') FROM migrate.version")" "nothing ran"
+	# checked before the first call: a command that calls none of the extension's functions reads on
+	pgm -d "$URL" current
+	expect_rc 0 "current calls no function of the extension"
+	expect_out_has "001"
 fi
 finish

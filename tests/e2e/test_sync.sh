@@ -133,6 +133,20 @@ expect_eq "012" "$(sql "$DEPS" "SELECT string_agg(revision, ',') FROM migrate.ve
 pgm -d "$DEPS" --dir deps upgrade heads
 expect_rc 0 "upgrade heads at the heads"
 expect_out ""
+# ...and calls no function of the extension (a fresh backend need not load its library), which a
+# move does: counted with track_functions.
+if [[ -z $NOEXT ]]; then
+	calls() { sql "$DEPS" "SELECT COALESCE(sum(calls), 0) FROM pg_stat_user_functions WHERE funcname LIKE 'migrate\_%'"; }
+	before=$(calls)
+	PGOPTIONS="-c track_functions=all" pgm -d "$DEPS" --dir deps upgrade heads
+	expect_rc 0
+	expect_eq "$before" "$(calls)" "the no-op at the heads called no function of the extension"
+	PGOPTIONS="-c track_functions=all" pgm -d "$DEPS" --dir deps downgrade -1
+	expect_rc 0
+	[[ $(calls) -gt $before ]] || fail "a downgrade is counted: the count above can see a call"
+	pgm -d "$DEPS" --dir deps upgrade heads
+	expect_rc 0
+fi
 pgm -d "$DEPS" --dir deps upgrade head
 expect_rc 1 "two heads by down_revision: head is ambiguous even with nothing to apply"
 expect_err_has "Multiple head revisions are present"
