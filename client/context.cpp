@@ -117,7 +117,6 @@ Context::open_alongside(const std::filesystem::path &dir, bool with_heads) {
 		if (options_.no_extension)
 			return opened;
 		opened.host = require_host(conn, false, options_.lock_wait, false);
-		refuse_old_extension(*opened.host, conn);
 		opened.store = read_store_summary(conn, with_heads);
 		return opened;
 	});
@@ -143,10 +142,10 @@ Context::open(Project *&project, bool with_heads, bool reading) {
 	try {
 		Opened opened = opening.valid() ? opening.get() : Opened{};
 		Connection &conn = connection();
-		if (!opened.host) {
+		if (!opened.host)
 			opened.host = require_host(conn, options_.no_extension, options_.lock_wait, !reading);
-			refuse_old_extension(*opened.host, conn);
-		}
+		if (!reading)
+			refuse_old_extension(*opened.host, conn); // reading an older one's state is fine
 		return opened;
 	} catch (...) {
 		if (project->exists())
