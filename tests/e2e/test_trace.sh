@@ -59,4 +59,30 @@ if [[ -n $NOEXT ]]; then # (the extension's GUC warns of a bad value when it loa
 	expect_err_has 'invalid value for migrate.lock_trace: "maybe"'
 	expect_eq "002" "$(sql "$db" "SELECT revision FROM migrate.version")" "nothing ran with a bad setting"
 fi
+# The trace reads each traced statement's relations with PostgreSQL's parser; those trees must not
+# pile up in the call's memory (SPI Proc) until a one-transaction plan ends. The last revision of
+# a plan of K tables (a CREATE TABLE and a CREATE INDEX each) records that context's size: from 40
+# to 240 tables it may not grow by what 400 kept trees take (about 2.5 KB each).
+if [[ -z $NOEXT ]]; then
+	spi_proc_after() { # K: the size of SPI Proc at the end of a plan of K tables
+		local dir=$WORK/mem$1 db
+		mkdir -p "$dir"
+		local down=none
+		for ((i = 1; i <= $1; i++)); do
+			rev "$dir/$(printf '%04d' "$i")_t.sql" "m$i" "$down" "t$i" \
+				"CREATE TABLE m$i (id int, v text); CREATE INDEX m${i}_v ON m$i (v);" "DROP TABLE m$i;"
+			down=m$i
+		done
+		rev "$dir/9999_mem.sql" mem "$down" "memory" \
+			"CREATE TABLE mem AS SELECT sum(total_bytes) AS b FROM pg_backend_memory_contexts WHERE name = 'SPI Proc';"
+		db=$(new_db "mem$1")
+		pgm -q -d "$db" --dir "$dir" upgrade head
+		expect_rc 0 "a plan of $1 tables"
+		sql "$db" "SELECT b FROM mem"
+	}
+	small=$(spi_proc_after 40)
+	big=$(spi_proc_after 240)
+	echo "SPI Proc at the end of the plan: $small bytes after 40 tables, $big after 240" >&2
+	(( big - small < 500000 )) || fail "SPI Proc grew from $small to $big bytes over 200 more traced revisions"
+fi
 finish
