@@ -18,9 +18,15 @@ as_pg() {
 	if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# Below the kernel's ephemeral range: a port a client connection holds as its source port is not
+# listening, so the probe passes, but the server cannot bind it (a test started next to others
+# failed so). Free at the probe may still be taken before the bind: start retries.
 free_port() {
-	local port
-	for port in $(shuf -i 20000-60000 -n 50); do
+	local port low=20000 high=60000 ephemeral
+	if read -r ephemeral _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null && ((ephemeral > 11000)); then
+		low=10000 high=$((ephemeral - 1))
+	fi
+	for port in $(shuf -i "$low-$high" -n 50); do
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && [[ ! -e "$dir/.s.PGSQL.$port" ]]; then
 			echo "$port"
 			return 0
@@ -40,14 +46,20 @@ start)
 	echo "$bindir" >"$dir/bindir"
 	as_pg "$bindir/initdb" -D "$dir/data" -A trust -U postgres --no-locale -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 ||
 		{ cat "$dir/initdb.log" >&2; exit 1; }
-	port=$(free_port)
-	opts="-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
-	opts+=" -c full_page_writes=off -c max_connections=60 ${CLUSTER_OPTS:-}"
-	if [[ -n $destdir ]]; then
-		opts+=" -c extension_destdir=$(realpath -m "$destdir")"
-	fi
-	as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "$opts" -w -t 60 start >/dev/null ||
-		{ cat "$dir/server.log" >&2; exit 1; }
+	for attempt in 1 2 3 4 5; do
+		port=$(free_port)
+		opts="-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
+		opts+=" -c full_page_writes=off -c max_connections=60 ${CLUSTER_OPTS:-}"
+		if [[ -n $destdir ]]; then
+			opts+=" -c extension_destdir=$(realpath -m "$destdir")"
+		fi
+		as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -o "$opts" -w -t 60 start >/dev/null && break
+		if ((attempt == 5)) || ! grep -q 'Address already in use' "$dir/server.log"; then
+			cat "$dir/server.log" >&2
+			exit 1
+		fi
+		echo "cluster.sh: port $port was taken before the server bound it; another" >&2
+	done
 	echo "$port" >"$dir/port"
 	echo "$port"
 	;;
