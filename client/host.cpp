@@ -138,12 +138,19 @@ create_state(Connection &conn, double lock_wait) {
 		throw;
 	}
 	// state.sql says IF NOT EXISTS: a client that waited behind another's creation finds the
-	// tables made and changes nothing. This one created (or updated) the state if it wrote a
-	// table's catalog row.
+	// tables made and adds nothing. This one created (or brought up to date) the state if it
+	// inserted a table's row type or a column. Not "wrote a pg_class row": state.sql's GRANTs and
+	// its constraint replacement rewrite those every time, so a client that ran it just after
+	// another created the state (on a fresh database there is no lock to wait for yet) said it had
+	// created it too.
 	const bool created =
-	    conn.query("SELECT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.relnamespace OPERATOR(pg_catalog.=) "
-	               "'migrate'::pg_catalog.regnamespace AND c.xmin::pg_catalog.text OPERATOR(pg_catalog.=) "
-	               "(pg_catalog.txid_current() OPERATOR(pg_catalog.%) 4294967296)::pg_catalog.text)")
+	    conn.query("WITH mine AS (SELECT (pg_catalog.txid_current() OPERATOR(pg_catalog.%) "
+	               "4294967296)::pg_catalog.text AS x) "
+	               "SELECT EXISTS (SELECT FROM pg_catalog.pg_type t, mine WHERE t.typnamespace OPERATOR(pg_catalog.=) "
+	               "'migrate'::pg_catalog.regnamespace AND t.xmin::pg_catalog.text OPERATOR(pg_catalog.=) mine.x) "
+	               "OR EXISTS (SELECT FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid "
+	               "OPERATOR(pg_catalog.=) a.attrelid, mine WHERE c.relnamespace OPERATOR(pg_catalog.=) "
+	               "'migrate'::pg_catalog.regnamespace AND a.xmin::pg_catalog.text OPERATOR(pg_catalog.=) mine.x)")
 	        .get_bool(0, 0);
 	tx.commit();
 	return created;
