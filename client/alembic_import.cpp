@@ -189,22 +189,31 @@ has_param_ref(const json &node) {
 std::vector<std::string>
 comment_lines(std::string_view text) {
 	std::vector<std::string> out;
-	std::size_t start = 0;
-	while (start < text.size()) {
-		std::size_t end = text.find('\n', start);
-		if (end == std::string_view::npos)
-			end = text.size();
-		std::string_view line = text.substr(start, end - start);
+	for (std::string_view line : output_lines(text)) {
 		while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
 			line.remove_suffix(1);
 		if (!line.empty())
 			out.push_back(migrate::state::comment_text(line));
-		start = end + 1;
 	}
 	return out;
 }
 
 } // namespace
+
+std::vector<std::string_view>
+output_lines(std::string_view text) {
+	std::vector<std::string_view> lines;
+	std::size_t start = 0;
+	while (start < text.size()) {
+		std::size_t end = text.find('\n', start);
+		if (end == std::string_view::npos)
+			end = text.size();
+		if (end > start)
+			lines.push_back(text.substr(start, end - start));
+		start = end + 1;
+	}
+	return lines;
+}
 
 std::vector<ScriptRevision>
 parse_graph(std::string_view text) {

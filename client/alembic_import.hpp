@@ -32,6 +32,9 @@ struct ScriptRevision {
 // snippet's, and for an id or label migrate cannot hold (naming the revision and its file).
 std::vector<ScriptRevision> parse_graph(std::string_view json);
 
+// The non-empty lines of a child's output (stderr, a reason), without their newlines.
+std::vector<std::string_view> output_lines(std::string_view text);
+
 // The starting point of `alembic upgrade A:B --sql` for `rev` (its first down revision, or base).
 std::string range_start(const ScriptRevision &rev);
 

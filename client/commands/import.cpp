@@ -91,19 +91,10 @@ python_command(const ImportOptions &opt, const std::vector<std::string> &alembic
 // The last lines of a child's stderr: Python's traceback ends with the exception.
 std::string
 tail_lines(const std::string &text, std::size_t count) {
-	std::vector<std::string> lines;
-	std::size_t start = 0;
-	while (start < text.size()) {
-		std::size_t end = text.find('\n', start);
-		if (end == std::string::npos)
-			end = text.size();
-		if (end > start)
-			lines.push_back(text.substr(start, end - start));
-		start = end + 1;
-	}
+	const std::vector<std::string_view> lines = alembic_import::output_lines(text);
 	std::string out;
 	for (std::size_t i = lines.size() > count ? lines.size() - count : 0; i < lines.size(); ++i)
-		out += (out.empty() ? "" : "\n") + lines[i];
+		out += fmt::format("{}{}", out.empty() ? "" : "\n", lines[i]);
 	return out;
 }
 

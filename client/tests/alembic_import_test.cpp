@@ -217,3 +217,10 @@ TEST(AlembicImport, GraphRefusesWhatMigrateCannotHold) {
 		{"revision": "a1", "down_revisions": [], "branch_labels": ["head"]}]})"),
 	             Failure);
 }
+
+TEST(AlembicImport, OutputLinesAreTheNonEmptyOnes) {
+	EXPECT_EQ(output_lines("Traceback\n\n  File x\nValueError: bad"),
+	          (std::vector<std::string_view>{"Traceback", "  File x", "ValueError: bad"}));
+	EXPECT_EQ(output_lines("one\r\n"), (std::vector<std::string_view>{"one\r"}));
+	EXPECT_TRUE(output_lines("\n\n").empty());
+}
