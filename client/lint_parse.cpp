@@ -3,7 +3,8 @@
 // default (false, 0, empty), so every read has a default.
 #include "lint_parse.hpp"
 
-#include "migrate/error.hpp"
+#include "libpq_database.hpp"
+
 #include "migrate/sql_text.hpp"
 
 #include <nlohmann/json.hpp>
@@ -342,29 +343,27 @@ statement(const json &stmt) {
 
 std::vector<migrate::lint::Statement>
 lint_statements(std::string_view sql, const migrate::StatementContext &where) {
-	const std::string source(sql);
-	PgQueryParseResult result = pg_query_parse(source.c_str());
-	if (result.error) {
-		const int extra = result.error->cursorpos > 0 ? migrate::lines_before(source, result.error->cursorpos) : 0;
-		migrate::Error e(migrate::sqlstate::syntax_error,
-		                 result.error->message ? result.error->message : "syntax error");
-		e.context = migrate::describe(where, extra);
-		pg_query_free_parse_result(result);
-		throw e;
-	}
-	const json tree = json::parse(result.parse_tree ? result.parse_tree : "{}", nullptr, false);
-	pg_query_free_parse_result(result);
+	// The split parses the whole section once (a syntax error throws there, naming its line); then
+	// only the statements that can change a schema object are parsed again for their trees, one
+	// at a time, so memory stays that of one statement's tree.
 	std::vector<Statement> statements;
-	for (const json &raw : field(tree, "stmts").is_array() ? field(tree, "stmts") : json::array()) {
-		Statement s = statement(field(raw, "stmt"));
-		const json &location = field(raw, "stmt_location");
-		const json &length = field(raw, "stmt_len");
-		const std::size_t begin = std::min(location.is_number() ? location.get<std::size_t>() : 0, source.size());
-		const std::size_t end = length.is_number() && length.get<std::size_t>() > 0
-		                            ? std::min(begin + length.get<std::size_t>(), source.size())
-		                            : source.size();
-		s.offset = migrate::skip_blank(source, begin, end); // the statement's first token: its line
-		s.length = end - s.offset;
+	const std::vector<migrate::StatementSpan> spans = split_statements(sql, where);
+	statements.reserve(spans.size());
+	for (const migrate::StatementSpan &span : spans) {
+		const std::string text(sql.substr(span.offset, span.length));
+		Statement s;
+		if (!migrate::is_row_statement(text)) {
+			PgQueryParseResult result = pg_query_parse(text.c_str());
+			if (!result.error && result.parse_tree) {
+				const json tree = json::parse(result.parse_tree, nullptr, false);
+				const json &stmts = field(tree, "stmts");
+				if (stmts.is_array() && !stmts.empty())
+					s = statement(field(stmts.front(), "stmt"));
+			}
+			pg_query_free_parse_result(result);
+		}
+		s.offset = span.offset;
+		s.length = span.length;
 		statements.push_back(std::move(s));
 	}
 	return statements;

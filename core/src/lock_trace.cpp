@@ -7,7 +7,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 
 namespace migrate {
@@ -34,12 +33,8 @@ const std::string_view held_locks_sql =
 bool
 traced_statement(std::string_view statement) {
 	const std::size_t at = skip_blank(statement, 0, statement.size());
-	std::string word;
-	for (std::size_t i = at; i < statement.size() && std::isalpha(static_cast<unsigned char>(statement[i])); ++i)
-		word.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(statement[i]))));
-	static constexpr std::array<std::string_view, 10> queries = {"select", "insert", "update", "delete", "merge",
-	                                                             "with",   "values", "copy",   "table",  "call"};
-	return !word.empty() && std::find(queries.begin(), queries.end(), word) == queries.end();
+	return at < statement.size() && std::isalpha(static_cast<unsigned char>(statement[at])) &&
+	       !is_row_statement(statement);
 }
 
 StepTracer::StepTracer(Database &db, std::string_view sql, const std::vector<StatementSpan> &spans) : db_(db) {

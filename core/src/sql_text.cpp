@@ -2,7 +2,10 @@
 #include "migrate/sql_text.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cctype>
 #include <cstddef>
+#include <string>
 
 namespace migrate {
 
@@ -63,6 +66,17 @@ utf8_offset(std::string_view text, int chars) {
 int
 lines_before(std::string_view text, int position) {
 	return lines_before_byte(text, utf8_offset(text, position - 1));
+}
+
+bool
+is_row_statement(std::string_view statement) {
+	std::string word;
+	for (std::size_t i = skip_blank(statement, 0, statement.size());
+	     i < statement.size() && word.size() <= 6 && std::isalpha(static_cast<unsigned char>(statement[i])); ++i)
+		word.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(statement[i]))));
+	static constexpr std::array<std::string_view, 10> rows = {"select", "insert", "update", "delete", "merge",
+	                                                          "with",   "values", "copy",   "table",  "call"};
+	return std::find(rows.begin(), rows.end(), word) != rows.end();
 }
 
 } // namespace migrate

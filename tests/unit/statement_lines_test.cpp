@@ -75,3 +75,15 @@ TEST(SqlText, LinesBeforeAnErrorPosition) {
 	EXPECT_EQ(lines_before("é\nx", 3), 1);
 	EXPECT_EQ(utf8_offset("é\nx", 2), 3u);
 }
+
+// Row statements (queries and DML) need no parse tree from lint or the lock trace: the first word
+// decides, after blanks and comments, in any case, and only as a whole word.
+TEST(SqlText, RowStatementsByTheirFirstWord) {
+	for (const char *row : {"INSERT INTO t VALUES (1)", "select 1", "  -- seed\n/* x */ Update t SET a = 1",
+	                        "WITH x AS (SELECT 1) DELETE FROM t", "VALUES (1)", "COPY t FROM '/f'", "TABLE t",
+	                        "CALL p()", "MERGE INTO t USING s ON true WHEN MATCHED THEN DELETE"})
+		EXPECT_TRUE(is_row_statement(row)) << row;
+	for (const char *schema : {"CREATE TABLE insert (a int)", "ALTER TABLE t ADD COLUMN a int", "selection",
+	                           "DROP TABLE t", "(SELECT 1)", "", "-- only a comment", "CREATE INDEX ON t (a)"})
+		EXPECT_FALSE(is_row_statement(schema)) << schema;
+}
