@@ -107,51 +107,46 @@ refuse_old_extension(const Host &host, const Connection &conn) {
 // read. Not with --wait, which may wait long for a server, nor without the directory, an error to
 // report at once.
 std::future<Context::Opened>
-Context::open_alongside(const std::filesystem::path &dir, bool with_heads) {
+Context::open_alongside(const std::filesystem::path &dir) {
 	std::error_code ec;
 	if (conn_ || !has_database() || options_.wait || !std::filesystem::is_directory(dir, ec))
 		return {};
-	return std::async(std::launch::async, [this, with_heads] {
+	return std::async(std::launch::async, [this] {
 		Opened opened;
 		Connection &conn = connection();
 		if (options_.no_extension)
 			return opened;
 		opened.host = require_host(conn, false, options_.lock_wait, false);
-		opened.store = read_store_summary(conn, with_heads);
+		opened.store = read_store_summary(conn);
 		return opened;
 	});
 }
 
-// The files (read and hashed; parsed too when `reading`, which shows their graph) and what
-// open_alongside found; a bad file is reported before an unreachable server or a missing extension.
+// The files, read and parsed (the comparison with the store needs their graph), and what
+// open_alongside found; a bad file is reported before an unreachable server or a missing
+// extension. `reading`: for a command that changes nothing.
 Context::Opened
-Context::open(Project *&project, bool with_heads, bool reading) {
+Context::open(Project *&project, bool reading) {
 	bool explicit_dir = false;
-	std::future<Opened> opening = open_alongside(Project::directory(options_.dir, &explicit_dir), with_heads);
+	std::future<Opened> opening = open_alongside(Project::directory(options_.dir, &explicit_dir));
 	try {
 		// Leniently: a draft (a template not filled in yet) is warned about and not uploaded; only a
 		// plan that would apply it is refused (refuse_unfilled).
 		project = &files();
-		if (reading && project->exists())
+		if (project->exists())
 			project->graph();
 	} catch (...) {
 		if (opening.valid())
 			opening.wait(); // its outcome no longer matters, but it uses this object
 		throw;
 	}
-	try {
-		Opened opened = opening.valid() ? opening.get() : Opened{};
-		Connection &conn = connection();
-		if (!opened.host)
-			opened.host = require_host(conn, options_.no_extension, options_.lock_wait, !reading);
-		if (!reading)
-			refuse_old_extension(*opened.host, conn); // reading an older one's state is fine
-		return opened;
-	} catch (...) {
-		if (project->exists())
-			project->graph();
-		throw;
-	}
+	Opened opened = opening.valid() ? opening.get() : Opened{};
+	Connection &conn = connection();
+	if (!opened.host)
+		opened.host = require_host(conn, options_.no_extension, options_.lock_wait, !reading);
+	if (!reading)
+		refuse_old_extension(*opened.host, conn); // reading an older one's state is fine
+	return opened;
 }
 
 Host &
@@ -159,12 +154,12 @@ Context::prepare(bool read_heads, const std::function<void()> &before_upload) {
 	if (host_)
 		return *host_;
 	Project *loaded = nullptr;
-	Opened opened = open(loaded, read_heads, false);
+	Opened opened = open(loaded, false);
 	Project &p = *loaded;
 	if (!p.exists())
 		out().note(
 		    fmt::format("No migrations directory {}: using the revisions stored in the database.", p.dir().string()));
-	else // parsed only if the server does not hold exactly these files: a deploy at head parses nothing
+	else
 		synced_ = sync_project(connection(), *opened.host, p, options_.lock_wait, read_heads, before_upload,
 		                       std::move(opened.store));
 	host_ = std::move(opened.host);
@@ -176,7 +171,7 @@ Context::inspect() {
 	if (reading_)
 		return *reading_;
 	Project *loaded = nullptr;
-	Opened opened = open(loaded, false, true);
+	Opened opened = open(loaded, true);
 	Project &p = *loaded;
 	Connection &conn = connection();
 	reading_ = std::move(opened.host);

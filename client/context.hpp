@@ -74,8 +74,8 @@ private:
 		std::optional<Host> host;
 		std::optional<StoreSummary> store;
 	};
-	std::future<Opened> open_alongside(const std::filesystem::path &dir, bool with_heads);
-	Opened open(Project *&project, bool with_heads, bool reading);
+	std::future<Opened> open_alongside(const std::filesystem::path &dir);
+	Opened open(Project *&project, bool reading);
 
 	GlobalOptions options_;
 	std::optional<DatabaseTarget> target_;

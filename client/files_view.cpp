@@ -46,7 +46,7 @@ read_files_view(Connection &conn, const Project &project, bool with_sql, const S
 	if (!store) {
 		if (!has_state_tables(conn))
 			return FilesView{project.shared_graph(), {}, {}, {}};
-		store = &read.emplace(read_store_summary(conn, false));
+		store = &read.emplace(read_store_summary(conn));
 	}
 	// The store holds exactly the files: no revision without a file, none stale, none changed.
 	if (holds_exactly(*store, project))

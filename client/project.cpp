@@ -129,25 +129,6 @@ Project::load(const fs::path &dir, bool allow_missing, bool lenient) {
 	return p;
 }
 
-std::string
-Project::checksum_digest() const {
-	std::vector<std::string_view> sums;
-	sums.reserve(files_.size());
-	for (const auto &f : files_)
-		sums.push_back(f.checksum);
-	std::sort(sums.begin(), sums.end());
-	std::string joined;
-	joined.reserve(sums.size() * 65);
-	for (std::size_t i = 0; i < sums.size(); ++i) {
-		if (i)
-			joined += ',';
-		joined += sums[i];
-	}
-	// Hex and commas only, so the line-ending normalisation of migration_checksum changes nothing:
-	// this is plain SHA-256, as the server's sha256() computes it.
-	return migrate::migration_checksum(joined);
-}
-
 const migrate::RevisionGraph &
 Project::graph() const {
 	parse();

@@ -27,8 +27,7 @@ public:
 	static std::filesystem::path directory(const std::string &dir_option, bool *explicit_dir = nullptr);
 
 	// Reads every migration file (*.sql, not dot-files) and its checksum. Parsing waits for the
-	// first graph() or file(): a database that already holds exactly these files (see
-	// checksum_digest) needs no parse. A missing directory throws unless `allow_missing`, which
+	// first graph() or file(). A missing directory throws unless `allow_missing`, which
 	// gives an empty project. `lenient` (commands that only read headers: revision, merge,
 	// history...) accepts a file whose only fault is an upgrade section not filled in yet, with a
 	// warning, so that writing two revisions in a row works.
@@ -47,11 +46,6 @@ public:
 	const std::vector<std::string> &unfinished() const;
 	// Whether `revision` comes from such a file (read leniently: its sections are a placeholder).
 	bool unfilled(const std::string &revision) const { return unfilled_.contains(revision); }
-
-	// SHA-256 (hex) of the files' checksums, sorted bytewise and joined with ','. The server
-	// computes the same over migrate.revisions: equal digests and counts mean that it holds exactly
-	// these files' contents, each of which it parsed when it was stored.
-	std::string checksum_digest() const;
 
 private:
 	void parse() const;

@@ -28,77 +28,80 @@ version_rows(Connection &conn) {
 
 namespace {
 
-// A digest of every stored checksum (Project::checksum_digest computes the files' one), read
-// from relation {}.
+// What "the store holds exactly the files" compares: per revision its checksum, its down_revisions
+// and its depends_on (stored columns that the engine's graph reads, which a hand edit could change
+// without the checksum), as "checksum|a,b|c"; the rows sorted bytewise, joined with newlines,
+// SHA-256 in hex. Ids are [A-Za-z0-9_], so the separators cannot occur in them; a NULL element
+// (stored by hand) reads '*', which no file can give.
 constexpr std::string_view digest_sql =
-    "(SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(COALESCE(pg_catalog.string_agg(checksum, "
-    "',' ORDER BY checksum COLLATE pg_catalog.\"C\"), ''), 'UTF8')), 'hex') FROM {})";
+    "SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(COALESCE(pg_catalog.string_agg(r, "
+    "E'\\n' ORDER BY r COLLATE pg_catalog.\"C\"), ''), 'UTF8')), 'hex') "
+    "FROM (SELECT checksum OPERATOR(pg_catalog.||) '|' OPERATOR(pg_catalog.||) "
+    "pg_catalog.array_to_string(down_revisions, ',', '*') OPERATOR(pg_catalog.||) '|' OPERATOR(pg_catalog.||) "
+    "pg_catalog.array_to_string(depends_on, ',', '*') AS r FROM migrate.revisions) AS s";
 
-// The count and digest, and what a no-op upgrade needs to know (StoreSummary), computed as the
-// engine's graph does (RevisionGraph::heads, real_heads), in one scan of the table. `g`: every id
-// a revision names, and whether as a down_revision. A row of the full join without a revision is
-// a name that is not stored (the engine's graph refuses to load); a revision no one names is a
-// real head, which must be a version row and vice versa.
+// The same digest of the files' graph (parses them).
 std::string
-with_heads_sql() {
-	return fmt::format(
-	    "WITH s AS MATERIALIZED (SELECT revision, checksum, down_revisions, depends_on FROM migrate.revisions), "
-	    "g AS (SELECT id, pg_catalog.bool_or(by_down) AS by_down FROM (SELECT pg_catalog.unnest(down_revisions) AS id, "
-	    "true AS by_down FROM s UNION ALL SELECT pg_catalog.unnest(depends_on), false FROM s) u GROUP BY id) "
-	    "SELECT pg_catalog.count(s.revision) AS n, {} AS digest, "
-	    "pg_catalog.count(*) FILTER (WHERE s.revision IS NULL OR (g.id IS NULL) OPERATOR(pg_catalog.<>) "
-	    "(v.revision IS NOT NULL)) OPERATOR(pg_catalog.=) 0 AS all_applied, "
-	    "pg_catalog.count(s.revision) FILTER (WHERE g.by_down IS NOT TRUE) AS heads "
-	    "FROM g FULL JOIN s ON s.revision OPERATOR(pg_catalog.=) g.id "
-	    "LEFT JOIN migrate.version v ON v.revision OPERATOR(pg_catalog.=) s.revision",
-	    fmt::format(fmt::runtime(digest_sql), "s"));
+files_digest(const Project &project) {
+	const migrate::RevisionGraph &graph = project.graph();
+	std::vector<std::string> rows;
+	rows.reserve(graph.size());
+	for (std::size_t i = 0; i < graph.size(); ++i) {
+		const migrate::Revision &rev = graph[static_cast<migrate::RevisionGraph::Index>(i)];
+		rows.push_back(
+		    fmt::format("{}|{}|{}", rev.checksum, fmt::join(rev.down_revisions, ","), fmt::join(rev.depends_on, ",")));
+	}
+	std::sort(rows.begin(), rows.end());
+	// Hex, ids and separators only, so the line-ending normalisation of migration_checksum changes
+	// nothing: this is plain SHA-256, as the server's sha256() computes it.
+	return migrate::migration_checksum(fmt::format("{}", fmt::join(rows, "\n")));
 }
 
 } // namespace
 
 // One row per version row (one with a NULL revision when there is none), each carrying the count
-// and the digest, and with `with_heads` what StoreSummary says of the heads (about 2 ms more in a
-// fresh backend: only `upgrade` asks).
+// and the digest.
 StoreSummary
-read_store_summary(Connection &conn, bool with_heads) {
-	const std::string summary =
-	    with_heads ? with_heads_sql()
-	               : fmt::format("SELECT (SELECT pg_catalog.count(*) FROM migrate.revisions) AS n, {} AS digest",
-	                             fmt::format(fmt::runtime(digest_sql), "migrate.revisions"));
-	auto r = conn.query(fmt::format(
-	    "SELECT c.*, v.revision FROM ({}) c LEFT JOIN migrate.version v ON true ORDER BY v.revision", summary));
+read_store_summary(Connection &conn) {
+	auto r = conn.query(fmt::format("SELECT (SELECT pg_catalog.count(*) FROM migrate.revisions), ({}), v.revision "
+	                                "FROM (SELECT) AS c LEFT JOIN migrate.version v ON true ORDER BY v.revision",
+	                                digest_sql));
 	StoreSummary s;
 	s.revisions = std::stol(r.get(0, 0));
 	s.digest = r.get(0, 1);
-	const int revision_column = with_heads ? 4 : 2;
-	if (with_heads) {
-		s.heads_read = true;
-		s.all_applied = r.get_bool(0, 2);
-		s.heads = std::stol(r.get(0, 3));
-	}
 	for (int i = 0; i < r.rows(); ++i)
-		if (!r.is_null(i, revision_column))
-			s.version.push_back(r.get(i, revision_column));
+		if (!r.is_null(i, 2))
+			s.version.push_back(r.get(i, 2));
 	return s;
 }
 
 // Contents are stored only after they parsed, and a revision's content names its id, so equal
-// sets mean nothing to upload and nothing to check in the files.
+// sets mean nothing to upload and nothing to check in the files; the graph's columns are compared
+// too, so the store's graph is the files' graph.
 bool
 holds_exactly(const StoreSummary &store, const Project &project) {
-	return store.revisions == static_cast<long>(project.files().size()) && store.digest == project.checksum_digest();
+	return store.revisions == static_cast<long>(project.files().size()) && store.digest == files_digest(project);
 }
 
 SyncResult
 sync_project(Connection &conn, const Host &host, const Project &project, double lock_wait, bool read_heads,
              const std::function<void()> &before_upload, std::optional<StoreSummary> store) {
 	SyncResult result;
-	if (!store || (read_heads && !store->heads_read))
-		store = read_store_summary(conn, read_heads);
+	if (!store)
+		store = read_store_summary(conn);
 	if (holds_exactly(*store, project)) {
 		result.unchanged = true;
-		result.all_applied = store->all_applied;
-		result.heads = store->heads;
+		if (read_heads) { // the files' graph is the store's: its real heads must be the version rows
+			const migrate::RevisionGraph &graph = project.graph();
+			std::vector<std::string> real_heads;
+			for (auto i : graph.real_heads())
+				real_heads.push_back(graph[i].id);
+			std::vector<std::string> version = store->version; // sorted by the database's collation
+			std::sort(real_heads.begin(), real_heads.end());
+			std::sort(version.begin(), version.end());
+			result.all_applied = real_heads == version;
+			result.heads = static_cast<long>(graph.heads().size());
+		}
 		return result;
 	}
 	project.graph(); // every file parses, or nothing is sent

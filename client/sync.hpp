@@ -17,33 +17,30 @@ struct SyncResult {
 	std::vector<std::string> uploaded; // revision ids, in upload order
 	std::vector<std::string> removed;  // stale stored revisions dropped (no file, never applied)
 	bool unchanged = false;            // nothing was uploaded because nothing differed
-	// With `read_heads`, read with the comparison when unchanged, so that a no-op `upgrade head`
-	// needs no more round trips and never loads the extension's library:
-	bool all_applied = false; // the version rows are the heads (dependencies counted): every stored
-	                          // revision is applied, and every revision a revision names is stored
+	// With `read_heads`, when unchanged, from the files' graph (which is then the store's), so that
+	// a no-op `upgrade head` needs no more round trips and never loads the extension's library:
+	bool all_applied = false; // the version rows are the real heads (dependencies counted): every
+	                          // revision is applied
 	long heads = 0;           // revisions no other one names as down_revision (what `head` picks from)
 };
 
 // What the store holds, in one query: compared with the files it tells whether the server holds
-// exactly them, in which case nothing is uploaded and nothing parsed. Context reads it on the
+// exactly them, in which case nothing is uploaded. Context reads it on the
 // connecting thread while the files are read. Needs the state tables.
 struct StoreSummary {
 	long revisions = 0;               // stored revisions
-	std::string digest;               // of their sorted checksums (Project::checksum_digest)
+	std::string digest;               // of their checksums and graph columns (sync.cpp)
 	std::vector<std::string> version; // the version rows, sorted
-	bool heads_read = false;          // read with `with_heads`: then SyncResult's all_applied and heads
-	bool all_applied = false;
-	long heads = 0;
 };
-StoreSummary read_store_summary(Connection &conn, bool with_heads);
+StoreSummary read_store_summary(Connection &conn);
 // Whether the store holds exactly the project's files, no more, no fewer.
 bool holds_exactly(const StoreSummary &store, const Project &project);
 
 // Uploads the revisions whose checksum the server does not have (one query to compare, one
 // transaction to upload, under the migration lock): migrate_add, or in client mode the engine's
-// Runner::add over libpq. Nothing is uploaded if any file is bad: the files are parsed only when
-// the server does not hold exactly them, and then before `before_upload` runs and anything is sent.
-// `store`: the summary, if already read (with heads when `read_heads`).
+// Runner::add over libpq. Nothing is uploaded if any file is bad: the files are parsed first, and
+// `before_upload` runs once they differ from the store, before anything is sent.
+// `store`: the summary, if already read.
 SyncResult sync_project(Connection &conn, const Host &host, const Project &project, double lock_wait,
                         bool read_heads = false, const std::function<void()> &before_upload = {},
                         std::optional<StoreSummary> store = std::nullopt);
