@@ -104,7 +104,6 @@ sync_project(Connection &conn, const Host &host, const Project &project, double 
 		}
 		return result;
 	}
-	project.graph(); // every file parses, or nothing is sent
 	if (before_upload)
 		before_upload();
 	std::map<std::string, std::string> server;

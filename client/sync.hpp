@@ -33,7 +33,8 @@ struct StoreSummary {
 	std::vector<std::string> version; // the version rows, sorted
 };
 StoreSummary read_store_summary(Connection &conn);
-// Whether the store holds exactly the project's files, no more, no fewer.
+// Whether the store holds exactly the project's files, no more, no fewer. Parses them: a bad file
+// throws here, before anything is sent.
 bool holds_exactly(const StoreSummary &store, const Project &project);
 
 // Uploads the revisions whose checksum the server does not have (one query to compare, one
