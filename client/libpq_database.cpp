@@ -78,31 +78,76 @@ is_transaction_control(std::string_view statement) {
 	return second == "TRANSACTION";
 }
 
-std::vector<migrate::StatementSpan>
-split_statements(std::string_view sql, const migrate::StatementContext &where) {
-	const std::string text(sql);
-	PgQuerySplitResult result = pg_query_split_with_parser(text.c_str());
+namespace {
+
+// The parser's split of `text`, with offsets from `base`: a syntax error throws, naming its line
+// in `whole` (the section).
+void
+split_with_parser(std::string_view whole, std::size_t base, std::string_view text,
+                  const migrate::StatementContext &where, std::vector<migrate::StatementSpan> &spans) {
+	const std::string piece(text);
+	PgQuerySplitResult result = pg_query_split_with_parser(piece.c_str());
 	if (result.error) {
-		int extra = result.error->cursorpos > 0 ? migrate::lines_before(text, result.error->cursorpos) : 0;
+		const int extra =
+		    result.error->cursorpos > 0
+		        ? migrate::lines_before_byte(whole, base + migrate::utf8_offset(piece, result.error->cursorpos - 1))
+		        : 0;
 		migrate::Error e(migrate::sqlstate::syntax_error,
 		                 result.error->message ? result.error->message : "syntax error");
 		e.context = migrate::describe(where, extra);
 		pg_query_free_split_result(result);
 		throw e;
 	}
-	std::vector<migrate::StatementSpan> spans;
 	for (int i = 0; i < result.n_stmts; ++i) {
 		std::size_t begin =
-		    std::min(static_cast<std::size_t>(std::max(result.stmts[i]->stmt_location, 0)), text.size());
+		    std::min(static_cast<std::size_t>(std::max(result.stmts[i]->stmt_location, 0)), piece.size());
 		std::size_t end = result.stmts[i]->stmt_len > 0
-		                      ? std::min(begin + static_cast<std::size_t>(result.stmts[i]->stmt_len), text.size())
-		                      : text.size();
-		begin = migrate::skip_blank(text, begin, end);
+		                      ? std::min(begin + static_cast<std::size_t>(result.stmts[i]->stmt_len), piece.size())
+		                      : piece.size();
+		begin = migrate::skip_blank(piece, begin, end);
 		if (begin < end)
-			spans.push_back({begin, end - begin});
+			spans.push_back({base + begin, end - begin});
 	}
 	pg_query_free_split_result(result);
-	return spans;
+}
+
+} // namespace
+
+std::vector<migrate::StatementSpan>
+split_statements(std::string_view sql, const migrate::StatementContext &where, std::size_t piece_bytes) {
+	std::vector<migrate::StatementSpan> spans;
+	if (sql.size() <= piece_bytes) {
+		split_with_parser(sql, 0, sql, where, spans);
+		return spans;
+	}
+	// The parser keeps the raw tree of everything it parsed until it returns (about 1.7 KB per
+	// INSERT): a big data section goes to it in pieces of about `piece_bytes`, cut where the
+	// scanner sees a statement end. The scanner also cuts inside CREATE RULE (...; ...) and BEGIN
+	// ATOMIC ... END, and a piece that ends inside a statement never parses; then the whole
+	// section is parsed at once, which also gives any syntax error its exact place.
+	const std::string text(sql);
+	PgQuerySplitResult scanned = pg_query_split_with_scanner(text.c_str());
+	std::vector<std::size_t> cuts; // where each statement the scanner found begins
+	if (!scanned.error)
+		for (int i = 0; i < scanned.n_stmts; ++i)
+			cuts.push_back(static_cast<std::size_t>(std::max(scanned.stmts[i]->stmt_location, 0)));
+	pg_query_free_split_result(scanned);
+	cuts.push_back(sql.size());
+	try {
+		std::size_t from = 0;
+		for (std::size_t cut : cuts) {
+			if (cut < sql.size() && cut - from < piece_bytes)
+				continue;
+			if (cut > from)
+				split_with_parser(sql, from, sql.substr(from, cut - from), where, spans);
+			from = cut;
+		}
+		return spans;
+	} catch (const migrate::Error &) {
+		spans.clear();
+		split_with_parser(sql, 0, sql, where, spans);
+		return spans;
+	}
 }
 
 void

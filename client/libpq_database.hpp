@@ -110,7 +110,10 @@ bool is_transaction_control(std::string_view statement);
 
 // PostgreSQL's own parser (libpg_query) cutting SQL into statements: byte offset and length of
 // each, comments and blanks before a statement skipped. Throws migrate::Error on a syntax error.
-std::vector<migrate::StatementSpan> split_statements(std::string_view sql, const migrate::StatementContext &where);
+// A section longer than `piece_bytes` is parsed in pieces of about that size, so memory does not
+// grow with the section.
+std::vector<migrate::StatementSpan> split_statements(std::string_view sql, const migrate::StatementContext &where,
+                                                     std::size_t piece_bytes = std::size_t{1} << 20);
 
 // The relations a statement names (every RangeVar of its parse tree), as written: "agents",
 // "public.agents" (quoted where needed). None when it does not parse.

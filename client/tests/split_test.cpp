@@ -59,3 +59,60 @@ TEST(Snapshot, Diff) {
 	EXPECT_EQ(pgmigrate::snapshot_diff(before, after), (std::vector<std::string>{"- b", "+ d"}));
 	EXPECT_TRUE(pgmigrate::snapshot_diff(before, before).empty());
 }
+
+namespace {
+
+std::vector<std::string>
+split_in_pieces(const std::string &sql, std::size_t piece_bytes) {
+	std::vector<std::string> out;
+	for (auto s : split_statements(sql, {}, piece_bytes))
+		out.push_back(sql.substr(s.offset, s.length));
+	return out;
+}
+
+} // namespace
+
+// A long section is parsed in pieces cut at the scanner's statement ends: the same statements, at
+// the same offsets, as one parse of the whole.
+TEST(Split, InPiecesAsWhole) {
+	std::string sql = "CREATE TABLE seed (id bigint, note text);\n";
+	for (int i = 0; i < 200; ++i)
+		sql += "-- row " + std::to_string(i) + "\nINSERT INTO seed VALUES (" + std::to_string(i) + ", 'a;b');\n";
+	const auto whole = pieces(sql);
+	ASSERT_EQ(whole.size(), 201u);
+	for (std::size_t piece : {1, 40, 100, 1000})
+		EXPECT_EQ(split_in_pieces(sql, piece), whole) << "pieces of " << piece << " bytes";
+}
+
+// The scanner also cuts inside CREATE RULE (...; ...) and BEGIN ATOMIC ... END: a piece ending
+// there does not parse, and the whole section is parsed instead.
+TEST(Split, InPiecesAcrossStatementsWithSemicolons) {
+	const std::string sql =
+	    "INSERT INTO t VALUES (1);\n"
+	    "CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));\n"
+	    "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;\n"
+	    "INSERT INTO t VALUES (2);\n";
+	const auto whole = pieces(sql);
+	ASSERT_EQ(whole.size(), 4u);
+	for (std::size_t piece = 1; piece < sql.size(); piece += 7)
+		EXPECT_EQ(split_in_pieces(sql, piece), whole) << "pieces of " << piece << " bytes";
+}
+
+TEST(Split, InPiecesSyntaxErrorNamesTheLine) {
+	std::string sql;
+	for (int i = 0; i < 50; ++i)
+		sql += "INSERT INTO t VALUES (" + std::to_string(i) + ");\n";
+	sql += "INSERT INTO t VALUS (50);\n";
+	migrate::StatementContext where;
+	where.revision = "004";
+	where.section = "upgrade";
+	where.filename = "x.sql";
+	where.line = 3;
+	try {
+		split_statements(sql, where, 64);
+		FAIL() << "expected a syntax error";
+	} catch (const migrate::Error &e) {
+		EXPECT_EQ(e.sqlstate(), migrate::sqlstate::syntax_error);
+		EXPECT_NE(e.context.find("file x.sql, line 53"), std::string::npos) << e.context;
+	}
+}
