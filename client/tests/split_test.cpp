@@ -40,11 +40,7 @@ TEST(Split, OnlyComments) {
 }
 
 TEST(Split, SyntaxErrorNamesTheLine) {
-	migrate::StatementContext where;
-	where.revision = "004";
-	where.section = "upgrade";
-	where.filename = "x.sql";
-	where.line = 10;
+	const migrate::StatementContext where{"004", migrate::Direction::upgrade, "upgrade", "x.sql", 10};
 	try {
 		split_statements("SELECT 1;\nSELEC 2;\n", where);
 		FAIL() << "expected a syntax error";
@@ -103,11 +99,7 @@ TEST(Split, InPiecesSyntaxErrorNamesTheLine) {
 	for (int i = 0; i < 50; ++i)
 		sql += "INSERT INTO t VALUES (" + std::to_string(i) + ");\n";
 	sql += "INSERT INTO t VALUS (50);\n";
-	migrate::StatementContext where;
-	where.revision = "004";
-	where.section = "upgrade";
-	where.filename = "x.sql";
-	where.line = 3;
+	const migrate::StatementContext where{"004", migrate::Direction::upgrade, "upgrade", "x.sql", 3};
 	try {
 		split_statements(sql, where, 64);
 		FAIL() << "expected a syntax error";
