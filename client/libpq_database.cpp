@@ -127,12 +127,16 @@ split_statements(std::string_view sql, const migrate::StatementContext &where, s
 	// section is parsed at once, which also gives any syntax error its exact place.
 	const std::string text(sql);
 	PgQuerySplitResult scanned = pg_query_split_with_scanner(text.c_str());
+	const bool scanned_ok = !scanned.error;
 	std::vector<std::size_t> cuts; // where each statement the scanner found begins
-	if (!scanned.error)
-		for (int i = 0; i < scanned.n_stmts; ++i)
-			cuts.push_back(static_cast<std::size_t>(std::max(scanned.stmts[i]->stmt_location, 0)));
+	for (int i = 0; scanned_ok && i < scanned.n_stmts; ++i)
+		cuts.push_back(static_cast<std::size_t>(std::max(scanned.stmts[i]->stmt_location, 0)));
 	pg_query_free_split_result(scanned);
 	cuts.push_back(sql.size());
+	if (!scanned_ok) { // the parser fails too, and says where
+		split_with_parser(sql, 0, sql, where, spans);
+		return spans;
+	}
 	try {
 		std::size_t from = 0;
 		for (std::size_t cut : cuts) {

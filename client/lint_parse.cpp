@@ -353,6 +353,8 @@ lint_statements(std::string_view sql, const migrate::StatementContext &where) {
 		const std::string text(sql.substr(span.offset, span.length));
 		Statement s;
 		if (!migrate::is_row_statement(text)) {
+			// It parsed within the section, so it parses alone; if not, lint has no tree for it
+			// (kind other), and the server still runs and judges it.
 			PgQueryParseResult result = pg_query_parse(text.c_str());
 			if (!result.error && result.parse_tree) {
 				const json tree = json::parse(result.parse_tree, nullptr, false);

@@ -25,8 +25,8 @@ struct SyncResult {
 };
 
 // What the store holds, in one query: compared with the files it tells whether the server holds
-// exactly them, in which case nothing is uploaded. Context reads it on the
-// connecting thread while the files are read. Needs the state tables.
+// exactly them, in which case nothing is uploaded. Context reads it on the connecting thread while
+// the files are read. Needs the state tables.
 struct StoreSummary {
 	long revisions = 0;               // stored revisions
 	std::string digest;               // of their checksums and graph columns (sync.cpp)

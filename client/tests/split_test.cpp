@@ -108,3 +108,20 @@ TEST(Split, InPiecesSyntaxErrorNamesTheLine) {
 		EXPECT_NE(e.context.find("file x.sql, line 53"), std::string::npos) << e.context;
 	}
 }
+
+// A string left open stops the scanner as well: the whole section goes to the parser, which
+// names the line where the string began.
+TEST(Split, InPiecesUnterminatedStringNamesItsLine) {
+	std::string sql;
+	for (int i = 0; i < 20; ++i)
+		sql += "INSERT INTO t VALUES (" + std::to_string(i) + ");\n";
+	sql += "INSERT INTO t VALUES ('open);\nINSERT INTO t VALUES (21);\n";
+	const migrate::StatementContext where{"004", migrate::Direction::upgrade, "upgrade", "x.sql", 1};
+	try {
+		split_statements(sql, where, 64);
+		FAIL() << "expected a syntax error";
+	} catch (const migrate::Error &e) {
+		EXPECT_NE(std::string(e.what()).find("unterminated quoted string"), std::string::npos) << e.what();
+		EXPECT_NE(e.context.find("file x.sql, line 21"), std::string::npos) << e.context;
+	}
+}

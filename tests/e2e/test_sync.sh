@@ -157,5 +157,14 @@ sql "$DEPS" "UPDATE migrate.revisions SET down_revisions = '{010,099}' WHERE rev
 pgm -d "$DEPS" --dir deps upgrade heads
 expect_rc 1 "a stored revision names one that is not stored"
 expect_err_has "099"
+# a NULL among a stored revision's down_revisions (by hand) is a difference too: the engine, not
+# the no-op's shortcut, reads that store (and finds nothing to do)
+if [[ -z $NOEXT ]]; then
+	sql "$DEPS" "UPDATE migrate.revisions SET down_revisions = '{010,NULL}' WHERE revision = '011'" >/dev/null
+	before=$(calls)
+	PGOPTIONS="-c track_functions=all" pgm -d "$DEPS" --dir deps upgrade heads
+	expect_rc 0
+	[[ $(calls) -gt $before ]] || fail "a stored NULL down_revision was taken for the files' graph"
+fi
 
 finish
