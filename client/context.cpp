@@ -117,7 +117,7 @@ Context::open_alongside(const std::filesystem::path &dir) {
 		if (options_.no_extension)
 			return opened;
 		opened.host = require_host(conn, false, options_.lock_wait, false);
-		opened.store = read_store_summary(conn);
+		opened.store = read_store_summary(conn, opened.host->summary);
 		return opened;
 	});
 }

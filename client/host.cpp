@@ -27,11 +27,14 @@ constexpr const char *no_extension_way =
 std::optional<Host>
 find_extension(Connection &conn) {
 	auto r =
-	    conn.query("SELECT n.nspname, e.extversion FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n "
+	    conn.query("SELECT n.nspname, e.extversion, pg_catalog.to_regclass('migrate.summary') IS NOT NULL "
+	               "FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n "
 	               "ON n.oid OPERATOR(pg_catalog.=) e.extnamespace WHERE e.extname OPERATOR(pg_catalog.=) 'migrate'");
 	if (r.rows() == 0)
 		return std::nullopt;
-	return Host{false, r.get(0, 0), r.get(0, 1), &conn, false};
+	Host host{false, r.get(0, 0), r.get(0, 1), &conn, false};
+	host.summary = r.get_bool(0, 2);
+	return host;
 }
 
 std::string
@@ -207,6 +210,13 @@ guard_state_tables(Connection &conn) {
 	    "SELECT 1, t.relname, 'kind', t.relkind::pg_catalog.text FROM t WHERE t.relkind OPERATOR(pg_catalog.<>) 'r' "
 	    "UNION ALL SELECT 2, t.relname, 'trigger', pg_catalog.quote_ident(g.tgname) FROM t "
 	    "JOIN pg_catalog.pg_trigger g ON g.tgrelid OPERATOR(pg_catalog.=) t.oid WHERE NOT g.tgisinternal "
+	    // the extension's own (migrate.forget_summary, over the extension's tables): only the
+	    // extension's owner can change what it runs
+	    "AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e "
+	    "ON e.oid OPERATOR(pg_catalog.=) d.refobjid WHERE d.classid OPERATOR(pg_catalog.=) "
+	    "'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) g.tgfoid "
+	    "AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass "
+	    "AND d.deptype OPERATOR(pg_catalog.=) 'e' AND e.extname OPERATOR(pg_catalog.=) 'migrate') "
 	    "UNION ALL SELECT 3, t.relname, 'rule', pg_catalog.quote_ident(w.rulename) FROM t "
 	    "JOIN pg_catalog.pg_rewrite w ON w.ev_class OPERATOR(pg_catalog.=) t.oid "
 	    "WHERE w.rulename OPERATOR(pg_catalog.<>) '_RETURN' "
@@ -317,6 +327,7 @@ require_host(Connection &conn, bool no_extension, double lock_wait, bool create)
 			                       conn.database()));
 			host.schema = ext->schema;
 			host.version = ext->version;
+			host.summary = ext->summary;
 		}
 		if (has_state_schema(conn))
 			guard_state_tables(conn); // before state.sql or the engine touch them

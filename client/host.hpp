@@ -26,6 +26,9 @@ struct Host {
 	// backend a query over pg_proc and pg_depend.
 	std::string fn(std::string_view name) const;
 	mutable bool checked = false; // the look-alike check passed
+	// The extension keeps migrate.summary (0.6.0; state::store_digest_sql's row as the engine last
+	// wrote it), which what runs nothing may compare the files with instead of the stored revisions.
+	bool summary = false;
 };
 
 // The installed extension, or nullopt.

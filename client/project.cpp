@@ -56,6 +56,10 @@ read_file(int dir_fd, const std::string &name, std::string &out) {
 			break;
 		}
 		out.append(buf, static_cast<std::size_t>(n));
+		// A regular file reads short only at its end: a migration file (smaller than the buffer)
+		// then takes one read, not a second one that returns 0.
+		if (static_cast<std::size_t>(n) < sizeof buf)
+			break;
 	}
 	::close(fd);
 	return ok;

@@ -28,50 +28,62 @@ version_rows(Connection &conn) {
 
 namespace {
 
-// What "the store holds exactly the files" compares: per revision its checksum, its down_revisions
-// and its depends_on (stored columns that the engine's graph reads, which a hand edit could change
-// without the checksum), as "checksum|a,b|c"; the rows sorted bytewise, joined with newlines,
-// SHA-256 in hex. Ids are [A-Za-z0-9_], so the separators cannot occur in them; a NULL element
-// (stored by hand) reads '*', which no file can give.
-constexpr std::string_view digest_sql =
-    "SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(COALESCE(pg_catalog.string_agg(r, "
-    "E'\\n' ORDER BY r COLLATE pg_catalog.\"C\"), ''), 'UTF8')), 'hex') "
-    "FROM (SELECT checksum OPERATOR(pg_catalog.||) '|' OPERATOR(pg_catalog.||) "
-    "pg_catalog.array_to_string(down_revisions, ',', '*') OPERATOR(pg_catalog.||) '|' OPERATOR(pg_catalog.||) "
-    "pg_catalog.array_to_string(depends_on, ',', '*') AS r FROM migrate.revisions) AS s";
-
-// The same digest of the files' graph (parses them).
+// state::store_digest_sql of the files' graph (parses them).
 std::string
 files_digest(const Project &project) {
 	const migrate::RevisionGraph &graph = project.graph();
 	std::vector<std::string> rows;
 	rows.reserve(graph.size());
-	for (std::size_t i = 0; i < graph.size(); ++i) {
-		const migrate::Revision &rev = graph[static_cast<migrate::RevisionGraph::Index>(i)];
-		rows.push_back(
-		    fmt::format("{}|{}|{}", rev.checksum, fmt::join(rev.down_revisions, ","), fmt::join(rev.depends_on, ",")));
-	}
+	for (std::size_t i = 0; i < graph.size(); ++i)
+		rows.push_back(migrate::state::store_digest_line(graph[static_cast<migrate::RevisionGraph::Index>(i)]));
 	std::sort(rows.begin(), rows.end());
 	// Hex, ids and separators only, so the line-ending normalisation of migration_checksum changes
 	// nothing: this is plain SHA-256, as the server's sha256() computes it.
 	return migrate::migration_checksum(fmt::format("{}", fmt::join(rows, "\n")));
 }
 
+// Whether the version rows are the files' real heads (dependencies counted): every revision is
+// applied. Only meaningful when the store holds exactly the files.
+bool
+all_applied(const Project &project, std::vector<std::string> version) {
+	const migrate::RevisionGraph &graph = project.graph();
+	std::vector<std::string> real_heads;
+	for (auto i : graph.real_heads())
+		real_heads.push_back(graph[i].id);
+	std::sort(real_heads.begin(), real_heads.end());
+	std::sort(version.begin(), version.end()); // sorted by the database's collation
+	return real_heads == version;
+}
+
 } // namespace
 
 // One row per version row (one with a NULL revision when there is none), each carrying the count
-// and the digest.
+// and the digest: of migrate.summary when `cached` and it holds one row, else of the revisions.
 StoreSummary
-read_store_summary(Connection &conn) {
-	auto r = conn.query(fmt::format("SELECT (SELECT pg_catalog.count(*) FROM migrate.revisions), ({}), v.revision "
-	                                "FROM (SELECT) AS c LEFT JOIN migrate.version v ON true ORDER BY v.revision",
-	                                digest_sql));
+read_store_summary(Connection &conn, bool cached) {
+	auto read = [&conn](std::string_view sql, StoreSummary &s) {
+		auto r = conn.query(
+		    fmt::format("SELECT d.*, v.revision FROM (SELECT) AS c LEFT JOIN ({}) AS d(revisions, digest) ON true "
+		                "LEFT JOIN migrate.version v ON true ORDER BY v.revision",
+		                sql));
+		for (int i = 0; i < r.rows(); ++i)
+			if (!r.is_null(i, 2))
+				s.version.push_back(r.get(i, 2));
+		if (r.is_null(0, 0))
+			return false;
+		s.revisions = std::stol(r.get(0, 0));
+		s.digest = r.get(0, 1);
+		return true;
+	};
 	StoreSummary s;
-	s.revisions = std::stol(r.get(0, 0));
-	s.digest = r.get(0, 1);
-	for (int i = 0; i < r.rows(); ++i)
-		if (!r.is_null(i, 2))
-			s.version.push_back(r.get(i, 2));
+	if (cached && read("SELECT pg_catalog.max(revisions), pg_catalog.max(digest) FROM migrate.summary "
+	                   "HAVING pg_catalog.count(*) OPERATOR(pg_catalog.=) 1",
+	                   s)) {
+		s.cached = true;
+		return s;
+	}
+	s = {};
+	read(migrate::state::store_digest_sql, s);
 	return s;
 }
 
@@ -89,18 +101,19 @@ sync_project(Connection &conn, const Host &host, const Project &project, double 
 	SyncResult result;
 	if (!store)
 		store = read_store_summary(conn);
-	if (holds_exactly(*store, project)) {
+	bool same = holds_exactly(*store, project);
+	// migrate.summary is what the engine wrote, and runs nothing by itself: it may say that a
+	// no-op is one, but before anything runs, or when it disagrees with the files, the stored
+	// revisions decide.
+	if (store->cached && !(same && read_heads && all_applied(project, store->version))) {
+		store = read_store_summary(conn);
+		same = holds_exactly(*store, project);
+	}
+	if (same) {
 		result.unchanged = true;
-		if (read_heads) { // the files' graph is the store's: its real heads must be the version rows
-			const migrate::RevisionGraph &graph = project.graph();
-			std::vector<std::string> real_heads;
-			for (auto i : graph.real_heads())
-				real_heads.push_back(graph[i].id);
-			std::vector<std::string> version = store->version; // sorted by the database's collation
-			std::sort(real_heads.begin(), real_heads.end());
-			std::sort(version.begin(), version.end());
-			result.all_applied = real_heads == version;
-			result.heads = static_cast<long>(graph.heads().size());
+		if (read_heads) { // the files' graph is the store's
+			result.all_applied = all_applied(project, store->version);
+			result.heads = static_cast<long>(project.graph().heads().size());
 		}
 		return result;
 	}

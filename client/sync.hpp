@@ -29,10 +29,14 @@ struct SyncResult {
 // the files are read. Needs the state tables.
 struct StoreSummary {
 	long revisions = 0;               // stored revisions
-	std::string digest;               // of their checksums and graph columns (sync.cpp)
+	std::string digest;               // of their checksums and graph columns (state::store_digest_sql)
 	std::vector<std::string> version; // the version rows, sorted
+	bool cached = false;              // revisions and digest are migrate.summary's (the engine's, not read off
+	                                  // the revisions): trusted only by what runs nothing
 };
-StoreSummary read_store_summary(Connection &conn);
+// `cached` (Host::summary): from migrate.summary when it has its row, which in a fresh backend
+// costs a fraction of reading every stored revision.
+StoreSummary read_store_summary(Connection &conn, bool cached = false);
 // Whether the store holds exactly the project's files, no more, no fewer. Parses them: a bad file
 // throws here, before anything is sent.
 bool holds_exactly(const StoreSummary &store, const Project &project);
@@ -41,7 +45,8 @@ bool holds_exactly(const StoreSummary &store, const Project &project);
 // transaction to upload, under the migration lock): migrate_add, or in client mode the engine's
 // Runner::add over libpq. Nothing is uploaded if any file is bad: the files are parsed first, and
 // `before_upload` runs once they differ from the store, before anything is sent.
-// `store`: the summary, if already read.
+// `store`: the summary, if already read (a cached one is read again from the revisions unless it
+// shows a no-op upgrade: `read_heads` and every revision applied).
 SyncResult sync_project(Connection &conn, const Host &host, const Project &project, double lock_wait,
                         bool read_heads = false, const std::function<void()> &before_upload = {},
                         std::optional<StoreSummary> store = std::nullopt);

@@ -93,6 +93,14 @@ Database::record_step(const RevisionGraph &graph, const Step &step, double durat
 }
 
 void
+Database::refresh_summary() {
+	if (!summary_)
+		summary_ = query(state::summary_member_sql) == std::vector<Row>{{"t"}};
+	if (*summary_)
+		query(state::summary_refresh_sql());
+}
+
+void
 Database::commit() {
 	throw Error(sqlstate::invalid_transaction_state, "cannot commit between revisions here", {},
 	            "Use one transaction for the whole plan, or call the per-revision procedure outside a transaction "

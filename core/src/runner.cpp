@@ -353,8 +353,10 @@ Runner::add_all(const std::vector<Upload> &files) {
 		}
 		db_.query(state::revision_upsert_sql(n), params);
 	}
-	if (!store.empty())
+	if (!store.empty()) {
 		check_stored_graph();
+		db_.refresh_summary();
+	}
 	return ids;
 }
 
@@ -432,6 +434,8 @@ Runner::remove(const std::vector<std::string> &ids) {
 		                   "checksum) VALUES ($1, 'remove', $2, pg_catalog.clock_timestamp(), 0, $3)",
 		                   {rev.id, state::joined_parents(rev), rev.checksum});
 	}
+	if (!removed.empty())
+		db_.refresh_summary();
 	return rows;
 }
 

@@ -116,6 +116,20 @@ insert_rows(const std::vector<std::string> &rows) {
 } // namespace
 
 std::string
+store_digest_line(const Revision &revision) {
+	return fmt::format("{}|{}|{}", revision.checksum, fmt::join(revision.down_revisions, ","),
+	                   fmt::join(revision.depends_on, ","));
+}
+
+// One statement: the old row goes (the trigger removed it already when this call changed the
+// store; not when it found the store as it was) and the new one comes from the same snapshot.
+std::string
+summary_refresh_sql() {
+	return fmt::format("WITH old AS (DELETE FROM migrate.summary) INSERT INTO migrate.summary (revisions, digest) {}",
+	                   store_digest_sql);
+}
+
+std::string
 joined_parents(const Revision &revision) {
 	return fmt::format("{}", fmt::join(revision.down_revisions, ", "));
 }

@@ -167,4 +167,62 @@ if [[ -z $NOEXT ]]; then
 	[[ $(calls) -gt $before ]] || fail "a stored NULL down_revision was taken for the files' graph"
 fi
 
+# migrate.summary (the extension's): a no-op and a read-only command compare the files with its row
+# and read no stored revision, which a role that may not read them shows; a hand edit that
+# bypasses its trigger is trusted by what runs nothing only, and anything that runs reads the store.
+if [[ -z $NOEXT ]]; then
+	SUM=$(new_db summary)
+	pgm -d "$SUM" --dir deps upgrade heads
+	expect_rc 0
+	expect_eq "1" "$(sql "$SUM" "SELECT count(*) FROM migrate.summary")" "the upload wrote the summary"
+	READER=e2e_sync_reader
+	sql "$SUM" "DROP ROLE IF EXISTS $READER; CREATE ROLE $READER LOGIN;
+		REVOKE SELECT ON migrate.revisions FROM PUBLIC" >/dev/null 2>&1
+	AS_READER="postgresql://$READER@127.0.0.1:$PORT/${SUM##*/}"
+	pgm -d "$AS_READER" --dir deps upgrade heads
+	expect_rc 0 "the no-op at the heads reads no stored revision"
+	expect_out ""
+	pgm -d "$AS_READER" --dir deps current
+	expect_rc 0 "current reads no stored revision"
+	expect_out_has "012 (head)"
+	rev deps/d.sql 013 012 "d" "SELECT 1;" "SELECT 1;"
+	pgm -d "$AS_READER" --dir deps current
+	expect_rc 1 "a new file: the summary differs, and the stored revisions are read"
+	expect_err_has "permission denied for table revisions"
+	rm deps/d.sql
+	sql "$SUM" "GRANT SELECT ON migrate.revisions TO PUBLIC; DROP ROLE $READER" >/dev/null
+	# a hand edit through the trigger removes the row: the engine's error, as above
+	sql "$SUM" "UPDATE migrate.revisions SET down_revisions = '{010,099}' WHERE revision = '011'" >/dev/null
+	expect_eq "0" "$(sql "$SUM" "SELECT count(*) FROM migrate.summary")" "the trigger removed the summary"
+	pgm -d "$SUM" --dir deps upgrade heads
+	expect_rc 1 "an edited store without its summary: the engine reads it"
+	expect_err_has "099"
+	sql "$SUM" "UPDATE migrate.revisions SET down_revisions = '{010}' WHERE revision = '011'" >/dev/null
+	pgm -d "$SUM" --dir deps upgrade heads
+	expect_rc 0 "the edit undone: the stored revisions equal the files"
+	expect_eq "0" "$(sql "$SUM" "SELECT count(*) FROM migrate.summary")" "only the engine writes the summary"
+	rev deps/d.sql 013 012 "d" "SELECT 1;" "SELECT 1;"
+	pgm -d "$SUM" --dir deps upgrade heads
+	expect_rc 0 "a new file uploaded and applied"
+	expect_eq "1" "$(sql "$SUM" "SELECT count(*) FROM migrate.summary")" "the upload wrote the summary again"
+	# the trigger disabled by the owner, and revision 013's stored file rewritten with a matching
+	# checksum: a no-op at the heads trusts the summary (it runs nothing); a downgrade reads the
+	# stored revisions, finds 013 changed since it was applied, and runs none of it
+	sql "$SUM" "ALTER TABLE migrate.revisions DISABLE TRIGGER forget_summary;
+		UPDATE migrate.revisions SET content = replace(content, 'SELECT 1;', 'CREATE TABLE pwned ();'),
+			upgrade_sql = replace(upgrade_sql, 'SELECT 1;', 'CREATE TABLE pwned ();'),
+			downgrade_sql = replace(downgrade_sql, 'SELECT 1;', 'CREATE TABLE pwned ();')
+		WHERE revision = '013';
+		UPDATE migrate.revisions SET checksum = encode(sha256(convert_to(content, 'UTF8')), 'hex')
+		WHERE revision = '013';
+		ALTER TABLE migrate.revisions ENABLE TRIGGER forget_summary" >/dev/null
+	expect_eq "1" "$(sql "$SUM" "SELECT count(*) FROM migrate.summary")" "the summary is stale"
+	pgm -d "$SUM" --dir deps upgrade heads
+	expect_rc 0 "a stale summary: the no-op runs nothing"
+	pgm -d "$SUM" --dir deps downgrade -1
+	expect_rc 1 "a downgrade reads the stored revisions themselves"
+	expect_err_has "revision 013 has changed since it was applied"
+	expect_eq "" "$(sql "$SUM" "SELECT to_regclass('pwned')")" "nothing of the rewritten file ran"
+fi
+
 finish

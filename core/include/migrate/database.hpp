@@ -127,6 +127,9 @@ public:
 	// These three write the state. A host whose role may not (a client over the extension's
 	// tables) asks the extension to, which does them as the state's owner.
 	virtual void record_step(const RevisionGraph &graph, const Step &step, double duration_ms, const StepTrace &trace);
+	// After the runner changed the stored revisions: migrate.summary anew (state::summary_refresh_sql),
+	// where the extension keeps one.
+	void refresh_summary();
 
 	// Progress: one message per step ("Running upgrade 001 -> 002, msg"), step `step` (1-based) of
 	// the `steps` the plan has (a client's [k/N] counter comes from here, not from planning twice).
@@ -168,6 +171,7 @@ public:
 
 private:
 	std::optional<bool> log_traced_; // record_step: whether migrate.log has 0.5.0's columns
+	std::optional<bool> summary_;    // refresh_summary: whether the extension keeps migrate.summary (0.6.0)
 };
 
 } // namespace migrate

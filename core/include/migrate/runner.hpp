@@ -38,11 +38,14 @@ public:
 
 	// Parses and stores one file; identical content is a no-op. Refuses to change a revision
 	// that is applied (naming both checksums), and one that would close a cycle or repeat a
-	// branch label among the stored revisions. Returns the revision id.
+	// branch label among the stored revisions. Returns the revision id. Leaves migrate.summary to
+	// the next add_all or remove: uploading N files one call at a time must not digest the store N
+	// times.
 	std::string add(std::string_view content, std::string_view filename);
 
 	// add() for several files (in order: parents first), with the same checks and rows, in a few
-	// queries instead of a few per file (the client uploads this way in client mode). Returns the ids.
+	// queries instead of a few per file (the client uploads this way in client mode), then
+	// migrate.summary anew when anything changed. Returns the ids.
 	struct Upload {
 		std::string_view content;
 		std::string_view filename;
@@ -51,8 +54,8 @@ public:
 
 	// Removes stored revisions that were never applied (several at once: the files' rule drops
 	// every stale one in one call), with a log row each. Refuses an applied revision, and one that
-	// a stored revision outside `ids` names as down_revision or dependency. Returns what it removed
-	// (children first).
+	// a stored revision outside `ids` names as down_revision or dependency, then migrate.summary
+	// anew. Returns what it removed (children first).
 	std::vector<CurrentRow> remove(const std::vector<std::string> &ids);
 
 	// Records a step that its caller ran itself (a client running a transactional: false revision

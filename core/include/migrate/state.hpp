@@ -57,6 +57,37 @@ inline constexpr std::string_view applied_cte =
 // The version rows, as Runner::version_rows and pgmigrate read them.
 inline constexpr std::string_view version_rows_sql = "SELECT revision FROM migrate.version ORDER BY revision";
 
+// What pgmigrate compares with its files to learn that the store holds exactly them: the number of
+// stored revisions, and a digest of each one's checksum with the graph columns the engine reads
+// (down_revisions, depends_on), which a hand edit could change without the checksum. Each revision
+// reads "checksum|a,b|c"; the lines sorted bytewise, joined by newlines, SHA-256 in hex. Ids are
+// [A-Za-z0-9_], so the separators cannot occur in them; a NULL element (stored by hand) reads '*',
+// which no file can give. One row: (revisions, digest).
+inline constexpr std::string_view store_digest_sql =
+    "SELECT pg_catalog.count(*), pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(COALESCE("
+    "pg_catalog.string_agg(r, E'\\n' ORDER BY r COLLATE pg_catalog.\"C\"), ''), 'UTF8')), 'hex') "
+    "FROM (SELECT checksum OPERATOR(pg_catalog.||) '|' OPERATOR(pg_catalog.||) "
+    "pg_catalog.array_to_string(down_revisions, ',', '*') OPERATOR(pg_catalog.||) '|' OPERATOR(pg_catalog.||) "
+    "pg_catalog.array_to_string(depends_on, ',', '*') AS r FROM migrate.revisions) AS s";
+// A digest line as store_digest_sql writes it, for the files' side of the comparison.
+std::string store_digest_line(const Revision &revision);
+
+// migrate.summary (extension 0.6.0): store_digest_sql's row as the engine wrote it after its last
+// upload or removal, so that a fresh backend answers "does the store hold exactly these files?"
+// from one small row instead of every stored revision. The extension's trigger on
+// migrate.revisions deletes it on any other change; pgmigrate trusts it only for what runs nothing
+// (a no-op upgrade, the read-only commands) and reads the store itself before anything runs.
+// Whether this database has it, as the extension's own table (a table of that name that anyone
+// else made is never written).
+inline constexpr std::string_view summary_member_sql =
+    "SELECT EXISTS (SELECT FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e "
+    "ON e.oid OPERATOR(pg_catalog.=) d.refobjid WHERE d.classid OPERATOR(pg_catalog.=) "
+    "'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) "
+    "pg_catalog.to_regclass('migrate.summary') AND d.refclassid OPERATOR(pg_catalog.=) "
+    "'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype OPERATOR(pg_catalog.=) 'e' "
+    "AND e.extname OPERATOR(pg_catalog.=) 'migrate')";
+std::string summary_refresh_sql();
+
 // The refusal to replace an applied revision by different content, naming both checksums.
 Error changed_since_applied(const Revision &revision, std::string_view applied_checksum, std::string_view filename);
 

@@ -44,7 +44,11 @@ CREATE TEMP VIEW catalog_print AS
   SELECT format('schema migrate grants=%s', pg_temp.acl_text(coalesce(ns.nspacl, acldefault('n', ns.nspowner)), ns.nspowner))
   FROM ns
   UNION ALL
-  SELECT 'dumped ' || unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'migrate';
+  SELECT 'dumped ' || unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'migrate'
+  UNION ALL
+  SELECT format('trigger %s', pg_get_triggerdef(g.oid))
+  FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN ns ON ns.oid = c.relnamespace
+  WHERE NOT g.tgisinternal;
 
 CREATE EXTENSION migrate;
 CREATE TEMP TABLE fresh AS SELECT item FROM catalog_print;
