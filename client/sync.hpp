@@ -31,8 +31,9 @@ struct StoreSummary {
 	long revisions = 0;               // stored revisions
 	std::string digest;               // of their checksums and graph columns (state::store_digest_sql)
 	std::vector<std::string> version; // the version rows, sorted
-	bool cached = false;              // revisions and digest are migrate.summary's (the engine's, not read off
-	                                  // the revisions): trusted only by what runs nothing
+	// revisions and digest are migrate.summary's (what the engine wrote, not read off the revisions):
+	// trusted only by what runs nothing
+	bool cached = false;
 };
 // `cached` (Host::summary): from migrate.summary when it has its row, which in a fresh backend
 // costs a fraction of reading every stored revision.

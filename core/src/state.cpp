@@ -121,8 +121,8 @@ store_digest_line(const Revision &revision) {
 	                   fmt::join(revision.depends_on, ","));
 }
 
-// One statement: the old row goes (the trigger removed it already when this call changed the
-// store; not when it found the store as it was) and the new one comes from the same snapshot.
+// One statement: any old row goes (the trigger has removed it, unless its owner disabled it), and
+// the new one is read from the same snapshot.
 std::string
 summary_refresh_sql() {
 	return fmt::format("WITH old AS (DELETE FROM migrate.summary) INSERT INTO migrate.summary (revisions, digest) {}",

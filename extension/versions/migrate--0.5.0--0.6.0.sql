@@ -8,7 +8,6 @@ CREATE TABLE migrate.summary (
     digest    text NOT NULL
 );
 GRANT SELECT ON migrate.summary TO PUBLIC;
-SELECT pg_catalog.pg_extension_config_dump('migrate.summary', '');
 CREATE FUNCTION migrate.forget_summary() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $forget$

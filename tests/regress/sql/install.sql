@@ -12,7 +12,8 @@ SELECT relname, relkind FROM pg_class
 WHERE relnamespace = 'migrate'::regnamespace AND relkind IN ('r', 'S')
 ORDER BY relname;
 
--- Every state table (and the log's sequence) is dumped by pg_dump.
+-- Every state table (and the log's sequence) is dumped by pg_dump; migrate.summary, which the
+-- engine writes again after its next upload, is not.
 SELECT unnest(extconfig)::regclass AS dumped FROM pg_extension WHERE extname = 'migrate' ORDER BY 1;
 
 -- The functions live in the extension's schema (the first on search_path: public here), not in
