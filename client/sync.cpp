@@ -55,6 +55,12 @@ all_applied(const Project &project, std::vector<std::string> version) {
 	return real_heads == version;
 }
 
+// holds_exactly with the files' digest already made.
+bool
+holds(const StoreSummary &store, const Project &project, const std::string &digest) {
+	return store.revisions == static_cast<long>(project.files().size()) && store.digest == digest;
+}
+
 } // namespace
 
 // One row per version row (one with a NULL revision when there is none), each carrying the count
@@ -92,7 +98,7 @@ read_store_summary(Connection &conn, bool cached) {
 // too, so the store's graph is the files' graph.
 bool
 holds_exactly(const StoreSummary &store, const Project &project) {
-	return store.revisions == static_cast<long>(project.files().size()) && store.digest == files_digest(project);
+	return holds(store, project, files_digest(project));
 }
 
 SyncResult
@@ -101,20 +107,22 @@ sync_project(Connection &conn, const Host &host, const Project &project, double 
 	SyncResult result;
 	if (!store)
 		store = read_store_summary(conn);
-	bool same = holds_exactly(*store, project);
+	const std::string digest = files_digest(project);
+	bool same = holds(*store, project, digest);
+	bool at_heads = same && read_heads && all_applied(project, store->version);
 	// migrate.summary is what the engine wrote, and runs nothing by itself: it may say that a
 	// no-op is one, but before anything runs, or when it disagrees with the files, the stored
 	// revisions decide.
-	if (store->cached && !(same && read_heads && all_applied(project, store->version))) {
+	if (store->cached && !at_heads) {
 		store = read_store_summary(conn);
-		same = holds_exactly(*store, project);
+		same = holds(*store, project, digest);
+		at_heads = same && read_heads && all_applied(project, store->version);
 	}
-	if (same) {
+	if (same) { // the files' graph is the store's
 		result.unchanged = true;
-		if (read_heads) { // the files' graph is the store's
-			result.all_applied = all_applied(project, store->version);
+		result.all_applied = at_heads;
+		if (read_heads)
 			result.heads = static_cast<long>(project.graph().heads().size());
-		}
 		return result;
 	}
 	if (before_upload)

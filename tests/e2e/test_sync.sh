@@ -190,6 +190,14 @@ if [[ -z $NOEXT ]]; then
 	expect_rc 1 "a new file: the summary differs, and the stored revisions are read"
 	expect_err_has "permission denied for table revisions"
 	rm deps/d.sql
+	# a second row (by hand) makes no summary: the stored revisions are read
+	sql "$SUM" "INSERT INTO migrate.summary SELECT * FROM migrate.summary" >/dev/null
+	pgm -d "$AS_READER" --dir deps current
+	expect_rc 1 "two summary rows: the stored revisions are read"
+	expect_err_has "permission denied for table revisions"
+	sql "$SUM" "DELETE FROM migrate.summary WHERE ctid IN (SELECT ctid FROM migrate.summary LIMIT 1)" >/dev/null
+	pgm -d "$AS_READER" --dir deps current
+	expect_rc 0 "one row again: current reads no stored revision"
 	sql "$SUM" "GRANT SELECT ON migrate.revisions TO PUBLIC; DROP ROLE $READER" >/dev/null
 	# a hand edit through the trigger removes the row: the engine's error, as above
 	sql "$SUM" "UPDATE migrate.revisions SET down_revisions = '{010,099}' WHERE revision = '011'" >/dev/null
