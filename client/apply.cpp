@@ -262,7 +262,8 @@ apply_online(Connection &conn, const Host &host, const ApplyRequest &req, double
 			report_committed(conn, mark, f); // the revisions before the failing one stay committed
 			throw;
 		}
-		steps = committed_steps(conn, mark);
+		if (req.report_steps)
+			steps = committed_steps(conn, mark);
 	} else {
 		// Quiet: the client would drop the step notices (and any other NOTICE), so the server need
 		// not send them: one message per step, a few per cent of a long plan.

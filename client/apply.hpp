@@ -25,6 +25,10 @@ struct ApplyRequest {
 	migrate::Direction direction = migrate::Direction::upgrade;
 	std::string target;
 	bool per_revision = false;
+	// Whether the caller wants the steps back (--json). A run with a commit per revision reads them
+	// from the audit log afterwards: 10,000 rows for a long history, which a printed run has already
+	// shown as they ran.
+	bool report_steps = true;
 };
 
 // Runs the request on a database whose revisions are already uploaded (see Context::prepare).

@@ -223,6 +223,27 @@ Connection::query(std::string_view sql, const Params &params) {
 }
 
 Result
+Connection::query_text_views(std::string_view sql, const std::vector<std::string_view> &params) {
+	std::string text(sql);
+	constexpr Oid text_oid = 25; // pg_type.h's TEXTOID: the server need not infer a type from the SQL
+	std::vector<Oid> types(params.size(), text_oid);
+	std::vector<const char *> values;
+	std::vector<int> lengths, formats(params.size(), 1);
+	values.reserve(params.size());
+	lengths.reserve(params.size());
+	for (std::string_view p : params) {
+		values.push_back(p.data());
+		lengths.push_back(static_cast<int>(p.size()));
+	}
+	// Binary format: a text value's binary form is its bytes, with their length, so a view needs no
+	// terminating NUL. The server still checks the encoding, as for text format.
+	if (!PQsendQueryParams(conn_, text.c_str(), static_cast<int>(values.size()), types.data(), values.data(),
+	                       lengths.data(), formats.data(), 0))
+		throw server_error(nullptr, conn_);
+	return wait_for_result();
+}
+
+Result
 Connection::simple(std::string_view sql, int *completed) {
 	std::string text(sql);
 	if (!PQsendQuery(conn_, text.c_str()))

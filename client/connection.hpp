@@ -62,6 +62,9 @@ public:
 
 	// One statement over the extended protocol, with text parameters $1, $2...
 	Result query(std::string_view sql, const Params &params = {});
+	// The same with `text` parameters given as views (none NULL): libpq copies each straight into
+	// its message, so a large upload is not copied once more into strings or an array literal.
+	Result query_text_views(std::string_view sql, const std::vector<std::string_view> &params);
 	// One or more statements over the simple protocol (no parameters); the last result. With
 	// `completed`, the number of statements that completed before an error (or all of them).
 	Result simple(std::string_view sql, int *completed = nullptr);

@@ -72,7 +72,7 @@ Context::project_dir() const {
 Project &
 Context::project(bool allow_missing, bool lenient) {
 	if (!project_)
-		project_ = Project::load(project_dir(), allow_missing, lenient);
+		project_ = Project::load(project_dir(), allow_missing, lenient, options_.project_sql);
 	return *project_;
 }
 

@@ -28,6 +28,8 @@ struct GlobalOptions {
 	// migrate.lock_retries (migrate/lock_retry.hpp), which both modes read.
 	std::string lock_timeout;
 	std::optional<int> lock_retries;
+	// The command reads the files' SQL itself (lint, --sql): see Project::load's `with_sql`.
+	bool project_sql = false;
 };
 
 class Context {
@@ -45,7 +47,8 @@ public:
 
 	// The connection, opened on first use (waiting for the server with --wait).
 	Connection &connection();
-	// The project directory, read and parsed on first use (`lenient`: see Project::load).
+	// The project directory, read and parsed on first use (`lenient`: see Project::load), with its
+	// SQL when options().project_sql says the command reads it.
 	Project &project(bool allow_missing = false, bool lenient = false);
 	std::filesystem::path project_dir() const;
 	// The project as database commands read it: leniently (drafts warned about), and a missing

@@ -451,6 +451,8 @@ run(int argc, char **argv) {
 		std::cout << bash_completion(app);
 		return exit_ok;
 	}
+	// What reads the sections' SQL client-side; the other commands keep the files' headers only.
+	g.project_sql = lint->parsed() || up_opt.sql || down_opt.sql;
 	const bool fleet_mode = urls.size() > 1 || !targets_file.empty();
 	if (fleet_mode) {
 		const std::string command = app.get_subcommands().front()->get_name();

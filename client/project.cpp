@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <stdexcept>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -68,10 +69,11 @@ read_file(int dir_fd, const std::string &name, std::string &out) {
 } // namespace
 
 Project
-Project::load(const fs::path &dir, bool allow_missing, bool lenient) {
+Project::load(const fs::path &dir, bool allow_missing, bool lenient, bool with_sql) {
 	Project p;
 	p.dir_ = dir;
 	p.lenient_ = lenient;
+	p.with_sql_ = with_sql;
 	std::error_code ec;
 	p.exists_ = fs::is_directory(dir, ec);
 	if (!p.exists_) {
@@ -121,11 +123,13 @@ Project::load(const fs::path &dir, bool allow_missing, bool lenient) {
 	if (dir_fd < 0)
 		throw Failure(fmt::format("cannot read the migrations directory {}: {}", dir.string(), std::strerror(errno)));
 	p.files_.reserve(names.size());
-	for (auto &name : names) {
-		ProjectFile file{(dir / name).string(), std::move(name), {}, {}};
+	for (const auto &name : names) {
+		std::string path = (dir / name).string();
+		const std::size_t name_at = path.size() - name.size();
+		ProjectFile file{std::move(path), name_at, {}, {}};
 		// An unreadable file keeps an empty checksum, which no stored revision has, and parse()
 		// reports it.
-		if (read_file(dir_fd, file.name, file.content))
+		if (read_file(dir_fd, name, file.content))
 			file.checksum = migrate::migration_checksum(file.content);
 		p.files_.push_back(std::move(file));
 	}
@@ -173,8 +177,8 @@ Project::parse() const {
 			continue;
 		}
 		try {
-			migrate::Revision rev =
-			    migrate::parse_migration(file.content, path, {.allow_draft = lenient_}, file.checksum);
+			migrate::Revision rev = migrate::parse_migration(
+			    file.content, path, {.allow_draft = lenient_, .keep_sql = with_sql_}, file.checksum);
 			if (!rev.draft.empty()) {
 				warnings.push_back(
 				    fmt::format("{}: {}; fill it in before upgrading", path, migrate::empty_upgrade_message));
@@ -218,6 +222,12 @@ Project::parse() const {
 		unfilled_.clear();
 		throw;
 	}
+}
+
+void
+require_sql(const Project &project) {
+	if (!project.with_sql())
+		throw std::logic_error("the migrations were read without their SQL, which this command needs");
 }
 
 } // namespace pgmigrate

@@ -12,6 +12,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -168,7 +169,7 @@ sync_project(Connection &conn, const Host &host, const Project &project, double 
 		migrate::Runner runner(db);
 		std::vector<migrate::Runner::Upload> uploads;
 		for (const ProjectFile *f : files)
-			uploads.push_back({f->content, f->name});
+			uploads.push_back({f->content, f->name()});
 		runner.add_all(uploads);
 	} else {
 		const bool add_all = conn.query("SELECT COALESCE(pg_catalog.has_function_privilege(p, 'EXECUTE'), false) "
@@ -177,23 +178,32 @@ sync_project(Connection &conn, const Host &host, const Project &project, double 
 		                         .get_bool(0, 0);
 		// migrate_add_all (0.4.0) checks the stored graph once per call; an older extension, or a role
 		// without EXECUTE on it, gets migrate_add per file (unnest keeps the array order). Either way
-		// in chunks of about a megabyte, so the client never holds a second copy of the directory.
-		const std::string sql =
-		    add_all ? fmt::format("SELECT revision FROM {}($1::pg_catalog.text[], $2::pg_catalog.text[])",
-		                          host.fn("migrate_add_all"))
-		            : fmt::format("SELECT {}(u.content, u.filename) FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog."
-		                          "text[]), pg_catalog.unnest($2::pg_catalog.text[])) AS u(content, filename)",
-		                          host.fn("migrate_add"));
-		constexpr std::size_t chunk_bytes = 1 << 20;
+		// in chunks of about a megabyte, each file one parameter (no copy of the directory).
+		constexpr std::size_t chunk_bytes = 1 << 20, chunk_files = 10000; // 2 parameters a file, 65535 at most
 		for (std::size_t from = 0; from < files.size();) {
-			std::vector<std::string_view> contents, names;
-			std::size_t bytes = 0;
-			for (; from < files.size() && (contents.empty() || bytes < chunk_bytes); ++from) {
-				contents.push_back(files[from]->content);
-				names.push_back(files[from]->name);
-				bytes += files[from]->content.size();
+			std::vector<std::string_view> params;
+			std::size_t bytes = 0, to = from;
+			for (; to < files.size() && (to == from || (bytes < chunk_bytes && to - from < chunk_files)); ++to) {
+				params.push_back(files[to]->content);
+				bytes += files[to]->content.size();
 			}
-			conn.query(sql, {migrate::state::text_array_literal(contents), migrate::state::text_array_literal(names)});
+			for (std::size_t k = from; k < to; ++k)
+				params.push_back(files[k]->name());
+			const std::size_t count = to - from;
+			const auto array = [count](std::size_t first) {
+				std::string list = "ARRAY[";
+				for (std::size_t k = 0; k < count; ++k)
+					fmt::format_to(std::back_inserter(list), "{}${}", k == 0 ? "" : ",", first + k);
+				return list + "]";
+			};
+			conn.query_text_views(add_all ? fmt::format("SELECT revision FROM {}({}, {})", host.fn("migrate_add_all"),
+			                                            array(1), array(count + 1))
+			                              : fmt::format("SELECT {}(u.content, u.filename) FROM ROWS FROM "
+			                                            "(pg_catalog.unnest({}), pg_catalog.unnest({})) AS u(content, "
+			                                            "filename)",
+			                                            host.fn("migrate_add"), array(1), array(count + 1)),
+			                      params);
+			from = to;
 		}
 	}
 	if (!stale.empty()) {

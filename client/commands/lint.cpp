@@ -52,6 +52,7 @@ print_finding(const lint::Finding &f, const std::string &file) {
 int
 lint(Context &ctx, const LintOptions &opt) {
 	const Project &project = ctx.project();
+	require_sql(project);
 	const RevisionGraph &graph = project.graph();
 
 	// With a database: its catalog grades the findings, and the revisions it has applied are

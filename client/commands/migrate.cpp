@@ -63,13 +63,13 @@ upload_statements(const Project &project, const RevisionGraph &graph, const migr
 		const migrate::Revision &rev = graph[step.revision];
 		const ProjectFile &file = project.file(rev.id);
 		if (client_mode) {
-			sql += fmt::format("-- Upload revision {} ({})\n{};\n\n", comment_text(rev.id), comment_text(file.name),
-			                   migrate::state::guarded_upsert_script(rev, file.content, file.name));
+			sql += fmt::format("-- Upload revision {} ({})\n{};\n\n", comment_text(rev.id), comment_text(file.name()),
+			                   migrate::state::guarded_upsert_script(rev, file.content, file.name()));
 			continue;
 		}
 		std::string tag = dollar_tag(file.content, "pgmigrate");
 		const std::string args =
-		    fmt::format("{}{}{}, {}", tag, file.content, tag, migrate::state::quote_literal(file.name));
+		    fmt::format("{}{}{}, {}", tag, file.content, tag, migrate::state::quote_literal(file.name()));
 		std::string call = fmt::format("SELECT {}({})", fn, args);
 		if (fn.empty()) {
 			// No database to ask where the extension lives: the script asks, so that an unqualified
@@ -83,7 +83,8 @@ upload_statements(const Project &project, const RevisionGraph &graph, const migr
 			std::string outer = dollar_tag(body, "upload");
 			call = fmt::format("DO {}\n{}{}", outer, body, outer);
 		}
-		sql += fmt::format("-- Upload revision {} ({})\n{};\n\n", comment_text(rev.id), comment_text(file.name), call);
+		sql +=
+		    fmt::format("-- Upload revision {} ({})\n{};\n\n", comment_text(rev.id), comment_text(file.name()), call);
 	}
 	if (client_mode && !sql.empty())
 		sql = state_statement() + sql;
@@ -93,6 +94,7 @@ upload_statements(const Project &project, const RevisionGraph &graph, const migr
 int
 offline(Context &ctx, Direction direction, const std::string &argument) {
 	Project &project = ctx.project(false, true); // --sql needs the files
+	require_sql(project);
 	// With a database: the files' view of it (files_view.hpp), which holds the applied revisions
 	// whose file is gone, with their stored (verified) sections for a downgrade script.
 	std::optional<FilesView> view;
@@ -180,8 +182,8 @@ online(Context &ctx, Direction direction, const MigrateOptions &opt) {
 	std::vector<AppliedStep> steps;
 	if (!to_heads || !nothing_to_upgrade(ctx.synced(), opt.target)) {
 		refuse_alembic_database(ctx.connection(), version_rows(ctx.connection()));
-		steps =
-		    apply_online(ctx.connection(), host, {direction, opt.target, opt.per_revision}, ctx.options().lock_wait);
+		steps = apply_online(ctx.connection(), host, {direction, opt.target, opt.per_revision, out().json()},
+		                     ctx.options().lock_wait);
 	}
 	if (!out().json()) // the document is printed only with --json: 1 KB a step, 10 MB at 10,000
 		return 0;

@@ -628,11 +628,11 @@ Parser::close_section(int end_line) {
 	}
 	s->first_line = open_->marker_line + 1;
 	s->present = open_->kind != SectionKind::verify || open_->has_code;
-	if (s->present) {
+	if (s->present && options_.keep_sql) {
 		const std::size_t begin = line_offset(open_->marker_line + 1);
 		const std::size_t end = end_line == 0 ? content_.size() : line_offset(end_line);
 		s->sql.assign(content_.substr(begin, end - begin));
-	} else {
+	} else if (!s->present) {
 		s->first_line = 0;
 	}
 	open_.reset();

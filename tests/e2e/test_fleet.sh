@@ -104,6 +104,10 @@ expect_rc 0 "current over a fleet"
 expect_eq 5 "$(grep -c ": at $HEAD (head) (" <<<"$OUT")" "current: each target at head"
 pgm "${fresh[@]/#/-d}" check
 expect_rc 0 "check over a fleet"
+# lint reads the sections' SQL, which the other commands' project leaves out
+pgm "${fresh[@]/#/-d}" lint
+expect_rc 0 "lint over a fleet"
+expect_out_has "5 databases in"
 # A password in a target is never printed.
 pgm -d "postgresql://postgres:fleet_secret_pw@127.0.0.1:$(cat "$E2E_CLUSTER/port")/e2e_fleet_c_1" -d "${fresh[1]}" current
 expect_rc 0 "a target with a password"

@@ -129,6 +129,25 @@ expect_rc 0 "deploy role: stamp"
 pgm -d "$DEPLOY_URL" stamp 002
 pgm -d "$DEPLOY_URL" downgrade base
 expect_rc 0 "deploy role: downgrade to base"
+# An upload keeps every byte. Each file is a parameter of migrate_add_all, or, for a role granted
+# only migrate_add (grants made before 0.4.0), of the unnest that calls it once per file.
+odd="SELECT 'it''s', E'back\\\\slash', '{\"a\",b}', '\$1', 'é';"
+rev migrations/20260101_0005_006_bytes.sql 006 005 "bytes" "$odd" "SELECT 1;"
+pgm -d "$DEPLOY_URL" stamp base
+expect_rc 0 "deploy role: upload through migrate_add_all"
+sql "$URL" "REVOKE EXECUTE ON FUNCTION migrate_add_all(text[], text[]) FROM $DEPLOY, PUBLIC" >/dev/null
+rev migrations/20260101_0006_007_bytes.sql 007 006 "bytes again" "$odd" "SELECT 2;"
+pgm -d "$DEPLOY_URL" stamp base
+expect_rc 0 "deploy role: upload through migrate_add, one call per file"
+for f in migrations/*_00[67]_bytes.sql; do
+	id=${f%_bytes.sql}
+	expect_eq "$(md5sum <"$f" | cut -d' ' -f1) ${f##*/}" \
+		"$(PGOPTIONS= sql "$URL" "SELECT md5(content) || ' ' || filename FROM migrate.revisions WHERE revision = '${id##*_}'")" \
+		"revision ${id##*_} is stored byte for byte"
+done
+expect_eq "2" "$(PGOPTIONS= sql "$URL" "SELECT count(*) FROM migrate.revisions WHERE strpos(upgrade_sql, \$\$$odd\$\$) > 0")" \
+	"both upgrade sections hold the quotes, backslashes, braces and \$1"
+sql "$URL" "GRANT EXECUTE ON FUNCTION migrate_add_all(text[], text[]) TO $DEPLOY" >/dev/null
 pgm -d "$DEPLOY_URL" upgrade head --sql
 expect_rc 0 "--sql with a database"
 expect_eq "$DEPLOY" "$(sql "$URL" "SELECT string_agg(DISTINCT \"session_user\", ',') FROM migrate.log")" "the log names the deploy role"

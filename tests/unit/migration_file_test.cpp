@@ -88,6 +88,30 @@ TEST(MigrationFile, BasicFile) {
 	EXPECT_EQ(parse_migration(basic, file, {}, "given").checksum, "given");
 }
 
+// Without keep_sql (pgmigrate's graph for the commands the server runs), a revision is the same
+// but for its sections' text: which are present, and where they start, stay; so do the errors.
+TEST(MigrationFile, WithoutSql) {
+	const std::string with_verify = basic + "-- migrate:verify\nSELECT true;\n";
+	for (const std::string &content : {basic, with_verify}) {
+		const Revision full = parse_migration(content, file);
+		const Revision headers = parse_migration(content, file, {.keep_sql = false});
+		EXPECT_EQ(headers.id, full.id);
+		EXPECT_EQ(headers.down_revisions, full.down_revisions);
+		EXPECT_EQ(headers.checksum, full.checksum);
+		for (auto section : {&Revision::upgrade, &Revision::downgrade, &Revision::verify}) {
+			EXPECT_EQ((headers.*section).present, (full.*section).present);
+			EXPECT_EQ((headers.*section).first_line, (full.*section).first_line);
+			EXPECT_EQ((headers.*section).sql, "");
+		}
+	}
+	try {
+		parse_migration("-- revision: 002\n-- down_revision: 001\n-- migrate:upgrade\n", file, {.keep_sql = false});
+		ADD_FAILURE() << "an empty upgrade section is an error without the SQL too";
+	} catch (const Error &e) {
+		EXPECT_NE(std::string_view(e.what()).find(migrate::empty_upgrade_message), std::string_view::npos) << e.what();
+	}
+}
+
 TEST(MigrationFile, FullHeader) {
 	const Revision r = parse_migration("-- revision: abc_123\n"
 	                                   "-- down_revision: a1 ,b2,  c3\n"

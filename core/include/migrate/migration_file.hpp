@@ -48,6 +48,9 @@ struct ParseOptions {
 	// Accept a draft, as `pgmigrate revision` writes it (an upgrade section with no SQL yet), and
 	// say so in Revision::draft, instead of refusing it.
 	bool allow_draft = false;
+	// Keep each section's SQL. Without it a section has only `present` and `first_line`: what a
+	// client that needs the graph (the server has the SQL) keeps of ten thousand files.
+	bool keep_sql = true;
 };
 
 // Parses one file. Throws migrate::Error (22P02) naming the file and line on any problem; a
