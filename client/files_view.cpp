@@ -75,11 +75,10 @@ read_files_view(Connection &conn, const Project &project, bool with_sql, const S
 		if (in_files.contains(id))
 			applied_in_files.push_back(id);
 	for (const auto &stored : runner.stored_revisions(applied_in_files))
-		if (project.file(stored.id).checksum != stored.checksum)
+		if (const std::string &checksum = files[*files.find(stored.id)].checksum; checksum != stored.checksum)
 			out().warning(fmt::format("revision {} has changed since it was applied (file {}; applied checksum {}, "
 			                          "file checksum {})",
-			                          stored.id, project.file(stored.id).path, stored.checksum,
-			                          project.file(stored.id).checksum));
+			                          stored.id, project.file(stored.id).path, stored.checksum, checksum));
 	std::sort(stale.begin(), stale.end());
 	FilesView view{files_graph(project, std::move(extra)), std::move(version),
 	               std::unordered_set<std::string>(applied_no_file.begin(), applied_no_file.end()), std::move(stale)};

@@ -126,11 +126,8 @@ Project::load(const fs::path &dir, bool allow_missing, bool lenient, bool with_s
 	for (const auto &name : names) {
 		std::string path = (dir / name).string();
 		const std::size_t name_at = path.size() - name.size();
-		ProjectFile file{std::move(path), name_at, {}, {}};
-		// An unreadable file keeps an empty checksum, which no stored revision has, and parse()
-		// reports it.
-		if (read_file(dir_fd, name, file.content))
-			file.checksum = migrate::migration_checksum(file.content);
+		ProjectFile file{std::move(path), name_at, {}, false};
+		file.readable = read_file(dir_fd, name, file.content); // parse() reports an unreadable file
 		p.files_.push_back(std::move(file));
 	}
 	::close(dir_fd);
@@ -172,13 +169,13 @@ Project::parse() const {
 	for (std::size_t k = 0; k < files_.size(); ++k) {
 		const ProjectFile &file = files_[k];
 		const std::string &path = file.path;
-		if (file.checksum.empty()) {
+		if (!file.readable) {
 			problems.push_back(fmt::format("{}: cannot read the file", path));
 			continue;
 		}
 		try {
-			migrate::Revision rev = migrate::parse_migration(
-			    file.content, path, {.allow_draft = lenient_, .keep_sql = with_sql_}, file.checksum);
+			migrate::Revision rev =
+			    migrate::parse_migration(file.content, path, {.allow_draft = lenient_, .keep_sql = with_sql_});
 			if (!rev.draft.empty()) {
 				warnings.push_back(
 				    fmt::format("{}: {}; fill it in before upgrading", path, migrate::empty_upgrade_message));

@@ -1,5 +1,5 @@
-// The migrations directory: which directory, which files (read and checksummed at once), each
-// parsed by the engine on first use, and the revision graph they form. Every bad file is
+// The migrations directory: which directory, which files (read at once), each parsed (and
+// checksummed) by the engine on first use, and the revision graph they form. Every bad file is
 // reported, not just the first.
 #pragma once
 
@@ -16,10 +16,10 @@
 namespace pgmigrate {
 
 struct ProjectFile {
-	std::string path;     // as shown to the user (dir/name)
-	std::size_t name_at;  // where the name starts in path
-	std::string content;  // the bytes as read
-	std::string checksum; // migrate::migration_checksum(content)
+	std::string path;    // as shown to the user (dir/name)
+	std::size_t name_at; // where the name starts in path
+	std::string content; // the bytes as read
+	bool readable;       // false: content is empty because the file could not be read
 
 	// The file name alone (what the server stores).
 	std::string_view name() const noexcept { return std::string_view(path).substr(name_at); }
@@ -30,7 +30,7 @@ public:
 	// --dir, else $PGMIGRATE_DIR, else ./migrations. `explicit_dir` tells whether the user chose it.
 	static std::filesystem::path directory(const std::string &dir_option, bool *explicit_dir = nullptr);
 
-	// Reads every migration file (*.sql, not dot-files) and its checksum. Parsing waits for the
+	// Reads every migration file (*.sql, not dot-files). Parsing waits for the
 	// first graph() or file(). A missing directory throws unless `allow_missing`, which
 	// gives an empty project. `lenient` (commands that only read headers: revision, merge,
 	// history...) accepts a file whose only fault is an upgrade section not filled in yet, with a

@@ -178,14 +178,19 @@ sync_project(Connection &conn, const Host &host, const Project &project, double 
 		                         .get_bool(0, 0);
 		// migrate_add_all (0.4.0) checks the stored graph once per call; an older extension, or a role
 		// without EXECUTE on it, gets migrate_add per file (unnest keeps the array order). Either way
-		// in chunks of about a megabyte, each file one parameter (no copy of the directory).
-		constexpr std::size_t chunk_bytes = 1 << 20, chunk_files = 10000; // 2 parameters a file, 65535 at most
+		// in chunks of under a megabyte, each file one parameter (no copy of the directory). libpq
+		// builds a message in a buffer that doubles as it grows and never shrinks: a message under
+		// 1 MiB keeps it at 1 MiB (the statement's text, ~7 bytes a parameter, is sent with it).
+		constexpr std::size_t chunk_bytes = (1 << 20) - (128 << 10), chunk_files = 10000; // 65535 parameters at most
 		for (std::size_t from = 0; from < files.size();) {
 			std::vector<std::string_view> params;
 			std::size_t bytes = 0, to = from;
-			for (; to < files.size() && (to == from || (bytes < chunk_bytes && to - from < chunk_files)); ++to) {
+			for (; to < files.size() && to - from < chunk_files; ++to) {
+				const std::size_t size = files[to]->content.size() + files[to]->name().size() + 8; // + 2 lengths
+				if (to > from && bytes + size > chunk_bytes)
+					break;
 				params.push_back(files[to]->content);
-				bytes += files[to]->content.size();
+				bytes += size;
 			}
 			for (std::size_t k = from; k < to; ++k)
 				params.push_back(files[k]->name());
