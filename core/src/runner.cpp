@@ -341,17 +341,14 @@ Runner::add_all(const std::vector<Upload> &files) {
 			if (applied.count(revisions[i].id))
 				throw state::changed_since_applied(revisions[i], stored[revisions[i].id], files[i].filename);
 	}
-	// Parameters per statement stay well below PostgreSQL's 65535.
+	// One kept statement of a column array each, in batches that bound the copies of the text.
 	constexpr std::size_t batch = 1000;
 	for (std::size_t from = 0; from < store.size(); from += batch) {
-		const std::size_t n = std::min(batch, store.size() - from);
-		std::vector<Value> params;
-		params.reserve(n * state::revision_param_count);
-		for (std::size_t k = from; k < from + n; ++k) {
-			auto p = state::revision_params(revisions[store[k]], files[store[k]].content, files[store[k]].filename);
-			params.insert(params.end(), p.begin(), p.end());
-		}
-		db_.query(state::revision_upsert_sql(n), params);
+		std::vector<std::vector<Value>> rows;
+		for (std::size_t k = from; k < std::min(from + batch, store.size()); ++k)
+			rows.push_back(
+			    state::revision_params(revisions[store[k]], files[store[k]].content, files[store[k]].filename));
+		db_.query_repeated(state::revision_upsert_many_sql(), state::revision_array_params(rows));
 	}
 	if (!store.empty()) {
 		check_stored_graph();

@@ -231,28 +231,93 @@ stamp_sql(const std::vector<std::string> &before, const std::vector<std::string>
 	return out;
 }
 
-std::string
-revision_upsert_sql(std::size_t rows) {
-	std::string values;
-	for (std::size_t i = 0; i < rows; ++i) {
-		const std::size_t p = i * revision_param_count;
-		values += fmt::format("{}(${}, ${}::pg_catalog.text[], ${}::pg_catalog.text[], ${}::pg_catalog.text[], ${}, "
-		                      "${}::pg_catalog.bool, ${}, ${}, ${}::pg_catalog.int4, ${}, ${}::pg_catalog.int4, ${}, "
-		                      "${}::pg_catalog.int4, ${}, ${}, ${})",
-		                      i == 0 ? "" : ", ", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7, p + 8, p + 9, p + 10,
-		                      p + 11, p + 12, p + 13, p + 14, p + 15, p + 16);
+namespace {
+
+constexpr std::string_view revision_insert =
+    "INSERT INTO migrate.revisions AS r (revision, down_revisions, depends_on, branch_labels, message, "
+    "transactional, lock_timeout, upgrade_sql, upgrade_line, downgrade_sql, downgrade_line, verify_sql, "
+    "verify_line, checksum, filename, content) ";
+constexpr std::string_view revision_on_conflict =
+    " ON CONFLICT (revision) DO UPDATE SET down_revisions = EXCLUDED.down_revisions, "
+    "depends_on = EXCLUDED.depends_on, branch_labels = EXCLUDED.branch_labels, message = EXCLUDED.message, "
+    "transactional = EXCLUDED.transactional, lock_timeout = EXCLUDED.lock_timeout, "
+    "upgrade_sql = EXCLUDED.upgrade_sql, upgrade_line = EXCLUDED.upgrade_line, "
+    "downgrade_sql = EXCLUDED.downgrade_sql, downgrade_line = EXCLUDED.downgrade_line, "
+    "verify_sql = EXCLUDED.verify_sql, verify_line = EXCLUDED.verify_line, checksum = EXCLUDED.checksum, "
+    "filename = EXCLUDED.filename, content = EXCLUDED.content, uploaded_at = pg_catalog.now()";
+
+// One element of an array literal: quoted, with `"` and `\` escaped; NULL for no value.
+void
+append_array_element(std::string &out, std::optional<std::string_view> value) {
+	if (!value) {
+		out += "NULL";
+		return;
 	}
-	return "INSERT INTO migrate.revisions AS r (revision, down_revisions, depends_on, branch_labels, message, "
-	       "transactional, lock_timeout, upgrade_sql, upgrade_line, downgrade_sql, downgrade_line, verify_sql, "
-	       "verify_line, checksum, filename, content) VALUES " +
-	       values +
-	       " ON CONFLICT (revision) DO UPDATE SET down_revisions = EXCLUDED.down_revisions, "
-	       "depends_on = EXCLUDED.depends_on, branch_labels = EXCLUDED.branch_labels, message = EXCLUDED.message, "
-	       "transactional = EXCLUDED.transactional, lock_timeout = EXCLUDED.lock_timeout, "
-	       "upgrade_sql = EXCLUDED.upgrade_sql, upgrade_line = EXCLUDED.upgrade_line, "
-	       "downgrade_sql = EXCLUDED.downgrade_sql, downgrade_line = EXCLUDED.downgrade_line, "
-	       "verify_sql = EXCLUDED.verify_sql, verify_line = EXCLUDED.verify_line, checksum = EXCLUDED.checksum, "
-	       "filename = EXCLUDED.filename, content = EXCLUDED.content, uploaded_at = pg_catalog.now()";
+	out += '"';
+	for (char c : *value) {
+		if (c == '"' || c == '\\')
+			out += '\\';
+		out += c;
+	}
+	out += '"';
+}
+
+std::size_t
+array_element_size(std::string_view value) {
+	return value.size() + 3 + static_cast<std::size_t>(std::count_if(value.begin(), value.end(), [](char c) {
+		       return c == '"' || c == '\\';
+	       }));
+}
+
+} // namespace
+
+std::string
+revision_upsert_sql() {
+	return fmt::format("{}VALUES ($1, $2::pg_catalog.text[], $3::pg_catalog.text[], $4::pg_catalog.text[], $5, "
+	                   "$6::pg_catalog.bool, $7, $8, $9::pg_catalog.int4, $10, $11::pg_catalog.int4, $12, "
+	                   "$13::pg_catalog.int4, $14, $15, $16){}",
+	                   revision_insert, revision_on_conflict);
+}
+
+std::string_view
+revision_upsert_many_sql() {
+	static const std::string sql = [] {
+		std::vector<std::string> columns; // unnest(a, b) is not allowed schema-qualified: ROWS FROM
+		for (std::size_t c = 1; c <= revision_param_count; ++c)
+			columns.push_back(fmt::format("pg_catalog.unnest(${}::pg_catalog.text[])", c));
+		return fmt::format(
+		    "{}SELECT u.revision, u.down_revisions::pg_catalog.text[], u.depends_on::pg_catalog.text[], "
+		    "u.branch_labels::pg_catalog.text[], u.message, u.transactional::pg_catalog.bool, u.lock_timeout, "
+		    "u.upgrade_sql, u.upgrade_line::pg_catalog.int4, u.downgrade_sql, u.downgrade_line::pg_catalog.int4, "
+		    "u.verify_sql, u.verify_line::pg_catalog.int4, u.checksum, u.filename, u.content FROM ROWS FROM ({}) "
+		    "AS u(revision, down_revisions, depends_on, branch_labels, message, transactional, lock_timeout, "
+		    "upgrade_sql, upgrade_line, downgrade_sql, downgrade_line, verify_sql, verify_line, checksum, filename, "
+		    "content){}",
+		    revision_insert, fmt::join(columns, ", "), revision_on_conflict);
+	}();
+	return sql;
+}
+
+std::vector<std::optional<std::string>>
+revision_array_params(const std::vector<std::vector<std::optional<std::string>>> &rows) {
+	std::vector<std::optional<std::string>> columns;
+	for (std::size_t c = 0; c < revision_param_count; ++c) {
+		std::size_t size = 2;
+		for (const auto &row : rows)
+			size += row.at(c) ? array_element_size(*row.at(c)) : 5;
+		std::string literal;
+		literal.reserve(size);
+		literal += '{';
+		for (std::size_t r = 0; r < rows.size(); ++r) {
+			if (r)
+				literal += ',';
+			const auto &value = rows[r].at(c);
+			append_array_element(literal, value ? std::optional<std::string_view>(*value) : std::nullopt);
+		}
+		literal += '}';
+		columns.push_back(std::move(literal));
+	}
+	return columns;
 }
 
 std::vector<std::optional<std::string>>
@@ -334,22 +399,14 @@ std::string
 text_array_literal(const std::vector<std::string_view> &values) {
 	std::size_t size = 2;
 	for (std::string_view v : values)
-		size +=
-		    v.size() + 3 +
-		    static_cast<std::size_t>(std::count_if(v.begin(), v.end(), [](char c) { return c == '"' || c == '\\'; }));
+		size += array_element_size(v);
 	std::string out;
 	out.reserve(size); // sized once: a directory's upload is megabytes
 	out += '{';
 	for (std::size_t i = 0; i < values.size(); ++i) {
 		if (i)
 			out += ',';
-		out += '"';
-		for (char c : values[i]) {
-			if (c == '"' || c == '\\')
-				out += '\\';
-			out += c;
-		}
-		out += '"';
+		append_array_element(out, values[i]);
 	}
 	return out + "}";
 }

@@ -129,11 +129,24 @@ TEST(StampSql, ChangesOnlyTheDifferenceAndLogsIt) {
 	EXPECT_NE(to_base[1].find("VALUES ('base', 'stamp', 'a'"), std::string::npos) << to_base[1];
 }
 
-TEST(RevisionUpsert, RowsNumberTheirParameters) {
-	EXPECT_NE(state::revision_upsert_sql(1).find("VALUES ($1, $2::pg_catalog.text[]"), std::string::npos);
-	const std::string two = state::revision_upsert_sql(2);
-	EXPECT_NE(two.find("$16), ($17, $18::pg_catalog.text[]"), std::string::npos) << two;
-	EXPECT_NE(two.find("$32) ON CONFLICT (revision) DO UPDATE"), std::string::npos) << two;
+TEST(RevisionUpsert, OneArrayPerColumn) {
+	EXPECT_NE(state::revision_upsert_sql().find("VALUES ($1, $2::pg_catalog.text[]"), std::string::npos);
+	const std::string_view many = state::revision_upsert_many_sql();
+	EXPECT_NE(many.find("pg_catalog.unnest($16::pg_catalog.text[])) AS u("), std::string::npos) << many;
+	EXPECT_EQ(many.find("$17"), std::string_view::npos) << many; // whatever the number of rows
+	EXPECT_NE(many.find(" ON CONFLICT (revision) DO UPDATE"), std::string_view::npos) << many;
+
+	std::vector<std::optional<std::string>> first(state::revision_param_count, "x"), second = first;
+	first[0] = "001";
+	second[0] = "002";
+	second[9] = std::nullopt;             // no downgrade section
+	first[15] = "a \"b\" \\c {d,e} NULL"; // content: every character an array literal gives a meaning to
+	const auto columns = state::revision_array_params({first, second});
+	ASSERT_EQ(columns.size(), state::revision_param_count);
+	EXPECT_EQ(columns[0], R"({"001","002"})");
+	EXPECT_EQ(columns[9], R"({"x",NULL})");
+	EXPECT_EQ(columns[15], R"({"a \"b\" \\c {d,e} NULL","x"})");
+	EXPECT_EQ(state::revision_array_params({}).at(0), "{}");
 }
 
 TEST(RevisionUpsert, ScriptSubstitutesLiteralsOnce) {

@@ -138,14 +138,20 @@ std::vector<std::string> stamp_sql(const std::vector<std::string> &before, const
 // Parents of a revision as Alembic prints them: "a, b", or "" for a root.
 std::string joined_parents(const Revision &revision);
 
-// Stores `rows` parsed revisions (insert, or update what a re-upload changed): each row takes 16
-// parameters, revision_params, $1..$16 for the first; the file's content is stored with its
-// parsed columns, so that its checksum can be verified before it runs. Runner::add runs it; offline scripts in
-// client mode print it with literals.
-std::string revision_upsert_sql(std::size_t rows = 1);
+// Stores one parsed revision (insert, or update what a re-upload changed) from 16 parameters,
+// revision_params; the file's content is stored with its parsed columns, so that its checksum
+// can be verified before it runs. Runner::add runs it; offline scripts in client mode print it
+// with literals.
+std::string revision_upsert_sql();
 inline constexpr std::size_t revision_param_count = 16;
 std::vector<std::optional<std::string>> revision_params(const Revision &revision, std::string_view content,
                                                         std::string_view filename);
+// The same for many revisions (no id twice) in one statement of 16 text[] parameters, one per
+// column, each row's revision_params an element (revision_array_params): its text and plan do not
+// depend on the number of rows, so a kept plan serves every upload (Runner::add_all).
+std::string_view revision_upsert_many_sql();
+std::vector<std::optional<std::string>>
+revision_array_params(const std::vector<std::vector<std::optional<std::string>>> &rows);
 // revision_upsert_sql with the parameters as quoted literals (no trailing semicolon).
 std::string revision_upsert_script(const Revision &revision, std::string_view content, std::string_view filename);
 // The upload of an offline script in client mode: refuses what Runner::add refuses (an applied
