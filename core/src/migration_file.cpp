@@ -274,7 +274,7 @@ public:
 		rev_.filename = filename;
 	}
 
-	Revision parse(std::string_view checksum);
+	Revision parse();
 
 private:
 	struct Open {
@@ -639,7 +639,7 @@ Parser::close_section(int end_line) {
 }
 
 Revision
-Parser::parse(std::string_view checksum) {
+Parser::parse() {
 	// The name reaches messages, the store and comments of generated scripts (`--sql`): a newline
 	// in it could end a comment and start a statement, so a name with control characters is refused
 	// in both hosts (the client names its files; migrate_add takes whatever name the caller gives).
@@ -648,7 +648,7 @@ Parser::parse(std::string_view checksum) {
 		            filename_ + ": the file name contains a control character (" + hex_byte(*c) + ")", {},
 		            "rename the file: migration file names must not contain control characters such as newlines");
 	}
-	rev_.checksum = checksum.empty() ? migration_checksum(content_) : std::string(checksum);
+	rev_.checksum = migration_checksum(content_);
 	normalise();
 
 	SqlLexer lexer;
@@ -756,8 +756,8 @@ Parser::parse(std::string_view checksum) {
 
 // Parses one migration file.
 Revision
-parse_migration(std::string_view content, std::string_view filename, ParseOptions options, std::string_view checksum) {
-	return Parser(content, filename, options).parse(checksum);
+parse_migration(std::string_view content, std::string_view filename, ParseOptions options) {
+	return Parser(content, filename, options).parse();
 }
 
 // SHA-256 over the content with CRLF and lone CR turned into LF (see the top of this file).

@@ -54,10 +54,8 @@ struct ParseOptions {
 };
 
 // Parses one file. Throws migrate::Error (22P02) naming the file and line on any problem; a
-// `filename` with a control character is refused (naming the file, escaped). `checksum`:
-// migration_checksum(content) when the caller has it already (hashing is most of parsing).
-Revision parse_migration(std::string_view content, std::string_view filename, ParseOptions options = {},
-                         std::string_view checksum = {});
+// `filename` with a control character is refused (naming the file, escaped).
+Revision parse_migration(std::string_view content, std::string_view filename, ParseOptions options = {});
 
 // SHA-256 of content with CRLF and lone CR turned into LF, as lowercase hex.
 std::string migration_checksum(std::string_view content);
