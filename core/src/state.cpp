@@ -246,27 +246,37 @@ constexpr std::string_view revision_on_conflict =
     "verify_sql = EXCLUDED.verify_sql, verify_line = EXCLUDED.verify_line, checksum = EXCLUDED.checksum, "
     "filename = EXCLUDED.filename, content = EXCLUDED.content, uploaded_at = pg_catalog.now()";
 
-// One element of an array literal: quoted, with `"` and `\` escaped; NULL for no value.
-void
-append_array_element(std::string &out, std::optional<std::string_view> value) {
-	if (!value) {
-		out += "NULL";
-		return;
+// A text[] literal of `n` elements, element(i) giving each (nullopt: NULL): quoted, with `"` and
+// `\` escaped, sized once (an upload's is megabytes).
+template <typename Element>
+std::string
+array_literal(std::size_t n, Element element) {
+	const auto escaped = [](char c) { return c == '"' || c == '\\'; };
+	std::size_t size = 2;
+	for (std::size_t i = 0; i < n; ++i) {
+		const std::optional<std::string_view> v = element(i);
+		size += v ? v->size() + 3 + static_cast<std::size_t>(std::count_if(v->begin(), v->end(), escaped)) : 5;
 	}
-	out += '"';
-	for (char c : *value) {
-		if (c == '"' || c == '\\')
-			out += '\\';
-		out += c;
+	std::string out;
+	out.reserve(size);
+	out += '{';
+	for (std::size_t i = 0; i < n; ++i) {
+		if (i)
+			out += ',';
+		const std::optional<std::string_view> v = element(i);
+		if (!v) {
+			out += "NULL";
+			continue;
+		}
+		out += '"';
+		for (char c : *v) {
+			if (escaped(c))
+				out += '\\';
+			out += c;
+		}
+		out += '"';
 	}
-	out += '"';
-}
-
-std::size_t
-array_element_size(std::string_view value) {
-	return value.size() + 3 + static_cast<std::size_t>(std::count_if(value.begin(), value.end(), [](char c) {
-		       return c == '"' || c == '\\';
-	       }));
+	return out + "}";
 }
 
 } // namespace
@@ -301,22 +311,11 @@ revision_upsert_many_sql() {
 std::vector<std::optional<std::string>>
 revision_array_params(const std::vector<std::vector<std::optional<std::string>>> &rows) {
 	std::vector<std::optional<std::string>> columns;
-	for (std::size_t c = 0; c < revision_param_count; ++c) {
-		std::size_t size = 2;
-		for (const auto &row : rows)
-			size += row.at(c) ? array_element_size(*row.at(c)) : 5;
-		std::string literal;
-		literal.reserve(size);
-		literal += '{';
-		for (std::size_t r = 0; r < rows.size(); ++r) {
-			if (r)
-				literal += ',';
-			const auto &value = rows[r].at(c);
-			append_array_element(literal, value ? std::optional<std::string_view>(*value) : std::nullopt);
-		}
-		literal += '}';
-		columns.push_back(std::move(literal));
-	}
+	for (std::size_t c = 0; c < revision_param_count; ++c)
+		columns.push_back(array_literal(rows.size(), [&](std::size_t r) -> std::optional<std::string_view> {
+			const std::optional<std::string> &value = rows[r].at(c);
+			return value ? std::optional<std::string_view>(*value) : std::nullopt;
+		}));
 	return columns;
 }
 
@@ -397,18 +396,7 @@ guarded_upsert_script(const Revision &revision, std::string_view content, std::s
 
 std::string
 text_array_literal(const std::vector<std::string_view> &values) {
-	std::size_t size = 2;
-	for (std::string_view v : values)
-		size += array_element_size(v);
-	std::string out;
-	out.reserve(size); // sized once: a directory's upload is megabytes
-	out += '{';
-	for (std::size_t i = 0; i < values.size(); ++i) {
-		if (i)
-			out += ',';
-		append_array_element(out, values[i]);
-	}
-	return out + "}";
+	return array_literal(values.size(), [&](std::size_t i) { return std::optional<std::string_view>(values[i]); });
 }
 
 } // namespace migrate::state
